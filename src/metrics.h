@@ -1,0 +1,89 @@
+/*
+ * metrics.h - what is measured each day (MODEL.md section 7), per group and
+ * in total. One table (met_daily_columns) names every column of the daily
+ * rows with its type and meaning; output.c builds the SQLite schema and the
+ * CSV header from it, and docs/metrics.md is written from it, so a metric
+ * is added in one place.
+ *
+ * Every sum is reduced over fixed blocks of agents in block order, so the
+ * figures are bit-identical for any thread count.
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "params.h"
+#include "scoresim.h"
+
+/* One day's figures for one group (or all agents). Integers are counts;
+ * doubles are means or shares. A NaN double is written as NULL (a figure
+ * not measured that day, such as the largest component between its
+ * 30-day measurements). */
+struct met_row {
+    int32_t day;      /* 0 = the initial state, then 1..days */
+    int32_t group;    /* group index, or -1 for all agents */
+    int64_t agents;   /* agents in the group */
+    int64_t children; /* under 18 */
+    int64_t online;   /* adults on social media */
+    double attitude_mean;    /* mean attitude */
+    double support_rate;     /* share with attitude < 0.5 */
+    double reliability_mean; /* mean reliability */
+    double threshold_mean;   /* mean protest threshold */
+    int64_t ties;            /* live tie ends held by the group's agents, all layers */
+    double degree_mean;      /* ties / agents */
+    double in_group_share;   /* share of those tie ends whose other end is in the group */
+    int64_t contacts;        /* tie ends active today (each meeting counts once per side) */
+    int64_t ties_cut;        /* tie ends cut so far (ostracism) */
+    double largest_component_share; /* share of the group in the largest component */
+};
+
+/* The same per layer, for the daily_layer table. */
+struct met_layer_row {
+    int32_t day;      /* as met_row */
+    int32_t group;    /* as met_row */
+    int32_t layer;    /* layer index */
+    int64_t ties;     /* live tie ends held by the group's agents */
+    double degree_mean; /* ties / agents of the group */
+    double in_group_share; /* as met_row, this layer */
+    int64_t contacts; /* tie ends active today */
+};
+
+enum met_type { MET_INT, MET_REAL };
+
+/* A column of a row struct. */
+struct met_column {
+    const char *name; /* column name, SQL- and CSV-safe */
+    int type;         /* enum met_type */
+    size_t offset;    /* offset of the int64_t/int32_t/double field */
+    int is_int32;     /* MET_INT stored as int32_t */
+    const char *doc;  /* one line, for docs/metrics.md */
+};
+
+extern const struct met_column met_daily_columns[];
+extern const size_t met_n_daily_columns;
+extern const struct met_column met_layer_columns[];
+extern const size_t met_n_layer_columns;
+
+struct sim;
+
+struct metrics {
+    uint32_t n_rows;            /* n_groups + 1: groups, then all agents */
+    struct met_row *rows;       /* [n_rows] today's rows */
+    uint32_t n_layer_rows;      /* n_rows * n_layers */
+    struct met_layer_row *layer_rows; /* [n_layer_rows] row r, layer l at r * n_layers + l */
+    int component_every;        /* days between largest-component measurements */
+};
+
+/* Allocate for sim's population and network. */
+int met_init(struct metrics *met, struct sim *sim, struct ss_error *err);
+/* Measure day `day` into met->rows and met->layer_rows. contacts must
+ * already be counted by the day step (sim.c) for that day. */
+int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *err);
+void met_free(struct metrics *met, struct sim *sim);
+/* Write docs/metrics.md. */
+int met_write_docs(FILE *f);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * rng.h - counter-based random numbers (Philox4x32-10, Salmon et al. 2011).
+ *
+ * There is no generator state shared between agents or threads: every draw
+ * is a pure function of (seed, agent, day, stream, index). Any thread can
+ * compute any agent's numbers in any order and get the same bits, which is
+ * what makes results identical for every thread (and later process) count.
+ *
+ * Counter layout: c0 = agent (or other entity id), c1 = day, c2 = stream,
+ * c3 = index of the 4-word block within that (agent, day, stream).
+ * Key: the 64-bit scenario seed.
+ */
+#ifndef RNG_H
+#define RNG_H
+
+#include <stdint.h>
+
+/* The "day" used for everything drawn while building the population and
+ * networks, so set-up draws never collide with a simulated day's. */
+#define RNG_SETUP_DAY 0xFFFFFFFFu
+
+/* Streams: one per independent use. Layer-specific streams add the layer
+ * index (< 64) to their base. Add new streams at the end of a range; never
+ * renumber, or every result changes. */
+enum rng_stream {
+    RS_HOUSEHOLD_SIZE = 1, /* per household: size and children */
+    RS_HOUSEHOLD_GROUP,    /* per household: its group */
+    RS_ATTITUDE,           /* per agent */
+    RS_RELIABILITY,        /* per agent */
+    RS_ONLINE,             /* per agent */
+    RS_THRESHOLD,          /* per agent */
+    RS_TRIGGER,            /* choosing random trigger agents */
+    RS_LAYER_BUILD = 64,   /* + layer: network generation */
+    RS_CONTACT = 128,      /* + layer: daily activation of a tie */
+    RS_DYNAMICS = 256      /* first stream for the day step's own draws */
+};
+
+/* One Philox4x32-10 block: out = philox(key = seed, counter = c). */
+void rng_block(uint64_t seed, const uint32_t c[4], uint32_t out[4]);
+
+/* A double in [0, 1) with 53 random bits from two words. */
+static inline double rng_to_u01(uint32_t hi, uint32_t lo)
+{
+    return (double)(((uint64_t)hi << 21) ^ (uint64_t)lo >> 11) * 0x1.0p-53;
+}
+
+/* The first uniform of (seed, agent, day, stream): the common case of one
+ * draw per agent per day per purpose. */
+static inline double rng_u01_at(uint64_t seed, uint32_t agent, uint32_t day, uint32_t stream)
+{
+    uint32_t c[4] = {agent, day, stream, 0}, o[4];
+    rng_block(seed, c, o);
+    return rng_to_u01(o[0], o[1]);
+}
+
+/* A sequence of draws for one (seed, agent, day, stream): consumes 4-word
+ * blocks with increasing index. Cheap to create; lives on the stack. */
+struct rng {
+    uint64_t seed;   /* the key */
+    uint32_t ctr[4]; /* agent, day, stream, block index */
+    uint32_t buf[4]; /* the current block */
+    int pos;         /* next unused word of buf; 4 = empty */
+};
+
+void rng_init(struct rng *r, uint64_t seed, uint32_t agent, uint32_t day, uint32_t stream);
+uint32_t rng_u32(struct rng *r);
+/* Uniform in [0, 1). */
+double rng_uniform(struct rng *r);
+/* Uniform integer in [0, n), n >= 1, without modulo bias (Lemire). */
+uint32_t rng_below(struct rng *r, uint32_t n);
+/* Uniform 64-bit integer in [0, n), n >= 1, without bias. */
+uint64_t rng_below64(struct rng *r, uint64_t n);
+/* Standard normal (Box-Muller; one value per two uniforms). */
+double rng_normal(struct rng *r);
+/* Gamma(shape, 1) (Marsaglia-Tsang), shape > 0. */
+double rng_gamma(struct rng *r, double shape);
+/* Beta(a, b), a, b > 0. */
+double rng_beta(struct rng *r, double a, double b);
+/* Poisson(mean), mean >= 0 (inversion for small means, PTRS above 10). */
+uint32_t rng_poisson(struct rng *r, double mean);
+/* Number of failures before the first success, success probability p in
+ * (0, 1]; used to skip over non-events. Saturates at UINT64_MAX. */
+uint64_t rng_geometric(struct rng *r, double p);
+
+#endif
