@@ -10,6 +10,7 @@
 #ifndef SCORESIM_H
 #define SCORESIM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +25,8 @@ enum ss_status {
     SS_EINPUT = 2, /* bad scenario, option or input file */
     SS_ENOMEM = 3, /* an allocation failed */
     SS_EIO = 4,    /* a file could not be read or written */
-    SS_EINTERNAL = 5
+    SS_EINTERNAL = 5,
+    SS_EINTR = 6 /* stopped by the caller through sim_options.cancel */
 };
 
 /* One error: where it was found and why. file is empty, and line and col
@@ -64,18 +66,26 @@ int scn_write_docs(FILE *f);
 const char *scn_name(const struct scenario *s);
 void scn_free(struct scenario *s);
 
+/* --- results (metrics.c) ---------------------------------------------- */
+
+/* Write the Markdown reference of every result table and column
+ * (docs/metrics.md). */
+int met_write_docs(FILE *f);
+
 /* --- simulation (sim.c) ------------------------------------------------- */
 
 /* Called once per simulated day from the thread that called sim_run. */
 typedef void (*sim_progress_fn)(void *ud, int day, int days, double agent_days_per_s);
 
 struct sim_options {
-    int threads;            /* OpenMP threads; 0 = all cores */
-    int snapshot;           /* write the per-agent table at the end */
-    const char *out_dir;    /* results directory; NULL = results/<name>-<seed>/ */
-    sim_progress_fn progress; /* NULL for silence */
-    void *progress_ud;      /* passed to progress */
-    size_t memory_limit;    /* bytes the run may use; 0 = the machine's memory */
+    int threads;                   /* OpenMP threads; 0 = all cores */
+    int snapshot;                  /* write the per-agent table at the end */
+    const char *out_dir;           /* results directory; NULL = results/<name>-<seed>/ */
+    sim_progress_fn progress;      /* NULL for silence */
+    void *progress_ud;             /* passed to progress */
+    size_t memory_limit;           /* bytes the run may use; 0 = the machine's available memory */
+    volatile sig_atomic_t *cancel; /* if set and nonzero between days, sim_run stops with
+                                  SS_EINTR and leaves no results behind */
 };
 
 /* Estimate the peak bytes a scenario needs (population, networks, build

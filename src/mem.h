@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct mem {
-    long fail_at;    /* fail the allocation with this 1-based number; 0 never */
-    long count;      /* allocations made so far */
-    size_t live;     /* bytes currently allocated through this hook */
-    size_t peak;     /* most bytes ever live at once */
+    long fail_at; /* fail the allocation with this 1-based number; 0 never */
+    long count;   /* allocations made so far */
+    size_t live;  /* bytes currently allocated through this hook */
+    size_t peak;  /* most bytes ever live at once */
 };
 
 /* Each returns NULL when the allocation fails (or is made to fail); size 0

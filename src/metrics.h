@@ -23,32 +23,32 @@
  * not measured that day, such as the largest component between its
  * 30-day measurements). */
 struct met_row {
-    int32_t day;      /* 0 = the initial state, then 1..days */
-    int32_t group;    /* group index, or -1 for all agents */
-    int64_t agents;   /* agents in the group */
-    int64_t children; /* under 18 */
-    int64_t online;   /* adults on social media */
-    double attitude_mean;    /* mean attitude */
-    double support_rate;     /* share with attitude < 0.5 */
-    double reliability_mean; /* mean reliability */
-    double threshold_mean;   /* mean protest threshold */
-    int64_t ties;            /* live tie ends held by the group's agents, all layers */
-    double degree_mean;      /* ties / agents */
-    double in_group_share;   /* share of those tie ends whose other end is in the group */
-    int64_t contacts;        /* tie ends active today (each meeting counts once per side) */
-    int64_t ties_cut;        /* tie ends cut so far (ostracism) */
+    int32_t day;                    /* 0 = the initial state, then 1..days */
+    int32_t group;                  /* group index, or -1 for all agents */
+    int64_t agents;                 /* agents in the group */
+    int64_t children;               /* under 18 */
+    int64_t online;                 /* adults on social media */
+    double attitude_mean;           /* mean attitude */
+    double support_rate;            /* share with attitude < 0.5 */
+    double reliability_mean;        /* mean reliability */
+    double threshold_mean;          /* mean protest threshold */
+    int64_t ties;                   /* live tie ends held by the group's agents, all layers */
+    double degree_mean;             /* ties / agents */
+    double in_group_share;          /* share of those tie ends whose other end is in the group */
+    int64_t contacts;               /* tie ends active today (each meeting counts once per side) */
+    int64_t ties_cut;               /* tie ends cut so far (ostracism) */
     double largest_component_share; /* share of the group in the largest component */
 };
 
 /* The same per layer, for the daily_layer table. */
 struct met_layer_row {
-    int32_t day;      /* as met_row */
-    int32_t group;    /* as met_row */
-    int32_t layer;    /* layer index */
-    int64_t ties;     /* live tie ends held by the group's agents */
-    double degree_mean; /* ties / agents of the group */
+    int32_t day;           /* as met_row */
+    int32_t group;         /* as met_row */
+    int32_t layer;         /* layer index */
+    int64_t ties;          /* live tie ends held by the group's agents */
+    double degree_mean;    /* ties / agents of the group */
     double in_group_share; /* as met_row, this layer */
-    int64_t contacts; /* tie ends active today */
+    int64_t contacts;      /* tie ends active today */
 };
 
 enum met_type { MET_INT, MET_REAL };
@@ -70,11 +70,11 @@ extern const size_t met_n_layer_columns;
 struct sim;
 
 struct metrics {
-    uint32_t n_rows;            /* n_groups + 1: groups, then all agents */
-    struct met_row *rows;       /* [n_rows] today's rows */
-    uint32_t n_layer_rows;      /* n_rows * n_layers */
+    uint32_t n_rows;                  /* n_groups + 1: groups, then all agents */
+    struct met_row *rows;             /* [n_rows] today's rows */
+    uint32_t n_layer_rows;            /* n_rows * n_layers */
     struct met_layer_row *layer_rows; /* [n_layer_rows] row r, layer l at r * n_layers + l */
-    int component_every;        /* days between largest-component measurements */
+    int component_every;              /* days between largest-component measurements */
 };
 
 /* Allocate for sim's population and network. */

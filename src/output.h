@@ -16,12 +16,12 @@
 struct sim;
 
 struct output {
-    void *db;                     /* sqlite3 handle (void: sqlite3.h stays private) */
-    void *ins_daily;              /* prepared insert for daily */
-    void *ins_layer;              /* prepared insert for daily_layer */
-    FILE *csv;                    /* daily.csv, under its temporary name */
-    char dir[MAX_PATH];           /* results folder */
-    char db_tmp[MAX_PATH + 64];   /* temporary names, renamed by out_close */
+    void *db;                   /* sqlite3 handle (void: sqlite3.h stays private) */
+    void *ins_daily;            /* prepared insert for daily */
+    void *ins_layer;            /* prepared insert for daily_layer */
+    FILE *csv;                  /* daily.csv, under its temporary name */
+    char dir[MAX_PATH];         /* results folder */
+    char db_tmp[MAX_PATH + 64]; /* temporary names, renamed by out_close */
     char csv_tmp[MAX_PATH + 64];
 };
 

@@ -15,21 +15,21 @@
 
 #include <stdint.h>
 
-#define MAX_GROUPS 16 /* population groups */
-#define MAX_LAYERS 8  /* network layers */
-#define MAX_NAME 32   /* a group or layer name, with its NUL */
-#define MAX_PATH 1024 /* a file path, with its NUL */
+#define MAX_GROUPS 16   /* population groups */
+#define MAX_LAYERS 8    /* network layers */
+#define MAX_NAME   32   /* a group or layer name, with its NUL */
+#define MAX_PATH   1024 /* a file path, with its NUL */
 
 /* A distribution of a per-agent value. */
 enum dist_kind { DIST_CONSTANT, DIST_UNIFORM, DIST_NORMAL, DIST_BETA, DIST_LIST };
 
 struct dist {
-    int kind;         /* enum dist_kind */
-    double value;     /* constant: the value */
-    double lo, hi;    /* uniform: the range; normal: the clip range */
-    double mean, sd;  /* normal */
-    double a, b;      /* beta shapes */
-    double *values;   /* list: one value per agent, in agent id order (owned) */
+    int kind;          /* enum dist_kind */
+    double value;      /* constant: the value */
+    double lo, hi;     /* uniform: the range; normal: the clip range */
+    double mean, sd;   /* normal */
+    double a, b;       /* beta shapes */
+    double *values;    /* list: one value per agent, in agent id order (owned) */
     uint32_t n_values; /* list: length */
 };
 
@@ -42,9 +42,9 @@ struct int_list {
 /* Names with one number each, keyed by group name (group shares, per-group
  * coverage). Order is the order written. */
 struct named_values {
-    uint32_t n;                       /* entries */
-    char name[MAX_GROUPS][MAX_NAME];  /* names */
-    double v[MAX_GROUPS];             /* values */
+    uint32_t n;                      /* entries */
+    char name[MAX_GROUPS][MAX_NAME]; /* names */
+    double v[MAX_GROUPS];            /* values */
 };
 
 /* A list of group names; mask is set by scn_finish (bit g = group g named).
@@ -90,12 +90,12 @@ struct layer_params {
 enum channel { CH_PAYMENT, CH_INTERNET, CH_CAMERAS, CH_PHONE, N_CHANNELS };
 
 struct channel_params {
-    int enabled;                   /* off: observes nothing, costs nothing */
-    double coverage;               /* share watched, for groups not named below */
+    int enabled;                           /* off: observes nothing, costs nothing */
+    double coverage;                       /* share watched, for groups not named below */
     struct named_values coverage_by_group; /* per-group overrides */
-    double coverage_g[MAX_GROUPS]; /* resolved per group by scn_finish */
-    double detect;                 /* probability an action of a watched agent is seen */
-    double false_attribution;      /* per watched agent per day */
+    double coverage_g[MAX_GROUPS];         /* resolved per group by scn_finish */
+    double detect;                         /* probability an action of a watched agent is seen */
+    double false_attribution;              /* per watched agent per day */
 };
 
 /* Scoring sub-systems (MODEL.md section 5). */
@@ -112,7 +112,7 @@ enum threshold_unit {
 };
 
 struct sanction_params {
-    int enabled;    /* the sanction is applied (and counted) */
+    int enabled; /* the sanction is applied (and counted) */
 };
 
 struct params {
@@ -121,45 +121,45 @@ struct params {
     int days;       /* horizon */
 
     struct {
-        uint32_t agents;             /* N */
-        struct named_values groups;  /* group names and shares (sum to 1) */
-        double household_size;       /* mean household size */
-        double child_share;          /* share of agents under 18 */
-        struct dist attitude;        /* 0 supports the system, 1 rejects it */
-        struct dist reliability;     /* probability of paying on time */
-        double online_share;         /* share of adults on social media */
-        struct dist threshold;       /* protest threshold */
-        int threshold_unit;          /* enum threshold_unit */
-        double start_score;          /* everyone's starting score */
+        uint32_t agents;            /* N */
+        struct named_values groups; /* group names and shares (sum to 1) */
+        double household_size;      /* mean household size */
+        double child_share;         /* share of agents under 18 */
+        struct dist attitude;       /* 0 supports the system, 1 rejects it */
+        struct dist reliability;    /* probability of paying on time */
+        double online_share;        /* share of adults on social media */
+        struct dist threshold;      /* protest threshold */
+        int threshold_unit;         /* enum threshold_unit */
+        double start_score;         /* everyone's starting score */
     } pop;
 
     struct {
-        uint32_t n_layers;                    /* layers in use */
+        uint32_t n_layers;                     /* layers in use */
         struct layer_params layer[MAX_LAYERS]; /* in the order written */
     } net;
 
     struct {
-        double criticise_rate;   /* p = rate x attitude x (1 - fear) */
-        double conform_rate;     /* p = rate x (1 - attitude) */
-        double travel_rate;      /* flight bookings per day */
-        int payment_period;      /* days between obligations */
-        int school_day;          /* day of year of school applications */
-        double job_change_rate;  /* job changes per year */
-        double loan_rate;        /* loan requests per day */
+        double criticise_rate;  /* p = rate x attitude x (1 - fear) */
+        double conform_rate;    /* p = rate x (1 - attitude) */
+        double travel_rate;     /* flight bookings per day */
+        int payment_period;     /* days between obligations */
+        int school_day;         /* day of year of school applications */
+        double job_change_rate; /* job changes per year */
+        double loan_rate;       /* loan requests per day */
         /* protest */
-        double protest_leave;            /* daily probability a protester leaves */
-        struct int_list trigger_days;    /* exogenous trigger days */
-        double trigger_share;            /* share of eligible agents triggered */
-        uint32_t trigger_count;          /* or exactly this many (0: use share) */
-        double trigger_min_attitude;     /* eligible if attitude above this */
-        struct int_list trigger_ids;     /* or these agents */
+        double protest_leave;         /* daily probability a protester leaves */
+        struct int_list trigger_days; /* exogenous trigger days */
+        double trigger_share;         /* share of eligible agents triggered */
+        uint32_t trigger_count;       /* or exactly this many (0: use share) */
+        double trigger_min_attitude;  /* eligible if attitude above this */
+        struct int_list trigger_ids;  /* or these agents */
         /* fear */
-        int fear_enabled;             /* off: fear stays 0 */
-        double fear_memory;           /* weight of today's signal */
+        int fear_enabled;              /* off: fear stays 0 */
+        double fear_memory;            /* weight of today's signal */
         double fear_sanctioned_weight; /* on the listed/interned share of contacts */
-        double fear_proximity_weight; /* on the proximity to the list threshold */
-        double fear_proximity_top;    /* proximity 0 at or above this score */
-        double fear_proximity_bottom; /* proximity 1 at or below this score */
+        double fear_proximity_weight;  /* on the proximity to the list threshold */
+        double fear_proximity_top;     /* proximity 0 at or above this score */
+        double fear_proximity_bottom;  /* proximity 1 at or below this score */
         /* attitude */
         double attitude_per_sanction; /* added per sanction suffered */
         double attitude_per_reward;   /* added per reward */
@@ -169,41 +169,41 @@ struct params {
     struct channel_params channel[N_CHANNELS];
 
     struct {
-        double integration;        /* weight of other sub-systems' points */
-        double recovery;           /* daily decay of each ledger toward 0 */
-        double min, max;           /* score clamp */
-        double tier_min[N_TIERS];  /* lower bound of each tier (D unused) */
+        double integration;       /* weight of other sub-systems' points */
+        double recovery;          /* daily decay of each ledger toward 0 */
+        double min, max;          /* score clamp */
+        double tier_min[N_TIERS]; /* lower bound of each tier (D unused) */
         /* points per observed event */
         double pts_missed_payment, pts_court_judgment, pts_criticism;
         double pts_protest, pts_association, pts_conformity;
-        int court_missed;          /* observed missed payments ... */
-        int court_window;          /* ... within this many days */
-        int cap_enabled;           /* group cap on */
+        int court_missed;            /* observed missed payments ... */
+        int court_window;            /* ... within this many days */
+        int cap_enabled;             /* group cap on */
         struct group_set cap_groups; /* capped groups */
-        int cap_mode;              /* enum cap_mode */
-        double cap_value;          /* CAP_FIXED: the cap */
+        int cap_mode;                /* enum cap_mode */
+        double cap_value;            /* CAP_FIXED: the cap */
     } score;
 
     struct {
-        double enter_below;   /* listed when the judicial score falls below */
-        double exit_above;    /* unlisted when back above ... */
-        int min_days;         /* ... after at least this many days */
+        double enter_below; /* listed when the judicial score falls below */
+        double exit_above;  /* unlisted when back above ... */
+        int min_days;       /* ... after at least this many days */
     } list;
 
     struct {
         struct sanction_params travel_ban, school_ban, social_media_ban;
         struct sanction_params job_restriction, loan_denial, rewards;
-        double job_below;     /* job restriction when social score below */
-        double loan_below;    /* loan denial when financial score below */
-        double reward_from;   /* rewards at or above */
+        double job_below;   /* job restriction when social score below */
+        double loan_below;  /* loan denial when financial score below */
+        double reward_from; /* rewards at or above */
         struct sanction_params internment;
-        double internment_below;       /* social score below */
+        double internment_below;            /* social score below */
         struct group_set internment_groups; /* groups it applies to */
-        int internment_days;           /* duration */
-        int association_enabled;       /* contact with listed / interned costs points */
-        double household_penalty;      /* points to each household member of an internee */
-        int ostracism_enabled;         /* contacts cut ties to newly listed */
-        double ostracism_base;         /* p = base + fear_weight x fear */
+        int internment_days;                /* duration */
+        int association_enabled;            /* contact with listed / interned costs points */
+        double household_penalty;           /* points to each household member of an internee */
+        int ostracism_enabled;              /* contacts cut ties to newly listed */
+        double ostracism_base;              /* p = base + fear_weight x fear */
         double ostracism_fear_weight;
     } sanc;
 };

@@ -126,8 +126,7 @@ static uint32_t rng_poisson_ptrs(struct rng *r, double mean)
         double k = floor((2 * a / us + b) * u + mean + 0.43);
         if (us >= 0.07 && v <= vr) return (uint32_t)k;
         if (k < 0 || (us < 0.013 && v > us)) continue;
-        if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
-            -mean + k * loglam - lgamma(k + 1))
+        if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -mean + k * loglam - lgamma(k + 1))
             return (uint32_t)k;
     }
 }

@@ -1,0 +1,380 @@
+/*
+ * main.c - the scoresim command line. A thin layer over the public header:
+ * it parses arguments, turns shorthands (--agents ...) into the same
+ * scenario overrides as --set, draws the progress bar, and maps statuses to
+ * exit codes (0 done, 1 failed, 2 bad input, 130 interrupted).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scoresim.h"
+
+#define MAX_SETS 256
+
+static const char usage_main[] =
+    "scoresim " SS_VERSION " - simulate a social credit system over a synthetic population\n"
+    "\n"
+    "usage:\n"
+    "  scoresim run [SCENARIO.yaml] [options]   run a scenario (the built-in seed scenario\n"
+    "                                           if none is given) and write its results\n"
+    "  scoresim check SCENARIO.yaml [--set K=V]  validate a scenario without running it\n"
+    "  scoresim scenario [SCENARIO.yaml] [--set K=V] [--plain | --markdown]\n"
+    "                                           print a scenario (default: the seed) as\n"
+    "                                           commented YAML to copy and edit\n"
+    "  scoresim metrics --markdown              print the reference of the result tables\n"
+    "  scoresim --help | --version\n"
+    "\n"
+    "'scoresim COMMAND --help' describes each command. The scenario keys are in\n"
+    "docs/scenario.md, the result tables in docs/metrics.md.\n";
+
+static const char usage_run[] =
+    "usage: scoresim run [SCENARIO.yaml] [options]\n"
+    "\n"
+    "Runs the scenario (the built-in seed scenario of MODEL.md if none is given) and\n"
+    "writes results.sqlite and daily.csv to the results folder.\n"
+    "\n"
+    "options:\n"
+    "  -n, --agents N        number of agents (population.agents)\n"
+    "  -d, --days D          days to simulate (days)\n"
+    "  -s, --seed S          random seed (seed)\n"
+    "      --set KEY=VALUE   set any scenario key, e.g. --set scoring.integration=0;\n"
+    "                        repeatable, applied in order after the file\n"
+    "  -t, --threads T       threads to use (default: all cores); results are the same\n"
+    "                        for every thread count\n"
+    "  -o, --out DIR         results folder (default: results/<name>-<seed>/)\n"
+    "      --snapshot        also write every agent's final state (agents table)\n"
+    "      --memory-limit M  refuse to start if the scenario needs more than M bytes\n"
+    "                        (suffix K, M or G; default: the memory available now)\n"
+    "  -q, --quiet           no progress bar (there is none when stderr is not a terminal)\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 done, 1 failed, 2 bad scenario or option, 130 interrupted.\n";
+
+static const char usage_check[] =
+    "usage: scoresim check SCENARIO.yaml [--set KEY=VALUE]...\n"
+    "\n"
+    "Validates every key of the scenario (and the overrides) without running it.\n"
+    "Errors are printed as FILE:LINE:COL: message; the exit status is 2.\n";
+
+static const char usage_scenario[] =
+    "usage: scoresim scenario [SCENARIO.yaml] [--set KEY=VALUE]... [--plain | --markdown]\n"
+    "\n"
+    "Prints the scenario (default: the built-in seed scenario) as YAML with every key,\n"
+    "its meaning, range and default as comments: a file to copy and edit.\n"
+    "  --plain      no comments\n"
+    "  --markdown   the reference of every key (docs/scenario.md)\n";
+
+static const char usage_metrics[] =
+    "usage: scoresim metrics --markdown\n"
+    "\n"
+    "Prints the reference of every table and column of the results (docs/metrics.md).\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+struct cli {
+    const char *cmd;            /* run, check, scenario, metrics */
+    const char *file;           /* scenario file or NULL */
+    const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
+    char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
+    int n_sets;                 /* overrides */
+    int threads;                /* --threads */
+    const char *out;            /* --out */
+    int snapshot;               /* --snapshot */
+    int quiet;                  /* --quiet */
+    int plain, markdown;        /* scenario/metrics output forms */
+    size_t memory_limit;        /* --memory-limit */
+};
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "scoresim %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'scoresim %s --help')\n", cmd);
+    return 2;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v <= 0) return -1;
+    switch (*end) {
+    case 'K':
+    case 'k':
+        v *= 1024.0, end++;
+        break;
+    case 'M':
+    case 'm':
+        v *= 1048576.0, end++;
+        break;
+    case 'G':
+    case 'g':
+        v *= 1073741824.0, end++;
+        break;
+    default:
+        break;
+    }
+    if (*end || v > 1.8e19) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > 4096) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Shorthand options become overrides, so they are checked like the file. */
+static int add_set(struct cli *c, const char *key, const char *value)
+{
+    if (c->n_sets == MAX_SETS) return usage_error(c->cmd, "%s", "too many overrides");
+    if (!key) {
+        c->sets[c->n_sets++] = value;
+        return 0;
+    }
+    size_t n = strlen(key) + strlen(value) + 2;
+    char *s = malloc(n);
+    if (!s) return usage_error(c->cmd, "%s", "out of memory");
+    snprintf(s, n, "%s=%s", key, value);
+    c->owned[c->n_sets] = s;
+    c->sets[c->n_sets++] = s;
+    return 0;
+}
+
+/* Which options each command takes. */
+static int takes(const struct cli *c, const char *opts)
+{
+    return strstr(opts, c->cmd) != NULL;
+}
+
+static int parse_args(struct cli *c, int argc, char **argv, int *help)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        char name[64];
+        if (a[0] != '-' || a[1] == '\0') {
+            if (c->file) return usage_error(c->cmd, "unexpected argument '%s'", a);
+            c->file = a;
+            continue;
+        }
+        /* --name=value or --name value */
+        const char *eq = strchr(a, '=');
+        size_t len = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+        if (len >= sizeof name) return usage_error(c->cmd, "unknown option '%s'", a);
+        memcpy(name, a, len);
+        name[len] = '\0';
+        if (eq && a[1] == '-') val = eq + 1;
+#define NEEDS_VALUE()                                                                              \
+    do {                                                                                           \
+        if (!val) {                                                                                \
+            if (i + 1 >= argc) return usage_error(c->cmd, "option '%s' needs a value", name);      \
+            val = argv[++i];                                                                       \
+        }                                                                                          \
+    } while (0)
+        if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+            *help = 1;
+        } else if (!strcmp(name, "--set") && takes(c, "run check scenario")) {
+            NEEDS_VALUE();
+            if (add_set(c, NULL, val)) return 2;
+        } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (add_set(c, "population.agents", val)) return 2;
+        } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (add_set(c, "days", val)) return 2;
+        } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (add_set(c, "seed", val)) return 2;
+        } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->threads))
+                return usage_error(
+                    c->cmd, "--threads expects a whole number from 0 to 4096, got '%s'", val);
+        } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) && takes(c, "run")) {
+            NEEDS_VALUE();
+            c->out = val;
+        } else if (!strcmp(name, "--memory-limit") && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (parse_size(val, &c->memory_limit))
+                return usage_error(c->cmd, "--memory-limit expects a size such as 8G, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
+            c->snapshot = 1;
+        } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) && takes(c, "run")) {
+            c->quiet = 1;
+        } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
+            c->plain = 1;
+        } else if (!strcmp(name, "--markdown") && takes(c, "scenario metrics")) {
+            c->markdown = 1;
+        } else {
+            return usage_error(c->cmd, "unknown option '%s'", a);
+        }
+#undef NEEDS_VALUE
+    }
+    return 0;
+}
+
+/* Load (or take the seed), apply overrides in order, finish. */
+static int load_scenario(const struct cli *c, struct scenario **out)
+{
+    struct ss_error err = {0};
+    struct scenario *s = NULL;
+    int rc = c->file ? scn_load(&s, c->file, &err) : scn_new_default(&s, &err);
+    for (int i = 0; rc == SS_OK && i < c->n_sets; i++) rc = scn_set(s, c->sets[i], &err);
+    if (rc == SS_OK) rc = scn_finish(s, &err);
+    if (rc != SS_OK) {
+        ss_error_print(&err, stderr);
+        scn_free(s);
+        return rc == SS_EINPUT ? 2 : 1;
+    }
+    *out = s;
+    return 0;
+}
+
+struct progress {
+    double started; /* monotonic seconds at the first day */
+    int shown;      /* a bar is on screen */
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void show_progress(void *ud, int day, int days, double rate)
+{
+    struct progress *pr = ud;
+    double t = now_seconds();
+    if (!pr->shown) pr->started = t;
+    pr->shown = 1;
+    double left = day > 0 ? (t - pr->started) / day * (days - day) : 0;
+    char bar[31];
+    int fill = (int)(30.0 * day / days);
+    for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '-';
+    bar[30] = '\0';
+    fprintf(stderr, "\r\033[Kday %d/%d [%s] %5.1f%%  %.3g agent-days/s  %d:%02d left", day, days,
+            bar, 100.0 * day / days, rate, (int)left / 60, (int)left % 60);
+    if (day == days) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int cmd_run(struct cli *c)
+{
+    struct scenario *s = NULL;
+    int rc = load_scenario(c, &s);
+    if (rc) return rc;
+    int tty = isatty(STDERR_FILENO) && !c->quiet;
+    struct progress pr = {0};
+    struct sim_options o = {.threads = c->threads,
+                            .snapshot = c->snapshot,
+                            .out_dir = c->out,
+                            .progress = tty ? show_progress : NULL,
+                            .progress_ud = &pr,
+                            .memory_limit = c->memory_limit,
+                            .cancel = &interrupted};
+    struct ss_error err = {0};
+    struct sim *sim = NULL;
+    if (tty) fprintf(stderr, "building population and networks...");
+    int st = sim_create(&sim, s, &o, &err);
+    if (tty) fprintf(stderr, "\r\033[K");
+    if (st == SS_OK) st = sim_run(sim, &err);
+    if (st == SS_OK) {
+        printf("scenario '%s': results in %s/ (results.sqlite, daily.csv)\n", scn_name(s),
+               sim_out_dir(sim));
+    } else {
+        if (pr.shown) fputc('\n', stderr);
+        ss_error_print(&err, stderr);
+    }
+    sim_free(sim);
+    scn_free(s);
+    if (st == SS_OK) return 0;
+    return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+}
+
+static int cmd_check(struct cli *c)
+{
+    if (!c->file) return usage_error(c->cmd, "%s", "needs a scenario file");
+    struct scenario *s = NULL;
+    int rc = load_scenario(c, &s);
+    if (rc) return rc;
+    printf("%s: ok\n", c->file);
+    scn_free(s);
+    return 0;
+}
+
+static int cmd_scenario(struct cli *c)
+{
+    if (c->markdown) return scn_write_docs(stdout) == SS_OK ? 0 : 1;
+    struct scenario *s = NULL;
+    int rc = load_scenario(c, &s);
+    if (rc) return rc;
+    rc = scn_print(s, stdout, !c->plain) == SS_OK ? 0 : 1;
+    scn_free(s);
+    return rc;
+}
+
+static int cmd_metrics(struct cli *c)
+{
+    if (!c->markdown) return usage_error(c->cmd, "%s", "needs --markdown");
+    return met_write_docs(stdout) == SS_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("scoresim %s\n", SS_VERSION);
+        return 0;
+    }
+    static const struct {
+        const char *name, *usage;
+        int (*fn)(struct cli *);
+    } cmds[] = {{"run", usage_run, cmd_run},
+                {"check", usage_check, cmd_check},
+                {"scenario", usage_scenario, cmd_scenario},
+                {"metrics", usage_metrics, cmd_metrics}};
+    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+        if (strcmp(argv[1], cmds[k].name)) continue;
+        struct cli c = {.cmd = cmds[k].name};
+        int help = 0;
+        int rc = parse_args(&c, argc, argv, &help);
+        if (rc == 0 && help) {
+            fputs(cmds[k].usage, stdout);
+        } else if (rc == 0) {
+            signal(SIGINT, on_signal);
+            signal(SIGTERM, on_signal);
+            rc = cmds[k].fn(&c);
+        }
+        for (int i = 0; i < c.n_sets; i++) free(c.owned[i]);
+        return rc;
+    }
+    fprintf(stderr,
+            "scoresim: unknown command '%s' (commands: run, check, scenario, metrics; "
+            "see 'scoresim --help')\n",
+            argv[1]);
+    return 2;
+}

@@ -1,0 +1,260 @@
+/*
+ * sim.c - the simulation object and the day loop.
+ *
+ * sim_create checks that the scenario fits in memory, then builds the
+ * population and the networks; sim_run measures day 0, steps through the
+ * days and streams each day's figures to the output. The day step is a
+ * pipeline of phases, each a static function below; MODEL.md's dynamics
+ * (behaviour, surveillance, scoring, the list, sanctions) slot in as
+ * further phases. Every random draw in a phase is keyed by (seed, agent or
+ * tie, day, stream), and every sum is of integers or over fixed blocks, so
+ * a day gives the same bits with any number of threads.
+ */
+#include "sim.h"
+
+#include <errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "rng.h"
+#include "scenario.h"
+
+double sim_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+size_t sim_peak_rss(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (size_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
+}
+
+/* Memory the run may use: MemAvailable, which counts reclaimable cache
+ * (what a user can actually get), else physical memory. */
+static size_t sim_available_bytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                fclose(f);
+                return (size_t)kb * 1024u;
+            }
+        }
+        fclose(f);
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : SIZE_MAX;
+}
+
+size_t sim_estimate_bytes(const struct scenario *s)
+{
+    const struct params *p = scn_params(s);
+    size_t groups = p->pop.groups.n + 1, layers = p->net.n_layers ? p->net.n_layers : 1;
+    /* Today's rows and counters are tiny next to the agents; the fixed
+     * part covers the program, SQLite's cache and thread stacks. */
+    size_t fixed = (size_t)64 << 20;
+    return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) +
+           groups * layers * (sizeof(int64_t) + sizeof(struct met_layer_row)) + fixed;
+}
+
+/* results/<name>-<seed>, with the name reduced to characters that are safe
+ * in a file name on every system: a name may hold any text. */
+static void sim_default_out_dir(char *out, size_t n, const struct params *p)
+{
+    char safe[sizeof p->name];
+    size_t j = 0;
+    for (size_t i = 0; p->name[i] && j + 1 < sizeof safe; i++) {
+        char c = p->name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.';
+        safe[j++] = ok ? c : '_';
+    }
+    safe[j] = '\0';
+    if (j == 0 || safe[0] == '.') safe[0] = '_', safe[j ? j : 1] = '\0';
+    snprintf(out, n, "results/%s-%llu", safe, (unsigned long long)p->seed);
+}
+
+static void sim_human_bytes(char *out, size_t n, size_t bytes)
+{
+    if (bytes >= ((size_t)1 << 30))
+        snprintf(out, n, "%.1f GiB", (double)bytes / (double)((size_t)1 << 30));
+    else
+        snprintf(out, n, "%.0f MiB", (double)bytes / (double)((size_t)1 << 20));
+}
+
+int sim_create(struct sim **out, const struct scenario *s, const struct sim_options *o,
+               struct ss_error *err)
+{
+    *out = NULL;
+    struct sim *sim = calloc(1, sizeof *sim);
+    if (!sim) return err_nomem(err, "creating the simulation");
+    sim->scn = s;
+    sim->p = scn_params(s);
+    if (o) sim->opt = *o;
+    sim->threads = sim->opt.threads > 0 ? sim->opt.threads : omp_get_num_procs();
+    omp_set_num_threads(sim->threads);
+    time(&sim->started);
+    if (sim->opt.out_dir)
+        snprintf(sim->out_dir, sizeof sim->out_dir, "%s", sim->opt.out_dir);
+    else
+        sim_default_out_dir(sim->out_dir, sizeof sim->out_dir, sim->p);
+
+    sim->estimate_bytes = sim_estimate_bytes(s);
+    size_t limit = sim->opt.memory_limit ? sim->opt.memory_limit : sim_available_bytes();
+    if (sim->estimate_bytes > limit) {
+        char need[32], have[32];
+        sim_human_bytes(need, sizeof need, sim->estimate_bytes);
+        sim_human_bytes(have, sizeof have, limit);
+        free(sim);
+        return err_msg(err, SS_EINPUT,
+                       "this scenario needs about %s (%zu bytes, estimated) but only %s is "
+                       "available; lower population.agents or the networks' degrees",
+                       need, sim->estimate_bytes, have);
+    }
+
+    double t0 = sim_now();
+    int rc = pop_build(&sim->pop, sim->p, &sim->mem, err);
+    if (rc == SS_OK) rc = net_build(&sim->net, &sim->pop, sim->p, scn_dir(s), &sim->mem, err);
+    if (rc == SS_OK) {
+        size_t cells =
+            (size_t)(sim->pop.n_groups + 1) * (sim->net.n_layers ? sim->net.n_layers : 1);
+        sim->contacts = mem_calloc(&sim->mem, cells, sizeof *sim->contacts);
+        if (!sim->contacts) rc = err_nomem(err, "allocating the daily counters");
+    }
+    if (rc == SS_OK) rc = met_init(&sim->met, sim, err);
+    sim->build_seconds = sim_now() - t0;
+    if (rc != SS_OK) {
+        sim_free(sim);
+        return rc;
+    }
+    *out = sim;
+    return SS_OK;
+}
+
+void sim_free(struct sim *sim)
+{
+    if (!sim) return;
+    out_abort(&sim->out);
+    met_free(&sim->met, sim);
+    mem_free(&sim->mem, sim->contacts);
+    net_free(&sim->net, &sim->mem);
+    pop_free(&sim->pop, &sim->mem);
+    free(sim);
+}
+
+const char *sim_out_dir(const struct sim *sim)
+{
+    return sim->out_dir;
+}
+
+/* Agents per block of the day loop: large enough to amortise scheduling,
+ * small enough that two threads share the work evenly at 10^4 agents. */
+#define SIM_BLOCK 4096u
+
+/* Contact phase (MODEL.md section 3, "meet a contact"): each tie is active
+ * today with its layer's probability. The draw is keyed by the tie's lower
+ * and upper end, so both ends agree on it without talking; each tie is
+ * drawn once, from its lower end, and counted at both ends. */
+static void sim_phase_contacts(struct sim *sim, uint32_t day)
+{
+    const struct population *pop = &sim->pop;
+    const uint32_t nl = sim->net.n_layers, nrows = pop->n_groups + 1;
+    const size_t cells = (size_t)nrows * nl;
+    const uint64_t seed = sim->p->seed;
+    memset(sim->contacts, 0, cells * sizeof *sim->contacts);
+    if (nl == 0) return;
+    const uint32_t nblocks = (pop->n + SIM_BLOCK - 1) / SIM_BLOCK;
+
+#pragma omp parallel
+    {
+        int64_t local[MAX_GROUPS + 1][MAX_LAYERS];
+        memset(local, 0, sizeof local);
+#pragma omp for schedule(dynamic, 4)
+        for (uint32_t b = 0; b < nblocks; b++) {
+            uint32_t lo = b * SIM_BLOCK, hi = lo + SIM_BLOCK < pop->n ? lo + SIM_BLOCK : pop->n;
+            for (uint32_t l = 0; l < nl; l++) {
+                const struct layer *ly = &sim->net.layer[l];
+                if (ly->contact <= 0.0) continue;
+                /* Compare 32 random bits with p * 2^32: exact to 2^-32. */
+                const int always = ly->contact >= 1.0;
+                const uint32_t thresh = (uint32_t)(ly->contact * 4294967296.0);
+                for (uint32_t i = lo; i < hi; i++) {
+                    const uint8_t gi = pop->group[i];
+                    for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
+                        uint32_t j = ly->adj[e];
+                        if (j == NET_CUT || j < i) continue;
+                        if (!always) {
+                            uint32_t c[4] = {i, day, RS_CONTACT + l, j}, r[4];
+                            rng_block(seed, c, r);
+                            if (r[0] >= thresh) continue;
+                        }
+                        local[gi][l]++;
+                        local[pop->group[j]][l]++;
+                    }
+                }
+            }
+        }
+#pragma omp critical
+        for (uint32_t g = 0; g < pop->n_groups; g++)
+            for (uint32_t l = 0; l < nl; l++) {
+                sim->contacts[(size_t)g * nl + l] += local[g][l];
+                sim->contacts[(size_t)pop->n_groups * nl + l] += local[g][l];
+            }
+    }
+}
+
+int sim_step(struct sim *sim, struct ss_error *err)
+{
+    uint32_t day = (uint32_t)sim->day + 1;
+    sim_phase_contacts(sim, day);
+    sim->day = (int)day;
+    return SS_OK;
+}
+
+static int sim_measure_and_write(struct sim *sim, struct ss_error *err)
+{
+    int rc = met_measure(&sim->met, sim, sim->day, err);
+    if (rc == SS_OK) rc = out_day(&sim->out, sim, err);
+    return rc;
+}
+
+int sim_run(struct sim *sim, struct ss_error *err)
+{
+    const int days = sim->p->days;
+    double t0 = sim_now();
+    int rc = out_open(&sim->out, sim, sim->out_dir, err);
+    if (rc == SS_OK) rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
+    double t_loop = sim_now();
+    while (rc == SS_OK && sim->day < days) {
+        if (sim->opt.cancel && *sim->opt.cancel) {
+            rc = err_msg(err, SS_EINTR, "interrupted on day %d of %d; no results were kept",
+                         sim->day, days);
+            break;
+        }
+        rc = sim_step(sim, err);
+        if (rc == SS_OK) rc = sim_measure_and_write(sim, err);
+        if (rc == SS_OK && sim->opt.progress) {
+            double dt = sim_now() - t_loop;
+            double rate = dt > 0 ? (double)sim->pop.n * sim->day / dt : 0.0;
+            sim->opt.progress(sim->opt.progress_ud, sim->day, days, rate);
+        }
+    }
+    sim->run_seconds = sim_now() - t0;
+    sim->wall_seconds = sim->build_seconds + sim->run_seconds;
+    time(&sim->finished);
+    if (rc == SS_OK) rc = out_close(&sim->out, sim, err);
+    if (rc != SS_OK) out_abort(&sim->out);
+    return rc;
+}
