@@ -51,13 +51,20 @@ struct met_layer_row {
     int64_t contacts;      /* tie ends active today */
 };
 
-enum met_type { MET_INT, MET_REAL };
+enum met_type {
+    MET_INT,        /* int64_t, or int32_t with is_int32: SQL INTEGER */
+    MET_REAL,       /* double, NaN written as NULL: SQL REAL */
+    MET_TEXT,       /* const char *, NULL written as NULL: SQL TEXT */
+    MET_GROUP_NAME, /* TEXT: name of the group whose int32_t index is at offset, 'all' for -1 */
+    MET_LAYER_NAME  /* TEXT: name of the layer whose int32_t index is at offset */
+};
 
-/* A column of a row struct. */
+/* A column of a row struct. output.c describes its other tables (run,
+ * groups, layers, agents) with the same struct. */
 struct met_column {
     const char *name; /* column name, SQL- and CSV-safe */
     int type;         /* enum met_type */
-    size_t offset;    /* offset of the int64_t/int32_t/double field */
+    size_t offset;    /* offset of the field in the row struct */
     int is_int32;     /* MET_INT stored as int32_t */
     const char *doc;  /* one line, for docs/metrics.md */
 };
@@ -68,6 +75,7 @@ extern const struct met_column met_layer_columns[];
 extern const size_t met_n_layer_columns;
 
 struct sim;
+struct met_work; /* block sums and component workspace, private to metrics.c */
 
 struct metrics {
     uint32_t n_rows;                  /* n_groups + 1: groups, then all agents */
@@ -75,6 +83,7 @@ struct metrics {
     uint32_t n_layer_rows;            /* n_rows * n_layers */
     struct met_layer_row *layer_rows; /* [n_layer_rows] row r, layer l at r * n_layers + l */
     int component_every;              /* days between largest-component measurements */
+    struct met_work *work;            /* private: per-block sums, union-find arrays */
 };
 
 /* Allocate for sim's population and network. */
@@ -82,8 +91,19 @@ int met_init(struct metrics *met, struct sim *sim, struct ss_error *err);
 /* Measure day `day` into met->rows and met->layer_rows. contacts must
  * already be counted by the day step (sim.c) for that day. */
 int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *err);
+/* Free what met_init allocated; accepts a zeroed or partly built met. */
 void met_free(struct metrics *met, struct sim *sim);
-/* Write docs/metrics.md. */
+/* Bytes met_init allocates for p (two 32-bit words per agent for the
+ * largest component, plus small per-group and per-block tables). */
+size_t met_estimate_bytes(const struct params *p);
+/* Write docs/metrics.md (every column of every output table). Returns SS_OK
+ * or SS_EIO. */
 int met_write_docs(FILE *f);
+/* The SQL type of an enum met_type ("INTEGER", "REAL" or "TEXT"). */
+const char *met_sql_type(int type);
+/* Write one Markdown section: "## table", the intro line, then a
+ * column | type | meaning table of cols. Returns SS_OK or SS_EIO. */
+int met_write_table_docs(FILE *f, const char *table, const char *intro,
+                         const struct met_column *cols, size_t n);
 
 #endif

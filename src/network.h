@@ -31,6 +31,7 @@ struct layer {
     net_off_t *off;      /* [n + 1] row offsets */
     uint32_t *adj;       /* [off[n]] neighbour ids, or NET_CUT */
     uint64_t n_entries;  /* off[n]: directed entries, twice the ties */
+    uint64_t n_merged;   /* ties generated or listed more than once, merged into one */
 };
 
 struct network {

@@ -18,5 +18,8 @@ const char *scn_dir(const struct scenario *s);
 /* The effective scenario as YAML (every key, after overrides), as stored in
  * the run table; owned by s, valid until scn_free. */
 const char *scn_text(const struct scenario *s);
+/* scn_load whose allocation hook fails its fail_at-th allocation (1-based;
+ * 0: never), so tests can prove out-of-memory is reported, not crashed on. */
+int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err);
 
 #endif

@@ -65,8 +65,8 @@ size_t sim_estimate_bytes(const struct scenario *s)
     /* Today's rows and counters are tiny next to the agents; the fixed
      * part covers the program, SQLite's cache and thread stacks. */
     size_t fixed = (size_t)64 << 20;
-    return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) +
-           groups * layers * (sizeof(int64_t) + sizeof(struct met_layer_row)) + fixed;
+    return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) + met_estimate_bytes(p) +
+           groups * layers * sizeof(int64_t) + fixed;
 }
 
 /* results/<name>-<seed>, with the name reduced to characters that are safe
@@ -117,11 +117,12 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
         char need[32], have[32];
         sim_human_bytes(need, sizeof need, sim->estimate_bytes);
         sim_human_bytes(have, sizeof have, limit);
+        size_t est = sim->estimate_bytes;
         free(sim);
         return err_msg(err, SS_EINPUT,
                        "this scenario needs about %s (%zu bytes, estimated) but only %s is "
                        "available; lower population.agents or the networks' degrees",
-                       need, sim->estimate_bytes, have);
+                       need, est, have);
     }
 
     double t0 = sim_now();

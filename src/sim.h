@@ -28,7 +28,6 @@ struct sim {
     struct population pop;      /* agents */
     struct network net;         /* layers */
     int64_t *contacts;          /* [n_groups + 1][n_layers] tie ends active today */
-    int64_t ties_cut;           /* tie ends cut so far */
     struct metrics met;         /* today's figures */
     struct output out;          /* results files */
     int day;                    /* last day simulated; 0 before the first */

@@ -45,7 +45,7 @@ expect 2 "--threads expects a whole number" -- "$bin" run --threads many
 
 # Bad scenario input: exit 2, FILE:LINE:COL message, no results folder.
 printf 'population:\n  agentz: 10\n' > typo.yaml
-expect 2 "typo.yaml:2:3: unknown key 'agentz' (did you mean 'agents'?)" -- "$bin" run typo.yaml --out res
+expect 2 "typo.yaml:2:3: unknown key 'population.agentz' (did you mean 'population.agents'?)" -- "$bin" run typo.yaml --out res
 [ ! -e res ] && ok || bad "a rejected scenario wrote results"
 expect 2 "typo.yaml:2:3: unknown key" -- "$bin" check typo.yaml
 expect 2 "unknown key" -- "$bin" run --set population.agentz=5 --out res

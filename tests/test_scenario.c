@@ -1,0 +1,638 @@
+/*
+ * test_scenario.c - the scenario module: seed defaults, the bad-input cases
+ * of tests/data/bad (data-driven: each file says the error it expects),
+ * the good scenarios of tests/data/good, print -> load round trips, --set,
+ * docs/scenario.md being current, and allocation failure injection.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scenario.h"
+#include "scenario_impl.h" /* white box: the allocation count of the hook */
+
+#define BAD_DIR  TEST_DATA_DIR "/bad"
+#define GOOD_DIR TEST_DATA_DIR "/good"
+
+/* --- helpers ------------------------------------------------------------------ */
+
+static int load_finish(const char *path, struct scenario **s, struct ss_error *err)
+{
+    int rc = scn_load(s, path, err);
+    if (rc) return rc;
+    rc = scn_finish(*s, err);
+    if (rc) {
+        scn_free(*s);
+        *s = NULL;
+    }
+    return rc;
+}
+
+static struct scenario *must_load(const char *path)
+{
+    struct scenario *s;
+    struct ss_error err = {0};
+    int rc = load_finish(path, &s, &err);
+    if (rc) {
+        ss_error_print(&err, stderr);
+        fail_msg("cannot load %s", path);
+    }
+    return s;
+}
+
+static struct scenario *must_default(void)
+{
+    struct scenario *s;
+    struct ss_error err = {0};
+    assert_int_equal(scn_new_default(&s, &err), SS_OK);
+    return s;
+}
+
+static void must_set(struct scenario *s, const char *arg)
+{
+    struct ss_error err = {0};
+    if (scn_set(s, arg, &err)) {
+        ss_error_print(&err, stderr);
+        fail_msg("--set %s failed", arg);
+    }
+}
+
+static void must_finish(struct scenario *s)
+{
+    struct ss_error err = {0};
+    if (scn_finish(s, &err)) {
+        ss_error_print(&err, stderr);
+        fail_msg("scn_finish failed");
+    }
+}
+
+/* The parameters with owned pointers cleared, so two can be compared byte
+ * for byte (both scenarios are zeroed when made, padding included). */
+static void plain(const struct params *p, struct params *q)
+{
+    memcpy(q, p, sizeof *q);
+    q->pop.attitude.values = q->pop.reliability.values = q->pop.threshold.values = NULL;
+    q->beh.trigger_days.v = q->beh.trigger_ids.v = NULL;
+}
+
+static void assert_dist_values_equal(const struct dist *a, const struct dist *b)
+{
+    assert_int_equal(a->n_values, b->n_values);
+    if (a->n_values) assert_memory_equal(a->values, b->values, a->n_values * sizeof(double));
+}
+
+static void assert_ints_equal(const struct int_list *a, const struct int_list *b)
+{
+    assert_int_equal(a->n, b->n);
+    if (a->n) assert_memory_equal(a->v, b->v, a->n * sizeof(int64_t));
+}
+
+static void assert_params_equal(const struct params *a, const struct params *b)
+{
+    static struct params pa, pb;
+    plain(a, &pa);
+    plain(b, &pb);
+    const unsigned char *x = (const unsigned char *)&pa, *y = (const unsigned char *)&pb;
+    for (size_t i = 0; i < sizeof pa; i++)
+        if (x[i] != y[i]) fail_msg("struct params differs at byte offset %zu", i);
+    assert_dist_values_equal(&a->pop.attitude, &b->pop.attitude);
+    assert_dist_values_equal(&a->pop.reliability, &b->pop.reliability);
+    assert_dist_values_equal(&a->pop.threshold, &b->pop.threshold);
+    assert_ints_equal(&a->beh.trigger_days, &b->beh.trigger_days);
+    assert_ints_equal(&a->beh.trigger_ids, &b->beh.trigger_ids);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* Print s (with or without comments) into a scratch tree that mirrors
+ * tests/data (good/ and edges/, so relative edge list paths still resolve),
+ * load it back and compare everything. */
+static void assert_round_trip(const struct scenario *s, int comments)
+{
+    char dir[] = "/tmp/scn-rt-XXXXXX", good[64], edges[64], file[96], edge[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(good, sizeof good, "%s/good", dir);
+    snprintf(edges, sizeof edges, "%s/edges", dir);
+    snprintf(file, sizeof file, "%s/rt.yaml", good);
+    snprintf(edge, sizeof edge, "%s/tiny.txt", edges);
+    assert_int_equal(mkdir(good, 0700), 0);
+    assert_int_equal(mkdir(edges, 0700), 0);
+    copy_file(TEST_DATA_DIR "/edges/tiny.txt", edge);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    assert_int_equal(scn_print(s, f, comments), SS_OK);
+    assert_int_equal(fclose(f), 0);
+
+    struct scenario *t = must_load(file);
+    assert_params_equal(scn_params(s), scn_params(t));
+    assert_string_equal(scn_text(s), scn_text(t));
+    scn_free(t);
+    remove(file);
+    remove(edge);
+    rmdir(good);
+    rmdir(edges);
+    rmdir(dir);
+}
+
+static int group_of(const struct params *p, const char *name)
+{
+    for (uint32_t g = 0; g < p->pop.groups.n; g++)
+        if (!strcmp(p->pop.groups.name[g], name)) return (int)g;
+    fail_msg("no group %s", name);
+    return -1;
+}
+
+/* --- defaults ------------------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+    struct scenario *s = must_default();
+    must_finish(s);
+    const struct params *p = scn_params(s);
+    assert_string_equal(scn_name(s), "seed");
+    assert_string_equal(scn_path(s), "");
+    assert_string_equal(scn_dir(s), ".");
+    assert_true(p->seed == 1);
+    assert_int_equal(p->days, 365);
+    assert_int_equal(p->pop.agents, 100000);
+    assert_int_equal(p->pop.groups.n, 4);
+    assert_string_equal(p->pop.groups.name[1], "uyghur");
+    assert_true(p->pop.groups.v[0] == 0.911 && p->pop.groups.v[1] == 0.008);
+    assert_true(p->pop.groups.v[2] == 0.005 && p->pop.groups.v[3] == 0.076);
+    assert_true(p->pop.household_size == 3.0 && p->pop.child_share == 0.2);
+    assert_int_equal(p->pop.attitude.kind, DIST_BETA);
+    assert_true(p->pop.attitude.a == 2 && p->pop.attitude.b == 6);
+    assert_true(p->pop.reliability.a == 18 && p->pop.reliability.b == 1);
+    assert_int_equal(p->pop.threshold.kind, DIST_NORMAL);
+    assert_true(p->pop.threshold.mean == 0.25 && p->pop.threshold.sd == 0.12);
+    assert_true(p->pop.threshold.lo == 0 && p->pop.threshold.hi == 1);
+    assert_int_equal(p->pop.threshold_unit, THRESH_SHARE);
+    assert_true(p->pop.online_share == 0.75 && p->pop.start_score == 1000);
+
+    assert_int_equal(p->net.n_layers, 3);
+    assert_string_equal(p->net.layer[0].name, "household");
+    assert_int_equal(p->net.layer[0].generator, GEN_HOUSEHOLD);
+    assert_true(p->net.layer[0].contact == 1.0);
+    assert_int_equal(p->net.layer[1].generator, GEN_WATTS_STROGATZ);
+    assert_int_equal(p->net.layer[1].k, 8);
+    assert_true(p->net.layer[1].rewire == 0.1 && p->net.layer[1].homophily == 0.8);
+    assert_true(p->net.layer[1].contact == 0.5);
+    assert_int_equal(p->net.layer[2].generator, GEN_BARABASI_ALBERT);
+    assert_int_equal(p->net.layer[2].members, MEM_ONLINE);
+    assert_true(p->net.layer[2].mean_degree == 10 && p->net.layer[2].contact == 0.2);
+
+    assert_true(p->beh.criticise_rate == 0.02 && p->beh.conform_rate == 0.005);
+    assert_int_equal(p->beh.payment_period, 30);
+    assert_int_equal(p->beh.school_day, 240);
+    assert_int_equal(p->beh.trigger_days.n, 1);
+    assert_int_equal(p->beh.trigger_days.v[0], 120);
+    assert_true(p->beh.trigger_share == 0.001 && p->beh.protest_leave == 0.3);
+    assert_int_equal(p->beh.trigger_ids.n, 0);
+    assert_true(p->beh.fear_enabled && p->beh.fear_memory == 0.05);
+    assert_true(p->beh.attitude_messaging == -0.0002);
+
+    int uy = group_of(p, "uyghur"), ti = group_of(p, "tibetan"), ma = group_of(p, "majority");
+    assert_true(p->channel[CH_PAYMENT].coverage_g[uy] == 0.9);
+    assert_true(p->channel[CH_INTERNET].coverage_g[uy] == 1.0);
+    assert_true(p->channel[CH_INTERNET].coverage_g[ma] == 0.8);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[ti] == 1.0);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[ma] == 0.5);
+    assert_true(p->channel[CH_CAMERAS].false_attribution == 1e-4);
+    assert_true(p->channel[CH_PHONE].detect == 0.8);
+    assert_true(p->channel[CH_PAYMENT].detect == 0.99);
+
+    assert_true(p->score.integration == 0.6 && p->score.recovery == 0.001);
+    assert_true(p->score.min == 0 && p->score.max == 1100);
+    assert_true(p->score.tier_min[TIER_AAA] == 1050 && p->score.tier_min[TIER_AA] == 1030);
+    assert_true(p->score.tier_min[TIER_A] == 960 && p->score.tier_min[TIER_B] == 850);
+    assert_true(p->score.tier_min[TIER_C] == 600 && p->score.tier_min[TIER_D] == 0);
+    assert_true(p->score.pts_court_judgment == -450 && p->score.pts_conformity == 5);
+    assert_true(p->score.pts_missed_payment == -10 && p->score.pts_criticism == -20);
+    assert_int_equal(p->score.court_missed, 3);
+    assert_int_equal(p->score.court_window, 90);
+    assert_int_equal(p->score.cap_groups.mask, (1u << uy) | (1u << ti));
+    assert_int_equal(p->score.cap_mode, CAP_MEAN);
+    assert_true(p->list.enter_below == 600 && p->list.exit_above == 850);
+    assert_int_equal(p->list.min_days, 180);
+    assert_int_equal(p->sanc.internment_groups.mask, (1u << uy) | (1u << ti));
+    assert_true(p->sanc.internment_below == 400 && p->sanc.household_penalty == -5);
+    assert_true(p->sanc.ostracism_base == 0.05 && p->sanc.ostracism_fear_weight == 0.3);
+    assert_true(p->sanc.travel_ban.enabled && p->sanc.rewards.enabled);
+    assert_true(p->sanc.reward_from == 1030);
+    assert_true(strstr(scn_text(s), "agents: 100000\n") != NULL);
+    scn_free(s);
+}
+
+/* --- bad inputs, as data --------------------------------------------------------- */
+
+struct expect {
+    char msg[1024]; /* expected message */
+    int line, col;  /* expected place; 0 0 for none */
+};
+
+static int read_expect(const char *path, struct expect *e)
+{
+    FILE *f = fopen(path, "r");
+    char l1[1000], l2[200];
+    if (!f) return -1;
+    int ok = fgets(l1, sizeof l1, f) && fgets(l2, sizeof l2, f);
+    fclose(f);
+    if (!ok || strncmp(l1, "# expect: ", 10) || strncmp(l2, "# at: ", 6)) return -1;
+    l1[strcspn(l1, "\n")] = '\0';
+    snprintf(e->msg, sizeof e->msg, "%s", l1 + 10);
+    if (!strncmp(l2 + 6, "none", 4)) {
+        e->line = e->col = 0;
+        return 0;
+    }
+    return sscanf(l2 + 6, "%d:%d", &e->line, &e->col) == 2 ? 0 : -1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every case runs; all mismatches are listed before the test fails. */
+static void test_bad_files(void **state)
+{
+    DIR *d = opendir(BAD_DIR);
+    assert_non_null(d);
+    char *names[512];
+    size_t n = 0;
+    for (struct dirent *de; (de = readdir(d)) && n < 512;) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && !strcmp(de->d_name + len - 5, ".yaml")) names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], by_name);
+    assert_true(n >= 25);
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[1024];
+        struct expect e;
+        struct ss_error err = {0};
+        struct scenario *s = NULL;
+        snprintf(path, sizeof path, "%s/%s", BAD_DIR, names[i]);
+        if (read_expect(path, &e)) {
+            printf("%s: no '# expect:' and '# at:' lines\n", names[i]);
+            failures++;
+            continue;
+        }
+        int rc = load_finish(path, &s, &err);
+        scn_free(s);
+        int ok = rc == SS_EINPUT && !strcmp(err.msg, e.msg) && err.line == e.line &&
+                 err.col == e.col && !strcmp(err.file, path);
+        if (!ok) {
+            printf("%s:\n  want %d:%d: %s\n  got  rc %d, %s:%d:%d: %s\n", names[i], e.line, e.col,
+                   e.msg, rc, err.file, err.line, err.col, err.msg);
+            failures++;
+        }
+        free(names[i]);
+    }
+    if (failures) fail_msg("%d bad-input case(s) failed", failures);
+}
+
+static void test_missing_file(void **state)
+{
+    struct scenario *s = (struct scenario *)1;
+    struct ss_error err = {0};
+    assert_int_equal(scn_load(&s, TEST_DATA_DIR "/no/such.yaml", &err), SS_EINPUT);
+    assert_null(s);
+    assert_string_equal(err.file, TEST_DATA_DIR "/no/such.yaml");
+    assert_string_equal(err.msg, "cannot open scenario file: No such file or directory");
+}
+
+/* --- good scenarios ---------------------------------------------------------------- */
+
+static void test_granovetter(void **state)
+{
+    struct scenario *s = must_load(GOOD_DIR "/granovetter.yaml");
+    const struct params *p = scn_params(s);
+    assert_string_equal(scn_name(s), "granovetter");
+    assert_int_equal(p->pop.agents, 100);
+    assert_int_equal(p->pop.groups.n, 1);
+    assert_true(p->pop.child_share == 0);
+    assert_int_equal(p->net.n_layers, 1);
+    assert_int_equal(p->net.layer[0].generator, GEN_COMPLETE);
+    assert_int_equal(p->pop.threshold.kind, DIST_LIST);
+    assert_int_equal(p->pop.threshold.n_values, 100);
+    for (uint32_t i = 0; i < 100; i++) assert_true(p->pop.threshold.values[i] == i);
+    assert_int_equal(p->pop.threshold_unit, THRESH_COUNT);
+    for (int c = 0; c < N_CHANNELS; c++) {
+        assert_false(p->channel[c].enabled);
+        assert_int_equal(p->channel[c].coverage_by_group.n, 0); /* seed names dropped */
+    }
+    assert_false(p->beh.fear_enabled);
+    assert_false(p->score.cap_enabled);
+    assert_int_equal(p->score.cap_groups.n, 0);
+    assert_int_equal(p->score.cap_groups.mask, 0);
+    assert_int_equal(p->sanc.internment_groups.mask, 0);
+    assert_true(p->beh.protest_leave == 0);
+    assert_int_equal(p->beh.trigger_ids.n, 1);
+    assert_int_equal(p->beh.trigger_ids.v[0], 0);
+    assert_false(p->sanc.travel_ban.enabled || p->sanc.internment.enabled);
+    assert_false(p->sanc.association_enabled || p->sanc.ostracism_enabled);
+    scn_free(s);
+}
+
+static void test_erdos_renyi(void **state)
+{
+    struct scenario *s = must_load(GOOD_DIR "/erdos_renyi.yaml");
+    const struct params *p = scn_params(s);
+    assert_string_equal(scn_name(s), "erdos_renyi"); /* no name key: the file's */
+    assert_string_equal(scn_path(s), GOOD_DIR "/erdos_renyi.yaml");
+    assert_string_equal(scn_dir(s), GOOD_DIR);
+    assert_int_equal(p->net.n_layers, 1); /* the disabled one is dropped */
+    assert_string_equal(p->net.layer[0].name, "random");
+    assert_int_equal(p->net.layer[0].generator, GEN_ERDOS_RENYI);
+    assert_true(p->net.layer[0].mean_degree == 4);
+    assert_int_equal(p->pop.threshold.kind, DIST_NORMAL);
+    assert_true(p->pop.threshold.mean == 0.18 && p->pop.threshold.sd == 0.05);
+    assert_true(p->pop.threshold.lo == 0 && p->pop.threshold.hi == 1); /* clip default */
+    assert_int_equal(p->beh.trigger_count, 10);
+    scn_free(s);
+}
+
+static void test_edge_list(void **state)
+{
+    struct scenario *s = must_load(GOOD_DIR "/edge_list.yaml");
+    const struct params *p = scn_params(s);
+    assert_int_equal(p->net.n_layers, 1);
+    assert_int_equal(p->net.layer[0].generator, GEN_EDGE_LIST);
+    assert_string_equal(p->net.layer[0].file, "../edges/tiny.txt");
+    assert_int_equal(p->pop.attitude.kind, DIST_CONSTANT);
+    assert_true(p->pop.attitude.value == 0.9);
+    assert_int_equal(p->pop.reliability.kind, DIST_UNIFORM);
+    assert_true(p->pop.reliability.lo == 0.5 && p->pop.reliability.hi == 1);
+    scn_free(s);
+}
+
+/* Group rules with names of the seed's groups still validate when a
+ * scenario has other groups; names it wrote are kept and resolved. */
+static void test_other_groups(void **state)
+{
+    struct scenario *s = must_default();
+    must_set(s, "population.groups={a: 0.25, b: 0.75}");
+    must_set(s, "surveillance.cameras.coverage_by_group={b: 0.3}");
+    must_finish(s);
+    const struct params *p = scn_params(s);
+    assert_int_equal(p->channel[CH_INTERNET].coverage_by_group.n, 0);
+    assert_true(p->channel[CH_INTERNET].coverage_g[0] == 0.8);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[0] == 0.5);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[1] == 0.3);
+    assert_int_equal(p->score.cap_groups.n, 0);
+    assert_int_equal(p->sanc.internment_groups.mask, 0);
+    assert_round_trip(s, 0);
+    scn_free(s);
+}
+
+/* --- round trips ---------------------------------------------------------------------- */
+
+static void test_round_trip_default(void **state)
+{
+    struct scenario *s = must_default();
+    must_finish(s);
+    assert_round_trip(s, 0);
+    assert_round_trip(s, 1);
+    scn_free(s);
+}
+
+static void test_round_trip_good(void **state)
+{
+    static const char *const files[] = {"granovetter.yaml", "erdos_renyi.yaml", "edge_list.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", GOOD_DIR, files[i]);
+        struct scenario *s = must_load(path);
+        assert_round_trip(s, 0);
+        assert_round_trip(s, 1);
+        scn_free(s);
+    }
+}
+
+static void test_round_trip_set(void **state)
+{
+    struct scenario *s = must_default();
+    must_set(s, "population.agents=5");
+    must_set(s,
+             "population.threshold={dist: list, values: [0.1, 0.2, 0.30000000000000004, 1e-9, 3]}");
+    must_set(s, "population.attitude={dist: uniform, lo: 0.1, hi: 0.7}");
+    must_set(s, "population.reliability=0.95");
+    must_set(s, "name=odd <name> & \"quotes\" \\ back");
+    must_set(s, "seed=18446744073709551615");
+    must_set(s, "behaviour.protest.trigger.days=[10, 20]");
+    must_set(s, "behaviour.protest.trigger.ids=[0, 4]");
+    must_set(s, "network.layers.work.generator=erdos_renyi");
+    must_set(s, "network.layers.extra.generator=complete");
+    must_set(s, "network.layers.online.enabled=false");
+    must_set(s, "surveillance.phone.false_attribution=0.1234567890123");
+    must_finish(s);
+    const struct params *p = scn_params(s);
+    assert_int_equal(p->net.n_layers, 3);
+    assert_string_equal(p->net.layer[2].name, "extra");
+    assert_int_equal(p->net.layer[1].k, 8); /* reset to the template: no longer applies */
+    assert_string_equal(scn_name(s), "odd <name> & \"quotes\" \\ back");
+    assert_round_trip(s, 0);
+    assert_round_trip(s, 1);
+    scn_free(s);
+}
+
+/* --- --set ---------------------------------------------------------------------------- */
+
+static void test_set_ok(void **state)
+{
+    struct scenario *s = must_default();
+    must_set(s, "population.agents=1000");
+    must_set(s, "  days = 400 ");
+    must_set(s, "behaviour.protest.trigger.days=[10,20]");
+    must_set(s, "network.layers.work.k=12");
+    must_set(s, "network.layers.ring.generator=watts_strogatz");
+    must_set(s, "network.layers.ring.k=4");
+    must_set(s, "population.attitude.a=3");
+    must_set(s, "population.groups.majority=0.9");
+    must_set(s, "population.groups.uyghur=0.019");
+    must_set(s, "surveillance.cameras.coverage_by_group.other_minority=0.7");
+    must_set(s, "surveillance={payment: {enabled: false}}");
+    must_set(s, "scoring.group_cap.groups=[uyghur]");
+    must_set(s, "sanctions.internment={enabled: false}");
+    must_finish(s);
+    const struct params *p = scn_params(s);
+    assert_int_equal(p->pop.agents, 1000);
+    assert_int_equal(p->days, 400);
+    assert_int_equal(p->beh.trigger_days.n, 2);
+    assert_int_equal(p->beh.trigger_days.v[1], 20);
+    assert_int_equal(p->net.layer[1].k, 12);
+    assert_int_equal(p->net.n_layers, 4);
+    assert_int_equal(p->net.layer[3].k, 4);
+    assert_true(p->net.layer[3].contact == 1.0); /* template */
+    assert_true(p->pop.attitude.a == 3 && p->pop.attitude.b == 6);
+    assert_true(p->pop.groups.v[0] == 0.9 && p->pop.groups.v[1] == 0.019);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[3] == 0.7);
+    assert_true(p->channel[CH_CAMERAS].coverage_g[1] == 1.0);
+    assert_false(p->channel[CH_PAYMENT].enabled);
+    assert_true(p->channel[CH_PAYMENT].coverage == 0.9); /* a fixed family is overlaid */
+    assert_int_equal(p->score.cap_groups.mask, 1u << 1);
+    assert_false(p->sanc.internment.enabled);
+    assert_true(p->sanc.internment_below == 400);
+    scn_free(s);
+}
+
+struct set_case {
+    const char *arg; /* the --set argument */
+    int at_finish;   /* the error shows at scn_finish */
+    const char *msg; /* expected message */
+};
+
+static void test_set_errors(void **state)
+{
+    static const struct set_case cases[] = {
+        {"population.agents", 0, "expected KEY=VALUE (e.g. population.agents=1000), found no '='"},
+        {"=5", 0, "missing key before '='"},
+        {"population..agents=5", 0, "invalid key 'population..agents'"},
+        {"population.agent=5", 0,
+         "unknown key 'population.agent' (did you mean 'population.agents'?)"},
+        {"populaton.agents=5", 0, "unknown key 'populaton' (did you mean 'population'?)"},
+        {"population.agents=abc", 0,
+         "'population.agents' expects an integer from 1 to 4294967294, got 'abc'"},
+        {"population.agents=", 0,
+         "'population.agents' expects an integer from 1 to 4294967294, got nothing"},
+        {"population.online_share=1.5", 0,
+         "'population.online_share' must be between 0 and 1, got 1.5"},
+        {"behaviour.protest.trigger.days=[10,", 0,
+         "invalid YAML: did not find expected node content (while parsing a flow node)"},
+        {"network.layers.work.generator=erdos", 0,
+         "'network.layers.work.generator' must be one of household, watts_strogatz, "
+         "barabasi_albert, erdos_renyi, complete, edge_list, got 'erdos'"},
+        {"network.layers.bad-name.k=4", 0,
+         "'network.layers' has an invalid layer name 'bad-name' (names are 1 to 31 letters, "
+         "digits or '_', not starting with a digit)"},
+        {"population.attitude.sd=0.1", 1,
+         "key 'sd' does not apply to dist 'beta' (it applies to: normal)"},
+        {"network.layers.new.k=4", 1,
+         "'network.layers.new' needs 'generator' (one of household, watts_strogatz, "
+         "barabasi_albert, erdos_renyi, complete, edge_list)"},
+        {"behaviour.protest.trigger.days=[0]", 0,
+         "'behaviour.protest.trigger.days' must be between 1 and 100000, got 0"},
+        {"sanctions.internment.groups=[uygur]", 1,
+         "'sanctions.internment.groups' names 'uygur', which is not a group in "
+         "population.groups (did you mean 'uyghur'?)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct set_case *c = &cases[i];
+        struct scenario *s = must_default();
+        struct ss_error err = {0};
+        char file[600];
+        int rc = scn_set(s, c->arg, &err);
+        if (c->at_finish) {
+            assert_int_equal(rc, SS_OK);
+            rc = scn_finish(s, &err);
+        }
+        snprintf(file, sizeof file, "--set %s", c->arg);
+        if (rc != SS_EINPUT || strcmp(err.msg, c->msg) || strcmp(err.file, file) || err.line ||
+            err.col)
+            fail_msg("--set %s:\n  want %s\n  got  rc %d, %s:%d:%d: %s", c->arg, c->msg, rc,
+                     err.file, err.line, err.col, err.msg);
+        scn_free(s);
+    }
+}
+
+/* --- docs ------------------------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    *len = fread(buf, 1, (size_t)n, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_docs_current(void **state)
+{
+    char *made = NULL;
+    size_t made_len = 0, have_len = 0;
+    FILE *f = open_memstream(&made, &made_len);
+    assert_non_null(f);
+    assert_int_equal(scn_write_docs(f), SS_OK);
+    fclose(f);
+    char *have = slurp(SOURCE_DIR "/docs/scenario.md", &have_len);
+    int same = have && have_len == made_len && !memcmp(have, made, made_len);
+    free(have);
+    free(made);
+    if (!same)
+        fail_msg("docs/scenario.md is out of date with the parameter table; regenerate it: "
+                 "./build/scoresim scenario --markdown > docs/scenario.md");
+}
+
+/* --- allocation failure ------------------------------------------------------------------ */
+
+/* Fail each allocation in turn while loading, overriding and finishing a
+ * good scenario: every failure is reported as SS_ENOMEM, none crashes or
+ * leaks (under ASan), and the last run allocates fewer than fail_at. */
+static void test_alloc_failures(void **state)
+{
+    static const char *const sets[] = {"network.layers.extra.generator=complete",
+                                       "behaviour.protest.trigger.days=[1, 2, 3]",
+                                       "population.threshold=[0, 0.1, 0.2, 0.3, 0.4]"};
+    static const char *const files[] = {"granovetter.yaml", "edge_list.yaml"};
+    for (size_t fi = 0; fi < 2; fi++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", GOOD_DIR, files[fi]);
+        for (long n = 1;; n++) {
+            struct scenario *s = NULL;
+            struct ss_error err = {0};
+            int rc = scn_load_mem(&s, path, n, &err);
+            for (size_t i = 0; !rc && fi == 1 && i < 3; i++) rc = scn_set(s, sets[i], &err);
+            if (!rc) rc = scn_finish(s, &err);
+            if (rc) {
+                if (rc != SS_ENOMEM || err.code != SS_ENOMEM)
+                    fail_msg("fail_at %ld: rc %d: %s", n, rc, err.msg);
+                scn_free(s);
+                continue;
+            }
+            assert_true(s->mem.count < n); /* no failure was swallowed */
+            scn_free(s);
+            assert_true(n > 10);
+            break;
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_missing_file),    cmocka_unit_test(test_granovetter),
+        cmocka_unit_test(test_erdos_renyi),     cmocka_unit_test(test_edge_list),
+        cmocka_unit_test(test_other_groups),    cmocka_unit_test(test_round_trip_default),
+        cmocka_unit_test(test_round_trip_good), cmocka_unit_test(test_round_trip_set),
+        cmocka_unit_test(test_set_ok),          cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_docs_current),    cmocka_unit_test(test_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
