@@ -20,7 +20,7 @@
 /* Bytes read from the file at a time; also the longest line accepted. */
 #define EL_BUF (1u << 20)
 /* Ties per chunk (8 bytes each). */
-#define EL_CHUNK (1u << 20)
+#define EL_CHUNK (1u << 16)
 /* Characters of an offending line quoted in an error. */
 #define EL_QUOTE 60
 
@@ -219,9 +219,8 @@ static void el_item(const void *vt, uint64_t i, struct net_sink *s)
     net_emit(s, p[0], p[1]);
 }
 
-int net_edge_list_read(struct layer *L, const struct population *pop,
-                       const struct layer_params *lp, const char *base_dir, struct mem *m,
-                       struct ss_error *err, const char *what)
+int net_edge_list_read(struct layer *L, const struct population *pop, const struct layer_params *lp,
+                       const char *base_dir, struct mem *m, struct ss_error *err, const char *what)
 {
     char path[2 * MAX_PATH];
     if (!lp->file[0])
@@ -231,8 +230,7 @@ int net_edge_list_read(struct layer *L, const struct population *pop,
         return err_msg(err, SS_EINPUT, "network.%s.file: the path is too long", lp->name);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return err_set(err, SS_EIO, path, 0, 0, "cannot open the edge list: %s",
-                       strerror(errno));
+        return err_set(err, SS_EIO, path, 0, 0, "cannot open the edge list: %s", strerror(errno));
     struct el_ties t = {0};
     struct el_place pl = {path, 0, pop->n};
     int rc = el_read(&t, f, &pl, m, err, what);

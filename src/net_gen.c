@@ -20,9 +20,9 @@
 #define BA_TRIES 64
 /* Special values of a Barabasi-Albert slot's target. Real targets are
  * arrival positions, below all three. */
-#define BA_OFF (UINT32_MAX - 2)  /* a slot its node does not use */
-#define BA_NONE (UINT32_MAX - 1) /* no valid target within BA_TRIES: no tie */
-#define BA_UNRES UINT32_MAX      /* not resolved yet */
+#define BA_OFF   (UINT32_MAX - 2) /* a slot its node does not use */
+#define BA_NONE  (UINT32_MAX - 1) /* no valid target within BA_TRIES: no tie */
+#define BA_UNRES UINT32_MAX       /* not resolved yet */
 /* Rank of a slot drawn from the global process. */
 #define BA_GLOBAL UINT32_MAX
 /* Slot j of a node draws from block (j + 1) << BA_SLOT_SHIFT of the node's
@@ -30,12 +30,14 @@
  * sequence whoever resolves it; slots per node stay below 1 << 15 so these
  * blocks stay under NET_KEY_BLOCK. */
 #define BA_SLOT_SHIFT 16
-#define BA_MAX_SLOTS 32767u
+#define BA_MAX_SLOTS  32767u
 /* Arrival positions per block when ranking in-group slots. */
 #define BA_BLOCK 16384u
+/* Slots per chunk when resolving; chunks interleave the threads, so each
+ * mostly finds the earlier slots it needs already resolved. */
+#define BA_CHUNK 1024u
 
-void net_perm_init(struct net_perm *f, uint32_t n, uint64_t seed, uint32_t entity,
-                   uint32_t stream)
+void net_perm_init(struct net_perm *f, uint32_t n, uint64_t seed, uint32_t entity, uint32_t stream)
 {
     uint32_t bits = 2;
     while (bits < 32 && ((uint64_t)1 << bits) < n) bits++;
@@ -114,8 +116,7 @@ static uint32_t ws_rewire(const struct ws_ring *R, struct rng *r, uint32_t a, ui
 {
     for (int t = 0; t < WS_TRIES; t++) {
         int in = rng_uniform(r) < homophily;
-        uint32_t b = in && gn >= 2 ? R->order[gs + rng_below(r, gn)]
-                                   : R->order[rng_below(r, R->n)];
+        uint32_t b = in && gn >= 2 ? R->order[gs + rng_below(r, gn)] : R->order[rng_below(r, R->n)];
         if (b != a) return b;
     }
     return NET_CUT;
@@ -146,9 +147,8 @@ static void ws_item(const void *vx, uint64_t i, struct net_sink *s)
     }
 }
 
-int net_gen_watts_strogatz(struct layer *L, const struct population *pop,
-                           const struct params *p, uint32_t li, struct mem *m,
-                           struct ss_error *err, const char *what)
+int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const struct params *p,
+                           uint32_t li, struct mem *m, struct ss_error *err, const char *what)
 {
     const struct layer_params *lp = &p->net.layer[li];
     if (lp->k < 0)
@@ -243,35 +243,37 @@ static inline uint32_t ba_load(uint32_t *x)
     return v;
 }
 
-/* The target of slot t (an arrival position, or BA_NONE / BA_OFF). */
-static uint32_t ba_resolve(const struct ba *b, uint32_t t)
+/* Slot t's sequence and the range of its picks: endpoints of the earlier
+ * slots of its process (0: it has none). */
+static uint64_t ba_start(const struct ba *b, uint32_t t, struct rng *r)
 {
-    uint32_t v = ba_load(&b->tgt[t]);
-    if (v != BA_UNRES) return v;
+    uint32_t p = t / b->mmax, q = b->rank[t];
+    net_rng_at(r, b->seed, b->at[p], b->stream, (t - p * b->mmax + 1) << BA_SLOT_SHIFT);
+    return 2 * (uint64_t)(q == BA_GLOBAL ? t : q);
+}
+
+static uint32_t ba_resolve(const struct ba *b, uint32_t t);
+
+/* Resolve unresolved slot t from its sequence r, whose first pick (in
+ * [0, range)) has been drawn already. */
+static uint32_t ba_settle(const struct ba *b, uint32_t t, struct rng *r, uint64_t range,
+                          uint64_t pick)
+{
     uint32_t p = t / b->mmax, first = p * b->mmax;
     /* the node's earlier slots, to refuse repeats */
     for (uint32_t s = first; s < t; s++) (void)ba_resolve(b, s);
-    struct rng r;
-    net_rng_at(&r, b->seed, b->at[p], b->stream, (t - first + 1) << BA_SLOT_SHIFT);
     uint32_t q = b->rank[t], found = BA_NONE;
-    uint64_t base = q == BA_GLOBAL ? 0 : b->gq[b->pg[p]];
-    for (int tries = 0; tries < BA_TRIES; tries++) {
-        uint64_t pick;
-        uint32_t u, c;
-        if (q != BA_GLOBAL) { /* an endpoint of the group's earlier in-group slots */
-            if (q == 0) break;
-            pick = rng_below64(&r, 2 * (uint64_t)q);
-            u = b->inq[base + pick / 2];
-        } else { /* an endpoint of any earlier slot */
-            if (t == 0) break;
-            pick = rng_below64(&r, 2 * (uint64_t)t);
-            u = (uint32_t)(pick / 2);
-        }
+    const uint32_t *inq = q == BA_GLOBAL ? NULL : b->inq + b->gq[b->pg[p]];
+    for (int tries = 0; range && tries < BA_TRIES; tries++) {
+        if (tries) pick = rng_below64(r, range);
+        /* in-group: an endpoint of the group's earlier in-group slots;
+         * global: an endpoint of any earlier slot */
+        uint32_t u = inq ? inq[pick / 2] : (uint32_t)(pick / 2), c;
         if (pick & 1) {
             c = ba_resolve(b, u);
             if (c >= BA_OFF) continue;
         } else {
-            if (q == BA_GLOBAL && ba_load(&b->tgt[u]) == BA_OFF) continue;
+            if (!inq && b->frac > 0 && ba_load(&b->tgt[u]) == BA_OFF) continue;
             c = u / b->mmax;
         }
         if (c == p) continue;
@@ -284,6 +286,73 @@ static uint32_t ba_resolve(const struct ba *b, uint32_t t)
 #pragma omp atomic write
     b->tgt[t] = found;
     return found;
+}
+
+/* The target of slot t (an arrival position, or BA_NONE / BA_OFF). */
+static uint32_t ba_resolve(const struct ba *b, uint32_t t)
+{
+    uint32_t v = ba_load(&b->tgt[t]);
+    if (v != BA_UNRES) return v;
+    struct rng r;
+    uint64_t range = ba_start(b, t, &r);
+    return ba_settle(b, t, &r, range, range ? rng_below64(&r, range) : 0);
+}
+
+#if defined(__GNUC__)
+#define BA_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define BA_PREFETCH(p) ((void)0)
+#endif
+
+/* Slots drawn ahead of their resolution (a power of two). */
+#define BA_AHEAD 16
+
+/* A slot whose first pick was drawn ahead. */
+struct ba_ahead {
+    struct rng r;   /* its sequence, after the first pick */
+    uint64_t range; /* pick range; 0: nothing to pick from */
+    uint64_t pick;  /* first pick */
+};
+
+/* Resolve slots [t0, t1) in order. Resolving is bound by two dependent
+ * random loads (the picked in-group slot, then that slot's target); the
+ * first pick of each slot does not depend on any resolution, so it is drawn
+ * BA_AHEAD slots early and its memory prefetched in two steps, which
+ * overlaps the loads of several slots. The results are those of
+ * ba_resolve: only the timing of the draws changes. */
+static void ba_resolve_range(const struct ba *b, uint32_t t0, uint32_t t1)
+{
+    struct ba_ahead A[BA_AHEAD];
+    const uint32_t half = BA_AHEAD / 2;
+    for (uint64_t t = t0; t < (uint64_t)t1 + BA_AHEAD; t++) {
+        /* the stages run oldest first: the draw for t reuses the entry of
+         * the slot resolved just before it */
+        if (t >= (uint64_t)t0 + BA_AHEAD) { /* resolve */
+            uint64_t s = t - BA_AHEAD;
+            struct ba_ahead *a = &A[s % BA_AHEAD];
+            if (ba_load(&b->tgt[s]) == BA_UNRES)
+                (void)ba_settle(b, (uint32_t)s, &a->r, a->range, a->pick);
+        }
+        if (t >= (uint64_t)t0 + half && t - half < t1) { /* the picked slot's target */
+            uint64_t s = t - half;
+            struct ba_ahead *a = &A[s % BA_AHEAD];
+            uint32_t q = b->rank[s];
+            if (a->range && q != BA_GLOBAL && a->pick & 1)
+                BA_PREFETCH(b->tgt + b->inq[b->gq[b->pg[s / b->mmax]] + a->pick / 2]);
+        }
+        if (t < t1) { /* draw the first pick; prefetch what it points at */
+            struct ba_ahead *a = &A[t % BA_AHEAD];
+            a->range = ba_start(b, (uint32_t)t, &a->r);
+            if (a->range) {
+                a->pick = rng_below64(&a->r, a->range);
+                uint32_t q = b->rank[t];
+                if (q != BA_GLOBAL)
+                    BA_PREFETCH(b->inq + b->gq[b->pg[t / b->mmax]] + a->pick / 2);
+                else if (a->pick & 1 || b->frac > 0)
+                    BA_PREFETCH(b->tgt + a->pick / 2);
+            }
+        }
+    }
 }
 
 /* Mark used slots and draw which are in-group (rank 0 for now). */
@@ -358,19 +427,19 @@ static int ba_rank_slots(struct ba *b, struct mem *m)
     return SS_OK;
 }
 
-/* Item p is the node at arrival position p: its resolved slots. */
+/* Item p is the node at arrival position p: its resolved slots (whose
+ * targets are agent ids by now). */
 static void ba_item(const void *vb, uint64_t p, struct net_sink *s)
 {
     const struct ba *b = vb;
     for (uint32_t t = (uint32_t)p * b->mmax, e = t + b->mmax; t < e; t++) {
         uint32_t v = b->tgt[t];
-        if (v < BA_OFF) net_emit(s, b->at[p], b->at[v]);
+        if (v < BA_OFF) net_emit(s, b->at[p], v);
     }
 }
 
-int net_gen_barabasi_albert(struct layer *L, const struct population *pop,
-                            const struct params *p, uint32_t li, struct mem *m,
-                            struct ss_error *err, const char *what)
+int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const struct params *p,
+                            uint32_t li, struct mem *m, struct ss_error *err, const char *what)
 {
     const struct layer_params *lp = &p->net.layer[li];
     double half = lp->mean_degree / 2;
@@ -393,8 +462,7 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop,
         rc = err_msg(err, SS_EINPUT,
                      "network.%s: %u members with mean degree %g need %llu edge slots; at most "
                      "%u are supported",
-                     lp->name, b.n, lp->mean_degree, (unsigned long long)b.n * b.mmax,
-                     BA_OFF - 1);
+                     lp->name, b.n, lp->mean_degree, (unsigned long long)b.n * b.mmax, BA_OFF - 1);
         goto done;
     }
     b.n_slots = b.n * b.mmax;
@@ -417,10 +485,15 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop,
     if (!b.tgt || !b.rank) goto nomem;
     ba_init_slots(&b);
     if (ba_rank_slots(&b, m)) goto nomem;
-    /* chunks interleave the threads, so each mostly finds the earlier
-     * slots it needs already resolved */
-#pragma omp parallel for schedule(static, 1024)
-    for (uint32_t t = 0; t < b.n_slots; t++) (void)ba_resolve(&b, t);
+#pragma omp parallel for schedule(static, 1)
+    for (uint32_t k = 0; k < (b.n_slots + BA_CHUNK - 1) / BA_CHUNK; k++) {
+        uint32_t t1 = b.n_slots - k * BA_CHUNK < BA_CHUNK ? b.n_slots : (k + 1) * BA_CHUNK;
+        ba_resolve_range(&b, k * BA_CHUNK, t1);
+    }
+    /* targets as agent ids, once, rather than in both emitting passes */
+#pragma omp parallel for schedule(static)
+    for (uint32_t t = 0; t < b.n_slots; t++)
+        if (b.tgt[t] < BA_OFF) b.tgt[t] = b.at[b.tgt[t]];
     mem_free(m, b.rank);
     mem_free(m, b.inq);
     mem_free(m, b.pg);

@@ -14,6 +14,7 @@
 #ifndef NET_INTERNAL_H
 #define NET_INTERNAL_H
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "network.h"
@@ -49,6 +50,7 @@ void net_direct(struct net_csr *c, uint32_t u, uint32_t v);
 /* Emit the undirected tie u - v (u != v): both directed entries. */
 static inline void net_emit(struct net_sink *s, uint32_t u, uint32_t v)
 {
+    assert(u != v && u < s->c->n && v < s->c->n);
     if (s->cap - s->n >= 2) {
         s->e[s->n++] = (uint64_t)u << 32 | v;
         s->e[s->n++] = (uint64_t)v << 32 | u;
@@ -62,9 +64,9 @@ static inline void net_emit(struct net_sink *s, uint32_t u, uint32_t v)
  * [0, n_items), the same ties on every call. */
 struct net_gen {
     void (*item)(const void *ctx, uint64_t i, struct net_sink *s); /* emits item i's ties */
-    const void *ctx;  /* the generator's state */
-    uint64_t n_items; /* items */
-    double per_item;  /* directed entries an item emits: at most, or on average */
+    const void *ctx;                                               /* the generator's state */
+    uint64_t n_items;                                              /* items */
+    double per_item; /* directed entries an item emits: at most, or on average */
 };
 
 /* Build L->off and L->adj (L->n set) from g: count, prefix-sum, fill,
@@ -98,8 +100,7 @@ struct net_perm {
     uint64_t key[4]; /* round keys */
 };
 
-void net_perm_init(struct net_perm *f, uint32_t n, uint64_t seed, uint32_t entity,
-                   uint32_t stream);
+void net_perm_init(struct net_perm *f, uint32_t n, uint64_t seed, uint32_t entity, uint32_t stream);
 
 static inline uint32_t net_perm_round(uint64_t key, uint32_t x)
 {
@@ -136,19 +137,19 @@ static inline void net_rng_at(struct rng *r, uint64_t seed, uint32_t entity, uin
 
 /* Generators (net_gen.c). li is the layer index (its rng stream is
  * RS_LAYER_BUILD + li); `what` names the layer for out-of-memory errors. */
-int net_gen_watts_strogatz(struct layer *L, const struct population *pop,
-                           const struct params *p, uint32_t li, struct mem *m,
-                           struct ss_error *err, const char *what);
-int net_gen_barabasi_albert(struct layer *L, const struct population *pop,
-                            const struct params *p, uint32_t li, struct mem *m,
-                            struct ss_error *err, const char *what);
+int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const struct params *p,
+                           uint32_t li, struct mem *m, struct ss_error *err, const char *what);
+int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const struct params *p,
+                            uint32_t li, struct mem *m, struct ss_error *err, const char *what);
 int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const struct params *p,
                         uint32_t li, struct mem *m, struct ss_error *err, const char *what);
 
 /* Edge lists (net_edgelist.c). */
-int net_edge_list_read(struct layer *L, const struct population *pop,
-                       const struct layer_params *lp, const char *base_dir, struct mem *m,
-                       struct ss_error *err, const char *what);
+int net_edge_list_read(struct layer *L, const struct population *pop, const struct layer_params *lp,
+                       const char *base_dir, struct mem *m, struct ss_error *err, const char *what);
+/* Bytes the reader holds whatever the file's size (buffer, a first chunk
+ * of ties), for net_estimate_bytes. */
+#define NET_EDGE_LIST_FIXED ((1 << 20) + (1 << 19))
 /* The path of lp->file resolved against base_dir, into buf. Returns 0, or
  * -1 if it does not fit. */
 int net_edge_list_path(char *buf, size_t size, const char *base_dir, const char *file);

@@ -9,9 +9,9 @@
  */
 #include "network.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -23,11 +23,15 @@
 /* Agents per block when selecting members, rows per block when compacting:
  * fixed, so the decomposition never depends on the thread count. */
 #define NET_BLOCK 65536u
-/* Rows up to this long are sorted by insertion, longer ones by qsort. */
+/* Rows up to this long are sorted by insertion, longer ones by heapsort. */
 #define NET_SHORT_ROW 32
 /* Directed entries generated per round, all threads together (8 bytes
- * each, held twice): bounds the build buffers whatever the layer's size. */
-#define NET_ROUND (1u << 24)
+ * each, held twice): a layer is built in about NET_ROUNDS rounds, each of
+ * at least NET_ROUND_MIN and at most NET_ROUND entries. More rounds cost
+ * little (each streams over the offsets once) and bound the buffers. */
+#define NET_ROUNDS    8
+#define NET_ROUND_MIN (1u << 18)
+#define NET_ROUND     (1u << 24)
 /* At most this many row buckets per round; each is applied by one thread. */
 #define NET_BUCKETS 1024u
 /* After deduplication, adj is shrunk when more than 1/NET_SHRINK of its
@@ -106,16 +110,31 @@ int net_members_select(struct net_members *ms, const struct population *pop, uin
 
 /* ---- CSR assembly ------------------------------------------------------ */
 
-static int net_cmp_u32(const void *a, const void *b)
+/* Sift a[i] down the max-heap a[0..n). */
+static void net_sift(uint32_t *a, size_t i, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    uint32_t x = a[i];
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && a[c + 1] > a[c]) c++;
+        if (a[c] <= x) break;
+        a[i] = a[c];
+    }
+    a[i] = x;
 }
 
+/* Sort a row: insertion sort when short, else heapsort (in place, no
+ * allocation, O(n log n) whatever the input: an edge list can hold any
+ * order). */
 static void net_sort_row(uint32_t *a, size_t n)
 {
     if (n > NET_SHORT_ROW) {
-        qsort(a, n, sizeof *a, net_cmp_u32);
+        for (size_t i = n / 2; i-- > 0;) net_sift(a, i, n);
+        for (size_t k = n - 1; k > 0; k--) {
+            uint32_t t = a[0];
+            a[0] = a[k];
+            a[k] = t;
+            net_sift(a, 0, k);
+        }
         return;
     }
     for (size_t i = 1; i < n; i++) {
@@ -177,8 +196,7 @@ static int net_compact(struct layer *L, struct mem *m)
 /* Sort every row, drop repeated neighbours, compact; set n_entries and
  * n_merged. Self-loops never reach here (generators do not emit them and
  * the edge list reader rejects them). */
-static int net_csr_finish(struct layer *L, struct mem *m, struct ss_error *err,
-                          const char *what)
+static int net_csr_finish(struct layer *L, struct mem *m, struct ss_error *err, const char *what)
 {
     uint32_t n = L->n;
     net_off_t *off = L->off;
@@ -294,8 +312,11 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
 {
     uint32_t n = L->n;
     struct net_rounds B = {.nt = omp_get_max_threads()};
-    double expect = (double)g->n_items * g->per_item * 1.25 / B.nt + 64;
-    B.cap = expect < NET_ROUND / B.nt ? (uint32_t)expect : NET_ROUND / B.nt;
+    /* rounds of about 1/NET_ROUNDS of the layer: buffers of about half
+     * the size of adj, within [NET_ROUND_MIN, NET_ROUND] entries */
+    double round = (double)g->n_items * g->per_item / NET_ROUNDS;
+    round = round < NET_ROUND_MIN ? NET_ROUND_MIN : round > NET_ROUND ? NET_ROUND : round;
+    B.cap = (uint32_t)(round / B.nt) + 64;
     while (((uint64_t)n >> B.shift) >= NET_BUCKETS) B.shift++;
     B.nb = (uint32_t)(n >> B.shift) + 1;
     int rc = SS_OK;
@@ -315,6 +336,7 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
     c.pass = NET_FILL;
     net_pass(g, &B, &c);
     /* each cursor now holds its row's end: shift back to starts */
+    assert(n == 0 || off[n - 1] == off[n]);
     memmove(off + 1, off, (size_t)n * sizeof *off);
     off[0] = 0;
     goto done;
@@ -473,6 +495,14 @@ static size_t net_bytes(double x)
     return x >= (double)SIZE_MAX ? SIZE_MAX : x <= 0 ? 0 : (size_t)x;
 }
 
+/* The round buffers net_csr_build holds for a layer of this many entries. */
+static double net_round_bytes(double entries)
+{
+    double round = entries / NET_ROUNDS;
+    round = round < NET_ROUND_MIN ? NET_ROUND_MIN : round > NET_ROUND ? NET_ROUND : round;
+    return 2 * 8 * round + 4 * (NET_BUCKETS + 1) * 8.0;
+}
+
 size_t net_estimate_bytes(const struct params *p, const char *base_dir)
 {
     double n = p->pop.agents, mu = p->pop.household_size >= 1 ? p->pop.household_size : 1;
@@ -488,19 +518,22 @@ size_t net_estimate_bytes(const struct params *p, const char *base_dir)
             case GEN_HOUSEHOLD: /* E[s(s-1)] / E[s] per agent, s = 1 + Poisson(mu - 1) */
                 entries = n * (mu * mu - 1) / mu;
                 break;
-            case GEN_WATTS_STROGATZ: /* member list and order */
+            case GEN_WATTS_STROGATZ: /* member list and order, then the order */
                 entries = nm * (lp->k / 2 * 2);
-                build = 8 * nm;
+                build = fmax(8 * nm, 4 * nm + net_round_bytes(entries));
                 break;
-            case GEN_BARABASI_ALBERT: { /* arrival order, slot targets, ranks, group lists */
+            case GEN_BARABASI_ALBERT: {
+                /* resolving: arrival order and groups, slot targets, ranks,
+                 * group lists; then arrival order and targets */
                 double slots = nm * ceil(lp->mean_degree / 2);
                 entries = 2 * slots;
-                build = 8 * nm + slots * (8 + 4 * lp->homophily);
+                build = fmax(9 * nm + slots * (8 + 4 * lp->homophily),
+                             4 * nm + 4 * slots + net_round_bytes(entries));
                 break;
             }
             case GEN_ERDOS_RENYI:
                 entries = nm * lp->mean_degree;
-                build = 4 * nm;
+                build = 4 * nm + net_round_bytes(entries);
                 break;
             case GEN_COMPLETE:
                 entries = nm * (nm - 1);
@@ -510,16 +543,16 @@ size_t net_estimate_bytes(const struct params *p, const char *base_dir)
                 char path[2 * MAX_PATH];
                 struct stat st;
                 double lines = 0;
-                if (!net_edge_list_path(path, sizeof path, base_dir, lp->file) &&
-                    !stat(path, &st))
+                if (!net_edge_list_path(path, sizeof path, base_dir, lp->file) && !stat(path, &st))
                     lines = (double)st.st_size / 8 + 1;
                 entries = 2 * lines;
-                build = 8 * lines + (1 << 20);
+                build = 8 * lines + NET_EDGE_LIST_FIXED + net_round_bytes(entries);
                 break;
             }
             }
         held += 8 * (n + 1) + 4 * entries;
         if (build > peak) peak = build;
     }
-    return net_bytes(held + peak);
+    /* 5% for what the model leaves out (compaction tables, rounding) */
+    return net_bytes(1.05 * (held + peak));
 }

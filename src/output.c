@@ -31,6 +31,7 @@
 #include "error.h"
 #include "metrics.h"
 #include "scenario.h"
+#include "scoring.h"
 #include "sim.h"
 
 #define OUT_DB_NAME  "results.sqlite"
@@ -76,15 +77,24 @@ struct out_layer {
 
 /* A row of the agents table (--snapshot). */
 struct out_agent {
-    int64_t id;         /* agent id */
-    int64_t group;      /* group index */
-    int64_t household;  /* household id */
-    int64_t child;      /* 1 if under 18 */
-    int64_t online;     /* 1 if an adult on social media */
-    double attitude;    /* at the end of the run */
-    double reliability; /* probability of paying on time */
-    double threshold;   /* protest threshold */
-    int64_t degree;     /* live tie ends, all layers, at the end */
+    int64_t id;              /* agent id */
+    int64_t group;           /* group index */
+    int64_t household;       /* household id */
+    int64_t child;           /* 1 if under 18 */
+    int64_t online;          /* 1 if an adult on social media */
+    double attitude;         /* at the end of the run */
+    double reliability;      /* probability of paying on time */
+    double threshold;        /* protest threshold */
+    int64_t degree;          /* live tie ends, all layers, at the end */
+    double fear;             /* at the end */
+    double score;            /* reported score at the end (cap applied) */
+    double financial;        /* financial domain score at the end */
+    double judicial;         /* judicial domain score at the end */
+    double social;           /* social domain score at the end */
+    int64_t listed;          /* 1 if on the list at the end */
+    int64_t interned;        /* 1 if interned at the end */
+    int64_t ever_sanctioned; /* 1 if ever sanctioned */
+    int64_t genuine;         /* 1 if ever scored for a negative act it really did */
 };
 
 /* A row of the agent_degree table (--snapshot). */
@@ -146,6 +156,17 @@ static const struct met_column out_agent_cols[] = {
     OCOL(out_agent, reliability, MET_REAL, "probability of paying on time"),
     OCOL(out_agent, threshold, MET_REAL, "protest threshold"),
     OCOL(out_agent, degree, MET_INT, "live tie ends at the end of the run, all layers"),
+    OCOL(out_agent, fear, MET_REAL, "fear at the end of the run"),
+    OCOL(out_agent, score, MET_REAL, "reported score at the end of the run (group cap applied)"),
+    OCOL(out_agent, financial, MET_REAL, "financial domain score at the end of the run"),
+    OCOL(out_agent, judicial, MET_REAL, "judicial domain score at the end of the run"),
+    OCOL(out_agent, social, MET_REAL, "social domain score at the end of the run"),
+    OCOL(out_agent, listed, MET_INT, "1 if on the public list at the end of the run, else 0"),
+    OCOL(out_agent, interned, MET_INT, "1 if interned at the end of the run, else 0"),
+    OCOL(out_agent, ever_sanctioned, MET_INT, "1 if sanctioned at least once, else 0"),
+    OCOL(out_agent, genuine, MET_INT,
+         "1 if ever scored for a negative act it really did, else 0 (its sanctions, if any, "
+         "were all wrongful)"),
 };
 
 static const struct met_column out_agent_degree_cols[] = {
@@ -603,6 +624,12 @@ static int out_snapshot(struct output *o, struct sim *sim, struct ss_error *err)
 {
     const struct population *pop = &sim->pop;
     const struct network *net = &sim->net;
+    const struct state *st = &sim->st;
+    const struct params *p = sim->p;
+    if (pop->n > 0 &&
+        (!p || st->n != pop->n || !st->fear || !st->status || !st->history ||
+         !st->ledger[SUB_FINANCIAL] || !st->ledger[SUB_JUDICIAL] || !st->ledger[SUB_SOCIAL]))
+        return err_msg(err, SS_EINTERNAL, "snapshot: the agents' state is not allocated");
     struct out_table ta = out_table_get(T_AGENTS), td = out_table_get(T_AGENT_DEGREE);
     sqlite3_stmt *sa = NULL, *sd = NULL;
     int rc = out_prepare(o, &ta, &sa, err);
@@ -625,6 +652,15 @@ static int out_snapshot(struct output *o, struct sim *sim, struct ss_error *err)
             .reliability = pop->reliability[a],
             .threshold = pop->threshold[a],
             .degree = total,
+            .fear = st->fear[a],
+            .score = score_reported(p, st, a, pop->group[a]),
+            .financial = score_domain(p, st, a, pop->group[a], SUB_FINANCIAL),
+            .judicial = score_domain(p, st, a, pop->group[a], SUB_JUDICIAL),
+            .social = score_domain(p, st, a, pop->group[a], SUB_SOCIAL),
+            .listed = (st->status[a] & ST_LISTED) != 0,
+            .interned = (st->status[a] & ST_INTERNED) != 0,
+            .ever_sanctioned = (st->history[a] & HI_SANCTIONED) != 0,
+            .genuine = (st->history[a] & HI_GENUINE) != 0,
         };
         rc = out_insert(o, sa, &ta, &row, sim, err);
         for (uint32_t l = 0; l < net->n_layers && rc == SS_OK; l++) {

@@ -148,6 +148,7 @@ struct params {
         double loan_rate;       /* loan requests per day */
         /* protest */
         double protest_leave;         /* daily probability a protester leaves */
+        int protest_spontaneous;      /* threshold-0 agents protest with no one else */
         struct int_list trigger_days; /* exogenous trigger days */
         double trigger_share;         /* share of eligible agents triggered */
         uint32_t trigger_count;       /* or exactly this many (0: use share) */

@@ -12,6 +12,7 @@
  */
 #include "population.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -95,8 +96,7 @@ static int pop_check_dist(const struct dist *d, const char *key, uint32_t n, str
         return SS_OK;
     case DIST_NORMAL:
         if (!(d->sd >= 0) || !(d->lo <= d->hi))
-            return err_msg(err, SS_EINPUT, "population.%s: normal needs sd >= 0 and lo <= hi",
-                           key);
+            return err_msg(err, SS_EINPUT, "population.%s: normal needs sd >= 0 and lo <= hi", key);
         return SS_OK;
     case DIST_BETA:
         if (!(d->a > 0) || !(d->b > 0))
@@ -110,8 +110,7 @@ static int pop_check_dist(const struct dist *d, const char *key, uint32_t n, str
                            key, d->values ? d->n_values : 0u, n);
         return SS_OK;
     default:
-        return err_msg(err, SS_EINPUT, "population.%s: unknown distribution kind %d", key,
-                       d->kind);
+        return err_msg(err, SS_EINPUT, "population.%s: unknown distribution kind %d", key, d->kind);
     }
 }
 
@@ -119,17 +118,18 @@ static int pop_check(const struct params *p, struct ss_error *err)
 {
     const struct named_values *g = &p->pop.groups;
     if (g->n < 1 || g->n > MAX_GROUPS)
-        return err_msg(err, SS_EINPUT, "population.groups: need 1 to %d groups, got %u",
-                       MAX_GROUPS, g->n);
+        return err_msg(err, SS_EINPUT, "population.groups: need 1 to %d groups, got %u", MAX_GROUPS,
+                       g->n);
     double total = 0;
     for (uint32_t i = 0; i < g->n; i++) {
         if (!(g->v[i] >= 0) || !isfinite(g->v[i]))
-            return err_msg(err, SS_EINPUT, "population.groups: the share of '%s' is not a "
-                           "non-negative number", g->name[i]);
+            return err_msg(err, SS_EINPUT,
+                           "population.groups: the share of '%s' is not a "
+                           "non-negative number",
+                           g->name[i]);
         total += g->v[i];
     }
-    if (!(total > 0))
-        return err_msg(err, SS_EINPUT, "population.groups: the shares sum to 0");
+    if (!(total > 0)) return err_msg(err, SS_EINPUT, "population.groups: the shares sum to 0");
     if (!(p->pop.household_size >= 1) || !isfinite(p->pop.household_size))
         return err_msg(err, SS_EINPUT, "population.household_size: must be at least 1, got %g",
                        p->pop.household_size);
@@ -201,8 +201,7 @@ static void pop_fill_agents(struct population *pop, const struct params *p)
         pop->attitude[a] = pop_draw(&p->pop.attitude, seed, a, RS_ATTITUDE);
         pop->reliability[a] = pop_draw(&p->pop.reliability, seed, a, RS_RELIABILITY);
         pop->threshold[a] = pop_draw(&p->pop.threshold, seed, a, RS_THRESHOLD);
-        if (!(pop->flags[a] & POP_CHILD) &&
-            rng_u01_at(seed, a, RNG_SETUP_DAY, RS_ONLINE) < online)
+        if (!(pop->flags[a] & POP_CHILD) && rng_u01_at(seed, a, RNG_SETUP_DAY, RS_ONLINE) < online)
             pop->flags[a] |= POP_ONLINE;
     }
 }
@@ -210,8 +209,7 @@ static void pop_fill_agents(struct population *pop, const struct params *p)
 /* Draw household sizes until they cover n agents. On success *size holds
  * the sizes of the first *nh households (the last one cut so the total is
  * exactly n). */
-static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params *p,
-                          struct mem *m)
+static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params *p, struct mem *m)
 {
     uint32_t n = p->pop.agents;
     double mean = p->pop.household_size;
@@ -240,8 +238,7 @@ static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params
     }
 }
 
-int pop_build(struct population *pop, const struct params *p, struct mem *m,
-              struct ss_error *err)
+int pop_build(struct population *pop, const struct params *p, struct mem *m, struct ss_error *err)
 {
     static const char what[] = "building the population";
     int rc = pop_check(p, err);
@@ -291,6 +288,7 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m,
     }
     pop->hh_start[0] = 0;
     for (uint32_t k = 0; k < nh; k++) pop->hh_start[k + 1] += pop->hh_start[k];
+    assert(pop->hh_start[nh] == n);
     for (uint32_t g = 0; g <= MAX_GROUPS; g++)
         pop->group_start[g] = g < pop->n_groups ? pop->hh_start[hh_group_start[g]] : n;
 
@@ -321,12 +319,13 @@ size_t pop_estimate_bytes(const struct params *p)
 {
     uint32_t n = p->pop.agents;
     double mean = p->pop.household_size >= 1 ? p->pop.household_size : 1;
-    size_t guess = n ? pop_households_guess(n, mean) : 0;
-    size_t nh = (size_t)((double)n / mean) + 1;
+    /* households: at most the first round's draw, which almost surely
+     * suffices (see POP_HH_SIGMAS) */
+    size_t nh = n ? pop_households_guess(n, mean) : 0;
     /* held: group, flags (1 byte each), household, attitude, reliability,
      * threshold (4 each), hh_start; build peak: sizes, groups and the
      * permutation of the drawn households */
     size_t held = (size_t)n * (1 + 1 + 4 + 4 + 4 + 4) + (nh + 1) * 4;
-    size_t build = guess * 4 + nh * (1 + 4);
+    size_t build = nh * (4 + 1 + 4);
     return held + build;
 }

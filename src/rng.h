@@ -30,9 +30,17 @@ enum rng_stream {
     RS_ONLINE,             /* per agent */
     RS_THRESHOLD,          /* per agent */
     RS_TRIGGER,            /* choosing random trigger agents */
+    RS_WATCH,              /* per agent: channel coverage, one word per channel */
     RS_LAYER_BUILD = 64,   /* + layer: network generation */
     RS_CONTACT = 128,      /* + layer: daily activation of a tie */
-    RS_DYNAMICS = 256      /* first stream for the day step's own draws */
+    RS_DYNAMICS = 256,     /* first stream for the day step's own draws */
+    RS_ACT = RS_DYNAMICS,  /* per agent per day: the action draws, fixed word per action */
+    RS_DETECT,             /* per agent per day, index = channel: detection of own acts */
+    RS_ASSOC_DETECT,       /* per agent per day, index = meeting: detection of a meeting
+                              with a listed contact, one word per channel */
+    RS_FALSE,              /* per agent per day: false attribution, one word per channel */
+    RS_OSTRACISM,          /* per contact per day, index = the newly listed agent */
+    RS_TRIGGER_DAY         /* per trigger day (agent 0): choosing k trigger agents */
 };
 
 /* One Philox4x32-10 block: out = philox(key = seed, counter = c). */

@@ -299,6 +299,13 @@ const struct row scn_rows[] = {
      .off = P(beh.protest_leave),
      .def = "0.3",
      .doc = "Daily probability that a protester leaves; at 0, once joined, always joined."},
+    {.key = "behaviour.protest.spontaneous",
+     .type = T_BOOL,
+     .off = P(beh.protest_spontaneous),
+     .def = "false",
+     .doc = "Whether an agent whose threshold is met with no contact protesting (threshold 0) "
+            "protests on its own, as Granovetter's instigators do. Off, a protest starts only "
+            "from a trigger and spreads from contact to contact."},
     {.key = "behaviour.protest.trigger.days",
      .type = T_INTS,
      .off = P(beh.trigger_days),

@@ -4,14 +4,18 @@
  * sim_create checks that the scenario fits in memory, then builds the
  * population and the networks; sim_run measures day 0, steps through the
  * days and streams each day's figures to the output. The day step is a
- * pipeline of phases, each a static function below; MODEL.md's dynamics
- * (behaviour, surveillance, scoring, the list, sanctions) slot in as
- * further phases. Every random draw in a phase is keyed by (seed, agent or
+ * pipeline of phases: each agent acts, is observed and scored
+ * (behaviour.c, surveillance.c, scoring.c); the caps are recomputed; each
+ * household's members are listed, sanctioned and rewarded (sanctions.c);
+ * ties to the newly listed are cut; the day's contacts are counted. Every
+ * phase reads only what the previous one finished, and every random draw
+ * in a phase is keyed by (seed, agent or
  * tie, day, stream), and every sum is of integers or over fixed blocks, so
  * a day gives the same bits with any number of threads.
  */
 #include "sim.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <omp.h>
 #include <stdio.h>
@@ -22,7 +26,10 @@
 
 #include "error.h"
 #include "rng.h"
+#include "sanctions.h"
 #include "scenario.h"
+#include "scoring.h"
+#include "surveillance.h"
 
 double sim_now(void)
 {
@@ -66,7 +73,7 @@ size_t sim_estimate_bytes(const struct scenario *s)
      * part covers the program, SQLite's cache and thread stacks. */
     size_t fixed = (size_t)64 << 20;
     return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) + met_estimate_bytes(p) +
-           groups * layers * sizeof(int64_t) + fixed;
+           state_estimate_bytes(p) + groups * layers * sizeof(int64_t) + fixed;
 }
 
 /* results/<name>-<seed>, with the name reduced to characters that are safe
@@ -134,7 +141,13 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
         sim->contacts = mem_calloc(&sim->mem, cells, sizeof *sim->contacts);
         if (!sim->contacts) rc = err_nomem(err, "allocating the daily counters");
     }
-    if (rc == SS_OK) rc = met_init(&sim->met, sim, err);
+    if (rc == SS_OK) rc = state_init(&sim->st, sim->p, &sim->pop, &sim->mem, err);
+    if (rc == SS_OK) rc = beh_init(&sim->trig, sim, &sim->mem, err);
+    if (rc == SS_OK) {
+        score_update_caps(sim);
+        state_counts_clear(&sim->counts, sim->pop.n_groups);
+        rc = met_init(&sim->met, sim, err);
+    }
     sim->build_seconds = sim_now() - t0;
     if (rc != SS_OK) {
         sim_free(sim);
@@ -149,6 +162,8 @@ void sim_free(struct sim *sim)
     if (!sim) return;
     out_abort(&sim->out);
     met_free(&sim->met, sim);
+    beh_free(&sim->trig, &sim->mem);
+    state_free(&sim->st, &sim->mem);
     mem_free(&sim->mem, sim->contacts);
     net_free(&sim->net, &sim->mem);
     pop_free(&sim->pop, &sim->mem);
@@ -174,6 +189,7 @@ static void sim_phase_contacts(struct sim *sim, uint32_t day)
     const uint32_t nl = sim->net.n_layers, nrows = pop->n_groups + 1;
     const size_t cells = (size_t)nrows * nl;
     const uint64_t seed = sim->p->seed;
+    const uint8_t *status = sim->st.status;
     memset(sim->contacts, 0, cells * sizeof *sim->contacts);
     if (nl == 0) return;
     const uint32_t nblocks = (pop->n + SIM_BLOCK - 1) / SIM_BLOCK;
@@ -193,9 +209,10 @@ static void sim_phase_contacts(struct sim *sim, uint32_t day)
                 const uint32_t thresh = (uint32_t)(ly->contact * 4294967296.0);
                 for (uint32_t i = lo; i < hi; i++) {
                     const uint8_t gi = pop->group[i];
+                    if (status[i] & ST_INTERNED) continue; /* removed from all contact */
                     for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
                         uint32_t j = ly->adj[e];
-                        if (j == NET_CUT || j < i) continue;
+                        if (j == NET_CUT || j < i || (status[j] & ST_INTERNED)) continue;
                         if (!always) {
                             uint32_t c[4] = {i, day, RS_CONTACT + l, j}, r[4];
                             rng_block(seed, c, r);
@@ -212,15 +229,119 @@ static void sim_phase_contacts(struct sim *sim, uint32_t day)
             for (uint32_t l = 0; l < nl; l++) {
                 sim->contacts[(size_t)g * nl + l] += local[g][l];
                 sim->contacts[(size_t)pop->n_groups * nl + l] += local[g][l];
+                sim->counts.row[g].taken[ACT_MEET] += local[g][l];
             }
     }
 }
 
+/* Act, observe and score, agent by agent: each agent's phases touch only
+ * its own fields and read its contacts' status as of yesterday. */
+static void sim_phase_agents(struct sim *sim, uint32_t day)
+{
+    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups;
+    const uint32_t nblocks = (n + SIM_BLOCK - 1) / SIM_BLOCK;
+    struct state *st = &sim->st;
+#pragma omp parallel
+    {
+        struct day_counts local;
+        state_counts_clear(&local, ng);
+#pragma omp for schedule(dynamic, 4)
+        for (uint32_t b = 0; b < nblocks; b++) {
+            uint32_t lo = b * SIM_BLOCK, hi = lo + SIM_BLOCK < n ? lo + SIM_BLOCK : n;
+            for (uint32_t i = lo; i < hi; i++) {
+                struct group_counts *gc = &local.row[sim->pop.group[i]];
+                struct agent_day a = {0};
+                if (!(st->status[i] & ST_INTERNED)) {
+                    beh_agent(sim, &sim->trig, i, day, &a, gc);
+                    surv_agent(sim->p, st, i, day, &a, gc);
+                }
+                score_agent(sim, i, day, &a, gc);
+                st->acts[i] = a.acts;
+            }
+        }
+#pragma omp critical
+        state_counts_add(&sim->counts, &local, ng);
+    }
+}
+
+/* The list and sanctions, household by household. */
+static void sim_phase_households(struct sim *sim, uint32_t day)
+{
+    const uint32_t nh = sim->pop.n_households, ng = sim->pop.n_groups;
+#pragma omp parallel
+    {
+        struct day_counts local;
+        state_counts_clear(&local, ng);
+#pragma omp for schedule(dynamic, 1024)
+        for (uint32_t h = 0; h < nh; h++) sanc_household(sim, h, day, &local);
+#pragma omp critical
+        state_counts_add(&sim->counts, &local, ng);
+    }
+}
+
+#ifndef NDEBUG
+/* The model's invariants, checked after every day in a debug build. */
+static void sim_check_invariants(const struct sim *sim, uint32_t day)
+{
+    const struct params *p = sim->p;
+    const struct state *st = &sim->st;
+    int64_t listed[MAX_GROUPS + 1] = {0};
+    for (uint32_t i = 0; i < sim->pop.n; i++) {
+        const uint8_t g = sim->pop.group[i], s = st->status[i];
+        for (int d = 0; d < N_SUBSYSTEMS; d++) {
+            double x = score_domain(p, st, i, g, d);
+            assert(x >= p->score.min && x <= p->score.max);
+        }
+        double r = score_reported(p, st, i, g);
+        assert(r >= p->score.min && r <= p->score.max);
+        assert(st->fear[i] >= 0 && st->fear[i] <= 1);
+        assert(sim->pop.attitude[i] >= 0 && sim->pop.attitude[i] <= 1);
+        /* The list matches its rules: an unlisted agent is above the entry
+         * line (unless a household member's internment cost it points after
+         * the decision), and a listed one has not yet met the exit rule. */
+        double jud = score_domain(p, st, i, g, SUB_JUDICIAL);
+        if (s & ST_LISTED) {
+            listed[g]++;
+            assert(st->listed_day[i] <= (int32_t)day);
+            assert(!(jud > p->list.exit_above &&
+                     (int32_t)day - st->listed_day[i] >= p->list.min_days && !(s & ST_NEW_LISTED)));
+        } else {
+            int hh_penalty = 0;
+            uint32_t h = sim->pop.household[i];
+            for (uint32_t k = sim->pop.hh_start[h]; k < sim->pop.hh_start[h + 1]; k++)
+                hh_penalty |= (st->status[k] & ST_NEW_INTERNED) != 0;
+            assert(jud >= p->list.enter_below || hh_penalty);
+        }
+        /* Interned agents are removed from all contact: they did nothing. */
+        if (s & ST_INTERNED) {
+            assert(st->interned_until[i] >= (int32_t)day);
+            assert(!(st->acts[i] & ~AC_SCHOOL) && !(s & ST_PROTEST));
+        }
+    }
+    /* Counts add up across groups. */
+    const struct day_counts *c = &sim->counts;
+    int64_t sanctions = 0;
+    for (uint32_t g = 0; g < sim->pop.n_groups; g++) sanctions += c->row[g].sanctions[SA_LISTING];
+    assert(sanctions == c->row[sim->pop.n_groups].sanctions[SA_LISTING]);
+    (void)listed;
+}
+#endif
+
 int sim_step(struct sim *sim, struct ss_error *err)
 {
-    uint32_t day = (uint32_t)sim->day + 1;
-    sim_phase_contacts(sim, day);
+    const uint32_t day = (uint32_t)sim->day + 1, ng = sim->pop.n_groups;
+    state_counts_clear(&sim->counts, ng);
+    beh_prepare_day(&sim->trig, sim, day);
+    sim_phase_agents(sim, day);     /* act, observe, score */
+    score_update_caps(sim);         /* the group cap follows today's scores */
+    sim_phase_households(sim, day); /* list, sanction, reward */
+    sanc_ostracism(sim, day);       /* contacts of the newly listed cut ties */
+    sim_phase_contacts(sim, day);   /* meet */
+    state_counts_total(&sim->counts, ng);
     sim->day = (int)day;
+#ifndef NDEBUG
+    sim_check_invariants(sim, day);
+#endif
     return SS_OK;
 }
 

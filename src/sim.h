@@ -11,12 +11,14 @@
 #include <time.h>
 
 #include "mem.h"
+#include "behaviour.h"
 #include "metrics.h"
 #include "network.h"
 #include "output.h"
 #include "params.h"
 #include "population.h"
 #include "scoresim.h"
+#include "state.h"
 
 struct sim {
     const struct scenario *scn; /* not owned; outlives the sim */
@@ -28,6 +30,9 @@ struct sim {
     struct population pop;      /* agents */
     struct network net;         /* layers */
     int64_t *contacts;          /* [n_groups + 1][n_layers] tie ends active today */
+    struct state st;            /* what changes day by day */
+    struct day_counts counts;   /* today's tallies, per group */
+    struct beh_trigger trig;    /* who an exogenous trigger sets protesting today */
     struct metrics met;         /* today's figures */
     struct output out;          /* results files */
     int day;                    /* last day simulated; 0 before the first */
@@ -39,8 +44,8 @@ struct sim {
     size_t estimate_bytes;      /* sim_estimate_bytes at create */
 };
 
-/* Simulate one day (sim->day + 1): today only the contact phase; the
- * dynamics of MODEL.md sections 3-7 slot in here as phases. */
+/* Simulate one day (sim->day + 1): act, observe and score (per agent),
+ * caps, the list and sanctions (per household), ostracism, contacts. */
 int sim_step(struct sim *sim, struct ss_error *err);
 /* Peak resident memory of this process so far, in bytes. */
 size_t sim_peak_rss(void);

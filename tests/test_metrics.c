@@ -1,12 +1,16 @@
 /*
- * test_metrics.c - the daily figures (metrics.c) on hand-built populations
- * and networks: every figure of a 10-agent world checked against values
- * worked out by hand, the largest component against a naive BFS on a
- * random graph, bit-identical rows for 1 and 2 threads, allocation
- * failures, and docs/metrics.md kept up to date.
+ * test_metrics.c - the daily figures (metrics.c) on hand-built populations,
+ * networks, states and day counts: every figure of a 10-agent world
+ * checked against values worked out by hand (scores, percentiles, tiers at
+ * their boundaries, the group cap, the list, every count column, the
+ * silence ratio, disparate impact, cumulative sums, NULLs), every figure
+ * of a 10^5-agent random world against a slow, obvious computation (plain
+ * sums, sorting, breadth-first search), bit-identical rows for 1 to 4
+ * threads, allocation failures, and docs/metrics.md kept up to date.
  *
  * The struct sim is built by hand and only met_* functions are called, so
- * the test does not depend on the population and network generators.
+ * the test does not depend on the population and network generators or
+ * on the day step.
  */
 #include <math.h>
 #include <omp.h>
@@ -21,6 +25,7 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "scoring.h"
 #include "sim.h"
 
 #ifdef SS_TEST_STUBS
@@ -102,6 +107,34 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     pop->attitude = calloc(n ? n : 1, sizeof *pop->attitude);
     pop->reliability = calloc(n ? n : 1, sizeof *pop->reliability);
     pop->threshold = calloc(n ? n : 1, sizeof *pop->threshold);
+    assert_non_null(pop->group);
+    assert_non_null(pop->flags);
+    assert_non_null(pop->household);
+    assert_non_null(pop->attitude);
+    assert_non_null(pop->reliability);
+    assert_non_null(pop->threshold);
+    /* The initial state: fear 0, ledgers 0, nothing listed. */
+    struct state *st = &w.sim->st;
+    st->n = n;
+    st->fear = calloc(n ? n : 1, sizeof *st->fear);
+    st->status = calloc(n ? n : 1, 1);
+    st->history = calloc(n ? n : 1, 1);
+    assert_non_null(st->fear);
+    assert_non_null(st->status);
+    assert_non_null(st->history);
+    for (int d = 0; d < N_SUBSYSTEMS; d++) {
+        st->ledger[d] = calloc(n ? n : 1, sizeof *st->ledger[d]);
+        assert_non_null(st->ledger[d]);
+    }
+    for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = 1100;
+    /* The seed's scoring, but integration 0.5 so hand sums stay exact. */
+    w.p->pop.start_score = 1000;
+    w.p->score.min = 0;
+    w.p->score.max = 1100;
+    w.p->score.integration = 0.5;
+    static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
+    memcpy(w.p->score.tier_min, tier_min, sizeof tier_min);
+    for (uint32_t g = 0; g < n_groups; g++) w.p->pop.groups.v[g] = n ? (double)sizes[g] / n : 0;
     for (uint32_t g = 0; g < n_groups; g++)
         for (uint32_t a = pop->group_start[g]; a < pop->group_start[g + 1]; a++)
             pop->group[a] = (uint8_t)g;
@@ -128,6 +161,10 @@ static void world_free(struct world *w)
     free(pop->attitude);
     free(pop->reliability);
     free(pop->threshold);
+    free(w->sim->st.fear);
+    free(w->sim->st.status);
+    free(w->sim->st.history);
+    for (int d = 0; d < N_SUBSYSTEMS; d++) free(w->sim->st.ledger[d]);
     free(w->contacts);
     free(w->p);
     free(w->sim);
@@ -232,6 +269,25 @@ static void test_tiny_world(void **state)
     assert_true(g1->largest_component_share == 0.5);
     assert_true(all->largest_component_share == 0.8);
 
+    /* The initial state: everyone at 1000 (tier A), nothing listed or
+     * counted; ratios over nothing are NULL. */
+    for (int r = 0; r < 3; r++) {
+        const struct met_row *row = &met->rows[r];
+        assert_true(row->score_mean == 1000);
+        for (int i = 0; i < 5; i++) assert_true(row->score_p[i] == 1000);
+        for (int d = 0; d < N_SUBSYSTEMS; d++) assert_true(row->domain_mean[d] == 1000);
+        assert_int_equal(row->tier[TIER_A], row->agents);
+        assert_true(row->fear_mean == 0);
+        assert_int_equal(row->listed + row->interned + row->ever_sanctioned + row->protesters, 0);
+        assert_int_equal(row->sanctions + row->sanctions_cum, 0);
+        assert_true(isnan(row->silence_ratio));
+        assert_true(isnan(row->cross_context_share));
+        assert_true(row->listed_rate == 0);
+        assert_true(isnan(row->di_listed)); /* the reference's rate is 0 */
+        assert_true(isnan(row->di_sanctioned));
+    }
+    assert_int_equal(met->ref_group, 0);
+
     /* Layer rows: row r, layer l at r * 2 + l. */
     static const struct {
         int64_t ties;
@@ -252,6 +308,495 @@ static void test_tiny_world(void **state)
         assert_true(lr->in_group_share == want[i].in_group);
         assert_int_equal(lr->contacts, want[i].contacts);
     }
+    world_free(&w);
+}
+
+/* ---- column access by name ------------------------------------------ */
+
+/* The daily column called name (a test failure if there is none). */
+static const struct met_column *col_named(const char *name)
+{
+    for (size_t i = 0; i < met_n_daily_columns; i++)
+        if (!strcmp(met_daily_columns[i].name, name)) return &met_daily_columns[i];
+    fail_msg("no daily column %s", name);
+    return NULL;
+}
+
+/* An INTEGER column of row, read through the column table as output.c does. */
+static int64_t col_int(const struct met_row *row, const char *name)
+{
+    const struct met_column *c = col_named(name);
+    assert_int_equal(c->type, MET_INT);
+    assert_int_equal(c->is_int32, 0);
+    int64_t v;
+    memcpy(&v, (const char *)row + c->offset, sizeof v);
+    return v;
+}
+
+static double col_real(const struct met_row *row, const char *name)
+{
+    const struct met_column *c = col_named(name);
+    assert_int_equal(c->type, MET_REAL);
+    double v;
+    memcpy(&v, (const char *)row + c->offset, sizeof v);
+    return v;
+}
+
+/* ---- scores, tiers, the list ----------------------------------------- */
+
+/*
+ * Ledgers (financial, judicial, social) of the 10-agent world, chosen so
+ * the reported scores (1000 + the sum) sit on the tier boundaries:
+ *
+ *   agent  ledgers              reported  tier     domain f / j / s (integration 0.5)
+ *   0      0      0     0       1000      A        1000   / 1000   / 1000
+ *   1      0      0     50      1050      AAA      1025   / 1025   / 1050
+ *   2      0      0     30      1030      AA       1015   / 1015   / 1030
+ *   3      -40    0     0       960       A        960    / 980    / 980
+ *   4      0      -150  0       850       B        925    / 850    / 925
+ *   5      0      -450  50      600       C        800    / 575    / 825
+ *   6      -10    -450  -40     500       D        745    / 525    / 730
+ *   7      0      0     200     1100->1020 A       1100   / 1100   / 1100->1010
+ *   8      -0.5   0     0       999.5     A        999.5  / 999.75 / 999.75
+ *   9      0      0     -400.25 599.75    D        799.875/ 799.875/ 599.75
+ *
+ * Group 1 (agents 6-9) is capped: reported at 1020, social at 1010 (agent
+ * 7's 1200 is first clamped to 1100). Every value is a sum of dyadic
+ * fractions, so the sums are exact.
+ */
+static const float tiny_ledger[10][N_SUBSYSTEMS] = {
+    {0, 0, 0},     {0, 0, 50},       {0, 0, 30},  {-40, 0, 0},   {0, -150, 0},
+    {0, -450, 50}, {-10, -450, -40}, {0, 0, 200}, {-0.5f, 0, 0}, {0, 0, -400.25f},
+};
+
+/* Status: listed 4, 5, 6; interned 6, 9; protesting 0, 3, 8. History: 4
+ * and 6 were listed without ever being scored for a real negative act. */
+static void tiny_state(struct world *w)
+{
+    struct state *st = &w->sim->st;
+    static const float fear[10] = {0.5f, 0.25f, 0, 0, 0, 0, 0.75f, 0, 0, 1};
+    static const uint8_t status[10] = {
+        ST_PROTEST, 0,          0, ST_PROTEST, ST_LISTED, ST_LISTED, ST_LISTED | ST_INTERNED, 0,
+        ST_PROTEST, ST_INTERNED};
+    static const uint8_t history[10] = {HI_GENUINE,
+                                        0,
+                                        HI_LISTED | HI_SANCTIONED,
+                                        0,
+                                        HI_LISTED | HI_SANCTIONED,
+                                        HI_LISTED | HI_SANCTIONED | HI_GENUINE,
+                                        HI_LISTED | HI_SANCTIONED | HI_INTERNED,
+                                        HI_SANCTIONED | HI_GENUINE,
+                                        0,
+                                        HI_SANCTIONED | HI_INTERNED | HI_GENUINE};
+    for (uint32_t a = 0; a < 10; a++) {
+        for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d][a] = tiny_ledger[a][d];
+        st->fear[a] = fear[a];
+        st->status[a] = status[a];
+        st->history[a] = history[a];
+    }
+    w->p->score.cap_enabled = 1;
+    w->p->score.cap_groups.mask = 1u << 1;
+    st->cap[SUB_FINANCIAL] = 2000;
+    st->cap[SUB_JUDICIAL] = 2000;
+    st->cap[SUB_SOCIAL] = 1010;
+    st->cap[N_SUBSYSTEMS] = 1020;
+    /* Group 1 is the reference of disparate impact: the larger share asked
+     * for, though group 0 got more agents. */
+    w->p->pop.groups.v[0] = 0.4;
+    w->p->pop.groups.v[1] = 0.6;
+}
+
+static void test_tiny_scores(void **state)
+{
+    struct world w = tiny_world(0);
+    tiny_state(&w);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    assert_int_equal(met->ref_group, 1);
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    const struct met_row *g0 = &met->rows[0], *g1 = &met->rows[1], *all = &met->rows[2];
+
+    /* fear */
+    assert_true(g0->fear_mean == 0.75 / 6);
+    assert_true(g1->fear_mean == 1.75 / 4);
+    assert_true(all->fear_mean == 2.5 / 10);
+
+    /* reported score */
+    assert_true(col_real(g0, "score_mean") == 5490.0 / 6);
+    assert_true(col_real(g1, "score_mean") == 3119.25 / 4);
+    assert_true(col_real(all, "score_mean") == 8609.25 / 10);
+
+    /* Percentiles: rank ceil(p x n / 100), the lower edge of its 0.1 bin.
+     * Group 0 sorted: 600 850 960 1000 1030 1050 (ranks 1 1 3 6 6).
+     * Group 1 sorted: 500 599.75 999.5 1020 (ranks 1 1 2 4 4): 599.75 is
+     * reported as its bin's lower edge, 599.7.
+     * All: 500 599.75 600 850 960 999.5 1000 1020 1030 1050 (1 1 5 9 10). */
+    static const char *pct[5] = {"score_p1", "score_p10", "score_p50", "score_p90", "score_p99"};
+    static const double want_pct[3][5] = {
+        {600, 600, 960, 1050, 1050},
+        {500, 500, 5997 / 10.0, 1020, 1020},
+        {500, 500, 960, 1030, 1050},
+    };
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; i < 5; i++)
+            if (col_real(&met->rows[r], pct[i]) != want_pct[r][i])
+                fail_msg("row %d %s: %.17g, want %.17g", r, pct[i], col_real(&met->rows[r], pct[i]),
+                         want_pct[r][i]);
+
+    /* domain scores (table above) */
+    assert_true(col_real(g0, "financial_mean") == 5725.0 / 6);
+    assert_true(col_real(g1, "financial_mean") == 3644.375 / 4);
+    assert_true(col_real(all, "financial_mean") == 9369.375 / 10);
+    assert_true(col_real(g0, "judicial_mean") == 5445.0 / 6);
+    assert_true(col_real(g1, "judicial_mean") == 3424.625 / 4);
+    assert_true(col_real(all, "judicial_mean") == 8869.625 / 10);
+    assert_true(col_real(g0, "social_mean") == 5810.0 / 6);
+    assert_true(col_real(g1, "social_mean") == 3339.5 / 4);
+    assert_true(col_real(all, "social_mean") == 9149.5 / 10);
+
+    /* tiers: on a boundary, the higher tier */
+    static const char *tiers[N_TIERS] = {"tier_aaa", "tier_aa", "tier_a",
+                                         "tier_b",   "tier_c",  "tier_d"};
+    static const int64_t want_tier[3][N_TIERS] = {
+        {1, 1, 2, 1, 1, 0}, {0, 0, 2, 0, 0, 2}, {1, 1, 4, 1, 1, 2}};
+    for (int r = 0; r < 3; r++)
+        for (int t = 0; t < N_TIERS; t++)
+            assert_int_equal(col_int(&met->rows[r], tiers[t]), want_tier[r][t]);
+
+    /* the list */
+    static const struct {
+        const char *name;
+        int64_t v[3];
+    } list[] = {
+        {"listed", {2, 1, 3}},
+        {"interned", {0, 2, 2}},
+        {"ever_listed", {3, 1, 4}},
+        {"ever_sanctioned", {3, 3, 6}},
+        {"listed_wrongfully", {1, 1, 2}},
+        {"protesters", {2, 1, 3}},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        for (int r = 0; r < 3; r++)
+            if (col_int(&met->rows[r], list[i].name) != list[i].v[r])
+                fail_msg("row %d %s: %lld, want %lld", r, list[i].name,
+                         (long long)col_int(&met->rows[r], list[i].name), (long long)list[i].v[r]);
+
+    /* Disparate impact against group 1 (the larger share). */
+    assert_true(col_real(g0, "listed_rate") == 2.0 / 6);
+    assert_true(col_real(g1, "listed_rate") == 1.0 / 4);
+    assert_true(col_real(all, "listed_rate") == 3.0 / 10);
+    assert_true(col_real(g0, "sanctioned_rate") == 0.5);
+    assert_true(col_real(g1, "sanctioned_rate") == 0.75);
+    assert_true(col_real(all, "sanctioned_rate") == 0.6);
+    assert_true(col_real(g0, "di_listed") == (2.0 / 6) / (1.0 / 4));
+    assert_true(col_real(g1, "di_listed") == 1.0);
+    assert_true(isnan(col_real(all, "di_listed")));
+    assert_true(col_real(g0, "di_sanctioned") == 0.5 / 0.75);
+    assert_true(col_real(g1, "di_sanctioned") == 1.0);
+    assert_true(isnan(col_real(all, "di_sanctioned")));
+
+    /* No one listed in the reference group: no ratio of listings. */
+    w.sim->st.status[6] = ST_INTERNED;
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_true(isnan(g0->di_listed));
+    assert_true(isnan(g1->di_listed));
+    assert_true(g0->di_sanctioned == 0.5 / 0.75);
+    world_free(&w);
+}
+
+/* The cap applies only when enabled, only to the groups in its mask, and
+ * never raises a score. */
+static void test_tiny_cap(void **state)
+{
+    struct world w = tiny_world(0);
+    tiny_state(&w);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    const struct met_row *g0 = &met->rows[0], *g1 = &met->rows[1];
+
+    /* Off: agent 7 keeps 1100 (clamped), in AAA; its social score 1100. */
+    w.p->score.cap_enabled = 0;
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_true(g1->score_mean == 3199.25 / 4);
+    assert_int_equal(g1->tier[TIER_AAA], 1);
+    assert_int_equal(g1->tier[TIER_A], 1);
+    assert_true(g1->score_p[4] == 1100);
+    assert_true(g1->domain_mean[SUB_SOCIAL] == 3429.5 / 4);
+    assert_true(g0->score_mean == 5490.0 / 6);
+
+    /* On for group 0 only: 1050 and 1030 come down to 1020 (tier A), the
+     * others are below the cap; group 1 is untouched. */
+    w.p->score.cap_enabled = 1;
+    w.p->score.cap_groups.mask = 1u << 0;
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_true(g0->score_mean == 5450.0 / 6);
+    assert_int_equal(g0->tier[TIER_AAA], 0);
+    assert_int_equal(g0->tier[TIER_AA], 0);
+    assert_int_equal(g0->tier[TIER_A], 4);
+    assert_true(g0->score_p[4] == 1020);
+    /* social: 1050 and 1030 -> 1010; 1000 and below unchanged */
+    assert_true(g0->domain_mean[SUB_SOCIAL] == 5750.0 / 6);
+    assert_true(g1->score_mean == 3199.25 / 4);
+    world_free(&w);
+}
+
+/* ---- day counts ------------------------------------------------------- */
+
+/* Fill the group rows of c with distinct values (day d) and the all row
+ * with their sums, as the day step does. */
+static void fill_counts(struct day_counts *c, uint32_t n_groups, int64_t d)
+{
+    memset(c, 0, sizeof *c);
+    c->n_rows = n_groups + 1;
+    for (uint32_t g = 0; g < n_groups; g++) {
+        struct group_counts *gc = &c->row[g];
+        int64_t b = 1000 * d + 100 * (int64_t)g;
+        for (int a = 0; a < N_ACTIONS; a++) {
+            gc->taken[a] = b + 2 * a + 1;
+            gc->observed[a] = b + 2 * a;
+        }
+        for (int e = 0; e < N_EVENTS; e++) {
+            gc->scored[e] = b + 40 + 3 * e;
+            gc->false_scored[e] = b + 60 + e;
+        }
+        for (int k = 0; k < N_SANCTIONS; k++) {
+            gc->sanctions[k] = b + 70 + 5 * k;
+            gc->wrongful[k] = k % 2;
+            gc->cross_context[k] = g == 0 ? k : 0; /* none in group 1 */
+        }
+        gc->rewards = b + 91;
+        gc->would_criticise = g == 0 ? 10 : 0; /* group 1: nothing to silence */
+        gc->taken[ACT_CRITICISE] = g == 0 ? 4 : 0;
+        gc->list_exits = b + 92;
+        gc->releases = b + 93;
+    }
+    struct group_counts *t = &c->row[n_groups];
+    for (uint32_t g = 0; g < n_groups; g++) {
+        const struct group_counts *gc = &c->row[g];
+        for (int a = 0; a < N_ACTIONS; a++) {
+            t->taken[a] += gc->taken[a];
+            t->observed[a] += gc->observed[a];
+        }
+        for (int e = 0; e < N_EVENTS; e++) {
+            t->scored[e] += gc->scored[e];
+            t->false_scored[e] += gc->false_scored[e];
+        }
+        for (int k = 0; k < N_SANCTIONS; k++) {
+            t->sanctions[k] += gc->sanctions[k];
+            t->wrongful[k] += gc->wrongful[k];
+            t->cross_context[k] += gc->cross_context[k];
+        }
+        t->rewards += gc->rewards;
+        t->would_criticise += gc->would_criticise;
+        t->list_exits += gc->list_exits;
+        t->releases += gc->releases;
+    }
+}
+
+/* Written out here, not taken from metrics.c, so that a column bound to
+ * the wrong index is caught. */
+static const struct {
+    const char *name;
+    int index;
+} action_names[] =
+    {
+        {"criticise", ACT_CRITICISE},
+        {"protest", ACT_PROTEST},
+        {"meet", ACT_MEET},
+        {"pay", ACT_PAY},
+        {"miss", ACT_MISS},
+        {"conform", ACT_CONFORM},
+        {"travel", ACT_TRAVEL},
+        {"school", ACT_SCHOOL},
+        {"job", ACT_JOB},
+        {"loan", ACT_LOAN},
+},
+  event_names[] =
+      {
+          {"missed_payment", EV_MISSED_PAYMENT}, {"court_judgment", EV_COURT_JUDGMENT},
+          {"criticism", EV_CRITICISM},           {"protest", EV_PROTEST},
+          {"association", EV_ASSOCIATION},       {"conformity", EV_CONFORMITY},
+},
+  sanction_names[] = {
+      {"list_entries", SA_LISTING},   {"flights_refused", SA_TRAVEL},
+      {"school_refused", SA_SCHOOL},  {"social_media_bans", SA_SOCIAL_MEDIA},
+      {"jobs_refused", SA_JOB},       {"loans_refused", SA_LOAN},
+      {"internments", SA_INTERNMENT},
+};
+
+/* Every count column of row equals its field in gc. */
+static void assert_counts(const struct met_row *row, const struct group_counts *gc)
+{
+    char name[64];
+    assert_int_equal(sizeof action_names / sizeof action_names[0], N_ACTIONS);
+    assert_int_equal(sizeof event_names / sizeof event_names[0], N_EVENTS);
+    assert_int_equal(sizeof sanction_names / sizeof sanction_names[0], N_SANCTIONS);
+    for (int i = 0; i < N_ACTIONS; i++) {
+        snprintf(name, sizeof name, "taken_%s", action_names[i].name);
+        assert_int_equal(col_int(row, name), gc->taken[action_names[i].index]);
+        snprintf(name, sizeof name, "observed_%s", action_names[i].name);
+        assert_int_equal(col_int(row, name), gc->observed[action_names[i].index]);
+    }
+    for (int i = 0; i < N_EVENTS; i++) {
+        snprintf(name, sizeof name, "scored_%s", event_names[i].name);
+        assert_int_equal(col_int(row, name), gc->scored[event_names[i].index]);
+        snprintf(name, sizeof name, "false_%s", event_names[i].name);
+        assert_int_equal(col_int(row, name), gc->false_scored[event_names[i].index]);
+    }
+    int64_t sum = 0, wrongful = 0, cross = 0;
+    for (int i = 0; i < N_SANCTIONS; i++) {
+        int k = sanction_names[i].index;
+        assert_int_equal(col_int(row, sanction_names[i].name), gc->sanctions[k]);
+        sum += gc->sanctions[k];
+        wrongful += gc->wrongful[k];
+        cross += gc->cross_context[k];
+    }
+    assert_int_equal(col_int(row, "sanctions"), sum);
+    assert_int_equal(col_int(row, "wrongful_sanctions"), wrongful);
+    assert_int_equal(col_int(row, "cross_context_sanctions"), cross);
+    assert_true(col_real(row, "cross_context_share") == (double)cross / (double)sum);
+    assert_int_equal(col_int(row, "rewards"), gc->rewards);
+    assert_int_equal(col_int(row, "list_exits"), gc->list_exits);
+    assert_int_equal(col_int(row, "releases"), gc->releases);
+    assert_int_equal(col_int(row, "criticism_would"), gc->would_criticise);
+}
+
+static void test_counts(void **state)
+{
+    struct world w = tiny_world(0);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    struct day_counts *c = &w.sim->counts;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    const struct met_row *g0 = &met->rows[0], *g1 = &met->rows[1], *all = &met->rows[2];
+
+    /* Day 0: nothing counted; no ratio. */
+    memset(c, 0, sizeof *c);
+    assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
+    for (int r = 0; r < 3; r++) {
+        assert_int_equal(met->rows[r].sanctions, 0);
+        assert_int_equal(col_int(&met->rows[r], "sanctions_cum"), 0);
+        assert_true(isnan(col_real(&met->rows[r], "cross_context_share")));
+        assert_true(isnan(col_real(&met->rows[r], "silence_ratio")));
+    }
+
+    /* Day 1 */
+    fill_counts(c, 2, 1);
+    struct day_counts day1 = *c;
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    for (int r = 0; r < 3; r++) assert_counts(&met->rows[r], &c->row[r]);
+    /* silence: group 0 would have posted 10 and posted 4; group 1 nothing */
+    assert_true(col_real(g0, "silence_ratio") == 1.0 - 4.0 / 10);
+    assert_true(isnan(col_real(g1, "silence_ratio")));
+    assert_true(col_real(all, "silence_ratio") == 1.0 - 4.0 / 10);
+    /* cross-context: 0+1+...+6 = 21 in group 0 of 70*7 + 5*21 sanctions on
+     * day 1; none of group 1's (a share of 0, not NULL) */
+    assert_int_equal(g0->cross_context_sanctions, 21);
+    assert_true(g0->cross_context_share == 21.0 / (7 * 1070 + 105));
+    assert_true(g1->cross_context_share == 0.0);
+    assert_int_equal(g0->wrongful_sanctions, 3); /* kinds 1, 3, 5 */
+    assert_int_equal(all->wrongful_sanctions, 6);
+
+    /* Day 2: the cumulative columns add both days; measuring day 2 again
+     * gives the same totals. */
+    fill_counts(c, 2, 2);
+    for (int again = 0; again < 2; again++) {
+        assert_int_equal(met_measure(met, w.sim, 2, &err), SS_OK);
+        for (int r = 0; r < 3; r++) {
+            const struct group_counts *a = &day1.row[r], *b = &c->row[r];
+            int64_t s = 0, wr = 0, x = 0;
+            for (int k = 0; k < N_SANCTIONS; k++) {
+                s += a->sanctions[k] + b->sanctions[k];
+                wr += a->wrongful[k] + b->wrongful[k];
+                x += a->cross_context[k] + b->cross_context[k];
+            }
+            const struct met_row *row = &met->rows[r];
+            assert_counts(row, b);
+            assert_int_equal(col_int(row, "sanctions_cum"), s);
+            assert_int_equal(col_int(row, "wrongful_sanctions_cum"), wr);
+            assert_int_equal(col_int(row, "cross_context_sanctions_cum"), x);
+            assert_int_equal(col_int(row, "flights_refused_cum"),
+                             a->sanctions[SA_TRAVEL] + b->sanctions[SA_TRAVEL]);
+        }
+    }
+    assert_int_equal(g0->sanctions_cum, (7 * 1070 + 105) + (7 * 2070 + 105));
+
+    /* Day 0 again (a new run on the same metrics) starts the totals over. */
+    memset(c, 0, sizeof *c);
+    assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
+    assert_int_equal(all->sanctions_cum, 0);
+    fill_counts(c, 2, 1);
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_int_equal(g0->sanctions_cum, 7 * 1070 + 105);
+    world_free(&w);
+}
+
+/* Of equal shares, the first group is the reference. */
+static void test_reference_group(void **state)
+{
+    static const uint32_t sizes[] = {1, 2, 2};
+    struct world w = world_new(3, sizes, 0);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    w.p->pop.groups.v[0] = 0.2;
+    w.p->pop.groups.v[1] = 0.4;
+    w.p->pop.groups.v[2] = 0.4;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    assert_int_equal(met->ref_group, 1);
+    /* listed: agent 0 (group 0), agent 1 (group 1): rates 1, 0.5, 0 */
+    w.sim->st.status[0] = w.sim->st.status[1] = ST_LISTED;
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_true(met->rows[0].di_listed == 2.0);
+    assert_true(met->rows[1].di_listed == 1.0);
+    assert_true(met->rows[2].di_listed == 0.0);
+    assert_true(isnan(met->rows[3].di_listed));
+    met_free(met, w.sim);
+    w.p->pop.groups.v[2] = 0.6;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    assert_int_equal(met->ref_group, 2);
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    assert_true(isnan(met->rows[0].di_listed)); /* group 2 has no one listed */
+    world_free(&w);
+}
+
+/* A score range too wide for 0.1-point bins gets MET_MAX_BINS equal bins:
+ * percentiles stay within one bin below the score. */
+static void test_wide_score_range(void **state)
+{
+    static const uint32_t sizes[] = {3};
+    struct world w = world_new(1, sizes, 0);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    w.p->score.max = 1e6;
+    w.p->pop.start_score = 0;
+    w.sim->st.ledger[0][1] = 500000;
+    w.sim->st.ledger[0][2] = 1e6;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
+    double width = 1e6 / ((1u << 17) - 1);
+    const struct met_row *all = &met->rows[1];
+    assert_true(all->score_p[0] == 0);
+    assert_true(all->score_p[2] <= 500000 && all->score_p[2] > 500000 - width);
+    assert_true(all->score_p[4] <= 1e6 && all->score_p[4] > 1e6 - width);
+    world_free(&w);
+}
+
+/* Measuring a state whose arrays were never allocated is an error, not a
+ * crash. */
+static void test_state_missing(void **state)
+{
+    struct world w = tiny_world(0);
+    struct ss_error err = {0};
+    struct metrics *met = &w.sim->met;
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
+    float *fear = w.sim->st.fear;
+    w.sim->st.fear = NULL;
+    assert_int_equal(met_measure(met, w.sim, 0, &err), SS_EINTERNAL);
+    assert_non_null(strstr(err.msg, "state"));
+    w.sim->st.fear = fear;
+    assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
     world_free(&w);
 }
 
@@ -405,7 +950,39 @@ static struct world random_world(void)
         free(cut);
     }
     for (size_t i = 0; i < 5 * 2; i++) w.contacts[i] = (int64_t)(splitmix(&s) % 1000);
+
+    /* The state: ledgers in [-200, 100] in steps of 1/8 point (a score can
+     * fall on a 0.1 bin edge or inside a bin), a quarter of the agents 450
+     * judicial points lower, so scores spread from tier D to the clamp;
+     * random status and history bits; groups 1 and 2 capped below the top. */
+    struct state *st = &w.sim->st;
+    for (uint32_t a = 0; a < n; a++) {
+        for (int d = 0; d < N_SUBSYSTEMS; d++)
+            st->ledger[d][a] = (float)((int64_t)(splitmix(&s) % 2401) - 1600) / 8.0f;
+        if (splitmix(&s) % 4 == 0) st->ledger[SUB_JUDICIAL][a] -= 450;
+        st->fear[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
+        st->status[a] = (uint8_t)splitmix(&s);
+        st->history[a] = (uint8_t)splitmix(&s);
+    }
+    w.p->score.cap_enabled = 1;
+    w.p->score.cap_groups.mask = (1u << 1) | (1u << 2);
+    st->cap[SUB_FINANCIAL] = 990.5;
+    st->cap[SUB_JUDICIAL] = 1001;
+    st->cap[SUB_SOCIAL] = 975.25;
+    st->cap[N_SUBSYSTEMS] = 980.05;
+    for (uint32_t r = 0; r < 5; r++) {
+        struct group_counts *gc = &w.sim->counts.row[r];
+        for (int k = 0; k < N_SANCTIONS; k++) gc->sanctions[k] = (int64_t)(splitmix(&s) % 50);
+        for (int k = 0; k < N_ACTIONS; k++) gc->taken[k] = (int64_t)(splitmix(&s) % 50);
+        gc->would_criticise = (int64_t)(splitmix(&s) % 100);
+    }
     return w;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 /* Every column of two row sets, compared bit for bit. */
@@ -437,6 +1014,13 @@ static void test_thread_independence(void **state)
     assert_non_null(layer1);
 
     int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
+    /* Histograms for 4 threads whatever the machine: met_init sizes them
+     * by the thread count in force. */
+    met_free(met, w.sim);
+    omp_set_num_threads(4);
+    assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     omp_set_num_threads(1);
     assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
     memcpy(rows1, met->rows, nr * sizeof *rows1);
@@ -471,6 +1055,8 @@ static void test_random_world_reference(void **state)
     /* Components by BFS; comp[x] = the smallest id in x's component. */
     uint32_t *comp = malloc(n * sizeof *comp), *queue = malloc(n * sizeof *queue);
     uint32_t *size = calloc(n, sizeof *size);
+    double *sorted = malloc(n * sizeof *sorted);
+    assert_non_null(sorted);
     assert_non_null(comp);
     assert_non_null(queue);
     assert_non_null(size);
@@ -522,8 +1108,53 @@ static void test_random_world_reference(void **state)
                     }
                 }
         }
+        /* the state: plain sums, and percentiles by sorting */
+        const struct state *st = &w.sim->st;
+        const struct params *p = w.p;
+        double score = 0, fear = 0, domain[N_SUBSYSTEMS] = {0};
+        int64_t tier[N_TIERS] = {0}, listed = 0, interned = 0, ever_listed = 0, ever_sanc = 0;
+        int64_t wrongly = 0, protest = 0;
+        for (uint32_t a = lo; a < hi; a++) {
+            double sc = score_reported(p, st, a, pop->group[a]);
+            sorted[a - lo] = sc;
+            score += sc;
+            tier[score_tier(p, sc)]++;
+            for (int d = 0; d < N_SUBSYSTEMS; d++)
+                domain[d] += score_domain(p, st, a, pop->group[a], d);
+            fear += st->fear[a];
+            listed += (st->status[a] & ST_LISTED) != 0;
+            interned += (st->status[a] & ST_INTERNED) != 0;
+            protest += (st->status[a] & ST_PROTEST) != 0;
+            wrongly += (st->status[a] & ST_LISTED) && !(st->history[a] & HI_GENUINE);
+            ever_listed += (st->history[a] & HI_LISTED) != 0;
+            ever_sanc += (st->history[a] & HI_SANCTIONED) != 0;
+        }
+        qsort(sorted, hi - lo, sizeof *sorted, cmp_double);
         const struct met_row *row = &met->rows[r];
         int64_t agents = hi - lo;
+        static const int pct[5] = {1, 10, 50, 90, 99};
+        for (int i = 0; i < 5; i++) {
+            int64_t rank = (pct[i] * agents + 99) / 100;
+            double want = floor(sorted[rank - 1] * 10) / 10; /* its 0.1 bin's lower edge */
+            if (row->score_p[i] != want)
+                fail_msg("row %u p%d: %.17g, want %.17g", r, pct[i], row->score_p[i], want);
+        }
+        assert_true(fabs(row->score_mean - score / agents) < 1e-9);
+        assert_true(fabs(row->fear_mean - fear / agents) < 1e-12);
+        for (int d = 0; d < N_SUBSYSTEMS; d++)
+            assert_true(fabs(row->domain_mean[d] - domain[d] / agents) < 1e-9);
+        for (int t = 0; t < N_TIERS; t++) assert_int_equal(row->tier[t], tier[t]);
+        assert_true(tier[TIER_D] > 0 && tier[TIER_A] > 0); /* the ledgers spread, as designed */
+        assert_int_equal(row->listed, listed);
+        assert_int_equal(row->interned, interned);
+        assert_int_equal(row->protesters, protest);
+        assert_int_equal(row->listed_wrongfully, wrongly);
+        assert_int_equal(row->ever_listed, ever_listed);
+        assert_int_equal(row->ever_sanctioned, ever_sanc);
+        assert_true(row->listed_rate == (double)listed / agents);
+        if (r < G)
+            assert_true(row->di_listed == row->listed_rate / met->rows[met->ref_group].listed_rate);
+
         assert_int_equal(row->agents, agents);
         assert_int_equal(row->children, children);
         assert_int_equal(row->online, online);
@@ -539,6 +1170,7 @@ static void test_random_world_reference(void **state)
     free(comp);
     free(queue);
     free(size);
+    free(sorted);
     world_free(&w);
 }
 
@@ -626,6 +1258,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_world),
+        cmocka_unit_test(test_tiny_scores),
+        cmocka_unit_test(test_tiny_cap),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_reference_group),
+        cmocka_unit_test(test_wide_score_range),
+        cmocka_unit_test(test_state_missing),
         cmocka_unit_test(test_component_days),
         cmocka_unit_test(test_two_components),
         cmocka_unit_test(test_component_tie_break),

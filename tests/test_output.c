@@ -61,7 +61,9 @@ struct world {
     net_off_t off[2][11];    /* CSR offsets per layer */
     uint32_t adj[2][16];     /* CSR entries per layer */
     int64_t contacts[3 * 2]; /* [row][layer] */
-    char dir[256];           /* mkdtemp folder */
+    float fear[10], ledger[N_SUBSYSTEMS][10];
+    uint8_t status[10], history[10];
+    char dir[256]; /* mkdtemp folder */
 };
 
 static void layer_set(struct layer *ly, const char *name, int generator, net_off_t *off,
@@ -139,6 +141,28 @@ static int world_setup(void **state)
     }
     w->flags[9] = POP_CHILD;
     w->flags[0] = POP_ONLINE;
+
+    /* The state: agent 3 listed on judicial points (score 500, tier D),
+     * agent 7 interned, agent 1 at 1050 (tier AAA); integration 0, so each
+     * domain score is 1000 + its own points. */
+    w->p.pop.start_score = 1000;
+    w->p.score.min = 0;
+    w->p.score.max = 1100;
+    static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
+    memcpy(w->p.score.tier_min, tier_min, sizeof tier_min);
+    struct state *st = &sim->st;
+    st->n = 10;
+    st->fear = w->fear;
+    st->status = w->status;
+    st->history = w->history;
+    for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d] = w->ledger[d];
+    w->ledger[SUB_JUDICIAL][3] = -500;
+    w->ledger[SUB_SOCIAL][1] = 50;
+    w->fear[3] = 0.5f;
+    w->status[3] = ST_LISTED;
+    w->history[3] = HI_LISTED | HI_SANCTIONED;
+    w->status[7] = ST_INTERNED;
+    w->history[7] = HI_INTERNED | HI_SANCTIONED | HI_GENUINE;
 
     static const uint32_t hu[] = {0, 0, 1, 3, 3, 4, 6, 8}, hv[] = {1, 2, 2, 4, 5, 5, 7, 9};
     static const int hcut[8] = {0};
@@ -257,6 +281,9 @@ static void write_three_days(struct world *w, int previous)
     assert_only_temp_files(dir, previous);
     for (int day = 0; day < 3; day++) {
         for (int i = 0; i < 6; i++) w->contacts[i] = day * 10 + i;
+        /* a flight refused in group 0 on each day after day 0 */
+        memset(&sim->counts, 0, sizeof sim->counts);
+        sim->counts.row[0].sanctions[SA_TRAVEL] = sim->counts.row[2].sanctions[SA_TRAVEL] = day > 0;
         assert_int_equal(met_measure(&sim->met, sim, day, &err), SS_OK);
         if (out_day(&sim->out, sim, &err) != SS_OK) fail_msg("out_day: %s", err.msg);
     }
@@ -343,6 +370,41 @@ static void test_sqlite_tables(void **state)
                                    "WHERE day = 0 AND \"group\" = 1"),
                      1);
 
+    /* the new daily columns: scores, tiers, the list, sums, NULLs */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE score_p50 = 1000 AND "
+                                   "score_p1 = CASE \"group\" WHEN 1 THEN 1000 ELSE 500 END"),
+                     9);
+    assert_int_equal(query_int(db, "SELECT tier_d FROM daily WHERE day = 1 AND \"group\" = 0"), 1);
+    assert_int_equal(query_int(db, "SELECT tier_aaa FROM daily WHERE day = 1 AND \"group\" = -1"),
+                     1);
+    assert_int_equal(query_int(db, "SELECT listed + interned FROM daily WHERE day = 2 AND "
+                                   "\"group\" = -1"),
+                     2);
+    assert_int_equal(query_int(db, "SELECT flights_refused_cum FROM daily WHERE day = 2 AND "
+                                   "\"group\" = 0"),
+                     2);
+    assert_int_equal(query_int(db, "SELECT sanctions FROM daily WHERE day = 2 AND \"group\" = 1"),
+                     0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE silence_ratio IS NULL"),
+                     9); /* no criticism would have been posted */
+    /* disparate impact against group 0 (the larger share): NULL for 'all' */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
+                                   "di_sanctioned IS NULL"),
+                     3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
+                                   "\"group\" = -1"),
+                     3);
+    assert_int_equal(query_int(db, "SELECT di_listed = 0.0 AND di_sanctioned = (1.0 / 4) / (1.0 / "
+                                   "6) FROM daily WHERE day = 1 AND \"group\" = 1"),
+                     1);
+    /* a share of 0 where there were sanctions (days 1, 2; group 0 and all) */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share = 0"), 4);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share IS NULL"),
+                     5);
+    assert_int_equal(query_int(db, "SELECT judicial_mean = 950 AND fear_mean = 0.05 FROM daily "
+                                   "WHERE day = 0 AND \"group\" = -1"),
+                     1);
+
     /* daily_layer */
     query_text(db,
                "SELECT layer_name FROM daily_layer WHERE day = 0 AND \"group\" = 1 "
@@ -363,9 +425,55 @@ static void test_sqlite_tables(void **state)
     assert_int_equal(query_int(db, "SELECT \"group\" FROM agents WHERE id = 9"), 1);
     assert_int_equal(query_int(db, "SELECT degree FROM agent_degree WHERE id = 0 AND layer = 1"),
                      1);
+    assert_int_equal(query_int(db, "SELECT score = 500 AND judicial = 500 AND financial = 1000 "
+                                   "AND social = 1000 AND fear = 0.5 AND listed = 1 AND "
+                                   "interned = 0 AND ever_sanctioned = 1 AND genuine = 0 "
+                                   "FROM agents WHERE id = 3"),
+                     1);
+    assert_int_equal(query_int(db, "SELECT listed = 0 AND interned = 1 AND genuine = 1 "
+                                   "FROM agents WHERE id = 7"),
+                     1);
+    assert_int_equal(query_int(db, "SELECT score = 1050 AND social = 1050 AND fear = 0 "
+                                   "FROM agents WHERE id = 1"),
+                     1);
+    assert_int_equal(query_int(db, "SELECT typeof(score) = 'real' FROM agents WHERE id = 0"), 1);
     assert_int_equal(query_int(db, "SELECT degree FROM agent_degree WHERE id = 8 AND layer = 1"),
                      0);
     sqlite3_close(db);
+}
+
+/* Split a CSV line (RFC 4180 quoting, no embedded newlines) into its
+ * fields, unquoted, in buf; returns the count. */
+static int csv_fields(const char *line, char fields[][64], int max)
+{
+    int n = 0, in_q = 0;
+    size_t k = 0;
+    for (const char *c = line;; c++) {
+        if (*c == '"') {
+            if (in_q && c[1] == '"') {
+                if (n < max && k < 63) fields[n][k++] = '"';
+                c++;
+            } else {
+                in_q = !in_q;
+            }
+        } else if ((*c == ',' && !in_q) || *c == '\n' || *c == '\0') {
+            if (n < max) fields[n][k] = '\0';
+            n++;
+            k = 0;
+            if (*c != ',') break;
+        } else if (n < max && k < 63) {
+            fields[n][k++] = *c;
+        }
+    }
+    return n;
+}
+
+static int col_index(const char *name)
+{
+    for (size_t i = 0; i < met_n_daily_columns; i++)
+        if (!strcmp(met_daily_columns[i].name, name)) return (int)i;
+    fail_msg("no daily column %s", name);
+    return -1;
 }
 
 static void test_csv(void **state)
@@ -376,7 +484,9 @@ static void test_csv(void **state)
     snprintf(path, sizeof path, "%s/a/b/daily.csv", w->dir);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
-    char line[4096], want[4096] = "";
+    static char line[65536], want[65536];
+    static char fields[512][64];
+    want[0] = '\0';
     for (size_t i = 0; i < met_n_daily_columns; i++) {
         if (i) strcat(want, ",");
         strcat(want, met_daily_columns[i].name);
@@ -385,27 +495,28 @@ static void test_csv(void **state)
     assert_non_null(fgets(line, sizeof line, f));
     assert_string_equal(line, want);
 
-    int rows = 0, quoted = 0, all = 0, empty_last = 0;
+    int largest = col_index("largest_component_share"), p50 = col_index("score_p50");
+    int cum = col_index("flights_refused_cum");
+    int rows = 0, quoted = 0, all = 0, empty_largest = 0;
     while (fgets(line, sizeof line, f)) {
         rows++;
-        /* fields: the quoted name holds a comma, so count outside quotes */
-        int fields = 1, in_q = 0;
-        for (char *c = line; *c && *c != '\n'; c++) {
-            if (*c == '"') in_q = !in_q;
-            if (*c == ',' && !in_q) fields++;
-        }
-        assert_int_equal(fields, (int)met_n_daily_columns);
-        quoted += strstr(line, ",\"other, \"\"minority\"\"\",") != NULL;
-        all += strstr(line, ",-1,all,") != NULL;
-        empty_last += line[strlen(line) - 2] == ','; /* NULL largest component */
-        if (!strncmp(line, "0,-1,all,10,", 12))
-            assert_non_null(strstr(line, ",0.80000000000000004\n"));
+        assert_non_null(strchr(line, '\n'));
+        assert_int_equal(csv_fields(line, fields, 512), (int)met_n_daily_columns);
+        quoted += !strcmp(fields[2], "other, \"minority\"") &&
+                  strstr(line, ",\"other, \"\"minority\"\"\",");
+        all += !strcmp(fields[1], "-1") && !strcmp(fields[2], "all");
+        empty_largest += fields[largest][0] == '\0'; /* NULL largest component */
+        assert_string_equal(fields[p50], "1000");
+        if (!strcmp(fields[0], "0") && !strcmp(fields[1], "-1"))
+            assert_string_equal(fields[largest], "0.80000000000000004");
+        if (!strcmp(fields[0], "2") && !strcmp(fields[1], "-1"))
+            assert_string_equal(fields[cum], "2");
     }
     fclose(f);
     assert_int_equal(rows, 3 * 3);
     assert_int_equal(quoted, 3);
     assert_int_equal(all, 3);
-    assert_int_equal(empty_last, 6); /* days 1 and 2 */
+    assert_int_equal(empty_largest, 6); /* days 1 and 2 */
 }
 
 static void test_abort_leaves_nothing(void **state)

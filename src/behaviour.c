@@ -1,0 +1,273 @@
+/*
+ * behaviour.c - agents' daily acts (see behaviour.h).
+ *
+ * Draws: block 0 of (agent, day, RS_ACT) holds one word for each of
+ * criticise, protest (leave or trigger), payment and conformity; block 1
+ * travel, job change and loan request. A fixed word per act means that
+ * switching an act off leaves every other act's luck unchanged.
+ */
+#include "behaviour.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "rng.h"
+#include "scoring.h"
+#include "sim.h"
+
+static inline uint64_t beh_thresh(double p)
+{
+    return p <= 0 ? 0 : (uint64_t)(p * 4294967296.0);
+}
+
+static int beh_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Eligible for a random trigger: an adult who rejects the system strongly
+ * enough and is not interned. */
+static int beh_eligible(const struct sim *sim, uint32_t i)
+{
+    return !(sim->pop.flags[i] & POP_CHILD) &&
+           sim->pop.attitude[i] > sim->p->beh.trigger_min_attitude &&
+           !(sim->st.status[i] & ST_INTERNED);
+}
+
+int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct ss_error *err)
+{
+    const struct params *p = sim->p;
+    memset(t, 0, sizeof *t);
+    if (p->beh.trigger_ids.n) {
+        t->cap = p->beh.trigger_ids.n;
+    } else if (p->beh.trigger_count) {
+        /* Selection needs the list of eligible agents, up to all of them. */
+        t->cap = sim->pop.n;
+    } else {
+        t->by_share = 1;
+        return SS_OK;
+    }
+    t->ids = mem_alloc_array(m, t->cap ? t->cap : 1, sizeof *t->ids);
+    if (!t->ids) return err_nomem(err, "preparing protest triggers");
+    return SS_OK;
+}
+
+void beh_free(struct beh_trigger *t, struct mem *m)
+{
+    mem_free(m, t->ids);
+    memset(t, 0, sizeof *t);
+}
+
+void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
+{
+    const struct params *p = sim->p;
+    t->active = 0;
+    for (uint32_t k = 0; k < p->beh.trigger_days.n; k++)
+        if (p->beh.trigger_days.v[k] == (int64_t)day) t->active = 1;
+    if (!t->active || t->by_share) return;
+    t->n = 0;
+    if (p->beh.trigger_ids.n) {
+        for (uint32_t k = 0; k < p->beh.trigger_ids.n; k++)
+            t->ids[t->n++] = (uint32_t)p->beh.trigger_ids.v[k];
+    } else {
+        /* Exactly trigger_count eligible agents, uniformly: a partial
+         * Fisher-Yates over the eligible list in id order, keyed by day. */
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < sim->pop.n; i++)
+            if (beh_eligible(sim, i)) t->ids[m++] = i;
+        uint32_t k = p->beh.trigger_count < m ? p->beh.trigger_count : m;
+        struct rng r;
+        rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
+        for (uint32_t j = 0; j < k; j++) {
+            uint32_t pick = j + rng_below(&r, m - j);
+            uint32_t tmp = t->ids[j];
+            t->ids[j] = t->ids[pick];
+            t->ids[pick] = tmp;
+        }
+        t->n = k;
+    }
+    qsort(t->ids, t->n, sizeof *t->ids, beh_cmp_u32);
+}
+
+static int beh_triggered(const struct beh_trigger *t, uint32_t i)
+{
+    uint32_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->ids[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->ids[lo] == i;
+}
+
+/* What an agent sees of its contacts at the end of yesterday. */
+struct beh_exposure {
+    uint32_t ties;       /* live ties, all layers */
+    uint32_t sanctioned; /* ... to listed or interned contacts */
+    uint32_t present;    /* ... to contacts not interned */
+    uint32_t protesting; /* ... to contacts who protested */
+    uint32_t met_listed; /* meetings today with listed contacts */
+};
+
+/* One pass over the agent's ties. A meeting with a listed contact uses the
+ * same keyed draw as the contact phase, so both agree on whether the tie
+ * was active today. */
+static void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
+{
+    const uint8_t *status = sim->st.status;
+    const int assoc = sim->p->sanc.association_enabled;
+    memset(x, 0, sizeof *x);
+    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
+        const struct layer *ly = &sim->net.layer[l];
+        const uint64_t thresh = beh_thresh(ly->contact);
+        for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
+            uint32_t j = ly->adj[e];
+            if (j == NET_CUT) continue;
+            uint8_t s = status[j];
+            x->ties++;
+            if (s & (ST_LISTED | ST_INTERNED)) x->sanctioned++;
+            if (s & ST_INTERNED) continue;
+            x->present++;
+            if (s & ST_PROTEST) x->protesting++;
+            if (assoc && (s & ST_LISTED) && ly->contact > 0) {
+                int active = ly->contact >= 1.0;
+                if (!active) {
+                    uint32_t c[4] = {i < j ? i : j, day, RS_CONTACT + l, i < j ? j : i}, w[4];
+                    rng_block(sim->p->seed, c, w);
+                    active = w[0] < thresh;
+                }
+                if (active && x->met_listed < UINT16_MAX) x->met_listed++;
+            }
+        }
+    }
+}
+
+/* Proximity to the list: 0 at or above proximity_top, 1 at or below
+ * proximity_bottom, linear between, from the lowest domain score. */
+static double beh_proximity(const struct sim *sim, uint32_t i)
+{
+    const struct params *p = sim->p;
+    uint8_t g = sim->pop.group[i];
+    double low = score_domain(p, &sim->st, i, g, 0);
+    for (int d = 1; d < N_SUBSYSTEMS; d++) {
+        double s = score_domain(p, &sim->st, i, g, d);
+        if (s < low) low = s;
+    }
+    double top = p->beh.fear_proximity_top, bottom = p->beh.fear_proximity_bottom;
+    if (low >= top) return 0.0;
+    if (low <= bottom) return 1.0;
+    return (top - low) / (top - bottom);
+}
+
+/* Whether an obligation falls due today: every payment_period days, at a
+ * phase fixed per agent by a hash of its id (so due days are spread). */
+static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
+{
+    uint64_t z = (uint64_t)i + p->seed * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    uint32_t period = (uint32_t)p->beh.payment_period;
+    return (day + (uint32_t)(z % period)) % period == 0;
+}
+
+void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_t day,
+               struct agent_day *a, struct group_counts *gc)
+{
+    const struct params *p = sim->p;
+    struct state *st = &sim->st;
+    const uint8_t status = st->status[i];
+    const int child = sim->pop.flags[i] & POP_CHILD;
+    if (status & ST_INTERNED) return; /* removed from all contact: no acts */
+
+    struct beh_exposure x;
+    beh_expose(sim, i, day, &x);
+    a->met_listed = (uint16_t)x.met_listed;
+
+    /* Fear moves toward today's signal (MODEL.md section 3). */
+    if (p->beh.fear_enabled) {
+        double share = x.ties ? (double)x.sanctioned / x.ties : 0.0;
+        double signal = p->beh.fear_sanctioned_weight * share +
+                        p->beh.fear_proximity_weight * beh_proximity(sim, i);
+        if (signal > 1.0) signal = 1.0;
+        st->fear[i] =
+            (float)((1.0 - p->beh.fear_memory) * st->fear[i] + p->beh.fear_memory * signal);
+    }
+    const double fear = st->fear[i];
+    if (child) return; /* children take no scored actions; school is handled per household */
+
+    uint32_t c[4] = {i, day, RS_ACT, 0}, w[4];
+    rng_block(p->seed, c, w);
+    const double att = sim->pop.attitude[i];
+
+    /* Criticise: one draw u compared twice, so the gap between what the
+     * agent would say and what it says is exact (preference falsification). */
+    if (sim->pop.flags[i] & POP_ONLINE) {
+        double rate = p->beh.criticise_rate * att;
+        if (w[0] < beh_thresh(rate)) {
+            a->acts |= AC_WOULD_CRITICISE;
+            gc->would_criticise++;
+            int banned = (status & ST_LISTED) && p->sanc.social_media_ban.enabled;
+            if (!banned && w[0] < beh_thresh(rate * (1.0 - fear))) {
+                a->acts |= AC_CRITICISE;
+                gc->taken[ACT_CRITICISE]++;
+            }
+        }
+    }
+
+    /* Protest: Granovetter's threshold rule over contacts present, raised
+     * by fear; protesters leave with a daily probability; triggers. Unless
+     * protest is spontaneous, joining needs someone to join: a threshold of
+     * 0 makes an agent the first to follow, not an instigator. */
+    double need = sim->pop.threshold[i] * (1.0 + fear);
+    double seen = p->pop.threshold_unit == THRESH_COUNT
+                      ? (double)x.protesting
+                      : (x.present ? (double)x.protesting / x.present : 0.0);
+    int protest;
+    if (status & ST_PROTEST)
+        protest = !(w[1] < beh_thresh(p->beh.protest_leave));
+    else
+        protest = (x.protesting > 0 || p->beh.protest_spontaneous) && seen >= need;
+    if (!protest && t->active) {
+        if (t->by_share)
+            protest = beh_eligible(sim, i) && w[1] < beh_thresh(p->beh.trigger_share);
+        else
+            protest = beh_triggered(t, i);
+    }
+    if (protest) {
+        a->acts |= AC_PROTEST;
+        gc->taken[ACT_PROTEST]++;
+    }
+
+    if (beh_payment_due(p, i, day)) {
+        a->acts |= AC_PAY_DUE;
+        gc->taken[ACT_PAY]++;
+        if (!(w[2] < beh_thresh(sim->pop.reliability[i]))) {
+            a->acts |= AC_MISS;
+            gc->taken[ACT_MISS]++;
+        }
+    }
+    if (w[3] < beh_thresh(p->beh.conform_rate * (1.0 - att))) {
+        a->acts |= AC_CONFORM;
+        gc->taken[ACT_CONFORM]++;
+    }
+
+    c[3] = 1;
+    rng_block(p->seed, c, w);
+    if (w[0] < beh_thresh(p->beh.travel_rate)) {
+        a->acts |= AC_TRAVEL;
+        gc->taken[ACT_TRAVEL]++;
+    }
+    if (w[1] < beh_thresh(p->beh.job_change_rate / 365.0)) {
+        a->acts |= AC_JOB;
+        gc->taken[ACT_JOB]++;
+    }
+    if (w[2] < beh_thresh(p->beh.loan_rate)) {
+        a->acts |= AC_LOAN;
+        gc->taken[ACT_LOAN]++;
+    }
+}

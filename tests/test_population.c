@@ -1,0 +1,279 @@
+/*
+ * test_population.c - the synthetic population (population.c): exact
+ * structure (households contiguous, groups contiguous, an adult first),
+ * the distributions within statistical tolerance, explicit and constant
+ * distributions, thread-count independence and out-of-memory handling.
+ * Parameters are filled by hand (seed-like defaults), not by scenario.c.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <omp.h>
+
+#include "population.h"
+
+/* The seed scenario's population over n agents. */
+static void seed_params(struct params *p, uint32_t n)
+{
+    static const char *names[4] = {"majority", "uyghur", "tibetan", "other_minority"};
+    static const double shares[4] = {.911, .008, .005, .076};
+    memset(p, 0, sizeof *p);
+    p->seed = 20240601;
+    p->pop.agents = n;
+    p->pop.groups.n = 4;
+    for (int g = 0; g < 4; g++) {
+        strcpy(p->pop.groups.name[g], names[g]);
+        p->pop.groups.v[g] = shares[g];
+    }
+    p->pop.household_size = 3;
+    p->pop.child_share = .2;
+    p->pop.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
+    p->pop.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
+    p->pop.online_share = .75;
+    p->pop.threshold = (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
+    p->pop.start_score = 1000;
+}
+
+static int build(struct population *pop, const struct params *p, struct mem *m)
+{
+    struct ss_error err = {0};
+    memset(pop, 0, sizeof *pop);
+    return pop_build(pop, p, m, &err);
+}
+
+/* Households and groups are contiguous id ranges, consistent with the
+ * per-agent arrays; the first member of each household is an adult. */
+static void check_structure(const struct population *pop, uint32_t n)
+{
+    assert_int_equal(pop->n, n);
+    assert_true(pop->n_households > 0 && pop->n_households <= n);
+    assert_int_equal(pop->hh_start[0], 0);
+    assert_int_equal(pop->hh_start[pop->n_households], n);
+    for (uint32_t k = 0; k < pop->n_households; k++) {
+        uint32_t a0 = pop->hh_start[k], a1 = pop->hh_start[k + 1];
+        assert_true(a1 > a0);
+        assert_false(pop->flags[a0] & POP_CHILD);
+        for (uint32_t a = a0; a < a1; a++) {
+            assert_int_equal(pop->household[a], k);
+            assert_int_equal(pop->group[a], pop->group[a0]);
+        }
+    }
+    assert_int_equal(pop->group_start[0], 0);
+    for (uint32_t g = pop->n_groups; g <= MAX_GROUPS; g++) assert_int_equal(pop->group_start[g], n);
+    for (uint32_t g = 0; g < pop->n_groups; g++) {
+        assert_true(pop->group_start[g] <= pop->group_start[g + 1]);
+        for (uint32_t a = pop->group_start[g]; a < pop->group_start[g + 1]; a++)
+            assert_int_equal(pop->group[a], g);
+    }
+    for (uint32_t a = 0; a < n; a++) {
+        if (pop->flags[a] & POP_CHILD) assert_false(pop->flags[a] & POP_ONLINE);
+        assert_true(pop->threshold[a] >= 0 && pop->threshold[a] <= 1);
+        assert_true(pop->attitude[a] >= 0 && pop->attitude[a] <= 1);
+        assert_true(pop->reliability[a] >= 0 && pop->reliability[a] <= 1);
+    }
+}
+
+static void test_structure(void **state)
+{
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    seed_params(&p, 100000);
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    check_structure(&pop, 100000);
+    pop_free(&pop, &m);
+    assert_int_equal(m.live, 0);
+}
+
+/* Shares and means within about 4 standard deviations. */
+static void test_distributions(void **state)
+{
+    const uint32_t n = 100000;
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    seed_params(&p, n);
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    double nh = pop.n_households;
+    /* household groups: binomial over households; agent groups: the same,
+     * inflated by the household size (design effect E[s^2] / E[s]) */
+    uint32_t hh_in[4] = {0};
+    for (uint32_t k = 0; k < pop.n_households; k++) hh_in[pop.group[pop.hh_start[k]]]++;
+    for (int g = 0; g < 4; g++) {
+        double s = p.pop.groups.v[g];
+        double sd_h = sqrt(s * (1 - s) / nh), sd_a = sqrt(s * (1 - s) * (11.0 / 3) / n);
+        assert_true(fabs(hh_in[g] / nh - s) < 4.5 * sd_h);
+        double agents = pop.group_start[g + 1] - pop.group_start[g];
+        assert_true(fabs(agents / n - s) < 4.5 * sd_a);
+    }
+    assert_true(fabs(n / nh - 3.0) < 0.035);
+    uint32_t children = 0, adults = 0, online = 0;
+    double att = 0, rel = 0, thr = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        if (pop.flags[a] & POP_CHILD)
+            children++;
+        else
+            adults++, online += (pop.flags[a] & POP_ONLINE) != 0;
+        att += pop.attitude[a];
+        rel += pop.reliability[a];
+        thr += pop.threshold[a];
+    }
+    assert_true(fabs((double)children / n - .2) < 0.008);
+    assert_true(fabs((double)online / adults - .75) < 0.007);
+    assert_true(fabs(att / n - 0.25) < 0.0025);
+    assert_true(fabs(rel / n - 18.0 / 19) < 0.001);
+    /* clipping at 0 moves the mean up by about 0.0008 */
+    assert_true(fabs(thr / n - 0.2508) < 0.002);
+    pop_free(&pop, &m);
+}
+
+/* A list is assigned by agent id, a constant exactly, a uniform within its
+ * range; a zero share gives an empty group. */
+static void test_explicit_dists(void **state)
+{
+    const uint32_t n = 1000;
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    double values[1000];
+    for (uint32_t i = 0; i < n; i++) values[i] = i / 1000.0;
+    seed_params(&p, n);
+    p.pop.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = n};
+    p.pop.reliability = (struct dist){.kind = DIST_CONSTANT, .value = .9};
+    p.pop.threshold = (struct dist){.kind = DIST_UNIFORM, .lo = .2, .hi = .4};
+    p.pop.groups.v[1] = 0;
+    p.pop.groups.v[0] = .919;
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    check_structure(&pop, n);
+    for (uint32_t a = 0; a < n; a++) {
+        assert_true(pop.attitude[a] == (float)values[a]);
+        assert_true(pop.reliability[a] == (float).9);
+        assert_true(pop.threshold[a] >= (float).2 && pop.threshold[a] <= (float).4);
+    }
+    assert_int_equal(pop.group_start[1], pop.group_start[2]);
+    pop_free(&pop, &m);
+}
+
+/* Mean household size 1: every agent an adult living alone. */
+static void test_single_households(void **state)
+{
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    seed_params(&p, 5000);
+    p.pop.household_size = 1;
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    check_structure(&pop, 5000);
+    assert_int_equal(pop.n_households, 5000);
+    for (uint32_t a = 0; a < 5000; a++) assert_false(pop.flags[a] & POP_CHILD);
+    pop_free(&pop, &m);
+}
+
+static void test_bad_input(void **state)
+{
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    struct ss_error err = {0};
+    double values[10] = {0};
+    seed_params(&p, 100);
+    p.pop.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = 10};
+    memset(&pop, 0, sizeof pop);
+    assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
+    assert_string_equal(err.msg, "population.attitude: a list of 10 values, but the population "
+                                 "has 100 agents (population.agents)");
+    pop_free(&pop, &m);
+    seed_params(&p, 100);
+    p.pop.household_size = 0.5;
+    assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
+    pop_free(&pop, &m);
+    assert_int_equal(m.live, 0);
+}
+
+static void assert_same(const struct population *a, const struct population *b)
+{
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->n_households, b->n_households);
+    assert_memory_equal(a->group_start, b->group_start, sizeof a->group_start);
+    assert_memory_equal(a->group, b->group, a->n);
+    assert_memory_equal(a->flags, b->flags, a->n);
+    assert_memory_equal(a->household, b->household, a->n * sizeof *a->household);
+    assert_memory_equal(a->hh_start, b->hh_start, (a->n_households + 1) * sizeof *a->hh_start);
+    assert_memory_equal(a->attitude, b->attitude, a->n * sizeof *a->attitude);
+    assert_memory_equal(a->reliability, b->reliability, a->n * sizeof *a->reliability);
+    assert_memory_equal(a->threshold, b->threshold, a->n * sizeof *a->threshold);
+}
+
+/* Bit-identical for 1 and 2 threads; a different seed gives a different
+ * population. */
+static void test_threads(void **state)
+{
+    struct params p;
+    struct population a, b, c;
+    struct mem m = {0};
+    seed_params(&p, 50000);
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    assert_int_equal(build(&a, &p, &m), SS_OK);
+    omp_set_num_threads(2);
+    assert_int_equal(build(&b, &p, &m), SS_OK);
+    omp_set_num_threads(saved);
+    assert_same(&a, &b);
+    p.seed++;
+    assert_int_equal(build(&c, &p, &m), SS_OK);
+    assert_true(memcmp(a.attitude, c.attitude, a.n * sizeof *a.attitude) != 0);
+    pop_free(&a, &m);
+    pop_free(&b, &m);
+    pop_free(&c, &m);
+}
+
+/* Fail each allocation of a small build in turn. */
+static void test_nomem(void **state)
+{
+    struct params p;
+    struct population pop;
+    seed_params(&p, 2000);
+    struct mem m = {0};
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    pop_free(&pop, &m);
+    long total = m.count;
+    assert_true(total > 3);
+    for (long k = 1; k <= total; k++) {
+        struct mem f = {.fail_at = k};
+        struct ss_error err = {0};
+        memset(&pop, 0, sizeof pop);
+        assert_int_equal(pop_build(&pop, &p, &f, &err), SS_ENOMEM);
+        assert_int_equal(err.code, SS_ENOMEM);
+        pop_free(&pop, &f);
+        assert_int_equal(f.live, 0);
+    }
+}
+
+static void test_estimate(void **state)
+{
+    struct params p;
+    struct population pop;
+    struct mem m = {0};
+    seed_params(&p, 100000);
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    size_t est = pop_estimate_bytes(&p);
+    assert_true(est >= m.peak);
+    assert_true(est < 2 * m.peak);
+    pop_free(&pop, &m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_structure),      cmocka_unit_test(test_distributions),
+        cmocka_unit_test(test_explicit_dists), cmocka_unit_test(test_single_households),
+        cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_nomem),          cmocka_unit_test(test_estimate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
