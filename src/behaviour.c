@@ -2,12 +2,13 @@
  * behaviour.c - agents' daily acts (see behaviour.h).
  *
  * Draws: block 0 of (agent, day, RS_ACT) holds one word for each of
- * criticise, protest (leave or trigger), payment and conformity; block 1
+ * criticise, protest (leave), payment and conformity; block 1
  * travel, job change and loan request. A fixed word per act means that
  * switching an act off leaves every other act's luck unchanged.
  */
 #include "behaviour.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,16 +41,15 @@ int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct
 {
     const struct params *p = sim->p;
     memset(t, 0, sizeof *t);
+    if (p->beh.trigger_days.n == 0) return SS_OK;
     if (p->beh.trigger_ids.n) {
         t->cap = p->beh.trigger_ids.n;
-    } else if (p->beh.trigger_count) {
-        /* Selection needs the list of eligible agents, up to all of them. */
-        t->cap = sim->pop.n;
     } else {
-        t->by_share = 1;
-        return SS_OK;
+        if (p->beh.trigger_count == 0 && p->beh.trigger_share <= 0) return SS_OK;
+        /* Drawing needs the list of eligible agents, up to all of them. */
+        t->cap = sim->pop.n;
     }
-    t->ids = mem_alloc_array(m, t->cap ? t->cap : 1, sizeof *t->ids);
+    t->ids = mem_alloc_array(m, t->cap, sizeof *t->ids);
     if (!t->ids) return err_nomem(err, "preparing protest triggers");
     return SS_OK;
 }
@@ -64,22 +64,30 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
 {
     const struct params *p = sim->p;
     t->active = 0;
+    t->n = 0;
+    if (!t->ids) return;
     for (uint32_t k = 0; k < p->beh.trigger_days.n; k++)
         if (p->beh.trigger_days.v[k] == (int64_t)day) t->active = 1;
-    if (!t->active || t->by_share) return;
-    t->n = 0;
+    if (!t->active) return;
     if (p->beh.trigger_ids.n) {
         for (uint32_t k = 0; k < p->beh.trigger_ids.n; k++)
             t->ids[t->n++] = (uint32_t)p->beh.trigger_ids.v[k];
     } else {
-        /* Exactly trigger_count eligible agents, uniformly: a partial
-         * Fisher-Yates over the eligible list in id order, keyed by day. */
+        /* k eligible agents, uniformly: a partial Fisher-Yates over the
+         * eligible list in id order, keyed by the day. */
         uint32_t m = 0;
         for (uint32_t i = 0; i < sim->pop.n; i++)
             if (beh_eligible(sim, i)) t->ids[m++] = i;
-        uint32_t k = p->beh.trigger_count < m ? p->beh.trigger_count : m;
+        /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
+         * eligible, drawn exactly rather than agent by agent. */
         struct rng r;
         rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
+        /* Rounded at random, up with probability equal to the fraction, so
+         * the expected number is share x eligible at every population size. */
+        double want = p->beh.trigger_share * m;
+        uint32_t k =
+            p->beh.trigger_count ? p->beh.trigger_count : (uint32_t)floor(want + rng_uniform(&r));
+        if (k > m) k = m;
         for (uint32_t j = 0; j < k; j++) {
             uint32_t pick = j + rng_below(&r, m - j);
             uint32_t tmp = t->ids[j];
@@ -232,12 +240,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
         protest = !(w[1] < beh_thresh(p->beh.protest_leave));
     else
         protest = (x.protesting > 0 || p->beh.protest_spontaneous) && seen >= need;
-    if (!protest && t->active) {
-        if (t->by_share)
-            protest = beh_eligible(sim, i) && w[1] < beh_thresh(p->beh.trigger_share);
-        else
-            protest = beh_triggered(t, i);
-    }
+    if (!protest && t->active) protest = beh_triggered(t, i);
     if (protest) {
         a->acts |= AC_PROTEST;
         gc->taken[ACT_PROTEST]++;

@@ -20,10 +20,9 @@ struct sim;
 
 /* The agents an exogenous trigger sets protesting on one day. */
 struct beh_trigger {
-    uint32_t *ids; /* sorted agent ids (owned), for count or id triggers */
+    uint32_t *ids; /* today's triggered agents, sorted (owned) */
     uint32_t n;    /* entries in ids */
     uint32_t cap;  /* allocated entries */
-    int by_share;  /* 1: each eligible agent with probability trigger_share */
     int active;    /* today is a trigger day */
 };
 

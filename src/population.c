@@ -147,7 +147,7 @@ static int pop_check(const struct params *p, struct ss_error *err)
 static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p)
 {
     const struct named_values *g = &p->pop.groups;
-    double cum[MAX_GROUPS], total = 0, run = 0;
+    double cum[MAX_GROUPS] = {0}, total = 0, run = 0;
     uint32_t ng = g->n, last = 0;
     for (uint32_t i = 0; i < ng; i++) {
         total += g->v[i];

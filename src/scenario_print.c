@@ -119,11 +119,15 @@ static void emit_dist(struct out *o, const struct dist *d)
 
 static void emit_family_names(struct out *o, const struct family *f, const struct params *p)
 {
+    if (f->names) { /* fixed names: no scenario needed (the docs pass none) */
+        for (uint32_t i = 0; i < f->max; i++) scn_out(o, "%s%s", i ? ", " : "", f->names[i]);
+        return;
+    }
+    if (!p) return;
     const char *base = (const char *)p;
-    uint32_t n = f->names ? f->max : *(const uint32_t *)(base + f->count_off);
+    uint32_t n = *(const uint32_t *)(base + f->count_off);
     for (uint32_t i = 0; i < n; i++)
-        scn_out(o, "%s%s", i ? ", " : "",
-                f->names ? f->names[i] : base + f->name_off + i * f->stride);
+        scn_out(o, "%s%s", i ? ", " : "", base + f->name_off + i * f->stride);
 }
 
 static void emit_value(struct out *o, const struct row *r, const char *addr)
