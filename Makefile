@@ -62,9 +62,15 @@ lint: build
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	  --inline-suppr --suppress=missingIncludeSystem --suppress=invalidPointerCast \
 	  -Iinclude -Isrc src
+	@# clang-tidy exits 0 on warnings, so both count: a warning or error line,
+	@# or a non-zero exit (no compilation database, a crash, not installed).
 	@echo "clang-tidy"
-	@clang-tidy --quiet -p $(BUILD) $(wildcard src/*.c) 2>/dev/null | grep -E "warning:|error:" \
-	  && { echo "clang-tidy found problems"; exit 1; } || echo "lint: clean"
+	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
+	clang-tidy --quiet -p $(BUILD) $(wildcard src/*.c) >"$$out" 2>&1; rc=$$?; \
+	if [ $$rc -ne 0 ] || grep -qE "(warning|error):" "$$out"; then \
+	  cat "$$out"; echo "clang-tidy found problems (exit status $$rc)"; exit 1; \
+	fi; \
+	echo "lint: clean"
 
 format:
 	clang-format -i $(SOURCES)

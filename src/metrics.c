@@ -145,9 +145,13 @@ struct met_work {
       "contacts with a listed person, and household penalties of internees")                       \
     X(EV_CONFORMITY, conformity, "conformity acts")
 
-#define MET_ONE(e, name, what) +1
-_Static_assert(0 MET_ACTIONS(MET_ONE) == N_ACTIONS, "MET_ACTIONS must list every action");
-_Static_assert(0 MET_EVENTS(MET_ONE) == N_EVENTS, "MET_EVENTS must list every event");
+/* Count each list: one enumerator per entry, then the number of entries. */
+#define MET_COUNT(e, name, what) MET_COUNT_##e,
+enum { MET_ACTIONS(MET_COUNT) MET_N_ACTIONS_LISTED };
+enum { MET_EVENTS(MET_COUNT) MET_N_EVENTS_LISTED };
+#undef MET_COUNT
+_Static_assert((int)MET_N_ACTIONS_LISTED == (int)N_ACTIONS, "MET_ACTIONS must list every action");
+_Static_assert((int)MET_N_EVENTS_LISTED == (int)N_EVENTS, "MET_EVENTS must list every event");
 
 #define COL_ACTION(e, name, what)                                                                  \
     COL_AI("taken_" #name, taken, e, "taken today: " what),                                        \

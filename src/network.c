@@ -319,19 +319,19 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
     B.cap = (uint32_t)(round / B.nt) + 64;
     while (((uint64_t)n >> B.shift) >= NET_BUCKETS) B.shift++;
     B.nb = (uint32_t)(n >> B.shift) + 1;
-    int rc = SS_OK;
+    int rc = SS_ENOMEM; /* until both passes are done */
     L->off = mem_calloc(m, (size_t)n + 1, sizeof *L->off);
     B.src = mem_alloc_array(m, (size_t)B.nt * B.cap, sizeof *B.src);
     B.dst = mem_alloc_array(m, (size_t)B.nt * B.cap, sizeof *B.dst);
     B.cnt = mem_alloc_array(m, (size_t)B.nt * B.nb, sizeof *B.cnt);
     B.bstart = mem_alloc_array(m, (size_t)B.nb + 1, sizeof *B.bstart);
-    if (!L->off || !B.src || !B.dst || !B.cnt || !B.bstart) goto nomem;
+    if (!L->off || !B.src || !B.dst || !B.cnt || !B.bstart) goto done;
     struct net_csr c = {n, L->off, NULL, NET_COUNT};
     net_pass(g, &B, &c);
     net_off_t *off = L->off;
     for (uint32_t i = 0; i < n; i++) off[i + 1] += off[i];
     L->adj = mem_alloc_array(m, off[n], sizeof *L->adj);
-    if (!L->adj) goto nomem;
+    if (!L->adj) goto done;
     c.adj = L->adj;
     c.pass = NET_FILL;
     net_pass(g, &B, &c);
@@ -339,15 +339,14 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
     assert(n == 0 || off[n - 1] == off[n]);
     memmove(off + 1, off, (size_t)n * sizeof *off);
     off[0] = 0;
-    goto done;
-nomem:
-    rc = err_nomem(err, what);
+    rc = SS_OK;
 done:
     mem_free(m, B.src);
     mem_free(m, B.dst);
     mem_free(m, B.cnt);
     mem_free(m, B.bstart);
-    return rc ? rc : net_csr_finish(L, m, err, what);
+    if (rc) return err_nomem(err, what);
+    return net_csr_finish(L, m, err, what);
 }
 
 /* ---- generators without randomness -------------------------------------- */
@@ -519,7 +518,8 @@ size_t net_estimate_bytes(const struct params *p, const char *base_dir)
                 entries = n * (mu * mu - 1) / mu;
                 break;
             case GEN_WATTS_STROGATZ: /* member list and order, then the order */
-                entries = nm * (lp->k / 2 * 2);
+                /* k / 2 ties to each side: an odd k acts as k - 1 */
+                entries = nm * (lp->k - lp->k % 2);
                 build = fmax(8 * nm, 4 * nm + net_round_bytes(entries));
                 break;
             case GEN_BARABASI_ALBERT: {

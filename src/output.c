@@ -175,7 +175,7 @@ static const struct met_column out_agent_degree_cols[] = {
     OCOL(out_agent_degree, degree, MET_INT, "live tie ends in this layer at the end of the run"),
 };
 
-#define N_OF(a) (sizeof a / sizeof a[0])
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A table of results.sqlite. */
 struct out_table {

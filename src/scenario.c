@@ -30,6 +30,8 @@ static int set_defaults(struct scenario *s, struct ss_error *err)
     for (size_t i = 0; i < scn_n_rows; i++) {
         const struct row *r = &scn_rows[i];
         if (r->fam && r->type != T_FAMILY) continue;
+        if (r->type == T_FAMILY && !r->fam)
+            return err_msg(err, SS_EINTERNAL, "family row '%s' names no family", r->key);
         if (r->type == T_FAMILY && r->fam->names) {
             for (unsigned e = 0; r->fam->names[e]; e++) {
                 for (size_t j = 0; j < scn_n_rows; j++) {
@@ -53,7 +55,10 @@ static int create(struct scenario **out, long fail_at, struct ss_error *err)
     struct mem m = {.fail_at = fail_at};
     struct scenario *s = mem_calloc(&m, 1, sizeof *s);
     *out = NULL;
-    if (!s) return err_nomem(err, "creating a scenario");
+    if (!s) {
+        err_nomem(err, "creating a scenario");
+        return SS_ENOMEM; /* what err_nomem returns, spelled out: s is used when this is 0 */
+    }
     s->mem = m;
     strcpy(s->dir, ".");
     int rc = set_defaults(s, err);
@@ -152,16 +157,19 @@ static int keep_src(struct scenario *s, const char *arg, char **kept, struct ss_
     if (s->n_srcs == s->cap_srcs) {
         size_t cap = s->cap_srcs ? 2 * s->cap_srcs : 8;
         char **v = mem_realloc(&s->mem, s->srcs, cap * sizeof *v);
-        if (!v) return err_nomem(err, "keeping a --set argument");
+        if (!v) goto nomem;
         s->srcs = v;
         s->cap_srcs = cap;
     }
     size_t len = strlen(arg) + sizeof "--set ";
     *kept = mem_alloc(&s->mem, len);
-    if (!*kept) return err_nomem(err, "keeping a --set argument");
+    if (!*kept) goto nomem;
     snprintf(*kept, len, "--set %s", arg);
     s->srcs[s->n_srcs++] = *kept;
     return SS_OK;
+nomem:
+    err_nomem(err, "keeping a --set argument");
+    return SS_ENOMEM; /* what err_nomem returns, spelled out: *kept is used when this is 0 */
 }
 
 /* The key of "KEY=VALUE", blanks trimmed, into key. */
@@ -360,7 +368,7 @@ static int check_edge_file(struct scenario *s, struct ss_error *err, const struc
     FILE *f = NULL;
     const char *why = NULL;
     if (stat(full, &st) != 0)
-        why = strerror(errno);
+        why = strerror(errno); /* NOLINT(bugprone-branch-clone): stat's errno; fopen's below */
     else if (!S_ISREG(st.st_mode))
         why = "not a regular file";
     else if (!(f = fopen(full, "r")))

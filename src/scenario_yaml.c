@@ -542,7 +542,7 @@ static int apply_entry(struct ctx *c, const struct target *t, const char *path, 
     while (i < nv->n && strcmp(nv->name[i], t->entry)) i++;
     if (i == nv->n && nv->n == MAX_GROUPS)
         return fail(c, key, "'%.*s' has more than %d groups", (int)plen, path, MAX_GROUPS);
-    double x;
+    double x = 0;
     int rc = read_real(c, v, path, t->row, NULL, &x);
     if (rc) return rc;
     if (i == nv->n) strcpy(nv->name[nv->n++], t->entry);
@@ -576,7 +576,7 @@ static int apply_row(struct ctx *c, const struct target *t, const char *path, ya
 {
     const struct row *r = t->row;
     char *addr = t->base + r->off;
-    int64_t i64;
+    int64_t i64 = 0;
     int rc;
     switch (r->type) {
     case T_BOOL:
@@ -714,9 +714,9 @@ static int resolve(struct ctx *c, const char *path, const yaml_node_t *key, stru
     char pbuf[MAX_KEY], rbuf[MAX_KEY];
     const char *pc[MAX_DEPTH], *rc[MAX_DEPTH];
     int n = scn_key_split(path, pbuf, pc), deepest = 0;
+    memset(t, 0, sizeof *t);
     if (n < 0) return fail(c, key, "invalid key '%.200s'", path);
     const struct row *section = NULL, *composite = NULL;
-    memset(t, 0, sizeof *t);
     for (size_t i = 0; i < scn_n_rows; i++) {
         const struct row *r = &scn_rows[i];
         int m = scn_key_split(r->key, rbuf, rc), k = match_depth(r, rc, m, pc, n);

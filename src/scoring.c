@@ -26,7 +26,6 @@ static int score_court(struct state *st, const struct params *p, uint32_t i, uin
         int32_t d = abs(m[k]);
         if (d == 0 || d <= window_start) {
             slot = k;
-            oldest = -1;
             break;
         }
         if (d < oldest) oldest = d, slot = k;

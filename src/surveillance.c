@@ -105,6 +105,9 @@ void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint
         int ev = surv_false_event[ch];
         a->ev[ev]++;
         a->ev_false[ev]++;
-        gc->false_scored[ev]++;
+        /* Fix: a false association record is scored only with association
+         * points on (score_agent); counting it as a false score when it
+         * is not scored made false_scored exceed scored. */
+        if (ev != EV_ASSOCIATION || p->sanc.association_enabled) gc->false_scored[ev]++;
     }
 }

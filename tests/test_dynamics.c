@@ -372,21 +372,21 @@ static void test_fear_formula(void **state)
     run_day(&r); /* scores were all 1000 before day 1 */
     for (uint32_t i = 0; i < 5; i++) FEQ(fear[i], 0.0f);
     run_day(&r); /* agent 0: financial 990 before day 2: proximity 10/400 */
-    float f0 = (float)(0.95 * 0.0 + 0.05 * (0.5 * (10.0 / 400.0)));
+    float f0 = (float)((1 - 0.05) * 0.0 + 0.05 * (0.5 * (10.0 / 400.0)));
     FEQ(fear[0], f0);
     FEQ(fear[1], 0.0f);
     run_day(&r); /* 980: proximity 20/400; listed at the end of day 3 */
-    f0 = (float)(0.95 * f0 + 0.05 * (0.5 * (20.0 / 400.0)));
+    f0 = (float)((1 - 0.05) * f0 + 0.05 * (0.5 * (20.0 / 400.0)));
     FEQ(fear[0], f0);
     assert_true(status(&r, 0, ST_LISTED));
     run_day(&r); /* agent 0: judicial 550 <= 600: proximity 1; others: share 1/4 */
-    f0 = (float)(0.95 * f0 + 0.05 * (0.5 * 1.0));
+    f0 = (float)((1 - 0.05) * f0 + 0.05 * (0.5 * 1.0));
     FEQ(fear[0], f0);
-    float f1 = (float)(0.95 * 0.0 + 0.05 * (2.0 * 0.25));
+    float f1 = (float)((1 - 0.05) * 0.0 + 0.05 * (2.0 * 0.25));
     for (uint32_t i = 1; i < 5; i++) FEQ(fear[i], f1);
     run_day(&r);
-    f0 = (float)(0.95 * f0 + 0.05 * 0.5);
-    f1 = (float)(0.95 * f1 + 0.05 * 0.5);
+    f0 = (float)((1 - 0.05) * f0 + 0.05 * 0.5);
+    f1 = (float)((1 - 0.05) * f1 + 0.05 * 0.5);
     FEQ(fear[0], f0);
     for (uint32_t i = 1; i < 5; i++) FEQ(fear[i], f1);
     run_free(&r);
@@ -527,23 +527,28 @@ static void test_trigger_ids(void **state)
 }
 
 /* §3 / §9 triggers: share 1 sets every eligible agent (attitude above
- * min_attitude) protesting, and count k exactly k of them, at random. */
+ * min_attitude: 4 of 6 here) protesting, share 0.5 exactly half of them
+ * (share x eligible, rounded at random, is a whole 2), and count k exactly
+ * k of them; the drawn ones are eligible. */
 static void test_trigger_share_and_count(void **state)
 {
     const double att[6] = {0.9, 0.1, 0.9, 0.8, 0.5, 0.95};
-    for (int by_count = 0; by_count <= 1; by_count++) {
+    for (int variant = 0; variant < 3; variant++) {
         struct run r;
         run_new(&r, 6);
         run_set(&r, "population.attitude=%s", yaml_list(att, 6));
         RUN_SETS(&r, "behaviour.protest.trigger.days=[1]",
                  "behaviour.protest.trigger.min_attitude=0.5");
-        run_set(&r, "behaviour.protest.trigger.%s", by_count ? "count=2" : "share=1");
+        run_set(&r, "behaviour.protest.trigger.%s",
+                variant == 0   ? "share=1"
+                : variant == 1 ? "count=2"
+                               : "share=0.5");
         run_start(&r);
         run_day(&r);
-        EQ(tot(&r)->taken[ACT_PROTEST], by_count ? 2 : 4);
+        EQ(tot(&r)->taken[ACT_PROTEST], variant == 0 ? 4 : 2);
         for (uint32_t i = 0; i < 6; i++) {
             int eligible = att[i] > 0.5;
-            if (by_count)
+            if (variant)
                 assert_true(!acted(&r, i, AC_PROTEST) || eligible);
             else
                 EQ(acted(&r, i, AC_PROTEST), eligible);
@@ -1124,7 +1129,10 @@ static void test_internment(void **state)
  * base + fear_weight x fear. Base 1: every non-household tie of the newly
  * listed agent is cut at both ends (household ties are kept), and from
  * then on only its household members meet it (and pay for the meeting).
- * Base 0 (fear 0), or the switch off: nothing is cut. */
+ * Base 0 and weight 1 with every contact's fear at 1 (start score 600 =
+ * proximity 1, weight 2, memory 1) cuts them all too: the probability
+ * grows with the contact's own fear. Base 0 (fear 0), or the switch off:
+ * nothing is cut. */
 static void test_ostracism(void **state)
 {
     const uint32_t n = 8;
@@ -1143,7 +1151,7 @@ static void test_ostracism(void **state)
     double rel[8];
     for (uint32_t i = 0; i < n; i++) rel[i] = i == x ? 0 : 1;
 
-    for (int variant = 0; variant < 3; variant++) {
+    for (int variant = 0; variant < 4; variant++) {
         struct run r;
         run_new(&r, n);
         RUN_SETS(&r, "population.household_size=2", "behaviour.payment.period=1",
@@ -1151,14 +1159,20 @@ static void test_ostracism(void **state)
         run_set(&r, "population.reliability=%s", yaml_list(rel, n));
         run_set(&r, "sanctions.ostracism.enabled=%s", variant == 2 ? "false" : "true");
         run_set(&r, "sanctions.ostracism.base=%d", variant == 0 ? 1 : 0);
-        run_set(&r, "sanctions.ostracism.fear_weight=0");
+        run_set(&r, "sanctions.ostracism.fear_weight=%d", variant == 3 ? 1 : 0);
+        if (variant == 3)
+            RUN_SETS(&r, "population.start_score=600", "behaviour.fear.enabled=true",
+                     "behaviour.fear.memory=1", "behaviour.fear.proximity_weight=2",
+                     "sanctions.association.enabled=false");
         run_start(&r);
         const struct layer *hh = &r.sim->net.layer[0], *c = &r.sim->net.layer[1];
         assert_int_equal(hh->generator, GEN_HOUSEHOLD);
         const int64_t ends = (int64_t)hh->n_entries + (int64_t)c->n_entries;
         run_days(&r, 3);
         assert_true(status(&r, x, ST_NEW_LISTED));
-        const int cut = variant == 0;
+        if (variant == 3)
+            for (uint32_t i = 0; i < n; i++) FEQ(r.sim->st.fear[i], 1.0f);
+        const int cut = variant == 0 || variant == 3;
         int64_t cut_ends = 0;
         for (uint32_t i = 0; i < n; i++)
             for (net_off_t e = c->off[i]; e < c->off[i + 1]; e++) {
@@ -1169,6 +1183,10 @@ static void test_ostracism(void **state)
         EQ(cut_ends, cut ? 2 * (n - 1) : 0);
         for (net_off_t e = 0; e < hh->n_entries; e++) assert_true(hh->adj[e] != NET_CUT);
         EQ(tot(&r)->taken[ACT_MEET], ends - cut_ends);
+        if (variant == 3) { /* association is off here */
+            run_free(&r);
+            continue;
+        }
         run_day(&r); /* day 4: who meets x, and pays for it */
         /* Household members meet x in both layers unless the other tie is cut. */
         const int64_t members = hh_hi - hh_lo - 1, strangers = n - 1 - members;
@@ -1392,19 +1410,22 @@ static void test_switches_keep_draws(void **state)
 
 /* What the engine should decide for agent i today, computed the slow
  * obvious way from MODEL.md section 3 and the state at the end of
- * yesterday. Contacts are counted per tie (a contact in two layers counts
- * twice); interned contacts count for the sanctioned share but are not
- * there to be seen protesting (they are removed from all contact). */
+ * yesterday, in docs/model.md's reading: contacts are counted per tie (a
+ * contact in two layers counts twice); interned contacts count for the
+ * sanctioned share but are not there to be seen protesting (they are
+ * removed from all contact); without protest.spontaneous, joining needs at
+ * least one protesting contact. Triggers are left to the caller. */
 struct ref_day {
-    float fear;  /* fear after today's update */
-    int protest; /* protests today */
+    float fear;   /* fear after today's update */
+    int protest;  /* protests today, triggers aside */
+    int eligible; /* may be drawn by a random trigger */
 };
 
-static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day, int trigger_day)
+static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
 {
     const struct params *p = sim->p;
     const struct state *st = &sim->st;
-    struct ref_day out = {st->fear[i], 0};
+    struct ref_day out = {st->fear[i], 0, 0};
     double ties = 0, sanctioned = 0, present = 0, protesting = 0;
     for (uint32_t l = 0; l < sim->net.n_layers; l++) {
         const struct layer *ly = &sim->net.layer[l];
@@ -1442,12 +1463,19 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day,
         double seen = p->pop.threshold_unit == THRESH_COUNT ? protesting
                       : present > 0                         ? protesting / present
                                                             : 0;
-        out.protest = seen >= (double)sim->pop.threshold[i] * (1.0 + (double)out.fear);
+        out.protest = (protesting > 0 || p->beh.protest_spontaneous) &&
+                      seen >= (double)sim->pop.threshold[i] * (1.0 + (double)out.fear);
     }
-    if (!out.protest && trigger_day)
-        out.protest = sim->pop.attitude[i] > p->beh.trigger_min_attitude &&
-                      u < (uint64_t)(p->beh.trigger_share * 4294967296.0);
+    out.eligible = sim->pop.attitude[i] > p->beh.trigger_min_attitude;
     return out;
+}
+
+static int ref_triggered(const struct beh_trigger *t, uint32_t i)
+{
+    if (!t->active) return 0;
+    for (uint32_t k = 0; k < t->n; k++)
+        if (t->ids[k] == i) return 1;
+    return 0;
 }
 
 /* §3 fear and protest, agent by agent, against the naive reference, on a
@@ -1474,19 +1502,26 @@ static void test_reference_fear_and_protest(void **state)
     assert_non_null(want);
     int64_t protests = 0, interned = 0, listed = 0, cut = 0;
     for (int day = 1; day <= days; day++) {
-        const int trig = day == 2 || day == 20;
         for (uint32_t i = 0; i < n; i++)
-            if (!(sim->st.status[i] & ST_INTERNED))
-                want[i] = ref_agent(sim, i, (uint32_t)day, trig);
+            if (!(sim->st.status[i] & ST_INTERNED)) want[i] = ref_agent(sim, i, (uint32_t)day);
         uint8_t *was_interned = malloc(n);
         assert_non_null(was_interned);
         for (uint32_t i = 0; i < n; i++) was_interned[i] = (sim->st.status[i] & ST_INTERNED) != 0;
         run_day(&r);
+        /* A random trigger draws only eligible adults (the draw itself is
+         * the engine's: sim->trig holds today's). */
+        EQ(sim->trig.active, day == 2 || day == 20);
+        if (sim->trig.active) assert_true(sim->trig.n > 0);
+        for (uint32_t k = 0; sim->trig.active && k < sim->trig.n; k++) {
+            uint32_t i = sim->trig.ids[k];
+            assert_true(!was_interned[i] && want[i].eligible && !(sim->pop.flags[i] & POP_CHILD));
+        }
         for (uint32_t i = 0; i < n; i++) {
             if (was_interned[i]) {
                 assert_false(acted(&r, i, AC_PROTEST));
                 continue;
             }
+            if (ref_triggered(&sim->trig, i)) want[i].protest = 1;
             if (sim->st.fear[i] != want[i].fear)
                 fail_msg("day %d agent %u: fear %.9g, reference %.9g", day, i, sim->st.fear[i],
                          want[i].fear);
