@@ -348,6 +348,13 @@ static int check_population(struct scenario *s, struct ss_error *err)
         return fail_at(s, err, "population.groups", -1,
                        "'population.groups' shares sum to %s, not 1", a);
     }
+    /* A clip range of [0, 1] suits thresholds that are shares; counted in
+     * contacts, a threshold above 1 is the point, so an unwritten upper clip
+     * becomes the population size (no clip at all in effect). */
+    struct dist *t = &s->p.pop.threshold;
+    if (s->p.pop.threshold_unit == THRESH_COUNT && t->kind == DIST_NORMAL &&
+        !scn_mark_find(s, "population.threshold.hi") && !(t->hi >= (double)s->p.pop.agents))
+        t->hi = (double)s->p.pop.agents;
     for (size_t i = 0; i < scn_n_rows; i++) {
         if (scn_rows[i].type != T_DIST) continue;
         int rc = check_dist(s, err, &scn_rows[i]);

@@ -22,7 +22,9 @@ void surv_init_coverage(struct state *st, const struct params *p, const struct p
         uint32_t c[4] = {i, RNG_SETUP_DAY, RS_WATCH, 0}, w[4];
         rng_block(seed, c, w);
         uint8_t bits = 0;
-        for (int ch = 0; ch < N_CHANNELS; ch++) {
+        /* Children take no scored actions (MODEL.md section 1): no channel
+         * records anything against them, truly or falsely. */
+        for (int ch = 0; ch < N_CHANNELS && !(pop->flags[i] & POP_CHILD); ch++) {
             const struct channel_params *cp = &p->channel[ch];
             if (cp->enabled && w[ch] < surv_thresh(cp->coverage_g[pop->group[i]]))
                 bits |= (uint8_t)(1u << ch);

@@ -1660,11 +1660,17 @@ static void test_stat_detection(void **state)
     const double cov[2][3] = {{0.9, 0.8, 0.5}, {0.9, 1.0, 1.0}}, det[3] = {0.99, 0.7, 0.6};
     const int act[3] = {ACT_MISS, ACT_CRITICISE, ACT_PROTEST};
     for (uint32_t g = 0; g < 2; g++) {
-        double ng = pop->group_start[g + 1] - pop->group_start[g];
+        /* Children are never watched (they take no scored actions); each
+         * adult is watched with p = its group's coverage. */
+        double ng = 0;
+        for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++)
+            ng += !(pop->flags[i] & POP_CHILD);
         for (int ch = 0; ch < 3; ch++) {
             double watched = 0;
-            for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++)
+            for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++) {
+                if (pop->flags[i] & POP_CHILD) assert_int_equal(r.sim->st.watched[i], 0);
                 watched += r.sim->st.watched[i] >> ch & 1u;
+            }
             char what[64];
             snprintf(what, sizeof what, "group %u channel %d watched", g, ch);
             double pw = p32(cov[g][ch]);

@@ -407,6 +407,29 @@ static void test_other_groups(void **state)
 
 /* --- round trips ---------------------------------------------------------------------- */
 
+/* Thresholds counted in contacts are not clipped to the [0, 1] that suits
+ * shares, unless the user writes a clip; shares keep it. */
+static void test_count_threshold_clip(void **state)
+{
+    struct scenario *s = must_default();
+    must_set(s, "population.agents=50");
+    must_set(s, "population.threshold_unit=count");
+    must_set(s, "population.threshold={dist: normal, mean: 5, sd: 2}");
+    must_finish(s);
+    assert_true(scn_params(s)->pop.threshold.hi == 50);
+    scn_free(s);
+    s = must_default();
+    must_set(s, "population.threshold_unit=count");
+    must_set(s, "population.threshold={dist: normal, mean: 5, sd: 2, hi: 7}");
+    must_finish(s);
+    assert_true(scn_params(s)->pop.threshold.hi == 7);
+    scn_free(s);
+    s = must_default();
+    must_finish(s);
+    assert_true(scn_params(s)->pop.threshold.hi == 1);
+    scn_free(s);
+}
+
 static void test_round_trip_default(void **state)
 {
     struct scenario *s = must_default();
@@ -626,13 +649,21 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_missing_file),    cmocka_unit_test(test_granovetter),
-        cmocka_unit_test(test_erdos_renyi),     cmocka_unit_test(test_edge_list),
-        cmocka_unit_test(test_other_groups),    cmocka_unit_test(test_round_trip_default),
-        cmocka_unit_test(test_round_trip_good), cmocka_unit_test(test_round_trip_set),
-        cmocka_unit_test(test_set_ok),          cmocka_unit_test(test_set_errors),
-        cmocka_unit_test(test_docs_current),    cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_granovetter),
+        cmocka_unit_test(test_erdos_renyi),
+        cmocka_unit_test(test_edge_list),
+        cmocka_unit_test(test_other_groups),
+        cmocka_unit_test(test_round_trip_default),
+        cmocka_unit_test(test_round_trip_good),
+        cmocka_unit_test(test_round_trip_set),
+        cmocka_unit_test(test_set_ok),
+        cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_docs_current),
+        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_count_threshold_clip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
