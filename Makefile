@@ -8,9 +8,12 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-# Debian packages the build, the tests and the linters need.
+# Debian packages the build, the tests and the linters need. Node.js and npm
+# build the report's charts (report/); chromium runs the report's browser test.
+# npm only if missing: NodeSource's nodejs package carries its own npm.
 DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libcmocka-dev sqlite3 \
-        clang-format clang-tidy cppcheck
+        clang-format clang-tidy cppcheck nodejs chromium
+DEPS += $(if $(shell command -v npm),,npm)
 
 .PHONY: all deps build build-asan demo test test-release test-asan lint format docs bench clean
 
@@ -38,7 +41,6 @@ build-asan: deps
 
 demo: build
 	@./$(BUILD)/scoresim run
-	@echo "open the database with: sqlite3 results/seed-1/results.sqlite 'select * from daily limit 5'"
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -102,4 +102,67 @@ int sim_run(struct sim *sim, struct ss_error *err);
 const char *sim_out_dir(const struct sim *sim);
 void sim_free(struct sim *sim);
 
+/* --- experiments (experiment.c) ---------------------------------------- */
+
+/* Seeds per parameter point when exp_options.replicates is 0. */
+#define EXP_DEFAULT_REPLICATES 10
+/* What exp_sweep and exp_compare return when some runs failed (the command
+ * line's exit status 1): each is listed on exp_options.log, and everything
+ * that completed is written. */
+#define EXP_ERUNS 1
+
+/* A sweep (the full factorial of the varied keys times replicates seeds)
+ * or a comparison (two scenarios through the same seeds). Each run is a
+ * `scoresim run` child process; results go to one results.sqlite in
+ * out_dir, described in docs/experiments-schema.md. */
+struct exp_options {
+    const char *scoresim;          /* the scoresim binary that runs each run (the command
+                                      line passes /proc/self/exe) */
+    const char *scenario;          /* sweep: the scenario file, NULL for the seed scenario;
+                                      compare: scenario A */
+    const char *scenario_b;        /* compare: scenario B; sweep: NULL */
+    const char *const *sets;       /* KEY=VALUE overrides for every run, applied in order
+                                      after the file (--set, --seed, --agents, --days) */
+    int n_sets;                    /* entries in sets */
+    const char *const *vary;       /* sweep: "KEY=V1,V2,..." in order; the last varies fastest */
+    int n_vary;                    /* entries in vary */
+    int replicates;                /* seeds per point: base seed + 0 .. replicates - 1;
+                                      0 = EXP_DEFAULT_REPLICATES */
+    int jobs;                      /* runs at once; 0 = 1 */
+    int threads;                   /* threads per run; 0 = max(1, cores / jobs) */
+    const char *out_dir;           /* NULL = results/sweep-<name>/ or
+                                      results/compare-<a>-vs-<b>/ */
+    int keep_runs;                 /* keep each merged run's folder (out_dir/runs/<run>/) */
+    int progress;                  /* a line on log per finished run */
+    FILE *log;                     /* progress and failed runs (stderr); NULL for none */
+    FILE *info;                    /* the closing line: where the results are (stdout) */
+    char *out_used;                /* if set: receives the results folder used */
+    size_t out_used_size;          /* bytes at out_used */
+    volatile sig_atomic_t *cancel; /* if set and nonzero: stop launching, stop the running
+                                      runs, return SS_EINTR; completed runs stay recorded */
+};
+
+/* Run a sweep: check every point up front (SS_EINPUT naming the first
+ * invalid one, before anything is run or written), then run what the
+ * results folder does not yet hold as done, merging each run as it
+ * finishes, and rebuild the summary. A folder holding a different
+ * experiment is refused with SS_EINPUT. Returns SS_OK, EXP_ERUNS when some
+ * runs failed, SS_EINTR when cancelled, or an error. With the first three,
+ * the results folder used is written to out_used if given. */
+int exp_sweep(const struct exp_options *o, struct ss_error *err);
+/* Run a comparison of scenario (A) and scenario_b (B) with the same seeds:
+ * as exp_sweep, with points A and B and a comparison table of the paired
+ * differences B - A. */
+int exp_compare(const struct exp_options *o, struct ss_error *err);
+
+/* --- report (report.c) ------------------------------------------------- */
+
+/* Write DIR/report.html: one self-contained page (charts and data inlined,
+ * no network access needed) of the results in DIR/results.sqlite, a single
+ * run's or a sweep's or compare's (told apart by the experiment table).
+ * Scenario texts are escaped. The file is written under a temporary name
+ * and renamed into place. Returns SS_OK; SS_EINPUT if DIR holds no
+ * readable results; SS_EIO if the file cannot be written; SS_ENOMEM. */
+int rep_write(const char *dir, struct ss_error *err);
+
 #endif

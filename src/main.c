@@ -26,6 +26,12 @@ static const char usage_main[] =
     "  scoresim scenario [SCENARIO.yaml] [--set K=V] [--plain | --markdown]\n"
     "                                           print a scenario (default: the seed) as\n"
     "                                           commented YAML to copy and edit\n"
+    "  scoresim sweep [SCENARIO.yaml] --vary KEY=V1,V2,... [options]\n"
+    "                                           run the full factorial of the varied keys\n"
+    "                                           times several seeds, summarise, report\n"
+    "  scoresim compare A.yaml B.yaml [options] the same seeds through two scenarios, and\n"
+    "                                           the difference of every metric\n"
+    "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
     "  scoresim metrics --markdown              print the reference of the result tables\n"
     "  scoresim --help | --version\n"
     "\n"
@@ -36,7 +42,7 @@ static const char usage_run[] =
     "usage: scoresim run [SCENARIO.yaml] [options]\n"
     "\n"
     "Runs the scenario (the built-in seed scenario of MODEL.md if none is given) and\n"
-    "writes results.sqlite and daily.csv to the results folder.\n"
+    "writes results.sqlite, daily.csv and report.html to the results folder.\n"
     "\n"
     "options:\n"
     "  -n, --agents N        number of agents (population.agents)\n"
@@ -54,6 +60,46 @@ static const char usage_run[] =
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 bad scenario or option, 130 interrupted.\n";
+
+static const char usage_sweep[] =
+    "usage: scoresim sweep [SCENARIO.yaml] --vary KEY=V1,V2,... [--vary ...] [options]\n"
+    "\n"
+    "Runs the full factorial of the varied keys (the last varies fastest) times\n"
+    "--replicates seeds (seed, seed + 1, ...: the same seeds at every point). Every\n"
+    "run lands in one results.sqlite with a summary of each metric's mean and 95%\n"
+    "confidence interval per point, then report.html. Run the same command again to\n"
+    "resume an interrupted sweep: completed runs are not redone.\n"
+    "\n"
+    "options:\n"
+    "      --vary KEY=V1,V2  a key and its values (repeatable; values are YAML scalars)\n"
+    "  -r, --replicates R    seeds per point (default 10)\n"
+    "  -j, --jobs J          runs at once (default 1)\n"
+    "  -t, --threads T       threads per run (default: cores / jobs)\n"
+    "  -o, --out DIR         results folder (default: results/sweep-<name>/)\n"
+    "  -n, --agents N, -d, --days D, -s, --seed S, --set KEY=VALUE\n"
+    "                        as for 'scoresim run', applied to every run\n"
+    "      --keep-runs       keep each run's own folder under DIR/runs/\n"
+    "  -q, --quiet           no progress lines\n"
+    "\n"
+    "Exit status: 0 done, 1 some runs failed (listed; the rest is written), 2 bad\n"
+    "scenario or option (nothing is run), 130 interrupted (completed runs are kept).\n";
+
+static const char usage_compare[] =
+    "usage: scoresim compare A.yaml B.yaml [options]\n"
+    "\n"
+    "Runs both scenarios with the same seeds and writes, for every metric, group and\n"
+    "day, the mean difference B - A over the paired seeds with its 95% confidence\n"
+    "interval (the comparison table), then report.html.\n"
+    "\n"
+    "options: --replicates R (default 10), --jobs J, --threads T, --out DIR (default:\n"
+    "results/compare-<A>-vs-<B>/), --agents N, --days D, --seed S, --set KEY=VALUE\n"
+    "(applied to both), --keep-runs, --quiet; exit status as for 'scoresim sweep'.\n";
+
+static const char usage_report[] =
+    "usage: scoresim report DIR\n"
+    "\n"
+    "Writes DIR/report.html from DIR/results.sqlite (a run's, a sweep's or a\n"
+    "comparison's): one self-contained page that opens offline.\n";
 
 static const char usage_check[] =
     "usage: scoresim check SCENARIO.yaml [--set KEY=VALUE]...\n"
@@ -84,7 +130,13 @@ static void on_signal(int sig)
 
 struct cli {
     const char *cmd;            /* run, check, scenario, metrics */
-    const char *file;           /* scenario file or NULL */
+    const char *file;           /* scenario file (compare: A; report: the folder) or NULL */
+    const char *file_b;         /* compare: scenario B */
+    const char *vary[MAX_SETS]; /* sweep: KEY=V1,V2,... in order */
+    int n_vary;                 /* entries in vary */
+    int replicates;             /* --replicates; 0 = the default */
+    int jobs;                   /* --jobs; 0 = 1 */
+    int keep_runs;              /* --keep-runs */
     const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
     char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
     int n_sets;                 /* overrides */
@@ -158,10 +210,13 @@ static int add_set(struct cli *c, const char *key, const char *value)
     return 0;
 }
 
-/* Which options each command takes. */
-static int takes(const struct cli *c, const char *opts)
+/* Whether the command is one of the space-separated names in cmds. */
+static int takes(const struct cli *c, const char *cmds)
 {
-    return strstr(opts, c->cmd) != NULL;
+    size_t n = strlen(c->cmd);
+    for (const char *p = cmds; (p = strstr(p, c->cmd)); p += n)
+        if ((p == cmds || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
+    return 0;
 }
 
 static int parse_args(struct cli *c, int argc, char **argv, int *help)
@@ -171,8 +226,12 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         const char *val = NULL;
         char name[64];
         if (a[0] != '-' || a[1] == '\0') {
-            if (c->file) return usage_error(c->cmd, "unexpected argument '%s'", a);
-            c->file = a;
+            if (!c->file)
+                c->file = a;
+            else if (!c->file_b && !strcmp(c->cmd, "compare"))
+                c->file_b = a;
+            else
+                return usage_error(c->cmd, "unexpected argument '%s'", a);
             continue;
         }
         /* --name=value or --name value */
@@ -191,24 +250,29 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     } while (0)
         if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *help = 1;
-        } else if (!strcmp(name, "--set") && takes(c, "run check scenario")) {
+        } else if (!strcmp(name, "--set") && takes(c, "run check scenario sweep compare")) {
             NEEDS_VALUE();
             if (add_set(c, NULL, val)) return 2;
-        } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) &&
+                   takes(c, "run sweep compare")) {
             NEEDS_VALUE();
             if (add_set(c, "population.agents", val)) return 2;
-        } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) &&
+                   takes(c, "run sweep compare")) {
             NEEDS_VALUE();
             if (add_set(c, "days", val)) return 2;
-        } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) &&
+                   takes(c, "run sweep compare")) {
             NEEDS_VALUE();
             if (add_set(c, "seed", val)) return 2;
-        } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) &&
+                   takes(c, "run sweep compare")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->threads))
                 return usage_error(
                     c->cmd, "--threads expects a whole number from 0 to 4096, got '%s'", val);
-        } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) &&
+                   takes(c, "run sweep compare")) {
             NEEDS_VALUE();
             c->out = val;
         } else if (!strcmp(name, "--memory-limit") && takes(c, "run")) {
@@ -218,8 +282,26 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
                                    val);
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
-        } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) && takes(c, "run")) {
+        } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
+                   takes(c, "run sweep compare")) {
             c->quiet = 1;
+        } else if (!strcmp(name, "--vary") && takes(c, "sweep")) {
+            NEEDS_VALUE();
+            if (c->n_vary == MAX_SETS) return usage_error(c->cmd, "%s", "too many --vary");
+            c->vary[c->n_vary++] = val;
+        } else if ((!strcmp(name, "-r") || !strcmp(name, "--replicates")) &&
+                   takes(c, "sweep compare")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->replicates) || c->replicates < 1)
+                return usage_error(
+                    c->cmd, "--replicates expects a whole number from 1 to 4096, got '%s'", val);
+        } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) && takes(c, "sweep compare")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->jobs) || c->jobs < 1)
+                return usage_error(c->cmd, "--jobs expects a whole number from 1 to 4096, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare")) {
+            c->keep_runs = 1;
         } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
             c->plain = 1;
         } else if (!strcmp(name, "--markdown") && takes(c, "scenario metrics")) {
@@ -298,9 +380,11 @@ static int cmd_run(struct cli *c)
     int st = sim_create(&sim, s, &o, &err);
     if (tty) fprintf(stderr, "\r\033[K");
     if (st == SS_OK) st = sim_run(sim, &err);
+    if (st == SS_OK) st = rep_write(sim_out_dir(sim), &err);
     if (st == SS_OK) {
         printf("scenario '%s': results in %s/ (results.sqlite, daily.csv)\n", scn_name(s),
                sim_out_dir(sim));
+        printf("report: %s/report.html\n", sim_out_dir(sim));
     } else {
         if (pr.shown) fputc('\n', stderr);
         ss_error_print(&err, stderr);
@@ -333,6 +417,66 @@ static int cmd_scenario(struct cli *c)
     return rc;
 }
 
+/* Sweep and compare share everything but the entry point. */
+static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, struct ss_error *))
+{
+    char dir[1100] = "";
+    struct exp_options o = {.scoresim = "/proc/self/exe",
+                            .out_used = dir,
+                            .out_used_size = sizeof dir,
+                            .scenario = c->file,
+                            .scenario_b = c->file_b,
+                            .sets = c->sets,
+                            .n_sets = c->n_sets,
+                            .vary = c->vary,
+                            .n_vary = c->n_vary,
+                            .replicates = c->replicates,
+                            .jobs = c->jobs,
+                            .threads = c->threads,
+                            .out_dir = c->out,
+                            .keep_runs = c->keep_runs,
+                            .progress = !c->quiet && isatty(STDERR_FILENO),
+                            .log = stderr,
+                            .info = stdout,
+                            .cancel = &interrupted};
+    struct ss_error err = {0};
+    int st = fn(&o, &err);
+    if (st != SS_OK) ss_error_print(&err, stderr);
+    if (st != SS_OK && st != EXP_ERUNS) return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    /* The report shows what completed, also when some runs failed. */
+    struct ss_error rerr = {0};
+    if (rep_write(dir, &rerr) == SS_OK)
+        printf("report: %s/report.html\n", dir);
+    else
+        ss_error_print(&rerr, stderr);
+    return st == SS_OK && rerr.code == SS_OK ? 0 : 1;
+}
+
+static int cmd_sweep(struct cli *c)
+{
+    if (c->n_vary == 0) return usage_error(c->cmd, "%s", "needs at least one --vary KEY=V1,V2,...");
+    return run_experiment(c, exp_sweep);
+}
+
+static int cmd_compare(struct cli *c)
+{
+    if (!c->file || !c->file_b) return usage_error(c->cmd, "%s", "needs two scenario files");
+    return run_experiment(c, exp_compare);
+}
+
+static int cmd_report(struct cli *c)
+{
+    if (!c->file) return usage_error(c->cmd, "%s", "needs a results folder");
+    struct ss_error err = {0};
+    int st = rep_write(c->file, &err);
+    if (st != SS_OK) {
+        ss_error_print(&err, stderr);
+        return st == SS_EINPUT ? 2 : 1;
+    }
+    printf("report: %s/report.html\n", c->file);
+    return 0;
+}
+
 static int cmd_metrics(struct cli *c)
 {
     if (!c->markdown) return usage_error(c->cmd, "%s", "needs --markdown");
@@ -356,6 +500,9 @@ int main(int argc, char **argv)
     } cmds[] = {{"run", usage_run, cmd_run},
                 {"check", usage_check, cmd_check},
                 {"scenario", usage_scenario, cmd_scenario},
+                {"sweep", usage_sweep, cmd_sweep},
+                {"compare", usage_compare, cmd_compare},
+                {"report", usage_report, cmd_report},
                 {"metrics", usage_metrics, cmd_metrics}};
     for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
         if (strcmp(argv[1], cmds[k].name)) continue;

@@ -74,8 +74,10 @@ cmp -s out.txt "$src/docs/metrics.md" && ok || bad "docs/metrics.md is stale: ru
 # A small run writes its results where asked, and says where.
 expect 0 "" -- "$bin" run --agents 3000 --days 5 --seed 3 --threads 2 --out res --quiet --snapshot
 grep -qF "res/" out.txt && ok || bad "run prints where the results are"
-[ -s res/results.sqlite ] && [ -s res/daily.csv ] && ok || bad "run wrote results"
-[ "$(ls -A res | wc -l)" -eq 2 ] && ok || bad "temporary files left in res: $(ls -A res)"
+[ -s res/results.sqlite ] && [ -s res/daily.csv ] && [ -s res/report.html ] && ok || bad "run wrote results"
+[ "$(ls -A res | sort | tr '\n' ' ')" = "daily.csv report.html results.sqlite " ] && ok ||
+    bad "unexpected files in res (temporary files left?): $(ls -A res)"
+grep -qF "report: res/report.html" out.txt && ok || bad "run prints where the report is"
 n=$(sqlite3 res/results.sqlite 'select count(*) from agents' 2>/dev/null)
 [ "$n" = 3000 ] && ok || bad "--snapshot wrote $n agents, expected 3000"
 n=$(sqlite3 res/results.sqlite 'select count(*) from daily' 2>/dev/null)

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark: bench_sim (built next to scoresim) runs the
+# seed scenario at 10^4 agents for 3 days and prints one well-formed line,
+# every figure a number and the ones that measure something > 0; a bad
+# option exits 2. Benchmark speeds are never checked (bench/run.sh).
+# usage: cli_bench.sh SCORESIM_BINARY SOURCE_DIR
+set -u
+bench=$(dirname "$1")/bench_sim
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+if [ ! -x "$bench" ]; then
+    echo "FAIL: $bench not built"
+    echo "cli-bench: 0 passed, 1 failed"
+    exit 1
+fi
+
+line=$("$bench" --agents 10000 --days 3 --threads 2 2>err.txt)
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "bench_sim exited $rc: $(cat err.txt)"
+[ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] && ok || bad "more than one line: $line"
+case $line in "bench_sim "*) ok ;; *) bad "line does not start with 'bench_sim ': $line" ;; esac
+
+declare -A v=()
+for kv in ${line#bench_sim }; do
+    case $kv in
+    *=*) v[${kv%%=*}]=${kv#*=} ;;
+    *) bad "not key=value: '$kv'" ;;
+    esac
+done
+num='^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
+for k in "${!v[@]}"; do
+    [[ ${v[$k]} =~ $num ]] && ok || bad "$k=${v[$k]} is not a number"
+done
+# Figures that must be > 0 (times of a few milliseconds are printed to
+# 1 ms, so pop_s and net_s may round to 0 at this size: not listed).
+for k in agents days threads estimate_bytes build_s step_s measure_s run_s agent_days_per_s \
+    step_agent_days_per_s s_per_day peak_rss hook_peak hook_live B_agent B_pop B_state B_off \
+    B_adj entries entries_per_agent B_entry cpu_util sol_agent_days_per_s sol_gbps sol_ratio \
+    solg_agent_days_per_s solg_ratio solr_agent_days_per_s solr_ratio; do
+    if [ -z "${v[$k]+x}" ]; then
+        bad "key $k missing"
+    elif awk -v x="${v[$k]}" 'BEGIN { exit !(x + 0 > 0) }'; then
+        ok
+    else
+        bad "$k=${v[$k]} is not > 0"
+    fi
+done
+[ "${v[agents]:-}" = 10000 ] && ok || bad "agents=${v[agents]:-} (asked 10000)"
+[ "${v[days]:-}" = 3 ] && ok || bad "days=${v[days]:-} (asked 3)"
+# The split of the bytes adds up to the hook's live bytes.
+awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="${v[B_off]:-0}" \
+    -v j="${v[B_adj]:-0}" -v t="${v[B_trig]:-0}" -v r="${v[B_other]:-0}" \
+    'BEGIN { d = a - (p + s + o + j + t + r); exit !(d < 0.05 && d > -0.05) }' &&
+    ok || bad "bytes per array do not add up to B_agent: $line"
+
+"$bench" --estimate --agents 100000000 | grep -qE '^bench_estimate agents=100000000 estimate_bytes=[1-9][0-9]*$' &&
+    ok || bad "--estimate line"
+"$bench" --bogus >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && ok || bad "a bad option exited $rc, expected 2"
+rm -f err.txt
+
+echo "cli-bench: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# report.html as a reader meets it: 'scoresim report DIR' on a small run, on
+# a run whose scenario name is markup, on a sweep and on a compare; the
+# files are complete and escaped, and each opens in headless Chromium
+# (Debian's chromium, driven by playwright-core from the build's npm folder)
+# with no console error and every chart drawn with data; one chart is saved
+# as PNG and as SVG. Screenshots go to test-output/ in the build folder.
+# usage: cli_report.sh SCORESIM_BINARY SOURCE_DIR   (run from the build folder)
+set -u
+bin=$(realpath "$1")
+src=$(realpath "$2")
+build=$PWD
+out=$build/test-output
+npm_dir=$build/report-npm
+work=$(mktemp -d /tmp/scoresim-report-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+cd "$work"
+fails=0
+passes=0
+t_start=$(date +%s.%N)
+
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# The report command; the test driver stands in for a command line without one.
+report() {
+    if "$bin" report --help >/dev/null 2>&1; then
+        "$bin" report "$1"
+    else
+        "$(dirname "$bin")/test_report" --write "$1"
+    fi
+}
+
+# check DIR: the report exists, nothing temporary is left, it is small
+check_files() {
+    local dir=$1
+    [ -s "$dir/report.html" ] && ok || bad "$dir/report.html was not written"
+    local stray
+    stray=$(ls -A "$dir" | grep -v -E '^(results\.sqlite|daily\.csv|report\.html|\.lock|runs)$')
+    [ -z "$stray" ] && ok || bad "files left in $dir: $stray"
+    local size
+    size=$(stat -c %s "$dir/report.html" 2>/dev/null || echo 0)
+    [ "$size" -lt 8000000 ] && ok || bad "$dir/report.html is $size bytes"
+}
+
+# (a) a small run: 3000 agents, 30 days, a protest triggered on day 3 so that
+# the list and sanctions have begun by the end
+small_sets=(--set 'behaviour.protest.trigger.days=[3]' --set behaviour.protest.trigger.count=30)
+"$bin" run --agents 3000 --days 30 --seed 1 --threads 2 --quiet --out small "${small_sets[@]}" >/dev/null 2>err.txt ||
+    bad "run failed: $(cat err.txt)"
+report small >out.txt 2>err.txt && ok || bad "report of a run failed: $(cat err.txt)"
+check_files small
+grep -q '"kind":"run"' small/report.html && ok || bad "the run's report does not say it is a run's"
+
+# (b) a scenario name that is markup: escaped in the file, text on the page
+xss='<script>alert(1)</script>'
+printf 'name: "%s"\n' "$xss" >xss.yaml
+"$bin" run xss.yaml --agents 3000 --days 30 --quiet --out xss "${small_sets[@]}" >/dev/null 2>err.txt ||
+    bad "run of xss.yaml failed: $(cat err.txt)"
+report xss >/dev/null 2>err.txt && ok || bad "report of xss failed: $(cat err.txt)"
+check_files xss
+! grep -qF "$xss" xss/report.html && ok || bad "the raw scenario name appears unescaped in the report"
+grep -qF '<h1 id="title">&lt;script&gt;alert(1)&lt;/script&gt;</h1>' xss/report.html && ok ||
+    bad "the heading does not carry the escaped name"
+grep -qF '<title>&lt;script&gt;alert(1)&lt;/script&gt;' xss/report.html && ok || bad "the title does not carry the escaped name"
+grep -qF '\u003cscript\u003ealert(1)\u003c/script\u003e' xss/report.html && ok ||
+    bad "the data does not carry the name escaped for <script>"
+[ "$(grep -o '<script' xss/report.html | wc -l)" -eq 2 ] && ok || bad "the report has other than its 2 script elements"
+
+# (c) a sweep and (d) a compare, each written by the command itself
+exp_sets=(--set population.agents=3000 --set days=30 "${small_sets[@]}")
+"$bin" sweep --vary scoring.integration=0.6,1 --replicates 2 --jobs 2 --quiet --out sweep "${exp_sets[@]}" \
+    >/dev/null 2>err.txt && ok || bad "sweep failed: $(cat err.txt)"
+check_files sweep
+grep -q '"kind":"sweep"' sweep/report.html && ok || bad "the sweep's report does not say it is a sweep's"
+printf 'name: a\n' >a.yaml
+printf 'name: b\nscoring:\n  integration: 0\n' >b.yaml
+"$bin" compare a.yaml b.yaml --replicates 2 --jobs 2 --quiet --out compare "${exp_sets[@]}" \
+    >/dev/null 2>err.txt && ok || bad "compare failed: $(cat err.txt)"
+check_files compare
+grep -q '"kind":"compare"' compare/report.html && ok || bad "the compare's report does not say it is a compare's"
+# rewritten by the report command: the same kind of page
+report compare >/dev/null 2>err.txt && ok || bad "report of a compare failed: $(cat err.txt)"
+
+# a folder without results: exit 2, the cause named, nothing written
+mkdir empty
+report empty >/dev/null 2>err.txt
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "no readable results.sqlite" err.txt && ok ||
+    bad "report of an empty folder: exit $rc, stderr: $(cat err.txt)"
+[ ! -e empty/report.html ] && ok || bad "report of an empty folder wrote a file"
+
+# In the browser. Chromium and the driver are part of the build's
+# dependencies ('make deps', npm ci): their absence is a failure, not a skip.
+t_browser=$(date +%s.%N)
+if ! command -v node >/dev/null; then
+    bad "node is not installed (make deps)"
+elif [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    bad "chromium is not installed at ${CHROMIUM:-/usr/bin/chromium} (make deps)"
+elif [ ! -d "$npm_dir/node_modules/playwright-core" ]; then
+    bad "playwright-core is not installed in $npm_dir (built by cmake from report/package-lock.json)"
+else
+    node "$src/tests/report_browser.mjs" --npm "$npm_dir" --out "$out" --xss "$xss" \
+        run=small/report.html xss=xss/report.html sweep=sweep/report.html compare=compare/report.html \
+        >browser.txt 2>&1
+    rc=$?
+    grep -E '^(FAIL|     )' browser.txt
+    p=$(grep -c '^PASS' browser.txt)
+    f=$(grep -c '^FAIL' browser.txt)
+    passes=$((passes + p))
+    fails=$((fails + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        cat browser.txt
+        bad "the browser test exited $rc"
+    fi
+    [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
+    for n in run xss sweep compare; do
+        [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
+    done
+fi
+t_end=$(date +%s.%N)
+
+awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
+    'BEGIN { printf "screenshots: %s/{run,xss,sweep,compare}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+echo "cli-report: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
