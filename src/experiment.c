@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim.h"
+#include "store.h"
 #include "error.h"
 #include "params.h"
 #include "scenario.h"
@@ -467,38 +469,6 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
 
 /* ---- files ------------------------------------------------------------ */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* mkdir -p. */
-static int make_dirs(const char *dir, struct ss_error *err)
-{
-    char path[MAX_PATH];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path)
-        return err_msg(err, SS_EIO, "folder path is empty or longer than %d bytes: %s",
-                       MAX_PATH - 1, dir);
-    memcpy(path, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if ((path[i] != '/' && path[i] != '\0') || path[i - 1] == '/') continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return err_msg(err, SS_EIO, "cannot create folder %s: %s", path, strerror(errno));
-        path[i] = c;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return err_msg(err, SS_EIO, "cannot create folder %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return err_msg(err, SS_EIO, "cannot create folder %s: %s", dir, strerror(ENOTDIR));
-    return SS_OK;
-}
-
 /* Delete the files in dir (a run's folder holds no subfolders), then dir.
  * A folder that is not there is fine. */
 static void remove_run_dir(const char *dir)
@@ -633,7 +603,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)run_seed(pl, run));
     snprintf(threads, sizeof threads, "%d", x->threads);
     remove_run_dir(dir); /* what a killed earlier attempt left */
-    int rc = make_dirs(dir, err);
+    int rc = store_mkdirs(dir, err);
     if (rc) return rc;
 
     size_t n_args = 10 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_axes + 1);
@@ -672,7 +642,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     if (rc != SS_OK) remove_run_dir(dir);
     if (rc == SS_OK) {
         c->run = run;
-        c->started = now_seconds();
+        c->started = sim_now();
     }
     for (int a = 0; a < pl->n_axes; a++) mem_free(&m, kv[a]);
     mem_free(&m, kv);
@@ -703,7 +673,7 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     const struct exp_plan *pl = x->pl;
     int run = c->run, point = run / pl->replicates, rep = run % pl->replicates;
     unsigned long long seed = (unsigned long long)run_seed(pl, run);
-    double wall = now_seconds() - c->started;
+    double wall = sim_now() - c->started;
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
     c->pid = 0;
     run_dir(x, run, dir, sizeof dir);
@@ -784,7 +754,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             running++;
         }
         if (stopping && stop_at == 0) {
-            stop_at = now_seconds();
+            stop_at = sim_now();
             signal_all(x, SIGTERM);
         }
         if (running == 0 && (stopping || next >= pl->n_runs)) break;
@@ -812,11 +782,11 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             if (r && !stopping) {
                 rc = r;
                 stopping = 1;
-                stop_at = now_seconds();
+                stop_at = sim_now();
                 signal_all(x, SIGTERM);
             }
         }
-        if (stopping && !killed && now_seconds() - stop_at > EXP_STOP_GRACE) {
+        if (stopping && !killed && sim_now() - stop_at > EXP_STOP_GRACE) {
             signal_all(x, SIGKILL);
             killed = 1;
         }
@@ -878,7 +848,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
         return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
     snprintf(x.db_path, sizeof x.db_path, "%s/" EXP_DB_NAME, x.dir);
 
-    int rc = make_dirs(x.dir, err);
+    int rc = store_mkdirs(x.dir, err);
     if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
     if (rc == SS_OK) rc = exp_db_open(&x.db, x.db_path, pl, err);
     if (rc != SS_OK) goto done;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store.h"
 #include "error.h"
 #include "metrics.h"
 
@@ -117,27 +118,6 @@ void exp_stat_of(const double *x, int n, double t975, struct exp_stat *s)
 
 /* ---- SQL helpers ------------------------------------------------------- */
 
-/* SQL text under construction; overflow is checked once at the end. */
-struct sql {
-    char s[16384]; /* the text */
-    size_t n;      /* length so far */
-    int overflow;  /* set when the text did not fit */
-};
-
-static void sql_add(struct sql *b, const char *fmt, ...) ERR_PRINTF(2, 3);
-static void sql_add(struct sql *b, const char *fmt, ...)
-{
-    if (b->overflow) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= sizeof b->s - b->n)
-        b->overflow = 1;
-    else
-        b->n += (size_t)k;
-}
-
 static int db_err(sqlite3 *db, struct ss_error *err, const char *what)
 {
     const char *file = sqlite3_db_filename(db, "main");
@@ -201,40 +181,41 @@ static int is_metric(const struct met_column *c)
 
 /* ", p."c1", p."c2", ..." for the metric columns (all daily columns if
  * !metrics_only), each prefixed by `prefix` (may be ""). */
-static void sql_columns(struct sql *b, const char *prefix, int metrics_only)
+static void sql_columns(struct store_sql *b, const char *prefix, int metrics_only)
 {
     for (size_t i = 0; i < met_n_daily_columns; i++)
         if (!metrics_only || is_metric(&met_daily_columns[i]))
-            sql_add(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
+            store_sql_add(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
 }
 
 /* ---- schema and identity ----------------------------------------------- */
 
 static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
-    struct sql b = {.n = 0};
-    sql_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
-                "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
-                "version TEXT, started TEXT, finished TEXT);"
-                "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
-                "params TEXT NOT NULL);"
-                "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
-                "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
-                "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
-                "CREATE TABLE daily (\"run\" INTEGER");
+    struct store_sql b = {.n = 0};
+    store_sql_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
+                      "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
+                      "version TEXT, started TEXT, finished TEXT);"
+                      "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
+                      "params TEXT NOT NULL);"
+                      "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
+                      "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
+                      "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
+                      "CREATE TABLE daily (\"run\" INTEGER");
     for (size_t i = 0; i < met_n_daily_columns; i++)
-        sql_add(&b, ", \"%s\" %s", met_daily_columns[i].name,
-                met_sql_type(met_daily_columns[i].type));
-    sql_add(&b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
-                "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
-                "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
-                "\"ci_low\" REAL, \"ci_high\" REAL, "
-                "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+        store_sql_add(&b, ", \"%s\" %s", met_daily_columns[i].name,
+                      met_sql_type(met_daily_columns[i].type));
+    store_sql_add(
+        &b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
+            "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
+            "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
+            "\"ci_low\" REAL, \"ci_high\" REAL, "
+            "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
     if (pl->kind == EXP_COMPARE)
-        sql_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
-                    "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
-                    "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
-                    "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+        store_sql_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
+                          "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
+                          "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
+                          "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
     if (b.overflow) return err_msg(err, SS_EINTERNAL, "experiment schema too long");
     int rc = db_exec(db, b.s, err);
     if (rc) return rc;
@@ -498,9 +479,9 @@ static int take_static_table(sqlite3 *db, const char *table, struct ss_error *er
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = db_err(db, err, "reading");
     } else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_text(st, 1)) {
-        struct sql b = {.n = 0};
-        sql_add(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
-                (const char *)sqlite3_column_text(st, 1), table, table);
+        struct store_sql b = {.n = 0};
+        store_sql_add(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
+                      (const char *)sqlite3_column_text(st, 1), table, table);
         rc = b.overflow ? err_msg(err, SS_EINTERNAL, "schema of %s too long", table)
                         : db_exec(db, b.s, err);
     }
@@ -528,12 +509,12 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     if (rc == SS_OK) rc = take_static_table(db, "groups", err);
     if (rc == SS_OK) rc = take_static_table(db, "layers", err);
     if (rc == SS_OK) {
-        struct sql b = {.n = 0};
-        sql_add(&b, "INSERT INTO main.daily (\"run\"");
+        struct store_sql b = {.n = 0};
+        store_sql_add(&b, "INSERT INTO main.daily (\"run\"");
         sql_columns(&b, "", 0);
-        sql_add(&b, ") SELECT ?1");
+        store_sql_add(&b, ") SELECT ?1");
         sql_columns(&b, "", 0);
-        sql_add(&b, " FROM child.daily");
+        store_sql_add(&b, " FROM child.daily");
         if (b.overflow) rc = err_msg(err, SS_EINTERNAL, "merge statement too long");
         if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM main.daily WHERE run = ?1", run, err);
         if (rc == SS_OK) rc = exec_for_run(db, b.s, run, err);
@@ -668,11 +649,11 @@ static int build_summary(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     struct key k = {.valid = 0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = gather_init(&g, pl->replicates, 1, err);
-    struct sql b = {.n = 0};
-    sql_add(&b, "SELECT r.point, d.\"group\", d.day, d.group_name");
+    struct store_sql b = {.n = 0};
+    store_sql_add(&b, "SELECT r.point, d.\"group\", d.day, d.group_name");
     sql_columns(&b, "d.", 1);
-    sql_add(&b, " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done' "
-                "ORDER BY r.point, d.\"group\", d.day, r.replicate");
+    store_sql_add(&b, " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done' "
+                      "ORDER BY r.point, d.\"group\", d.day, r.replicate");
     if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "summary query too long");
     if (rc == SS_OK) rc = db_exec(db, "DELETE FROM summary", err);
     if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);
@@ -744,15 +725,16 @@ static int build_comparison(sqlite3 *db, const struct exp_plan *pl, struct ss_er
     struct key k = {.valid = 0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = gather_init(&g, pl->replicates, 3, err);
-    struct sql b = {.n = 0};
-    sql_add(&b, "SELECT a.\"group\", a.day, a.group_name");
+    struct store_sql b = {.n = 0};
+    store_sql_add(&b, "SELECT a.\"group\", a.day, a.group_name");
     sql_columns(&b, "a.", 1);
     sql_columns(&b, "b.", 1);
-    sql_add(&b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
-                "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
-                "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
-                "WHERE ra.point = 0 AND ra.status = 'done' "
-                "ORDER BY a.\"group\", a.day, ra.replicate");
+    store_sql_add(
+        &b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
+            "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
+            "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
+            "WHERE ra.point = 0 AND ra.status = 'done' "
+            "ORDER BY a.\"group\", a.day, ra.replicate");
     if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "comparison query too long");
     if (rc == SS_OK) rc = db_exec(db, "DELETE FROM comparison", err);
     if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store.h"
 #include "error.h"
 #include "metrics.h"
 #include "scenario.h"
@@ -326,27 +327,6 @@ static struct out_value out_get(const struct met_column *c, const void *row, con
 
 /* ---- SQLite ----------------------------------------------------------- */
 
-/* SQL text under construction; overflow is checked once at the end. */
-struct out_sql {
-    char s[8192]; /* the text */
-    size_t n;     /* length so far */
-    int overflow; /* set when the text did not fit */
-};
-
-static void out_sql_add(struct out_sql *b, const char *fmt, ...) ERR_PRINTF(2, 3);
-static void out_sql_add(struct out_sql *b, const char *fmt, ...)
-{
-    if (b->overflow) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= sizeof b->s - b->n)
-        b->overflow = 1;
-    else
-        b->n += (size_t)k;
-}
-
 static int out_db_err(struct output *o, struct ss_error *err, const char *what)
 {
     return err_msg(err, SS_EIO, "%s %s: %s", what, o->db_tmp,
@@ -362,13 +342,13 @@ static int out_exec(struct output *o, const char *sql, struct ss_error *err)
 
 static int out_create(struct output *o, const struct out_table *t, struct ss_error *err)
 {
-    struct out_sql b = {.n = 0};
-    out_sql_add(&b, "CREATE TABLE \"%s\" (", t->name);
+    struct store_sql b = {.n = 0};
+    store_sql_add(&b, "CREATE TABLE \"%s\" (", t->name);
     for (size_t i = 0; i < t->n; i++)
-        out_sql_add(&b, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
-                    met_sql_type(t->cols[i].type));
-    if (t->key) out_sql_add(&b, ", PRIMARY KEY(%s)", t->key);
-    out_sql_add(&b, ")%s", t->without_rowid ? " WITHOUT ROWID" : "");
+        store_sql_add(&b, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
+                      met_sql_type(t->cols[i].type));
+    if (t->key) store_sql_add(&b, ", PRIMARY KEY(%s)", t->key);
+    store_sql_add(&b, ")%s", t->without_rowid ? " WITHOUT ROWID" : "");
     if (b.overflow) return err_msg(err, SS_EINTERNAL, "schema of table %s too long", t->name);
     return out_exec(o, b.s, err);
 }
@@ -376,10 +356,10 @@ static int out_create(struct output *o, const struct out_table *t, struct ss_err
 static int out_prepare(struct output *o, const struct out_table *t, sqlite3_stmt **st,
                        struct ss_error *err)
 {
-    struct out_sql b = {.n = 0};
-    out_sql_add(&b, "INSERT INTO \"%s\" VALUES (", t->name);
-    for (size_t i = 0; i < t->n; i++) out_sql_add(&b, "%s?", i ? ", " : "");
-    out_sql_add(&b, ")");
+    struct store_sql b = {.n = 0};
+    store_sql_add(&b, "INSERT INTO \"%s\" VALUES (", t->name);
+    for (size_t i = 0; i < t->n; i++) store_sql_add(&b, "%s?", i ? ", " : "");
+    store_sql_add(&b, ")");
     if (b.overflow) return err_msg(err, SS_EINTERNAL, "insert into %s too long", t->name);
     if (sqlite3_prepare_v2(o->db, b.s, -1, st, NULL) != SQLITE_OK)
         return out_db_err(o, err, "preparing an insert into");
@@ -485,37 +465,6 @@ static int out_csv_err(struct output *o, struct ss_error *err, int e)
 
 /* ---- files ------------------------------------------------------------ */
 
-/* mkdir -p: create dir and any missing parents. */
-static int out_mkdirs(const char *dir, struct ss_error *err)
-{
-    char path[MAX_PATH];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof path)
-        return err_msg(err, SS_EIO, "results folder path is empty or longer than %d bytes: %s",
-                       MAX_PATH - 1, dir);
-    memcpy(path, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if ((path[i] != '/' && path[i] != '\0') || path[i - 1] == '/') continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            int e = errno;
-            if (i == n)
-                return err_msg(err, SS_EIO, "cannot create results folder %s: %s", dir,
-                               strerror(e));
-            return err_msg(err, SS_EIO, "cannot create results folder %s: creating %s: %s", dir,
-                           path, strerror(e));
-        }
-        path[i] = c;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0)
-        return err_msg(err, SS_EIO, "cannot create results folder %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return err_msg(err, SS_EIO, "cannot create results folder %s: %s", dir, strerror(ENOTDIR));
-    return SS_OK;
-}
-
 static int out_path(char *buf, size_t size, const char *dir, const char *name)
 {
     int k = snprintf(buf, size, "%s/%s", dir, name);
@@ -553,7 +502,7 @@ static int out_write_static(struct output *o, struct sim *sim, struct ss_error *
 int out_open(struct output *o, struct sim *sim, const char *dir, struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
-    int rc = out_mkdirs(dir, err);
+    int rc = store_mkdirs(dir, err);
     if (rc != SS_OK) return rc;
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     long pid = (long)getpid();
