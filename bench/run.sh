@@ -15,7 +15,7 @@
 # run until the 1-minute load average is at most this, for at most
 # QUIET_WAIT seconds, default 900: the machine is shared), LARGE_DAYS
 # (days of the 10^8 run of --large; default DAYS: memory does not grow
-# with days, and one such day takes about a minute on 2 cores).
+# with days, and one such day takes about 80 s on 2 cores).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 large=0
@@ -40,7 +40,8 @@ large_days=${LARGE_DAYS:-$days}
 bin=$build/bench_sim
 [ -x "$bin" ] || { echo "run.sh: $bin not found: build first (make build)" >&2; exit 1; }
 
-# The estimate must leave this share of MemAvailable free (other users).
+# A size runs only if its memory estimate is at most this share of
+# MemAvailable (the machine is shared).
 headroom=0.95
 load1() { cut -d' ' -f1 /proc/loadavg; }
 avail() { awk '/^MemAvailable:/ { print $2 * 1024 }' /proc/meminfo; }
@@ -61,9 +62,9 @@ for n in "${sizes[@]}"; do
     est=$("$bin" --agents "$n" --days "$d" --estimate | sed 's/.*estimate_bytes=//')
     av=$(avail)
     if awk -v e="$est" -v a="$av" -v h="$headroom" 'BEGIN { exit !(e > a * h) }'; then
-        notes+=("$(awk -v n="$n" -v e="$est" -v a="$av" 'BEGIN {
+        notes+=("$(awk -v n="$n" -v e="$est" -v a="$av" -v h="$headroom" 'BEGIN {
             printf "- %d agents: skipped: estimate %.1f GiB > %.0f%% of MemAvailable %.1f GiB",
-                n, e / 2^30, 95, a / 2^30 }')")
+                n, e / 2^30, 100 * h, a / 2^30 }')")
         continue
     fi
     line="" best=""
@@ -112,7 +113,8 @@ fi
     echo
     echo "Command: \`bench/run.sh$([ "$large" -eq 1 ] && echo " --large") $build${*:+ $*}\`" \
         "(DAYS=$days THREADS=$threads REPEAT=$repeat${quiet_load:+ QUIET_LOAD=$quiet_load}$([ "$large" -eq 1 ] &&
-        echo " LARGE_DAYS=$large_days")); commit $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')$(
+        echo " LARGE_DAYS=$large_days")); bench_sim built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC');"\
+        "HEAD at the end: commit $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')$(
         dirty=$(git -C "$here/.." status --porcelain -- src include 2>/dev/null | awk '{ print $2 }' | paste -sd' ')
         [ -z "$dirty" ] || echo "; uncommitted in the library: $dirty")."
     echo "Machine: $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(

@@ -17,9 +17,11 @@ if [ ! -x "$bench" ]; then
     exit 1
 fi
 
-line=$("$bench" --agents 10000 --days 3 --threads 2 2>err.txt)
+err=$(mktemp /tmp/scoresim-bench-XXXXXX)
+trap 'rm -f "$err"' EXIT
+line=$("$bench" --agents 10000 --days 3 --threads 2 2>"$err")
 rc=$?
-[ "$rc" -eq 0 ] && ok || bad "bench_sim exited $rc: $(cat err.txt)"
+[ "$rc" -eq 0 ] && ok || bad "bench_sim exited $rc: $(cat "$err")"
 [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ] && ok || bad "more than one line: $line"
 case $line in "bench_sim "*) ok ;; *) bad "line does not start with 'bench_sim ': $line" ;; esac
 
@@ -61,7 +63,6 @@ awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="
 "$bench" --bogus >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a bad option exited $rc, expected 2"
-rm -f err.txt
 
 echo "cli-bench: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
