@@ -1053,6 +1053,23 @@ static void test_job_and_loan_by_score(void **state)
     }
 }
 
+/* The first household of at least two members in an n-agent population
+ * built with the given override: its agents are [*lo, *hi). */
+static void first_shared_household(uint32_t n, const char *set, uint32_t *lo, uint32_t *hi)
+{
+    struct run probe;
+    run_new(&probe, n);
+    RUN_SETS(&probe, set);
+    run_start(&probe);
+    const struct population *pop = &probe.sim->pop;
+    uint32_t h = 0;
+    while (h < pop->n_households && pop->hh_start[h + 1] - pop->hh_start[h] < 2) h++;
+    assert_true(h < pop->n_households);
+    *lo = pop->hh_start[h];
+    *hi = pop->hh_start[h + 1];
+    run_free(&probe);
+}
+
 /* §6 internment: an agent of a named group whose social score falls below
  * 400 is removed from all contact for internment.days: no acts, no
  * contacts; each household member takes the association penalty (-5) on
@@ -1064,18 +1081,9 @@ static void test_job_and_loan_by_score(void **state)
 static void test_internment(void **state)
 {
     const uint32_t n = 6;
-    struct run probe;
-    run_new(&probe, n);
-    RUN_SETS(&probe, "population.household_size=3");
-    run_start(&probe);
-    uint32_t x = n, hh_lo = 0, hh_hi = 0;
-    for (uint32_t h = 0; h < probe.sim->pop.n_households && x == n; h++)
-        if (probe.sim->pop.hh_start[h + 1] - probe.sim->pop.hh_start[h] >= 2) {
-            hh_lo = x = probe.sim->pop.hh_start[h];
-            hh_hi = probe.sim->pop.hh_start[h + 1];
-        }
-    assert_true(x < n);
-    run_free(&probe);
+    uint32_t hh_lo, hh_hi;
+    first_shared_household(n, "population.household_size=3", &hh_lo, &hh_hi);
+    const uint32_t x = hh_lo;
     const int64_t others = hh_hi - hh_lo - 1;
     double att[6];
     for (uint32_t i = 0; i < n; i++) att[i] = i == x ? 1 : 0;
@@ -1136,18 +1144,9 @@ static void test_internment(void **state)
 static void test_ostracism(void **state)
 {
     const uint32_t n = 8;
-    struct run probe;
-    run_new(&probe, n);
-    RUN_SETS(&probe, "population.household_size=2");
-    run_start(&probe);
-    uint32_t x = n, hh_lo = 0, hh_hi = 0;
-    for (uint32_t h = 0; h < probe.sim->pop.n_households && x == n; h++)
-        if (probe.sim->pop.hh_start[h + 1] - probe.sim->pop.hh_start[h] >= 2) {
-            hh_lo = x = probe.sim->pop.hh_start[h];
-            hh_hi = probe.sim->pop.hh_start[h + 1];
-        }
-    assert_true(x < n);
-    run_free(&probe);
+    uint32_t hh_lo, hh_hi;
+    first_shared_household(n, "population.household_size=2", &hh_lo, &hh_hi);
+    const uint32_t x = hh_lo;
     double rel[8];
     for (uint32_t i = 0; i < n; i++) rel[i] = i == x ? 0 : 1;
 
