@@ -768,64 +768,43 @@ function detailCharts(container) {
       return timeOption(P, { yAxis: valueAxis('sanctions since day 1'), series, fmt: fmtCount, extra: { legend: legend({ area: true }) } });
     },
   });
-  chart(sList, {
-    id: 'wrongful',
-    heading: 'Wrongful sanctions',
-    caption: `Left: every sanction and the wrongful ones (on agents never scored for a negative act they really did), running totals. Right: the wrongful share of each group's sanctions so far.${mean}`,
-    wide: true,
-    height: 330,
-    build: (w, h) => {
-      const s = S(P, -1);
-      if (!s) return null;
-      return twoPanels(
-        h,
-        {
-          title: 'Sanctions since day 1 (all agents)',
-          yAxis: valueAxis('sanctions'),
-          series: [
-            line('all sanctions', pts(s, col(s, 'sanctions_cum')), ALL_COLOR, { lineStyle: { width: 2.4, color: ALL_COLOR } }),
-            line('wrongful sanctions', pts(s, col(s, 'wrongful_sanctions_cum')), '#D55E00', { lineStyle: { width: 2.4, color: '#D55E00' }, areaStyle: { color: '#D55E00', opacity: 0.15 } }),
-          ],
-        },
-        {
-          title: 'Wrongful share of sanctions, by group',
-          yAxis: pctAxis('wrongful share'),
-          series: groupLines(P, (x) => (i) => ratio(x.wrongful_sanctions_cum[i], x.sanctions_cum[i])),
-        },
-        fmtCount,
-        (v) => fmtPct(v),
-      );
-    },
-  });
-  chart(sList, {
-    id: 'cross-context',
-    heading: 'Cross-context sanctions',
-    caption: `Left: every sanction and the cross-context ones (which would not have applied on the points of their own domain alone), running totals. Right: the cross-context share of each group's sanctions so far.${mean}`,
-    wide: true,
-    height: 330,
-    build: (w, h) => {
-      const s = S(P, -1);
-      if (!s) return null;
-      return twoPanels(
-        h,
-        {
-          title: 'Sanctions since day 1 (all agents)',
-          yAxis: valueAxis('sanctions'),
-          series: [
-            line('all sanctions', pts(s, col(s, 'sanctions_cum')), ALL_COLOR, { lineStyle: { width: 2.4, color: ALL_COLOR } }),
-            line('cross-context sanctions', pts(s, col(s, 'cross_context_sanctions_cum')), '#0072B2', { lineStyle: { width: 2.4, color: '#0072B2' }, areaStyle: { color: '#0072B2', opacity: 0.15 } }),
-          ],
-        },
-        {
-          title: 'Cross-context share of sanctions, by group',
-          yAxis: pctAxis('cross-context share'),
-          series: groupLines(P, (x) => (i) => ratio(x.cross_context_sanctions_cum[i], x.sanctions_cum[i])),
-        },
-        fmtCount,
-        (v) => fmtPct(v),
-      );
-    },
-  });
+  // Sanctions and the subset of them that is wrongful or cross-context:
+  // running totals (left) and each group's share (right).
+  const subsetChart = (id, heading, what, defn, column, color) =>
+    chart(sList, {
+      id,
+      heading,
+      caption: `Left: every sanction and the ${what} ones (${defn}), running totals. Right: the ${what} share of each group's sanctions so far.${mean}`,
+      wide: true,
+      height: 330,
+      build: (w, h) => {
+        const s = S(P, -1);
+        if (!s) return null;
+        return twoPanels(
+          h,
+          {
+            title: 'Sanctions since day 1 (all agents)',
+            yAxis: valueAxis('sanctions'),
+            series: [
+              line('all sanctions', pts(s, col(s, 'sanctions_cum')), ALL_COLOR, { lineStyle: { width: 2.4, color: ALL_COLOR } }),
+              line(`${what} sanctions`, pts(s, col(s, column)), color, { lineStyle: { width: 2.4, color }, areaStyle: { color, opacity: 0.15 } }),
+            ],
+          },
+          {
+            title: `${what[0].toUpperCase()}${what.slice(1)} share of sanctions, by group`,
+            yAxis: pctAxis(`${what} share`),
+            series: groupLines(P, (x) => (i) => ratio(x[column][i], x.sanctions_cum[i])),
+          },
+          fmtCount,
+          (v) => fmtPct(v),
+        );
+      },
+    });
+  subsetChart('wrongful', 'Wrongful sanctions', 'wrongful',
+    'on agents never scored for a negative act they really did', 'wrongful_sanctions_cum', '#D55E00');
+  subsetChart('cross-context', 'Cross-context sanctions', 'cross-context',
+    'which would not have applied on the points of their own domain alone',
+    'cross_context_sanctions_cum', '#0072B2');
 
   const sDissent = section('dissent', 'Dissent', null);
   container.appendChild(sDissent);
