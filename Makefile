@@ -11,7 +11,7 @@ CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 # Debian packages the build, the tests and the linters need. Node.js and npm
 # build the report's charts (report/); chromium runs the report's browser test.
 # npm only if missing: NodeSource's nodejs package carries its own npm.
-DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libcmocka-dev sqlite3 \
+DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libgsl-dev libcmocka-dev sqlite3 \
         clang-format clang-tidy cppcheck nodejs chromium
 DEPS += $(if $(shell command -v npm),,npm)
 

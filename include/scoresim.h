@@ -86,6 +86,8 @@ struct sim_options {
     size_t memory_limit;           /* bytes the run may use; 0 = the machine's available memory */
     volatile sig_atomic_t *cancel; /* if set and nonzero between days, sim_run stops with
                                   SS_EINTR and leaves no results behind */
+    int reference;                 /* 1: the plain reference day step, which rescans every tie
+                                      every day (slow; same results, for verification) */
 };
 
 /* Estimate the peak bytes a scenario needs (population, networks, build

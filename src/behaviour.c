@@ -1,10 +1,11 @@
 /*
  * behaviour.c - agents' daily acts (see behaviour.h).
  *
- * Draws: block 0 of (agent, day, RS_ACT) holds one word for each of
- * criticise, protest (leave), payment and conformity; block 1
- * travel, job change and loan request. A fixed word per act means that
- * switching an act off leaves every other act's luck unchanged.
+ * Draws: criticism, conformity, travel, job changes and loan requests
+ * come from one skip stream per act and block (beh_block_draws); leaving
+ * a protest is drawn per protester (RS_LEAVE) and a missed payment per
+ * obligation due (RS_PAY). A stream or key per act means that switching an
+ * act off leaves every other act's luck unchanged.
  */
 #include "behaviour.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "exposure.h"
 #include "rng.h"
 #include "scoring.h"
 #include "sim.h"
@@ -46,9 +48,13 @@ int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct
         t->cap = p->beh.trigger_ids.n;
     } else {
         if (p->beh.trigger_count == 0 && p->beh.trigger_share <= 0) return SS_OK;
-        /* Drawing needs the list of eligible agents, up to all of them. */
-        t->cap = sim->pop.n;
+        /* At most share x eligible, rounded up, and the eligible are at most
+         * everyone: sized for that, not for every agent. */
+        double most = p->beh.trigger_count ? (double)p->beh.trigger_count
+                                           : ceil(p->beh.trigger_share * sim->pop.n) + 1;
+        t->cap = most < sim->pop.n ? (uint32_t)most : sim->pop.n;
     }
+    if (t->cap == 0) return SS_OK;
     t->ids = mem_alloc_array(m, t->cap, sizeof *t->ids);
     if (!t->ids) return err_nomem(err, "preparing protest triggers");
     return SS_OK;
@@ -73,13 +79,10 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
         for (uint32_t k = 0; k < p->beh.trigger_ids.n; k++)
             t->ids[t->n++] = (uint32_t)p->beh.trigger_ids.v[k];
     } else {
-        /* k eligible agents, uniformly: a partial Fisher-Yates over the
-         * eligible list in id order, keyed by the day. */
-        uint32_t m = 0;
-        for (uint32_t i = 0; i < sim->pop.n; i++)
-            if (beh_eligible(sim, i)) t->ids[m++] = i;
         /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
          * eligible, drawn exactly rather than agent by agent. */
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < sim->pop.n; i++) m += beh_eligible(sim, i);
         struct rng r;
         rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
         /* Rounded at random, up with probability equal to the fraction, so
@@ -88,13 +91,15 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
         uint32_t k =
             p->beh.trigger_count ? p->beh.trigger_count : (uint32_t)floor(want + rng_uniform(&r));
         if (k > m) k = m;
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t pick = j + rng_below(&r, m - j);
-            uint32_t tmp = t->ids[j];
-            t->ids[j] = t->ids[pick];
-            t->ids[pick] = tmp;
+        if (k > t->cap) k = t->cap; /* cannot happen: cap bounds k (beh_init) */
+        /* k of the m eligible, uniformly, in id order (selection sampling,
+         * Knuth's Algorithm S): needs room for the k chosen only. */
+        uint32_t seen = 0;
+        for (uint32_t i = 0; i < sim->pop.n && t->n < k; i++) {
+            if (!beh_eligible(sim, i)) continue;
+            if ((double)(m - seen) * rng_uniform(&r) < (double)(k - t->n)) t->ids[t->n++] = i;
+            seen++;
         }
-        t->n = k;
     }
     qsort(t->ids, t->n, sizeof *t->ids, beh_cmp_u32);
 }
@@ -112,26 +117,13 @@ static int beh_triggered(const struct beh_trigger *t, uint32_t i)
     return lo < t->n && t->ids[lo] == i;
 }
 
-/* What an agent sees of its contacts at the end of yesterday. */
-struct beh_exposure {
-    uint32_t ties;       /* live ties, all layers */
-    uint32_t sanctioned; /* ... to listed or interned contacts */
-    uint32_t present;    /* ... to contacts not interned */
-    uint32_t protesting; /* ... to contacts who protested */
-    uint32_t met_listed; /* meetings today with listed contacts */
-};
-
-/* One pass over the agent's ties. A meeting with a listed contact uses the
- * same keyed draw as the contact phase, so both agree on whether the tie
- * was active today. */
-static void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
+void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
 {
     const uint8_t *status = sim->st.status;
     const int assoc = sim->p->sanc.association_enabled;
     memset(x, 0, sizeof *x);
     for (uint32_t l = 0; l < sim->net.n_layers; l++) {
         const struct layer *ly = &sim->net.layer[l];
-        const uint64_t thresh = beh_thresh(ly->contact);
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) continue;
@@ -141,15 +133,9 @@ static void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct b
             if (s & ST_INTERNED) continue;
             x->present++;
             if (s & ST_PROTEST) x->protesting++;
-            if (assoc && (s & ST_LISTED) && ly->contact > 0) {
-                int active = ly->contact >= 1.0;
-                if (!active) {
-                    uint32_t c[4] = {i < j ? i : j, day, RS_CONTACT + l, i < j ? j : i}, w[4];
-                    rng_block(sim->p->seed, c, w);
-                    active = w[0] < thresh;
-                }
-                if (active && x->met_listed < UINT16_MAX) x->met_listed++;
-            }
+            if (assoc && (s & ST_LISTED) && expo_tie_active(sim, l, i, j, day) &&
+                x->met_listed < UINT16_MAX)
+                x->met_listed++;
         }
     }
 }
@@ -183,22 +169,53 @@ static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
     return (day + (uint32_t)(z % period)) % period == 0;
 }
 
-void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_t day,
-               struct agent_day *a, struct group_counts *gc)
+void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t day,
+                     struct beh_block *b)
+{
+    const struct params *p = sim->p;
+    const uint32_t len = hi - lo;
+    b->lo = lo;
+    b->hi = hi;
+    memset(b->cand, 0, len * sizeof *b->cand);
+    const double rate[N_BLOCK_ACTS] = {
+        [BA_CRITICISE] = p->beh.criticise_rate, [BA_CONFORM] = p->beh.conform_rate,
+        [BA_TRAVEL] = p->beh.travel_rate,       [BA_JOB] = p->beh.job_change_rate / 365.0,
+        [BA_LOAN] = p->beh.loan_rate,
+    };
+    struct rng r;
+    for (int k = 0; k < N_BLOCK_ACTS; k++) {
+        if (!(rate[k] > 0)) continue;
+        rng_init(&r, p->seed, lo, day, RS_BLOCK_ACT + (uint32_t)k);
+        for (uint64_t at = rng_geometric(&r, rate[k]); at < len;
+             at += 1 + rng_geometric(&r, rate[k])) {
+            b->cand[at] |= (uint16_t)(1u << k);
+            if (k == BA_CRITICISE || k == BA_CONFORM) b->u[k][at] = rng_uniform(&r);
+        }
+    }
+    for (int ch = 0; ch < N_CHANNELS; ch++) {
+        const struct channel_params *cp = &p->channel[ch];
+        if (!cp->enabled || !(cp->false_attribution > 0)) continue;
+        rng_init(&r, p->seed, lo, day, RS_BLOCK_FALSE + (uint32_t)ch);
+        for (uint64_t at = rng_geometric(&r, cp->false_attribution); at < len;
+             at += 1 + rng_geometric(&r, cp->false_attribution))
+            b->cand[at] |= (uint16_t)(BC_FALSE0 << ch);
+    }
+}
+
+void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_block *b, uint32_t i,
+               uint32_t day, const struct beh_exposure *x, struct agent_day *a,
+               struct group_counts *gc)
 {
     const struct params *p = sim->p;
     struct state *st = &sim->st;
     const uint8_t status = st->status[i];
     const int child = sim->pop.flags[i] & POP_CHILD;
     if (status & ST_INTERNED) return; /* removed from all contact: no acts */
-
-    struct beh_exposure x;
-    beh_expose(sim, i, day, &x);
-    a->met_listed = (uint16_t)x.met_listed;
+    a->met_listed = (uint16_t)(x->met_listed < UINT16_MAX ? x->met_listed : UINT16_MAX);
 
     /* Fear moves toward today's signal (MODEL.md section 3). */
     if (p->beh.fear_enabled) {
-        double share = x.ties ? (double)x.sanctioned / x.ties : 0.0;
+        double share = x->ties ? (double)x->sanctioned / x->ties : 0.0;
         double signal = p->beh.fear_sanctioned_weight * share +
                         p->beh.fear_proximity_weight * beh_proximity(sim, i);
         if (signal > 1.0) signal = 1.0;
@@ -208,19 +225,21 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
     const double fear = st->fear[i];
     if (child) return; /* children take no scored actions; school is handled per household */
 
-    uint32_t c[4] = {i, day, RS_ACT, 0}, w[4];
-    rng_block(p->seed, c, w);
+    const uint32_t k = i - b->lo;
+    const uint16_t cand = b->cand[k];
     const double att = sim->pop.attitude[i];
 
     /* Criticise: one draw u compared twice, so the gap between what the
-     * agent would say and what it says is exact (preference falsification). */
-    if (sim->pop.flags[i] & POP_ONLINE) {
-        double rate = p->beh.criticise_rate * att;
-        if (w[0] < beh_thresh(rate)) {
+     * agent would say and what it says is exact (preference falsification):
+     * a candidate (probability rate) would speak if u < attitude, and does
+     * if u < attitude x (1 - fear). */
+    if ((cand & BC_CRITICISE) && (sim->pop.flags[i] & POP_ONLINE)) {
+        double u = b->u[BA_CRITICISE][k];
+        if (u < att) {
             a->acts |= AC_WOULD_CRITICISE;
             gc->would_criticise++;
             int banned = (status & ST_LISTED) && p->sanc.social_media_ban.enabled;
-            if (!banned && w[0] < beh_thresh(rate * (1.0 - fear))) {
+            if (!banned && u < att * (1.0 - fear)) {
                 a->acts |= AC_CRITICISE;
                 gc->taken[ACT_CRITICISE]++;
             }
@@ -231,15 +250,18 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
      * by fear; protesters leave with a daily probability; triggers. Unless
      * protest is spontaneous, joining needs someone to join: a threshold of
      * 0 makes an agent the first to follow, not an instigator. */
-    double need = sim->pop.threshold[i] * (1.0 + fear);
-    double seen = p->pop.threshold_unit == THRESH_COUNT
-                      ? (double)x.protesting
-                      : (x.present ? (double)x.protesting / x.present : 0.0);
-    int protest;
-    if (status & ST_PROTEST)
-        protest = !(w[1] < beh_thresh(p->beh.protest_leave));
-    else
-        protest = (x.protesting > 0 || p->beh.protest_spontaneous) && seen >= need;
+    int protest = 0;
+    if (status & ST_PROTEST) {
+        uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
+        rng_block(p->seed, c, w);
+        protest = !(w[0] < beh_thresh(p->beh.protest_leave));
+    } else if (x->protesting > 0 || p->beh.protest_spontaneous) {
+        double need = sim->pop.threshold[i] * (1.0 + fear);
+        double seen = p->pop.threshold_unit == THRESH_COUNT
+                          ? (double)x->protesting
+                          : (x->present ? (double)x->protesting / x->present : 0.0);
+        protest = seen >= need;
+    }
     if (!protest && t->active) protest = beh_triggered(t, i);
     if (protest) {
         a->acts |= AC_PROTEST;
@@ -249,27 +271,26 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
     if (beh_payment_due(p, i, day)) {
         a->acts |= AC_PAY_DUE;
         gc->taken[ACT_PAY]++;
-        if (!(w[2] < beh_thresh(sim->pop.reliability[i]))) {
+        uint32_t c[4] = {i, day, RS_PAY, 0}, w[4];
+        rng_block(p->seed, c, w);
+        if (!(w[0] < beh_thresh(sim->pop.reliability[i]))) {
             a->acts |= AC_MISS;
             gc->taken[ACT_MISS]++;
         }
     }
-    if (w[3] < beh_thresh(p->beh.conform_rate * (1.0 - att))) {
+    if ((cand & BC_CONFORM) && b->u[BA_CONFORM][k] < 1.0 - att) {
         a->acts |= AC_CONFORM;
         gc->taken[ACT_CONFORM]++;
     }
-
-    c[3] = 1;
-    rng_block(p->seed, c, w);
-    if (w[0] < beh_thresh(p->beh.travel_rate)) {
+    if (cand & BC_TRAVEL) {
         a->acts |= AC_TRAVEL;
         gc->taken[ACT_TRAVEL]++;
     }
-    if (w[1] < beh_thresh(p->beh.job_change_rate / 365.0)) {
+    if (cand & BC_JOB) {
         a->acts |= AC_JOB;
         gc->taken[ACT_JOB]++;
     }
-    if (w[2] < beh_thresh(p->beh.loan_rate)) {
+    if (cand & BC_LOAN) {
         a->acts |= AC_LOAN;
         gc->taken[ACT_LOAN]++;
     }

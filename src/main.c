@@ -54,6 +54,8 @@ static const char usage_run[] =
     "                        for every thread count\n"
     "  -o, --out DIR         results folder (default: results/<name>-<seed>/)\n"
     "      --snapshot        also write every agent's final state (agents table)\n"
+    "      --reference       use the plain reference day step, which rescans every tie\n"
+    "                        every day: slow, same results (for verification)\n"
     "      --memory-limit M  refuse to start if the scenario needs more than M bytes\n"
     "                        (suffix K, M or G; default: the memory available now)\n"
     "  -q, --quiet           no progress bar (there is none when stderr is not a terminal)\n"
@@ -143,6 +145,7 @@ struct cli {
     int threads;                /* --threads */
     const char *out;            /* --out */
     int snapshot;               /* --snapshot */
+    int reference;              /* --reference */
     int quiet;                  /* --quiet */
     int plain, markdown;        /* scenario/metrics output forms */
     size_t memory_limit;        /* --memory-limit */
@@ -282,6 +285,8 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
                                    val);
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
+        } else if (!strcmp(name, "--reference") && takes(c, "run")) {
+            c->reference = 1;
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
                    takes(c, "run sweep compare")) {
             c->quiet = 1;
@@ -369,6 +374,7 @@ static int cmd_run(struct cli *c)
     struct progress pr = {0};
     struct sim_options o = {.threads = c->threads,
                             .snapshot = c->snapshot,
+                            .reference = c->reference,
                             .out_dir = c->out,
                             .progress = tty ? show_progress : NULL,
                             .progress_ud = &pr,

@@ -534,6 +534,7 @@ struct met_ctx {
     const struct population *pop;
     const struct network *net;
     const struct state *st;   /* the state after the day */
+    int kept;                 /* the network figures are kept (exposure.h): no edge scan */
     _Atomic uint32_t *parent; /* roots, when largest != UINT32_MAX */
     uint32_t largest;         /* root of the largest component, or UINT32_MAX */
     uint32_t n_bins;          /* histogram bins */
@@ -583,7 +584,7 @@ static void met_sum_chunk(struct met_chunk *c, const struct met_ctx *x, uint32_t
 
         if (x->largest != UINT32_MAX)
             s.in_largest += atomic_load_explicit(&x->parent[u], memory_order_relaxed) == x->largest;
-        for (uint32_t l = 0; l < net->n_layers; l++) {
+        for (uint32_t l = 0; l < net->n_layers && !x->kept; l++) {
             const struct layer *ly = &net->layer[l];
             if (u >= ly->n) continue;
             for (net_off_t e = ly->off[u]; e < ly->off[u + 1]; e++) {
@@ -811,6 +812,7 @@ int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *
         .pop = pop,
         .net = net,
         .st = &sim->st,
+        .kept = sim->xp.enabled,
         .parent = w->parent,
         .largest = largest,
         .n_bins = w->n_bins,
@@ -829,6 +831,19 @@ int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *
         met_add(&w->sum[w->chunk[c].group], &w->chunk[c]);
         met_add(&w->sum[n_groups], &w->chunk[c]);
     }
+    if (sim->xp.enabled) /* the same integers a scan counts (expo_check) */
+        for (uint32_t g = 0; g < n_groups; g++) {
+            for (uint32_t l = 0; l < n_layers; l++) {
+                int64_t t = sim->xp.net_ties[(size_t)g * n_layers + l];
+                int64_t in = sim->xp.net_in_group[(size_t)g * n_layers + l];
+                w->sum[g].ties[l] = t;
+                w->sum[g].in_group[l] = in;
+                w->sum[n_groups].ties[l] += t;
+                w->sum[n_groups].in_group[l] += in;
+            }
+            w->sum[g].cut = sim->xp.net_cut[g];
+            w->sum[n_groups].cut += sim->xp.net_cut[g];
+        }
     met_cumulate(w, &sim->counts, met->n_rows, day);
 
     for (uint32_t r = 0; r < met->n_rows; r++) {

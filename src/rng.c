@@ -3,6 +3,9 @@
  */
 #include "rng.h"
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <limits.h>
 #include <math.h>
 
 #define PHILOX_M0 0xD2511F53u
@@ -150,4 +153,43 @@ uint64_t rng_geometric(struct rng *r, double p)
     double u = 1.0 - rng_uniform(r); /* (0, 1] */
     double g = floor(log(u) / log1p(-p));
     return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
+}
+
+/* GSL's samplers draw from a gsl_rng; this type makes one of a struct rng,
+ * so GSL's exact binomial (BTPE) consumes keyed Philox words. */
+static void rng_gsl_set(void *state, unsigned long seed)
+{
+    (void)state; /* keyed by rng_init, never by GSL's seed */
+    (void)seed;
+}
+
+static unsigned long rng_gsl_get(void *state)
+{
+    return rng_u32(state);
+}
+
+static double rng_gsl_get_double(void *state)
+{
+    return rng_uniform(state);
+}
+
+static const gsl_rng_type rng_gsl_type = {
+    "philox4x32-10", 0xFFFFFFFFul,       0, sizeof(struct rng), rng_gsl_set,
+    rng_gsl_get,     rng_gsl_get_double,
+};
+
+uint64_t rng_binomial(struct rng *r, double p, uint64_t n)
+{
+    if (!(p > 0) || n == 0) return 0;
+    if (p >= 1.0) return n;
+    gsl_rng g = {.type = &rng_gsl_type, .state = r};
+    uint64_t k = 0;
+    /* gsl_ran_binomial takes an unsigned int: a sum of binomials over
+     * parts of n is a binomial over n. */
+    while (n > 0) {
+        unsigned int part = n > UINT_MAX ? UINT_MAX : (unsigned int)n;
+        k += gsl_ran_binomial(&g, p, part);
+        n -= part;
+    }
+    return k;
 }

@@ -40,7 +40,14 @@ enum rng_stream {
                               with a listed contact, one word per channel */
     RS_FALSE,              /* per agent per day: false attribution, one word per channel */
     RS_OSTRACISM,          /* per contact per day, index = the newly listed agent */
-    RS_TRIGGER_DAY         /* per trigger day (agent 0): choosing k trigger agents */
+    RS_TRIGGER_DAY,        /* per trigger day (agent 0): choosing k trigger agents */
+    RS_LEAVE,              /* per protester per day: leaving the protest */
+    RS_PAY,                /* per agent per due day: the payment is missed */
+    RS_BLOCK_ACT = 384,    /* + act: per block of agents per day, the candidates for an act
+                              (agent = the block's first agent) */
+    RS_BLOCK_FALSE = 400,  /* + channel: per block per day, false-attribution candidates */
+    RS_CONTACT_CELL = 416  /* + layer: per day, agent = group pair: today's active ties
+                              between agents neither listed nor interned */
 };
 
 /* One Philox4x32-10 block: out = philox(key = seed, counter = c). */
@@ -89,5 +96,7 @@ uint32_t rng_poisson(struct rng *r, double mean);
 /* Number of failures before the first success, success probability p in
  * (0, 1]; used to skip over non-events. Saturates at UINT64_MAX. */
 uint64_t rng_geometric(struct rng *r, double p);
+/* Binomial(n, p), exact (GSL's BTPE sampler fed from r). */
+uint64_t rng_binomial(struct rng *r, double p, uint64_t n);
 
 #endif

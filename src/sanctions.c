@@ -8,6 +8,7 @@
  */
 #include "sanctions.h"
 
+#include "exposure.h"
 #include "rng.h"
 #include "scoring.h"
 #include "sim.h"
@@ -37,7 +38,8 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
     const struct params *p = sim->p;
     struct state *st = &sim->st;
     const uint8_t g = sim->pop.group[i];
-    const uint16_t acts = st->acts[i];
+    const uint16_t acts = st->acts[i] & AC_MASK;
+    const uint8_t old_status = st->status[i];
     const int genuine = (st->history[i] & HI_GENUINE) != 0;
     uint8_t s = st->status[i] & (uint8_t) ~(ST_NEW_LISTED | ST_NEW_INTERNED | ST_PROTEST);
     if (acts & AC_PROTEST) s |= ST_PROTEST;
@@ -71,6 +73,9 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
         sanc_apply(sim, i, SA_INTERNMENT, xctx, genuine, gc);
     }
     st->status[i] = s;
+    /* Remember what the contacts saw until now, for expo_propagate. */
+    const unsigned vo = state_visible(old_status), vn = state_visible(s);
+    st->acts[i] = (uint16_t)(acts | (vo << AC_VIS_SHIFT) | (vo != vn ? AC_VIS_CHANGED : 0u));
 
     const int reward_tier =
         p->sanc.rewards.enabled && score_reported(p, st, i, g) >= p->sanc.reward_from;
@@ -136,6 +141,24 @@ void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts
     }
 }
 
+/* Cut tie (i, j) of layer ly (entry e of i's row) if nobody has yet: the
+ * compare-and-swap on the lower id's entry decides who cuts, so the counts
+ * are updated once even when both ends cut at the same time. */
+static void sanc_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j, net_off_t e)
+{
+    struct layer *ly = &sim->net.layer[l];
+    net_off_t f = ly->off[j];
+    while (f < ly->off[j + 1] && __atomic_load_n(&ly->adj[f], __ATOMIC_RELAXED) != i) f++;
+    if (f == ly->off[j + 1]) return; /* j's side already cut */
+    net_off_t lower = i < j ? e : f, upper = i < j ? f : e;
+    uint32_t expect = i < j ? j : i;
+    if (!__atomic_compare_exchange_n(&ly->adj[lower], &expect, NET_CUT, 0, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED))
+        return;
+    __atomic_store_n(&ly->adj[upper], NET_CUT, __ATOMIC_RELAXED);
+    expo_cut(sim, l, i, j);
+}
+
 void sanc_ostracism(struct sim *sim, uint32_t day)
 {
     const struct params *p = sim->p;
@@ -143,8 +166,9 @@ void sanc_ostracism(struct sim *sim, uint32_t day)
     const struct state *st = &sim->st;
     const uint32_t n = sim->pop.n;
     /* Two newly listed neighbours may cut their tie from both sides at
-     * once: every access to adj here is atomic, and a cut is idempotent, so
-     * the result is the same whatever the order. */
+     * once: every access to adj here is atomic, and whether a tie is cut
+     * does not depend on who cut it first, so the result is the same
+     * whatever the order. */
 #pragma omp parallel for schedule(dynamic, 1024)
     for (uint32_t i = 0; i < n; i++) {
         if (!(st->status[i] & ST_NEW_LISTED)) continue;
@@ -158,12 +182,7 @@ void sanc_ostracism(struct sim *sim, uint32_t day)
                 rng_block(p->seed, c, w);
                 double pc = p->sanc.ostracism_base + p->sanc.ostracism_fear_weight * st->fear[j];
                 if ((double)w[0] >= pc * 4294967296.0) continue;
-                __atomic_store_n(&ly->adj[e], NET_CUT, __ATOMIC_RELAXED);
-                for (net_off_t f = ly->off[j]; f < ly->off[j + 1]; f++)
-                    if (__atomic_load_n(&ly->adj[f], __ATOMIC_RELAXED) == i) {
-                        __atomic_store_n(&ly->adj[f], NET_CUT, __ATOMIC_RELAXED);
-                        break;
-                    }
+                sanc_cut(sim, l, i, j, e);
             }
         }
     }

@@ -95,7 +95,34 @@ static double score_uncapped(const struct params *p, const struct state *st, uin
     return score_clamp(p, p->pop.start_score + own + p->score.integration * (sum - own));
 }
 
-void score_update_caps(struct sim *sim)
+/* Whether today's caps are the population means (which need sums). */
+static int score_caps_summed(const struct params *p)
+{
+    return p->score.cap_enabled && p->score.cap_mode != CAP_FIXED;
+}
+
+void score_cap_block(struct sim *sim, uint32_t b)
+{
+    const struct params *p = sim->p;
+    struct state *st = &sim->st;
+    if (!score_caps_summed(p)) return;
+    /* The population mean of each score, over adults (children take no
+     * scored actions), uncapped; summed over fixed blocks in block order so
+     * the mean has the same bits for every thread count. */
+    const uint32_t n = sim->pop.n;
+    uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
+    double s[N_SUBSYSTEMS + 1] = {0}, adults = 0;
+    for (uint32_t i = lo; i < hi; i++) {
+        if (sim->pop.flags[i] & POP_CHILD) continue;
+        adults += 1;
+        for (int d = 0; d <= N_SUBSYSTEMS; d++) s[d] += score_uncapped(p, st, i, d);
+    }
+    double *part = st->cap_part + (size_t)b * (N_SUBSYSTEMS + 2);
+    for (int d = 0; d <= N_SUBSYSTEMS; d++) part[d] = s[d];
+    part[N_SUBSYSTEMS + 1] = adults;
+}
+
+void score_caps_finish(struct sim *sim)
 {
     const struct params *p = sim->p;
     struct state *st = &sim->st;
@@ -107,26 +134,21 @@ void score_update_caps(struct sim *sim)
         for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->score.cap_value;
         return;
     }
-    /* The population mean of each score, over adults (children take no
-     * scored actions), uncapped; summed over fixed blocks in block order so
-     * the mean has the same bits for every thread count. */
-    const uint32_t n = sim->pop.n, nb = st->n_blocks;
-    double *part = st->cap_part;
-#pragma omp parallel for schedule(static)
-    for (uint32_t b = 0; b < nb; b++) {
-        uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
-        double s[N_SUBSYSTEMS + 1] = {0}, adults = 0;
-        for (uint32_t i = lo; i < hi; i++) {
-            if (sim->pop.flags[i] & POP_CHILD) continue;
-            adults += 1;
-            for (int d = 0; d <= N_SUBSYSTEMS; d++) s[d] += score_uncapped(p, st, i, d);
-        }
-        for (int d = 0; d <= N_SUBSYSTEMS; d++) part[(size_t)b * (N_SUBSYSTEMS + 2) + d] = s[d];
-        part[(size_t)b * (N_SUBSYSTEMS + 2) + N_SUBSYSTEMS + 1] = adults;
-    }
+    const uint32_t nb = st->n_blocks;
     double s[N_SUBSYSTEMS + 2] = {0};
     for (uint32_t b = 0; b < nb; b++)
-        for (int d = 0; d < N_SUBSYSTEMS + 2; d++) s[d] += part[(size_t)b * (N_SUBSYSTEMS + 2) + d];
+        for (int d = 0; d < N_SUBSYSTEMS + 2; d++)
+            s[d] += st->cap_part[(size_t)b * (N_SUBSYSTEMS + 2) + d];
     for (int d = 0; d <= N_SUBSYSTEMS; d++)
         st->cap[d] = s[N_SUBSYSTEMS + 1] > 0 ? s[d] / s[N_SUBSYSTEMS + 1] : p->score.max;
+}
+
+void score_update_caps(struct sim *sim)
+{
+    const uint32_t nb = sim->st.n_blocks;
+    if (score_caps_summed(sim->p)) {
+#pragma omp parallel for schedule(static)
+        for (uint32_t b = 0; b < nb; b++) score_cap_block(sim, b);
+    }
+    score_caps_finish(sim);
 }

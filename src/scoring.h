@@ -67,8 +67,13 @@ struct sim;
  * Counts scored events into gc. */
 void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_day *a,
                  struct group_counts *gc);
-/* Recompute today's caps (st->cap) from the scores after the agent pass. */
+/* Recompute today's caps (st->cap) from the scores after the agent pass:
+ * score_cap_block sums block b (of STATE_BLOCK agents; the fast step calls
+ * it right after the block's agent pass, while its scores are in cache),
+ * score_caps_finish adds the blocks in order; score_update_caps does both. */
 void score_update_caps(struct sim *sim);
+void score_cap_block(struct sim *sim, uint32_t b);
+void score_caps_finish(struct sim *sim);
 
 /* Tier (enum tier) of a score. */
 static inline int score_tier(const struct params *p, double s)

@@ -4,14 +4,20 @@
  * sim_create checks that the scenario fits in memory, then builds the
  * population and the networks; sim_run measures day 0, steps through the
  * days and streams each day's figures to the output. The day step is a
- * pipeline of phases: each agent acts, is observed and scored
- * (behaviour.c, surveillance.c, scoring.c); the caps are recomputed; each
- * household's members are listed, sanctioned and rewarded (sanctions.c);
- * ties to the newly listed are cut; the day's contacts are counted. Every
- * phase reads only what the previous one finished, and every random draw
- * in a phase is keyed by (seed, agent or
- * tie, day, stream), and every sum is of integers or over fixed blocks, so
- * a day gives the same bits with any number of threads.
+ * pipeline of phases: the day's meetings (exposure.c); each agent acts, is
+ * observed and scored (behaviour.c, surveillance.c, scoring.c); the caps
+ * are recomputed; each household's members are listed, sanctioned and
+ * rewarded (sanctions.c); what changed is pushed to the contacts' counts;
+ * ties to the newly listed are cut. Every phase reads only what the
+ * previous one finished, every random draw in a phase is keyed by (seed,
+ * agent, block, tie or cell, day, stream), and every sum is of integers or
+ * over fixed blocks, so a day gives the same bits with any number of
+ * threads.
+ *
+ * Two steps share every rule: the fast one reads kept contact counts
+ * (exposure.h) and fuses the caps' sums into the agent pass; the
+ * reference one (sim_options.reference) recounts by scanning every tie of
+ * every agent, as the model reads. The tests run both and compare bits.
  */
 #include "sim.h"
 
@@ -149,6 +155,11 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
     }
     if (rc == SS_OK) rc = state_init(&sim->st, sim->p, &sim->pop, &sim->mem, err);
     if (rc == SS_OK) rc = beh_init(&sim->trig, sim, &sim->mem, err);
+    if (rc == SS_OK) rc = expo_init(sim, err);
+    if (rc == SS_OK) {
+        sim->blk = mem_alloc_array(&sim->mem, (size_t)sim->threads, sizeof *sim->blk);
+        if (!sim->blk) rc = err_nomem(err, "allocating the per-thread draws");
+    }
     if (rc == SS_OK) {
         score_update_caps(sim);
         state_counts_clear(&sim->counts, sim->pop.n_groups);
@@ -169,6 +180,8 @@ void sim_free(struct sim *sim)
     out_abort(&sim->out);
     met_free(&sim->met, sim);
     beh_free(&sim->trig, &sim->mem);
+    mem_free(&sim->mem, sim->blk);
+    expo_free(sim);
     state_free(&sim->st, &sim->mem);
     mem_free(&sim->mem, sim->contacts);
     net_free(&sim->net, &sim->mem);
@@ -181,89 +194,40 @@ const char *sim_out_dir(const struct sim *sim)
     return sim->out_dir;
 }
 
-/* Agents per block of the day loop: large enough to amortise scheduling,
- * small enough that two threads share the work evenly at 10^4 agents. */
-#define SIM_BLOCK 4096u
-
-/* Contact phase (MODEL.md section 3, "meet a contact"): each tie is active
- * today with its layer's probability. The draw is keyed by the tie's lower
- * and upper end, so both ends agree on it without talking; each tie is
- * drawn once, from its lower end, and counted at both ends. */
-static void sim_phase_contacts(struct sim *sim, uint32_t day)
-{
-    const struct population *pop = &sim->pop;
-    const uint32_t nl = sim->net.n_layers, nrows = pop->n_groups + 1;
-    const size_t cells = (size_t)nrows * nl;
-    const uint64_t seed = sim->p->seed;
-    const uint8_t *status = sim->st.status;
-    memset(sim->contacts, 0, cells * sizeof *sim->contacts);
-    if (nl == 0) return;
-    const uint32_t nblocks = (pop->n + SIM_BLOCK - 1) / SIM_BLOCK;
-
-#pragma omp parallel
-    {
-        int64_t local[MAX_GROUPS + 1][MAX_LAYERS];
-        memset(local, 0, sizeof local);
-#pragma omp for schedule(dynamic, 4)
-        for (uint32_t b = 0; b < nblocks; b++) {
-            uint32_t lo = b * SIM_BLOCK, hi = lo + SIM_BLOCK < pop->n ? lo + SIM_BLOCK : pop->n;
-            for (uint32_t l = 0; l < nl; l++) {
-                const struct layer *ly = &sim->net.layer[l];
-                if (ly->contact <= 0.0) continue;
-                /* Compare 32 random bits with p * 2^32: exact to 2^-32. */
-                const int always = ly->contact >= 1.0;
-                const uint32_t thresh = (uint32_t)(ly->contact * 4294967296.0);
-                for (uint32_t i = lo; i < hi; i++) {
-                    const uint8_t gi = pop->group[i];
-                    if (status[i] & ST_INTERNED) continue; /* removed from all contact */
-                    for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
-                        uint32_t j = ly->adj[e];
-                        if (j == NET_CUT || j < i || (status[j] & ST_INTERNED)) continue;
-                        if (!always) {
-                            uint32_t c[4] = {i, day, RS_CONTACT + l, j}, r[4];
-                            rng_block(seed, c, r);
-                            if (r[0] >= thresh) continue;
-                        }
-                        local[gi][l]++;
-                        local[pop->group[j]][l]++;
-                    }
-                }
-            }
-        }
-#pragma omp critical
-        for (uint32_t g = 0; g < pop->n_groups; g++)
-            for (uint32_t l = 0; l < nl; l++) {
-                sim->contacts[(size_t)g * nl + l] += local[g][l];
-                sim->contacts[(size_t)pop->n_groups * nl + l] += local[g][l];
-                sim->counts.row[g].taken[ACT_MEET] += local[g][l];
-            }
-    }
-}
-
-/* Act, observe and score, agent by agent: each agent's phases touch only
- * its own fields and read its contacts' status as of yesterday. */
+/* Act, observe and score, block by block of STATE_BLOCK agents: each
+ * agent's phases touch only its own fields and read what its contacts
+ * were at the end of yesterday. */
 static void sim_phase_agents(struct sim *sim, uint32_t day)
 {
     const uint32_t n = sim->pop.n, ng = sim->pop.n_groups;
-    const uint32_t nblocks = (n + SIM_BLOCK - 1) / SIM_BLOCK;
+    const uint32_t nblocks = sim->st.n_blocks;
+    const int fast = sim->xp.enabled;
     struct state *st = &sim->st;
-#pragma omp parallel
+#pragma omp parallel num_threads(sim->threads)
     {
         struct day_counts local;
         state_counts_clear(&local, ng);
+        struct beh_block *blk = &sim->blk[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 4)
         for (uint32_t b = 0; b < nblocks; b++) {
-            uint32_t lo = b * SIM_BLOCK, hi = lo + SIM_BLOCK < n ? lo + SIM_BLOCK : n;
+            uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
+            beh_block_draws(sim, lo, hi, day, blk);
             for (uint32_t i = lo; i < hi; i++) {
                 struct group_counts *gc = &local.row[sim->pop.group[i]];
                 struct agent_day a = {0};
                 if (!(st->status[i] & ST_INTERNED)) {
-                    beh_agent(sim, &sim->trig, i, day, &a, gc);
-                    surv_agent(sim->p, st, i, day, &a, gc);
+                    struct beh_exposure x;
+                    if (fast)
+                        expo_get(sim, i, &x);
+                    else
+                        beh_expose(sim, i, day, &x);
+                    beh_agent(sim, &sim->trig, blk, i, day, &x, &a, gc);
+                    surv_agent(sim->p, st, i, day, blk->cand[i - lo], &a, gc);
                 }
                 score_agent(sim, i, day, &a, gc);
                 st->acts[i] = a.acts;
             }
+            if (fast) score_cap_block(sim, b); /* while the block's scores are in cache */
         }
 #pragma omp critical
         state_counts_add(&sim->counts, &local, ng);
@@ -323,7 +287,8 @@ static void sim_check_invariants(const struct sim *sim, uint32_t day)
          * pass before the household pass interned it. */
         if (s & ST_INTERNED) {
             assert(st->interned_until[i] >= (int32_t)day);
-            assert((s & ST_NEW_INTERNED) || (!(st->acts[i] & ~AC_SCHOOL) && !(s & ST_PROTEST)));
+            assert((s & ST_NEW_INTERNED) ||
+                   (!(st->acts[i] & AC_MASK & ~AC_SCHOOL) && !(s & ST_PROTEST)));
         }
     }
     /* Counts add up across groups. */
@@ -340,15 +305,23 @@ int sim_step(struct sim *sim, struct ss_error *err)
     const uint32_t day = (uint32_t)sim->day + 1, ng = sim->pop.n_groups;
     state_counts_clear(&sim->counts, ng);
     beh_prepare_day(&sim->trig, sim, day);
-    sim_phase_agents(sim, day);     /* act, observe, score */
-    score_update_caps(sim);         /* the group cap follows today's scores */
+    expo_meet(sim, day);        /* who meets whom, from yesterday's state */
+    sim_phase_agents(sim, day); /* act, observe, score */
+    if (sim->xp.enabled)
+        score_caps_finish(sim); /* the group cap follows today's scores */
+    else
+        score_update_caps(sim);
     sim_phase_households(sim, day); /* list, sanction, reward */
+    expo_propagate(sim);            /* contacts see the changes */
     sanc_ostracism(sim, day);       /* contacts of the newly listed cut ties */
-    sim_phase_contacts(sim, day);   /* meet */
     state_counts_total(&sim->counts, ng);
     sim->day = (int)day;
 #ifndef NDEBUG
     sim_check_invariants(sim, day);
+    int rc = expo_check(sim, err);
+    if (rc != SS_OK) return rc;
+#else
+    (void)err;
 #endif
     return SS_OK;
 }

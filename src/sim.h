@@ -12,6 +12,7 @@
 
 #include "mem.h"
 #include "behaviour.h"
+#include "exposure.h"
 #include "metrics.h"
 #include "network.h"
 #include "output.h"
@@ -31,6 +32,8 @@ struct sim {
     struct network net;         /* layers */
     int64_t *contacts;          /* [n_groups + 1][n_layers] tie ends active today */
     struct state st;            /* what changes day by day */
+    struct exposure xp;         /* kept contact counts (the fast step), or disabled */
+    struct beh_block *blk;      /* [threads] per-thread draws of one block of agents */
     struct day_counts counts;   /* today's tallies, per group */
     struct beh_trigger trig;    /* who an exogenous trigger sets protesting today */
     struct metrics met;         /* today's figures */
@@ -44,8 +47,10 @@ struct sim {
     size_t estimate_bytes;      /* sim_estimate_bytes at create */
 };
 
-/* Simulate one day (sim->day + 1): act, observe and score (per agent),
- * caps, the list and sanctions (per household), ostracism, contacts. */
+/* Simulate one day (sim->day + 1): meet, act, observe and score (per
+ * agent), caps, the list and sanctions (per household), ostracism. The
+ * fast step keeps contact counts (exposure.h); sim_options.reference
+ * selects the plain step that rescans; both give the same bits. */
 int sim_step(struct sim *sim, struct ss_error *err);
 /* Peak resident memory of this process so far, in bytes. */
 size_t sim_peak_rss(void);

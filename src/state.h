@@ -32,6 +32,20 @@
 #define ST_NEW_INTERNED 0x10u /* interned on the last day simulated */
 #define ST_XCTX_LIST    0x20u /* the listing would not have happened on judicial points alone */
 
+/* What an agent's contacts see of it (enum of bits; exposure.h keeps
+ * counts of contacts per bit): listed and not interned, interned, and
+ * protesting and not interned. */
+#define VIS_LISTED   0x1u
+#define VIS_INTERNED 0x2u
+#define VIS_PROTEST  0x4u
+#define VIS_BITS     3
+
+static inline unsigned state_visible(uint8_t s)
+{
+    if (s & ST_INTERNED) return VIS_INTERNED;
+    return ((s & ST_LISTED) ? VIS_LISTED : 0u) | ((s & ST_PROTEST) ? VIS_PROTEST : 0u);
+}
+
 /* Bits of state.history: what has ever happened to the agent. */
 #define HI_SANCTIONED 0x01u /* suffered at least one sanction */
 #define HI_LISTED     0x02u /* has been listed */
@@ -39,16 +53,19 @@
 #define HI_GENUINE    0x08u /* has been scored for a negative act it really did */
 
 /* Bits of state.acts: what the agent did today (scratch between phases). */
-#define AC_CRITICISE       0x001u /* criticised online */
-#define AC_WOULD_CRITICISE 0x002u /* would have, without fear or a ban */
-#define AC_PROTEST         0x004u /* protested */
-#define AC_PAY_DUE         0x008u /* an obligation fell due */
-#define AC_MISS            0x010u /* ... and was not paid on time */
-#define AC_CONFORM         0x020u /* a rewarded act */
-#define AC_TRAVEL          0x040u /* booked a flight */
-#define AC_SCHOOL          0x080u /* (a child) applied to school */
-#define AC_JOB             0x100u /* changed job */
-#define AC_LOAN            0x200u /* requested a loan */
+#define AC_CRITICISE       0x001u  /* criticised online */
+#define AC_WOULD_CRITICISE 0x002u  /* would have, without fear or a ban */
+#define AC_PROTEST         0x004u  /* protested */
+#define AC_PAY_DUE         0x008u  /* an obligation fell due */
+#define AC_MISS            0x010u  /* ... and was not paid on time */
+#define AC_CONFORM         0x020u  /* a rewarded act */
+#define AC_TRAVEL          0x040u  /* booked a flight */
+#define AC_SCHOOL          0x080u  /* (a child) applied to school */
+#define AC_JOB             0x100u  /* changed job */
+#define AC_LOAN            0x200u  /* requested a loan */
+#define AC_MASK            0x3FFu  /* the bits above; the rest of acts is scratch: */
+#define AC_VIS_SHIFT       12      /* the visible state before today's household pass */
+#define AC_VIS_CHANGED     0x8000u /* ... and it changed (exposure.h pushes the change) */
 
 /* Actions (MODEL.md section 3). */
 enum action {
@@ -127,7 +144,8 @@ struct state {
     uint8_t *status;              /* [n] ST_* bits */
     uint8_t *history;             /* [n] HI_* bits */
     uint8_t *watched;             /* [n] bit c set: channel c watches the agent (fixed) */
-    uint16_t *acts;               /* [n] AC_* bits of today */
+    uint16_t *acts;               /* [n] AC_* bits of today; before the agent pass of the
+                                     fast step, today's meetings with listed contacts */
     int32_t *listed_day;          /* [n] day of the current listing (valid if ST_LISTED) */
     int32_t *interned_until;      /* [n] last day of the current internment */
     int32_t *misses;              /* [n * court_missed] days of observed missed payments in the

@@ -6,6 +6,7 @@
  */
 #include "surveillance.h"
 
+#include "behaviour.h"
 #include "rng.h"
 
 /* p in [0,1] as a 32-bit threshold: a word w is a success when w < this. */
@@ -48,7 +49,7 @@ static const int surv_false_event[N_CHANNELS] = {
 };
 
 void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint32_t day,
-                struct agent_day *a, struct group_counts *gc)
+                uint16_t cand, struct agent_day *a, struct group_counts *gc)
 {
     const uint8_t watched = st->watched[i];
     if (!watched) return;
@@ -98,12 +99,10 @@ void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint
             a->ev_false[EV_ASSOCIATION]++; /* guilt by association: not the agent's own act */
         }
     }
-    /* False attributions: per watched agent per day, per channel. */
-    uint32_t cf[4] = {i, day, RS_FALSE, 0};
-    rng_block(seed, cf, w);
+    /* False attributions: candidates drawn by block and channel
+     * (beh_block_draws), kept where the channel watches the agent. */
     for (int ch = 0; ch < N_CHANNELS; ch++) {
-        if (!(watched >> ch & 1u) || w[ch] >= surv_thresh(p->channel[ch].false_attribution))
-            continue;
+        if (!(cand & (BC_FALSE0 << ch)) || !(watched >> ch & 1u)) continue;
         int ev = surv_false_event[ch];
         a->ev[ev]++;
         a->ev_false[ev]++;

@@ -21,9 +21,10 @@
 void surv_init_coverage(struct state *st, const struct params *p, const struct population *pop);
 
 /* Record today's acts of agent i (a->acts, a->met_listed) and today's
- * false attributions into a->ev / a->ev_false, and count what was seen
- * into gc (the agent's group row). */
+ * false attributions (candidates: the BC_FALSE0 << channel bits of cand)
+ * into a->ev / a->ev_false, and count what was seen into gc (the agent's
+ * group row). */
 void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint32_t day,
-                struct agent_day *a, struct group_counts *gc);
+                uint16_t cand, struct agent_day *a, struct group_counts *gc);
 
 #endif

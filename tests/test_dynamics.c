@@ -335,12 +335,14 @@ static void test_fear_paired_draw(void **state)
              "behaviour.fear.sanctioned_weight=0", "scoring.points.criticism=0");
     run_start(&r);
     run_day(&r);
+    static struct beh_block blk;
+    beh_block_draws(r.sim, 0, n, 1, &blk);
     int does = 0;
     for (uint32_t i = 0; i < n; i++) {
         FEQ(r.sim->st.fear[i], 0.25f);
-        uint32_t c[4] = {i, 1, RS_ACT, 0}, w[4];
-        rng_block(r.sim->p->seed, c, w);
-        int want = (uint64_t)w[0] < (uint64_t)(0.75 * 4294967296.0);
+        /* Rate 1: every agent is a candidate; u decides. */
+        int want = blk.u[BA_CRITICISE][i] < 0.75;
+        assert_true(blk.cand[i] & BC_CRITICISE);
         EQ(acted(&r, i, AC_CRITICISE), want);
         assert_true(acted(&r, i, AC_WOULD_CRITICISE));
         does += want;
@@ -1076,8 +1078,9 @@ static void first_shared_household(uint32_t n, const char *set, uint32_t *lo, ui
  * the day. Criticism costs 700 here, so the critic (the first member of a
  * household of at least 2) is interned on day 1 (until day 3, 3 days).
  * Recovery 0.5 brings its social score back to 912.5 on day 4, when it is
- * released, contacts counted again; on day 5 it criticises and is
- * interned again. Off (switch, or group not named): never interned. */
+ * released (its ties count as contacts again from day 5, as meetings
+ * follow the state at the start of the day); on day 5 it criticises and
+ * is interned again. Off (switch, or group not named): never interned. */
 static void test_internment(void **state)
 {
     const uint32_t n = 6;
@@ -1109,7 +1112,6 @@ static void test_internment(void **state)
         }
         for (int day = 1; day <= 5; day++) {
             run_day(&r);
-            const int interned = on && day <= 3; /* at the end of the day */
             const int acts = !on || day == 1 || day == 5;
             EQ(status(&r, x, ST_INTERNED), on ? day != 4 : 0);
             EQ(acted(&r, x, AC_CRITICISE), acts);
@@ -1118,7 +1120,9 @@ static void test_internment(void **state)
             EQ(tot(&r)->wrongful[SA_INTERNMENT], 0);
             EQ(tot(&r)->releases, on && day == 4);
             EQ(tot(&r)->scored[EV_ASSOCIATION], on && (day == 1 || day == 5) ? others : 0);
-            EQ(tot(&r)->taken[ACT_MEET], (interned || (on && day == 5)) ? without_x : all_ends);
+            /* Meetings follow the state at the start of the day. */
+            const int interned_before = on && day >= 2 && day <= 4;
+            EQ(tot(&r)->taken[ACT_MEET], interned_before ? without_x : all_ends);
             if (on && day <= 3) EQ(r.sim->st.interned_until[x], 3);
         }
         /* The household members' penalty: -5 on day 1, halved 4 times,
@@ -1181,12 +1185,14 @@ static void test_ostracism(void **state)
             }
         EQ(cut_ends, cut ? 2 * (n - 1) : 0);
         for (net_off_t e = 0; e < hh->n_entries; e++) assert_true(hh->adj[e] != NET_CUT);
-        EQ(tot(&r)->taken[ACT_MEET], ends - cut_ends);
+        /* Day 3's meetings were counted before its cuts; day 4's after. */
+        EQ(tot(&r)->taken[ACT_MEET], ends);
         if (variant == 3) { /* association is off here */
             run_free(&r);
             continue;
         }
         run_day(&r); /* day 4: who meets x, and pays for it */
+        EQ(tot(&r)->taken[ACT_MEET], ends - cut_ends);
         /* Household members meet x in both layers unless the other tie is cut. */
         const int64_t members = hh_hi - hh_lo - 1, strangers = n - 1 - members;
         EQ(tot(&r)->scored[EV_ASSOCIATION], cut ? members : 2 * members + strangers);
@@ -1453,9 +1459,9 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
             (float)((1 - p->beh.fear_memory) * (double)st->fear[i] + p->beh.fear_memory * signal);
     }
     if (sim->pop.flags[i] & POP_CHILD) return out;
-    uint32_t c[4] = {i, day, RS_ACT, 0}, w[4];
+    uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
     rng_block(p->seed, c, w);
-    const uint64_t u = w[1];
+    const uint64_t u = w[0];
     if (st->status[i] & ST_PROTEST) {
         out.protest = !(u < (uint64_t)(p->beh.protest_leave * 4294967296.0));
     } else {
