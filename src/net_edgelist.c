@@ -236,6 +236,8 @@ int net_edge_list_read(struct layer *L, const struct population *pop, const stru
     int rc = el_read(&t, f, &pl, m, err, what);
     fclose(f);
     struct net_gen gen = {el_item, &t, t.n, 2};
+    /* the count is exact here: refuse before net_csr_build's first pass */
+    if (!rc) rc = net_check_entries(2 * t.n, L->name, err);
     if (!rc) rc = net_csr_build(L, &gen, m, err, what);
     for (uint32_t i = 0; i < t.n_chunks; i++) mem_free(m, t.chunk[i]);
     mem_free(m, t.chunk);

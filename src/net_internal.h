@@ -33,6 +33,7 @@ struct net_csr {
     net_off_t *off; /* NET_COUNT: off[i + 1] counts row i; NET_FILL: off[i] is row i's cursor */
     uint32_t *adj;  /* NET_FILL: the entries */
     int pass;       /* enum net_pass */
+    uint64_t total; /* NET_COUNT: entries counted, in 64 bits (a row's 32-bit count can wrap) */
 };
 
 /* One thread's buffer of directed entries for the current round; see
@@ -69,9 +70,11 @@ struct net_gen {
     double per_item; /* directed entries an item emits: at most, or on average */
 };
 
-/* Build L->off and L->adj (L->n set) from g: count, prefix-sum, fill,
- * then sort and deduplicate each row. On failure returns SS_ENOMEM with
- * err set ("out of memory while <what>"); L is then safe to free. */
+/* Build L->off and L->adj (L->n and L->name set) from g: count,
+ * prefix-sum, fill, then sort and deduplicate each row. On failure returns
+ * SS_ENOMEM with err set ("out of memory while <what>"), or SS_EINPUT if
+ * g emits more than NET_MAX_ENTRIES entries (found by the counting pass,
+ * before adj is allocated); L is then safe to free. */
 int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struct ss_error *err,
                   const char *what);
 

@@ -231,6 +231,8 @@ void net_direct(struct net_csr *c, uint32_t u, uint32_t v)
     if (c->pass == NET_COUNT) {
 #pragma omp atomic update
         c->off[u + 1]++;
+#pragma omp atomic update
+        c->total++;
     } else {
         net_off_t pos;
 #pragma omp atomic capture
@@ -282,6 +284,7 @@ static void net_round(const struct net_gen *g, uint64_t i0, uint64_t i1, struct 
                 }
             }
             B->bstart[nb] = run;
+            if (c->pass == NET_COUNT) c->total += run;
         }
         for (uint32_t k = 0; k < s.n; k++) B->dst[cnt[s.e[k] >> sh]++] = s.e[k];
 #pragma omp barrier
@@ -326,10 +329,18 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
     B.cnt = mem_alloc_array(m, (size_t)B.nt * B.nb, sizeof *B.cnt);
     B.bstart = mem_alloc_array(m, (size_t)B.nb + 1, sizeof *B.bstart);
     if (!L->off || !B.src || !B.dst || !B.cnt || !B.bstart) goto done;
-    struct net_csr c = {n, L->off, NULL, NET_COUNT};
+    struct net_csr c = {n, L->off, NULL, NET_COUNT, 0};
     net_pass(g, &B, &c);
+    /* Only the 64-bit total tells whether the layer fits: past 2^32 a
+     * row's count may have wrapped. Within the limit no row or prefix sum
+     * can wrap, so the sums below stay in 32 bits. */
+    if (net_check_entries(c.total, L->name, err)) {
+        rc = SS_EINPUT;
+        goto done;
+    }
     net_off_t *off = L->off;
     for (uint32_t i = 0; i < n; i++) off[i + 1] += off[i];
+    assert(off[n] == c.total);
     L->adj = mem_alloc_array(m, off[n], sizeof *L->adj);
     if (!L->adj) goto done;
     c.adj = L->adj;
@@ -345,7 +356,8 @@ done:
     mem_free(m, B.dst);
     mem_free(m, B.cnt);
     mem_free(m, B.bstart);
-    if (rc) return err_nomem(err, what);
+    if (rc == SS_ENOMEM) return err_nomem(err, what);
+    if (rc) return rc;
     return net_csr_finish(L, m, err, what);
 }
 
@@ -368,6 +380,14 @@ static int net_household(struct layer *L, const struct population *pop, struct m
 {
     uint32_t n = pop->n;
     const uint32_t *hs = pop->hh_start;
+    /* s (s - 1) entries per household of s, summed in 64 bits */
+    uint64_t total = 0;
+#pragma omp parallel for schedule(static) reduction(+ : total)
+    for (uint32_t k = 0; k < pop->n_households; k++) {
+        uint64_t s = hs[k + 1] - hs[k];
+        total += s * (s - 1);
+    }
+    if (net_check_entries(total, L->name, err)) return SS_EINPUT;
     L->off = mem_alloc_array(m, (size_t)n + 1, sizeof *L->off);
     if (!L->off) return err_nomem(err, what);
     net_off_t *off = L->off;
@@ -391,7 +411,8 @@ static int net_household(struct layer *L, const struct population *pop, struct m
 }
 
 /* Every pair of members. The memory estimate is what guards against
- * absurd sizes; here an impossible allocation is simply out of memory. */
+ * absurd sizes; here an impossible allocation is simply out of memory,
+ * and a count past NET_MAX_ENTRIES is refused before allocating. */
 static int net_complete(struct layer *L, const struct population *pop,
                         const struct layer_params *lp, struct mem *m, struct ss_error *err,
                         const char *what)
@@ -403,6 +424,10 @@ static int net_complete(struct layer *L, const struct population *pop,
     uint32_t n = pop->n, nm = ms.n;
     const uint32_t *id = ms.id;
     int rc = SS_OK;
+    if (net_check_entries(nm ? (uint64_t)nm * (nm - 1) : 0, L->name, err)) {
+        rc = SS_EINPUT;
+        goto done;
+    }
     L->off = mem_calloc(m, (size_t)n + 1, sizeof *L->off);
     if (!L->off) goto nomem;
     net_off_t *off = L->off;
@@ -478,6 +503,16 @@ int net_build(struct network *net, const struct population *pop, const struct pa
     return SS_OK;
 }
 
+int net_check_entries(uint64_t entries, const char *layer, struct ss_error *err)
+{
+    if (entries <= NET_MAX_ENTRIES) return SS_OK;
+    return err_msg(err, SS_EINPUT,
+                   "network.%s: the layer would hold %llu directed entries (two per tie, "
+                   "repeated ties counted before they are merged); a layer holds at most %u "
+                   "(32-bit row offsets); lower its degree or its members",
+                   layer, (unsigned long long)entries, (unsigned)NET_MAX_ENTRIES);
+}
+
 void net_free(struct network *net, struct mem *m)
 {
     if (!net) return;
@@ -550,7 +585,7 @@ size_t net_estimate_bytes(const struct params *p, const char *base_dir)
                 break;
             }
             }
-        held += 8 * (n + 1) + 4 * entries;
+        held += sizeof(net_off_t) * (n + 1) + sizeof(uint32_t) * entries;
         if (build > peak) peak = build;
     }
     /* 5% for what the model leaves out (compaction tables, rounding) */

@@ -1,8 +1,8 @@
 /*
  * network.h - the multilayer contact network (MODEL.md section 2).
  *
- * Each layer is an undirected graph stored in CSR form: row offsets and a
- * flat array of 32-bit neighbour ids, each tie present in both rows. Rows
+ * Each layer is an undirected graph stored in CSR form: 32-bit row offsets
+ * and a flat array of 32-bit neighbour ids, each tie present in both rows. Rows
  * are sorted by neighbour id, with no self-loops and no duplicates, so the
  * structure is the same whatever the thread count that built it. Ties cut
  * during a run (ostracism) are overwritten with NET_CUT in both rows rather
@@ -19,7 +19,15 @@
 #include "population.h"
 #include "scoresim.h"
 
-typedef uint64_t net_off_t; /* index into a layer's adj array */
+/* 32 bits, not 64: the offsets are one array per layer of n + 1, so this
+ * saves 4 bytes per agent per layer, and the seed's layers at 10^8 agents
+ * (2.7e8, 8e8 and 6e8 entries) are far below the limit. */
+typedef uint32_t net_off_t; /* index into a layer's adj array */
+
+/* Most directed entries one layer can hold, counted before repeated ties
+ * are merged (the CSR is built at that size, then compacted). One below
+ * UINT32_MAX, so that off[n] + 1 and a loop's e + 1 never wrap. */
+#define NET_MAX_ENTRIES (UINT32_MAX - 1u)
 
 #define NET_CUT UINT32_MAX /* a cut tie in adj */
 
@@ -47,6 +55,11 @@ struct network {
 int net_build(struct network *net, const struct population *pop, const struct params *p,
               const char *base_dir, struct mem *m, struct ss_error *err);
 void net_free(struct network *net, struct mem *m);
+/* SS_OK if a layer named `layer` of `entries` directed entries fits in
+ * net_off_t (at most NET_MAX_ENTRIES), else SS_EINPUT with err saying
+ * which layer and what the limit is. Builders call it with the exact count
+ * (computed in 64 bits) before they allocate adj. */
+int net_check_entries(uint64_t entries, const char *layer, struct ss_error *err);
 /* Bytes the layers will hold, and the extra peak while building (edge
  * lists are estimated from their file size). */
 size_t net_estimate_bytes(const struct params *p, const char *base_dir);

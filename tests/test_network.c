@@ -4,7 +4,8 @@
  * cliques and ring lattices, the statistics of Watts-Strogatz,
  * Barabasi-Albert and Erdos-Renyi layers (degrees, tails, homophily),
  * edge list files good and bad, thread-count independence, out-of-memory
- * handling and the memory estimate. Parameters are filled by hand.
+ * handling, the limit on a layer's entries and the memory estimate.
+ * Parameters are filled by hand.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -668,6 +669,62 @@ static void test_nomem(void **state)
     unbuild(&ref);
 }
 
+/* ---- the 32-bit offset limit --------------------------------------------- */
+
+/* A layer holds at most NET_MAX_ENTRIES directed entries. The check takes
+ * a 64-bit count (so a count past 2^32 cannot wrap into range) and names
+ * the layer; the builders whose count is known up front refuse before
+ * allocating anything of the layer's size, so this costs no gigabytes. */
+static void test_entry_limit(void **state)
+{
+    struct ss_error err = {0};
+    assert_int_equal(NET_MAX_ENTRIES, 4294967294u);
+    assert_int_equal(net_check_entries(0, "x", &err), SS_OK);
+    /* the seed's largest layer at 10^8 agents */
+    assert_int_equal(net_check_entries(800000000u, "x", &err), SS_OK);
+    assert_int_equal(net_check_entries(NET_MAX_ENTRIES, "x", &err), SS_OK);
+    assert_int_equal(err.code, SS_OK);
+    assert_int_equal(net_check_entries((uint64_t)NET_MAX_ENTRIES + 1, "work", &err), SS_EINPUT);
+    assert_int_equal(err.code, SS_EINPUT);
+    assert_non_null(strstr(err.msg, "network.work: "));
+    assert_non_null(strstr(err.msg, " 4294967295 directed entries"));
+    assert_non_null(strstr(err.msg, "at most 4294967294"));
+    err = (struct ss_error){0};
+    assert_int_equal(net_check_entries((uint64_t)1 << 32 | 5, "x", &err), SS_EINPUT);
+    assert_non_null(strstr(err.msg, " 4294967301 directed entries"));
+
+    /* a complete layer of 65537 members: 65537 x 65536 = 4295032832
+     * entries, refused with only the member list allocated */
+    struct params p;
+    struct world w;
+    seed_params(&p, 65537);
+    one_layer(&p, (struct layer_params){
+                      .name = "everyone", .generator = GEN_COMPLETE, .members = MEM_ALL});
+    memset(&w, 0, sizeof w);
+    assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
+    size_t before = w.m.peak;
+    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, &w.m, &w.err), SS_EINPUT);
+    assert_non_null(strstr(w.err.msg, "network.everyone: "));
+    assert_non_null(strstr(w.err.msg, " 4295032832 directed entries"));
+    assert_true(w.m.peak < before + ((size_t)1 << 20));
+    unbuild(&w);
+
+    /* one household of all 70000 agents: 70000 x 69999 entries */
+    seed_params(&p, 70000);
+    p.pop.household_size = 1e9;
+    p.pop.child_share = 0;
+    one_layer(&p, (struct layer_params){.name = "home", .generator = GEN_HOUSEHOLD});
+    memset(&w, 0, sizeof w);
+    assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
+    assert_int_equal(w.pop.n_households, 1);
+    before = w.m.peak;
+    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, &w.m, &w.err), SS_EINPUT);
+    assert_non_null(strstr(w.err.msg, "network.home: "));
+    assert_non_null(strstr(w.err.msg, " 4899930000 directed entries"));
+    assert_int_equal(w.m.peak, before);
+    unbuild(&w);
+}
+
 /* The estimate covers what the build held at its peak, not wildly more. */
 static void test_estimate(void **state)
 {
@@ -701,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_edge_list_round_trip),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_nomem),
+        cmocka_unit_test(test_entry_limit),
         cmocka_unit_test(test_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
