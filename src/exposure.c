@@ -150,6 +150,11 @@ int expo_init(struct sim *sim, struct ss_error *err)
     return SS_OK;
 }
 
+size_t expo_estimate_bytes(const struct params *p)
+{
+    return (size_t)p->pop.agents * 4 * sizeof(uint16_t) + EXPO_CELLS * sizeof(int64_t);
+}
+
 void expo_free(struct sim *sim)
 {
     struct exposure *xp = &sim->xp;

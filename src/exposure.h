@@ -17,6 +17,7 @@
 #ifndef EXPOSURE_H
 #define EXPOSURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "behaviour.h"
@@ -47,6 +48,8 @@ struct exposure {
  * a degree exceeds EXPO_MAX_DEGREE; then recount them from the state. */
 int expo_init(struct sim *sim, struct ss_error *err);
 void expo_free(struct sim *sim);
+/* Bytes expo_init will hold (the counts, if kept). */
+size_t expo_estimate_bytes(const struct params *p);
 
 /* Whether tie (i, j) of layer l is active on `day`: one keyed draw per
  * tie, the same from both ends (keyed by the lower id first). */

@@ -85,7 +85,8 @@ size_t sim_estimate_bytes(const struct scenario *s)
      * part covers the program, SQLite's cache and thread stacks. */
     size_t fixed = (size_t)64 << 20;
     return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) + met_estimate_bytes(p) +
-           state_estimate_bytes(p) + groups * layers * sizeof(int64_t) + fixed;
+           state_estimate_bytes(p) + expo_estimate_bytes(p) + groups * layers * sizeof(int64_t) +
+           fixed;
 }
 
 /* results/<name>-<seed>, with the name reduced to characters that are safe
