@@ -231,7 +231,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
      * by fear; protesters leave with a daily probability; triggers. Unless
      * protest is spontaneous, joining needs someone to join: a threshold of
      * 0 makes an agent the first to follow, not an instigator. */
-    double need = sim->pop.threshold[i] * (1.0 + fear);
+    double need = pop_threshold(&sim->pop, i) * (1.0 + fear);
     double seen = p->pop.threshold_unit == THRESH_COUNT
                       ? (double)x.protesting
                       : (x.present ? (double)x.protesting / x.present : 0.0);
@@ -249,7 +249,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, uint32_t i, uint32_
     if (beh_payment_due(p, i, day)) {
         a->acts |= AC_PAY_DUE;
         gc->taken[ACT_PAY]++;
-        if (!(w[2] < beh_thresh(sim->pop.reliability[i]))) {
+        if (!(w[2] < beh_thresh(pop_reliability(&sim->pop, i)))) {
             a->acts |= AC_MISS;
             gc->taken[ACT_MISS]++;
         }
