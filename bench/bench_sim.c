@@ -181,13 +181,12 @@ static void bench_count_bytes(const struct sim *sim, struct bench_bytes *b)
     const size_t n = sim->pop.n;
     const struct state *st = &sim->st;
     memset(b, 0, sizeof *b);
-    size_t pop_agent = sizeof *sim->pop.group + sizeof *sim->pop.flags +
-                       sizeof *sim->pop.household + sizeof *sim->pop.attitude +
-                       sizeof *sim->pop.reliability + sizeof *sim->pop.threshold;
+    /* household, reliability and threshold are not stored (population.h) */
+    size_t pop_agent = sizeof *sim->pop.group + sizeof *sim->pop.flags + sizeof *sim->pop.attitude;
     size_t st_agent = sizeof *st->fear + N_SUBSYSTEMS * sizeof(float) + sizeof *st->status +
                       sizeof *st->history + sizeof *st->watched + sizeof *st->acts +
                       sizeof *st->listed_day + sizeof *st->interned_until +
-                      st->court_missed * sizeof *st->misses;
+                      st->n_misses * sizeof *st->misses;
     b->agent_rd = pop_agent + st_agent;
     b->pop = n * pop_agent + ((size_t)sim->pop.n_households + 1) * sizeof *sim->pop.hh_start;
     b->state = n * st_agent + (size_t)st->n_blocks * (N_SUBSYSTEMS + 2) * sizeof(double);
@@ -221,14 +220,14 @@ static uint64_t bench_sol_agents(struct sim *sim, uint32_t lo, uint32_t hi)
 {
     const struct population *pop = &sim->pop;
     struct state *st = &sim->st;
-    const uint32_t cm = st->court_missed;
+    const uint32_t cm = st->n_misses;
     uint32_t a = 0;
     float f = 0;
     for (uint32_t i = lo; i < hi; i++) {
-        a ^= (uint32_t)pop->group[i] ^ pop->flags[i] ^ pop->household[i] ^ st->status[i] ^
-             st->history[i] ^ st->watched[i] ^ st->acts[i] ^ (uint32_t)st->listed_day[i] ^
+        a ^= (uint32_t)pop->group[i] ^ pop->flags[i] ^ st->status[i] ^ st->history[i] ^
+             st->watched[i] ^ st->acts[i] ^ (uint32_t)st->listed_day[i] ^
              (uint32_t)st->interned_until[i];
-        f += pop->attitude[i] + pop->reliability[i] + pop->threshold[i];
+        f += pop->attitude[i];
         for (int s = 0; s < N_SUBSYSTEMS; s++) f += st->ledger[s][i];
         /* Written back in place: fear stays in [0,1]. */
         st->fear[i] *= 0.5f;

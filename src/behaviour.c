@@ -256,7 +256,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
         rng_block(p->seed, c, w);
         protest = !(w[0] < beh_thresh(p->beh.protest_leave));
     } else if (x->protesting > 0 || p->beh.protest_spontaneous) {
-        double need = sim->pop.threshold[i] * (1.0 + fear);
+        double need = pop_threshold(&sim->pop, i) * (1.0 + fear);
         double seen = p->pop.threshold_unit == THRESH_COUNT
                           ? (double)x->protesting
                           : (x->present ? (double)x->protesting / x->present : 0.0);
@@ -273,7 +273,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
         gc->taken[ACT_PAY]++;
         uint32_t c[4] = {i, day, RS_PAY, 0}, w[4];
         rng_block(p->seed, c, w);
-        if (!(w[0] < beh_thresh(sim->pop.reliability[i]))) {
+        if (!(w[0] < beh_thresh(pop_reliability(&sim->pop, i)))) {
             a->acts |= AC_MISS;
             gc->taken[ACT_MISS]++;
         }

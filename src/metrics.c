@@ -48,8 +48,8 @@ struct met_chunk {
     uint32_t start, end;          /* agents [start, end) */
     uint32_t group;               /* the group all of them are in */
     double attitude;              /* sum of attitude */
-    double reliability;           /* sum of reliability */
-    double threshold;             /* sum of threshold */
+    double reliability;           /* sum of reliability (constant: summed once, at met_init) */
+    double threshold;             /* sum of threshold (likewise) */
     double fear;                  /* sum of fear */
     double score;                 /* sum of the reported score */
     double domain[N_SUBSYSTEMS];  /* sum of each domain score */
@@ -82,8 +82,8 @@ struct met_work {
     struct met_chunk *chunk;              /* [n_chunks] */
     uint32_t chunk_start[MAX_GROUPS + 1]; /* group g's chunks: [chunk_start[g], chunk_start[g+1]) */
     uint32_t n;                           /* agents the arrays below hold */
-    _Atomic uint32_t *parent;             /* [n] union-find parents; parent[x] <= x */
-    uint32_t *size;                       /* [n] component size, indexed by root */
+    _Atomic uint32_t *parent;             /* [n] union-find parents; parent[x] <= x (see
+                                             met_components for what it holds after) */
     struct met_chunk *sum;                /* [n_rows] per-row totals of the chunks */
     uint32_t n_bins;                      /* score histogram bins */
     double bins_per_point;                /* bin k holds [min + k / bpp, min + (k + 1) / bpp) */
@@ -342,6 +342,25 @@ static uint32_t met_ref_group(const struct params *p, uint32_t n_groups)
     return ref;
 }
 
+/* The sums of the attributes that never change (reliability, threshold),
+ * per chunk: drawn again on each read (population.h), so summed once here,
+ * agent by agent in the same order as met_sum_chunk's other sums. */
+static void met_constant_sums(struct met_work *w, const struct population *pop)
+{
+    int64_t nc = w->n_chunks;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t k = 0; k < nc; k++) {
+        struct met_chunk *c = &w->chunk[k];
+        double rel = 0, thr = 0;
+        for (uint32_t u = c->start; u < c->end; u++) {
+            rel += pop_reliability(pop, u);
+            thr += pop_threshold(pop, u);
+        }
+        c->reliability = rel;
+        c->threshold = thr;
+    }
+}
+
 int met_init(struct metrics *met, struct sim *sim, struct ss_error *err)
 {
     const struct population *pop = &sim->pop;
@@ -367,7 +386,6 @@ int met_init(struct metrics *met, struct sim *sim, struct ss_error *err)
     w->sum = mem_calloc(m, met->n_rows, sizeof *w->sum);
     w->n = pop->n;
     w->parent = mem_alloc_array(m, pop->n, sizeof *w->parent);
-    w->size = mem_alloc_array(m, pop->n, sizeof *w->size);
     w->n_bins = met_bins(sim->p, &w->bins_per_point);
     w->n_threads = omp_get_max_threads();
     w->hist = mem_alloc_array(m, (size_t)w->n_threads * w->n_bins, sizeof *w->hist);
@@ -377,8 +395,8 @@ int met_init(struct metrics *met, struct sim *sim, struct ss_error *err)
     w->cum = mem_calloc(m, met->n_rows, sizeof *w->cum);
     w->cum_base = mem_calloc(m, met->n_rows, sizeof *w->cum_base);
     w->cum_day = -1;
-    if (!w->chunk || !w->sum || !w->parent || !w->size || !w->hist || !w->touched ||
-        !w->group_hist || !w->all_hist || !w->cum || !w->cum_base)
+    if (!w->chunk || !w->sum || !w->parent || !w->hist || !w->touched || !w->group_hist ||
+        !w->all_hist || !w->cum || !w->cum_base)
         goto nomem;
 
     uint32_t c = 0;
@@ -392,6 +410,7 @@ int met_init(struct metrics *met, struct sim *sim, struct ss_error *err)
         }
     }
     w->chunk_start[pop->n_groups] = c;
+    met_constant_sums(w, pop);
     return SS_OK;
 
 nomem:
@@ -407,7 +426,6 @@ void met_free(struct metrics *met, struct sim *sim)
         mem_free(m, w->chunk);
         mem_free(m, w->sum);
         mem_free(m, (void *)w->parent);
-        mem_free(m, w->size);
         mem_free(m, w->hist);
         mem_free(m, w->touched);
         mem_free(m, w->group_hist);
@@ -427,7 +445,7 @@ size_t met_estimate_bytes(const struct params *p)
     size_t chunks = (size_t)p->pop.agents / MET_BLOCK + p->pop.groups.n;
     double bpp;
     size_t bins = met_bins(p, &bpp), threads = (size_t)omp_get_max_threads();
-    return (size_t)p->pop.agents * 2 * sizeof(uint32_t) + chunks * sizeof(struct met_chunk) +
+    return (size_t)p->pop.agents * sizeof(uint32_t) + chunks * sizeof(struct met_chunk) +
            rows * (sizeof(struct met_row) + sizeof(struct met_chunk) + 2 * sizeof(struct met_cum)) +
            rows * layers * sizeof(struct met_layer_row) + sizeof(struct met_work) +
            (threads + 2) * bins * sizeof(uint32_t) + threads;
@@ -483,10 +501,12 @@ static void met_union(_Atomic uint32_t *parent, uint32_t a, uint32_t b)
     }
 }
 
-/* Find the largest connected component over all layers' live ties. Leaves
- * parent[x] = the root (smallest id) of x's component for every agent and
- * returns the root of the largest one (of equal sizes, the one with the
- * smallest root) in *best and its size in *best_size. */
+/* Find the largest connected component over all layers' live ties. Returns
+ * the root (smallest id) of the largest one (of equal sizes, the one with
+ * the smallest root) in *best and its size in *best_size, and leaves in
+ * parent[x], for every agent x: the root of x's component if x is not a
+ * root (then parent[x] < x), or x + its component's size - 1 if it is
+ * (then parent[x] >= x); met_root_of reads it. */
 static void met_components(struct met_work *w, const struct network *net, uint32_t n,
                            uint32_t *best, uint64_t *best_size)
 {
@@ -513,17 +533,36 @@ static void met_components(struct met_work *w, const struct network *net, uint32
     for (int64_t x = 0; x < nn; x++)
         atomic_store_explicit(&parent[x], met_root(parent, (uint32_t)x), memory_order_relaxed);
 
-    /* Serial: one streaming pass; most agents share a handful of roots. */
-    memset(w->size, 0, (size_t)n * sizeof *w->size);
-    for (uint32_t x = 0; x < n; x++)
-        w->size[atomic_load_explicit(&parent[x], memory_order_relaxed)]++;
+    /* Component sizes without a size array (4 bytes per agent saved): each
+     * root's own slot counts its component. Serial, in id order: a root is
+     * the smallest id of its component, so it is visited (parent[r] == r,
+     * a count of 1) before any member, whose visit adds one to it. A
+     * component rooted at r has at most n - r members, so the count
+     * r + size - 1 stays below n, and a root's slot, >= r, stays apart
+     * from a member's, < its own id. */
+    for (uint32_t x = 0; x < n; x++) {
+        uint32_t r = atomic_load_explicit(&parent[x], memory_order_relaxed);
+        if (r < x)
+            atomic_store_explicit(&parent[r],
+                                  atomic_load_explicit(&parent[r], memory_order_relaxed) + 1,
+                                  memory_order_relaxed);
+    }
     *best = 0;
     *best_size = 0;
-    for (uint32_t x = 0; x < n; x++)
-        if (w->size[x] > *best_size) {
-            *best_size = w->size[x];
+    for (uint32_t x = 0; x < n; x++) {
+        uint32_t v = atomic_load_explicit(&parent[x], memory_order_relaxed);
+        if (v >= x && (uint64_t)(v - x) + 1 > *best_size) {
+            *best_size = (uint64_t)(v - x) + 1;
             *best = x;
         }
+    }
+}
+
+/* The root of agent u's component, from parent[] as met_components leaves it. */
+static inline uint32_t met_root_of(_Atomic uint32_t *parent, uint32_t u)
+{
+    uint32_t v = atomic_load_explicit(&parent[u], memory_order_relaxed);
+    return v < u ? v : u;
 }
 
 /* ---- per-agent sums --------------------------------------------------- */
@@ -535,7 +574,7 @@ struct met_ctx {
     const struct network *net;
     const struct state *st;   /* the state after the day */
     int kept;                 /* the network figures are kept (exposure.h): no edge scan */
-    _Atomic uint32_t *parent; /* roots, when largest != UINT32_MAX */
+    _Atomic uint32_t *parent; /* components, when largest != UINT32_MAX (met_root_of) */
     uint32_t largest;         /* root of the largest component, or UINT32_MAX */
     uint32_t n_bins;          /* histogram bins */
     double bins_per_point;    /* histogram scale */
@@ -551,19 +590,22 @@ static inline uint32_t met_bin(const struct met_ctx *x, double s)
 }
 
 /* Sum chunk c's agents, and count their reported scores into hist. With
- * largest != UINT32_MAX, parent[] holds every agent's root and agents
- * whose root is `largest` are counted. */
+ * largest != UINT32_MAX, parent[] holds every agent's component (see
+ * met_components) and agents whose root is `largest` are counted. The
+ * constant sums (reliability, threshold) are kept from met_init. */
 static void met_sum_chunk(struct met_chunk *c, const struct met_ctx *x, uint32_t *hist)
 {
     const struct population *pop = x->pop;
     const struct network *net = x->net;
     const struct state *st = x->st;
-    struct met_chunk s = {.start = c->start, .end = c->end, .group = c->group};
+    struct met_chunk s = {.start = c->start,
+                          .end = c->end,
+                          .group = c->group,
+                          .reliability = c->reliability,
+                          .threshold = c->threshold};
     uint8_t g = (uint8_t)c->group;
     for (uint32_t u = c->start; u < c->end; u++) {
         s.attitude += pop->attitude[u];
-        s.reliability += pop->reliability[u];
-        s.threshold += pop->threshold[u];
         s.support += pop->attitude[u] < 0.5f;
         s.children += (pop->flags[u] & POP_CHILD) != 0;
         s.online += (pop->flags[u] & POP_ONLINE) != 0;
@@ -582,8 +624,7 @@ static void met_sum_chunk(struct met_chunk *c, const struct met_ctx *x, uint32_t
         s.ever_listed += (history & HI_LISTED) != 0;
         s.ever_sanctioned += (history & HI_SANCTIONED) != 0;
 
-        if (x->largest != UINT32_MAX)
-            s.in_largest += atomic_load_explicit(&x->parent[u], memory_order_relaxed) == x->largest;
+        if (x->largest != UINT32_MAX) s.in_largest += met_root_of(x->parent, u) == x->largest;
         for (uint32_t l = 0; l < net->n_layers && !x->kept; l++) {
             const struct layer *ly = &net->layer[l];
             if (u >= ly->n) continue;

@@ -58,10 +58,9 @@ static uint32_t pop_draw_size(struct rng *r, uint64_t seed, uint32_t h, double m
     return extra >= UINT32_MAX - 1 ? UINT32_MAX - 1 : 1 + extra;
 }
 
-/* One value of a per-agent distribution for agent a: the only place that
- * interprets struct dist. Normal values are clipped (not truncated) to
- * [lo, hi]; list values are indexed by agent id. */
-static float pop_draw(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream)
+/* Normal values are clipped (not truncated) to [lo, hi]; list values are
+ * indexed by agent id. */
+float pop_draw(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream)
 {
     struct rng r;
     double x;
@@ -168,7 +167,7 @@ static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p
     }
 }
 
-/* Fill group, household and flags of every agent, household by household.
+/* Fill group and flags of every agent, household by household.
  * perm[k] is the draw index of the k-th household in agent order. */
 static void pop_fill_households(struct population *pop, const uint32_t *perm,
                                 const uint32_t *hh_group_start, const struct params *p)
@@ -184,14 +183,14 @@ static void pop_fill_households(struct population *pop, const uint32_t *perm,
         (void)pop_draw_size(&r, p->seed, perm[k], mean);
         uint32_t a0 = pop->hh_start[k], a1 = pop->hh_start[k + 1];
         for (uint32_t a = a0; a < a1; a++) {
-            pop->household[a] = k;
             pop->group[a] = (uint8_t)g;
             pop->flags[a] = (a > a0 && rng_uniform(&r) < q) ? POP_CHILD : 0;
         }
     }
 }
 
-/* Per-agent attributes, keyed by agent id. */
+/* Per-agent attributes, keyed by agent id (reliability and threshold are
+ * drawn on use, with the same keys). */
 static void pop_fill_agents(struct population *pop, const struct params *p)
 {
     uint64_t seed = p->seed;
@@ -199,8 +198,6 @@ static void pop_fill_agents(struct population *pop, const struct params *p)
 #pragma omp parallel for schedule(static)
     for (uint32_t a = 0; a < pop->n; a++) {
         pop->attitude[a] = pop_draw(&p->pop.attitude, seed, a, RS_ATTITUDE);
-        pop->reliability[a] = pop_draw(&p->pop.reliability, seed, a, RS_RELIABILITY);
-        pop->threshold[a] = pop_draw(&p->pop.threshold, seed, a, RS_THRESHOLD);
         if (!(pop->flags[a] & POP_CHILD) && rng_u01_at(seed, a, RNG_SETUP_DAY, RS_ONLINE) < online)
             pop->flags[a] |= POP_ONLINE;
     }
@@ -246,6 +243,9 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     uint32_t n = p->pop.agents;
     pop->n = n;
     pop->n_groups = p->pop.groups.n;
+    pop->seed = p->seed;
+    pop->rel_dist = p->pop.reliability;
+    pop->thr_dist = p->pop.threshold;
 
     uint32_t *size = NULL, *perm = NULL, nh = 0;
     uint8_t *hgroup = NULL;
@@ -257,15 +257,11 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     pop->n_households = nh;
     pop->group = mem_alloc_array(m, n, sizeof *pop->group);
     pop->flags = mem_alloc_array(m, n, sizeof *pop->flags);
-    pop->household = mem_alloc_array(m, n, sizeof *pop->household);
     pop->hh_start = mem_alloc_array(m, (size_t)nh + 1, sizeof *pop->hh_start);
     pop->attitude = mem_alloc_array(m, n, sizeof *pop->attitude);
-    pop->reliability = mem_alloc_array(m, n, sizeof *pop->reliability);
-    pop->threshold = mem_alloc_array(m, n, sizeof *pop->threshold);
     hgroup = mem_alloc_array(m, nh, sizeof *hgroup);
     perm = mem_alloc_array(m, nh, sizeof *perm);
-    if (!pop->group || !pop->flags || !pop->household || !pop->hh_start || !pop->attitude ||
-        !pop->reliability || !pop->threshold || !hgroup || !perm) {
+    if (!pop->group || !pop->flags || !pop->hh_start || !pop->attitude || !hgroup || !perm) {
         rc = err_nomem(err, what);
         goto done;
     }
@@ -302,16 +298,29 @@ done:
     return rc;
 }
 
+uint32_t pop_household(const struct population *pop, uint32_t i)
+{
+    assert(i < pop->n && pop->n_households > 0);
+    /* The last k with hh_start[k] <= i: households are never empty, so it
+     * is the one holding i. */
+    uint32_t lo = 0, hi = pop->n_households; /* hh_start[lo] <= i < hh_start[hi] */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pop->hh_start[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void pop_free(struct population *pop, struct mem *m)
 {
     if (!pop) return;
     mem_free(m, pop->group);
     mem_free(m, pop->flags);
-    mem_free(m, pop->household);
     mem_free(m, pop->hh_start);
     mem_free(m, pop->attitude);
-    mem_free(m, pop->reliability);
-    mem_free(m, pop->threshold);
     memset(pop, 0, sizeof *pop);
 }
 
@@ -322,10 +331,9 @@ size_t pop_estimate_bytes(const struct params *p)
     /* households: at most the first round's draw, which almost surely
      * suffices (see POP_HH_SIGMAS) */
     size_t nh = n ? pop_households_guess(n, mean) : 0;
-    /* held: group, flags (1 byte each), household, attitude, reliability,
-     * threshold (4 each), hh_start; build peak: sizes, groups and the
-     * permutation of the drawn households */
-    size_t held = (size_t)n * (1 + 1 + 4 + 4 + 4 + 4) + (nh + 1) * 4;
+    /* held: group, flags (1 byte each), attitude (4), hh_start; build
+     * peak: sizes, groups and the permutation of the drawn households */
+    size_t held = (size_t)n * (1 + 1 + 4) + (nh + 1) * 4;
     size_t build = nh * (4 + 1 + 4);
     return held + build;
 }

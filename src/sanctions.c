@@ -57,7 +57,7 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
     } else if (jud < p->list.enter_below) {
         int xctx = score_own(p, st, i, SUB_JUDICIAL) >= p->list.enter_below;
         s |= ST_LISTED | ST_NEW_LISTED | (xctx ? ST_XCTX_LIST : 0);
-        st->listed_day[i] = (int32_t)day;
+        st->listed_day[i] = state_day16(day);
         st->history[i] |= HI_LISTED;
         sanc_apply(sim, i, SA_LISTING, xctx, genuine, gc);
         if (p->sanc.social_media_ban.enabled)
@@ -67,7 +67,7 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
     if (p->sanc.internment.enabled && !(s & ST_INTERNED) &&
         (p->sanc.internment_groups.mask >> g & 1u) && soc < p->sanc.internment_below) {
         s |= ST_INTERNED | ST_NEW_INTERNED;
-        st->interned_until[i] = (int32_t)day + p->sanc.internment_days - 1;
+        st->interned_until[i] = state_day16((int64_t)day + p->sanc.internment_days - 1);
         st->history[i] |= HI_INTERNED;
         int xctx = score_own(p, st, i, SUB_SOCIAL) >= p->sanc.internment_below;
         sanc_apply(sim, i, SA_INTERNMENT, xctx, genuine, gc);

@@ -101,9 +101,10 @@ const struct row scn_rows[] = {
      .type = T_INT,
      .off = P(days),
      .lo = 1,
-     .hi = 100000,
+     .hi = 32767,
      .def = "365",
-     .doc = "Days simulated (the horizon); one step is one day."},
+     .doc = "Days simulated (the horizon); one step is one day. At most 32767 (about 90 "
+            "years), because the agents' state keeps days in 16-bit fields."},
 
     /* population */
     {.key = "population.agents",

@@ -7,42 +7,47 @@
  */
 #include "scoring.h"
 
-#include <stdlib.h>
+#include <assert.h>
 #include <string.h>
 
 #include "sim.h"
 
-/* Record an observed missed payment (+day if really missed, -day if
- * falsely attributed) and say whether the court window now holds enough
- * for a judgment; if so, whether any of them was real. */
+/* Record an observed missed payment (real or falsely attributed) on day
+ * `day` and say whether the court window now holds enough for a judgment;
+ * if so, whether any of them was real.
+ *
+ * A judgment fires as soon as a new miss makes court_missed in the window,
+ * and the window only moves forward, so at most court_missed - 1 misses
+ * in the window are ever waiting: that is all state.misses holds per agent
+ * (none for court_missed == 1, where every observed miss is a judgment). */
 static int score_court(struct state *st, const struct params *p, uint32_t i, uint32_t day, int real,
                        int *judgment_real)
 {
-    int32_t *m = st->misses + (size_t)i * st->court_missed;
+    uint16_t *m = st->misses + (size_t)i * st->n_misses;
     const int32_t window_start = (int32_t)day - p->score.court_window; /* exclusive */
-    uint32_t slot = 0;
-    int32_t oldest = INT32_MAX;
-    for (uint32_t k = 0; k < st->court_missed; k++) {
-        int32_t d = abs(m[k]);
-        if (d == 0 || d <= window_start) {
-            slot = k;
-            break;
-        }
-        if (d < oldest) oldest = d, slot = k;
-    }
-    m[slot] = real ? (int32_t)day : -(int32_t)day;
-    uint32_t in_window = 0;
-    int any_real = 0;
-    for (uint32_t k = 0; k < st->court_missed; k++) {
-        int32_t d = abs(m[k]);
+    assert(day >= 1 && day <= ST_DAY_MAX);
+    /* A window of less than a day holds not even today's miss: no
+     * judgment, now or later (the window only moves on). */
+    if (!((int32_t)day > window_start)) return 0;
+    uint32_t in_window = 1, free_slot = UINT32_MAX;
+    int any_real = real;
+    for (uint32_t k = 0; k < st->n_misses; k++) {
+        int32_t d = (int32_t)(m[k] & ST_DAY_MAX);
         if (d != 0 && d > window_start) {
             in_window++;
-            any_real |= m[k] > 0;
+            any_real |= (m[k] & ST_MISS_REAL) != 0;
+        } else if (free_slot == UINT32_MAX) {
+            free_slot = k; /* empty, or out of the window for good */
         }
     }
-    if (in_window < (uint32_t)p->score.court_missed) return 0;
+    if (in_window < (uint32_t)p->score.court_missed) {
+        /* At most court_missed - 2 others wait, so a slot is free. */
+        assert(free_slot != UINT32_MAX);
+        m[free_slot] = (uint16_t)(day | (real ? ST_MISS_REAL : 0u));
+        return 0;
+    }
     /* The judgment consumes the misses: the same ones never count twice. */
-    memset(m, 0, st->court_missed * sizeof *m);
+    memset(m, 0, st->n_misses * sizeof *m);
     *judgment_real = any_real;
     return 1;
 }

@@ -278,7 +278,7 @@ static void sim_check_invariants(const struct sim *sim, uint32_t day)
                      (int32_t)day - st->listed_day[i] >= p->list.min_days && !(s & ST_NEW_LISTED)));
         } else {
             int hh_penalty = 0;
-            uint32_t h = sim->pop.household[i];
+            uint32_t h = pop_household(&sim->pop, i);
             for (uint32_t k = sim->pop.hh_start[h]; k < sim->pop.hh_start[h + 1]; k++)
                 hh_penalty |= (st->status[k] & ST_NEW_INTERNED) != 0;
             assert(jud >= p->list.enter_below || hh_penalty);

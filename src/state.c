@@ -12,8 +12,9 @@
 size_t state_estimate_bytes(const struct params *p)
 {
     size_t n = p->pop.agents, blocks = (n + STATE_BLOCK - 1) / STATE_BLOCK;
+    size_t misses = p->score.court_missed > 0 ? (size_t)p->score.court_missed - 1 : 0;
     size_t per_agent = sizeof(float) * (1 + N_SUBSYSTEMS) + 3 * sizeof(uint8_t) + sizeof(uint16_t) +
-                       2 * sizeof(int32_t) + (size_t)p->score.court_missed * sizeof(int32_t);
+                       2 * sizeof(uint16_t) + misses * sizeof(uint16_t);
     return n * per_agent + blocks * (N_SUBSYSTEMS + 2) * sizeof(double);
 }
 
@@ -23,7 +24,7 @@ int state_init(struct state *st, const struct params *p, const struct population
     const size_t n = pop->n;
     memset(st, 0, sizeof *st);
     st->n = pop->n;
-    st->court_missed = (uint32_t)p->score.court_missed;
+    st->n_misses = p->score.court_missed > 0 ? (uint32_t)p->score.court_missed - 1 : 0;
     st->n_blocks = (pop->n + STATE_BLOCK - 1) / STATE_BLOCK;
     st->fear = mem_alloc_array(m, n, sizeof *st->fear);
     for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d] = mem_alloc_array(m, n, sizeof(float));
@@ -33,7 +34,7 @@ int state_init(struct state *st, const struct params *p, const struct population
     st->acts = mem_alloc_array(m, n, sizeof *st->acts);
     st->listed_day = mem_alloc_array(m, n, sizeof *st->listed_day);
     st->interned_until = mem_alloc_array(m, n, sizeof *st->interned_until);
-    st->misses = mem_alloc_array(m, n * st->court_missed, sizeof *st->misses);
+    st->misses = mem_alloc_array(m, n * st->n_misses, sizeof *st->misses);
     st->cap_part = mem_alloc_array(m, (size_t)st->n_blocks * (N_SUBSYSTEMS + 2), sizeof(double));
     int ok = st->fear && st->status && st->history && st->watched && st->acts && st->listed_day &&
              st->interned_until && st->misses && st->cap_part;
@@ -50,7 +51,7 @@ int state_init(struct state *st, const struct params *p, const struct population
         st->status[i] = st->history[i] = 0;
         st->acts[i] = 0;
         st->listed_day[i] = st->interned_until[i] = 0;
-        for (uint32_t k = 0; k < st->court_missed; k++) st->misses[i * st->court_missed + k] = 0;
+        for (uint32_t k = 0; k < st->n_misses; k++) st->misses[i * st->n_misses + k] = 0;
     }
     for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->score.max;
     surv_init_coverage(st, p, pop);

@@ -134,6 +134,20 @@ struct agent_day {
     uint16_t ev_false[N_EVENTS]; /* ... of which it did not do (false attributions) */
 };
 
+/* Days in the state are 16-bit: a simulated day is at most ST_DAY_MAX
+ * (scenario key `days`), so it fits 15 bits and leaves the top bit of a
+ * court-miss entry for whether the miss was real. */
+#define ST_DAY_MAX   0x7fffu
+#define ST_MISS_REAL 0x8000u /* state.misses: the miss really happened */
+
+/* A day as stored in the state's 16-bit fields. A day beyond 65535 (an
+ * internment's end with a huge internment.days) saturates at UINT16_MAX:
+ * later than any simulated day, so comparisons with days still hold. */
+static inline uint16_t state_day16(int64_t day)
+{
+    return day > UINT16_MAX ? (uint16_t)UINT16_MAX : day < 0 ? 0 : (uint16_t)day;
+}
+
 /* Agents per block of a deterministic reduction. */
 #define STATE_BLOCK 4096u
 
@@ -146,12 +160,12 @@ struct state {
     uint8_t *watched;             /* [n] bit c set: channel c watches the agent (fixed) */
     uint16_t *acts;               /* [n] AC_* bits of today; before the agent pass of the
                                      fast step, today's meetings with listed contacts */
-    int32_t *listed_day;          /* [n] day of the current listing (valid if ST_LISTED) */
-    int32_t *interned_until;      /* [n] last day of the current internment */
-    int32_t *misses;              /* [n * court_missed] days of observed missed payments in the
-                                     court window: +day if really missed, -day if falsely
-                                     attributed, 0 = none */
-    uint32_t court_missed;        /* entries per agent in misses */
+    uint16_t *listed_day;         /* [n] day of the current listing (valid if ST_LISTED) */
+    uint16_t *interned_until;     /* [n] last day of the current internment (state_day16) */
+    uint16_t *misses;             /* [n * n_misses] observed missed payments not yet judged:
+                                     the day, | ST_MISS_REAL if really missed; 0 = none */
+    uint32_t n_misses;            /* entries per agent in misses: court_missed - 1 (the
+                                     court_missed-th miss in the window is judged at once) */
     double cap[N_SUBSYSTEMS + 1]; /* today's cap of each domain score and the reported score */
     uint32_t n_blocks;            /* blocks of STATE_BLOCK agents */
     double *cap_part;             /* [n_blocks * (N_SUBSYSTEMS + 2)] block sums for the caps */

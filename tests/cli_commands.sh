@@ -84,7 +84,7 @@ n=$(sqlite3 res/results.sqlite 'select count(*) from daily' 2>/dev/null)
 [ "$n" = 30 ] && ok || bad "daily has $n rows, expected 6 days x 5 rows"
 
 # Interrupted: exit 130, no results.sqlite or daily.csv, no temporary files.
-"$bin" run --agents 200000 --days 100000 --out int --quiet >/dev/null 2>int.err &
+"$bin" run --agents 200000 --days 32767 --out int --quiet >/dev/null 2>int.err &
 pid=$!
 for _ in $(seq 1 600); do
     ls -A int 2>/dev/null | grep -q tmp && break

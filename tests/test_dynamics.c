@@ -642,6 +642,30 @@ static void test_court_window(void **state)
     }
 }
 
+/* §5 court judgment with court.missed_payments = 1: no miss ever waits
+ * (the state keeps none per agent), and every observed miss is a judgment
+ * on its own day: on d, d + 30 and d + 60. */
+static void test_court_single_miss(void **state)
+{
+    struct run r;
+    run_new(&r, 2);
+    RUN_SETS(&r, "population.reliability=[0, 1]", "sanctions.association.enabled=false",
+             "scoring.court.missed_payments=1");
+    run_start(&r);
+    EQ(r.sim->st.n_misses, 0);
+    const int d = first_due_day(&r, 0);
+    int64_t judgments = tot(&r)->scored[EV_COURT_JUDGMENT];
+    EQ(judgments, 1);
+    while (r.sim->day < d + 60) {
+        run_day(&r);
+        EQ(tot(&r)->scored[EV_COURT_JUDGMENT], tot(&r)->scored[EV_MISSED_PAYMENT]);
+        EQ(tot(&r)->false_scored[EV_COURT_JUDGMENT], 0);
+        judgments += tot(&r)->scored[EV_COURT_JUDGMENT];
+    }
+    EQ(judgments, 3);
+    run_free(&r);
+}
+
 /* §5 cross-context: a listing is cross-context when 1000 + L_judicial
  * alone would not list. Agent 0 misses a payment and criticises every day;
  * a judgment costs 350 on day 3. Judicial alone: 650, not listed. With
@@ -1469,7 +1493,7 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
                       : present > 0                         ? protesting / present
                                                             : 0;
         out.protest = (protesting > 0 || p->beh.protest_spontaneous) &&
-                      seen >= (double)sim->pop.threshold[i] * (1.0 + (double)out.fear);
+                      seen >= (double)pop_threshold(&sim->pop, i) * (1.0 + (double)out.fear);
     }
     out.eligible = sim->pop.attitude[i] > p->beh.trigger_min_attitude;
     return out;
@@ -1625,7 +1649,7 @@ static void test_stat_behaviour_rates(void **state)
         miss += (double)tot(&r)->taken[ACT_MISS];
         for (uint32_t i = 0; i < pop->n; i++)
             if (acted(&r, i, AC_PAY_DUE)) {
-                double q = 1 - p32(pop->reliability[i]);
+                double q = 1 - p32(pop_reliability(pop, i));
                 miss_m += q, miss_v += q * (1 - q);
             }
     }
@@ -1719,7 +1743,8 @@ static void test_stat_phone_association(void **state)
     for (uint32_t g = 0; g < 2; g++) {
         double mean = 0, var = 0;
         for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++) {
-            double m = pop->hh_start[pop->household[i] + 1] - pop->hh_start[pop->household[i]] - 1;
+            uint32_t h = pop_household(pop, i);
+            double m = pop->hh_start[h + 1] - pop->hh_start[h] - 1;
             double c = p32(cov[g]);
             mean += c * m * d;
             var += c * (m * d * (1 - d) + m * m * d * d) - (c * m * d) * (c * m * d);
@@ -1811,6 +1836,7 @@ int main(void)
         cmocka_unit_test(test_trigger_share_and_count),
         cmocka_unit_test(test_payment_schedule),
         cmocka_unit_test(test_court_window),
+        cmocka_unit_test(test_court_single_miss),
         cmocka_unit_test(test_cross_context_listing),
         cmocka_unit_test(test_list_exit),
         cmocka_unit_test(test_recovery),

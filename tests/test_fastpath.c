@@ -72,7 +72,7 @@ static void compare(const struct sim *f, const struct sim *r, int day)
     SAME(f->pop.attitude, r->pop.attitude, n);
     SAME(a->listed_day, b->listed_day, n);
     SAME(a->interned_until, b->interned_until, n);
-    SAME(a->misses, b->misses, (size_t)n * a->court_missed);
+    SAME(a->misses, b->misses, (size_t)n * a->n_misses);
     SAME(a->cap, b->cap, N_SUBSYSTEMS + 1);
     for (uint32_t i = 0; i < n; i++) assert_int_equal(a->acts[i] & AC_MASK, b->acts[i] & AC_MASK);
     for (uint32_t l = 0; l < f->net.n_layers; l++)

@@ -92,7 +92,7 @@ static void set(struct scenario *s, const char *fmt, ...)
 static struct scenario *classical(uint32_t agents, uint64_t seed)
 {
     static const char *const sets[] = {
-        "days=100000",
+        "days=32767", /* the most: the runs step until they come to rest */
         "population.groups={a: 1.0}",
         "population.household_size=1",
         "population.child_share=0",
@@ -307,7 +307,7 @@ static int64_t watts_run(uint32_t n, double z, double phi, uint64_t seed)
     set(s, "behaviour.protest.trigger.count=1");
     set(s, "behaviour.protest.trigger.min_attitude=0");
     struct sim *sim = start(s);
-    int64_t final = run_to_rest(sim, 100000, NULL);
+    int64_t final = run_to_rest(sim, 32767, NULL);
     sim_free(sim);
     scn_free(s);
     return final;

@@ -54,6 +54,7 @@ struct world {
     struct sim *sim;   /* zeroed, then filled by hand */
     struct params *p;  /* group names, days */
     int64_t *contacts; /* [(n_groups + 1) * n_layers] */
+    double *rel, *thr; /* [n] the lists reliability and threshold are drawn from */
 };
 
 /* Build layer ly over n agents from m undirected edges (u[i], v[i]); the
@@ -103,16 +104,16 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     uint32_t n = pop->n = pop->group_start[n_groups];
     pop->group = calloc(n ? n : 1, 1);
     pop->flags = calloc(n ? n : 1, 1);
-    pop->household = calloc(n ? n : 1, sizeof *pop->household);
     pop->attitude = calloc(n ? n : 1, sizeof *pop->attitude);
-    pop->reliability = calloc(n ? n : 1, sizeof *pop->reliability);
-    pop->threshold = calloc(n ? n : 1, sizeof *pop->threshold);
+    w.rel = calloc(n ? n : 1, sizeof *w.rel);
+    w.thr = calloc(n ? n : 1, sizeof *w.thr);
     assert_non_null(pop->group);
     assert_non_null(pop->flags);
-    assert_non_null(pop->household);
     assert_non_null(pop->attitude);
-    assert_non_null(pop->reliability);
-    assert_non_null(pop->threshold);
+    assert_non_null(w.rel);
+    assert_non_null(w.thr);
+    pop->rel_dist = (struct dist){.kind = DIST_LIST, .values = w.rel, .n_values = n};
+    pop->thr_dist = (struct dist){.kind = DIST_LIST, .values = w.thr, .n_values = n};
     /* The initial state: fear 0, ledgers 0, nothing listed. */
     struct state *st = &w.sim->st;
     st->n = n;
@@ -157,10 +158,9 @@ static void world_free(struct world *w)
     }
     free(pop->group);
     free(pop->flags);
-    free(pop->household);
     free(pop->attitude);
-    free(pop->reliability);
-    free(pop->threshold);
+    free(w->rel);
+    free(w->thr);
     free(w->sim->st.fear);
     free(w->sim->st.status);
     free(w->sim->st.history);
@@ -186,8 +186,8 @@ static struct world tiny_world(int extra_cut)
                                   0.5f,   0.875f, 0.5f,   0.25f,  0.75f};
     for (uint32_t a = 0; a < 10; a++) {
         pop->attitude[a] = att[a];
-        pop->reliability[a] = a == 0 ? 1.0f : 0.75f;
-        pop->threshold[a] = a == 9 ? 0.5f : 0.25f;
+        w.rel[a] = a == 0 ? 1.0 : 0.75;
+        w.thr[a] = a == 9 ? 0.5 : 0.25;
     }
     pop->flags[2] = pop->flags[5] = pop->flags[9] = POP_CHILD;
     pop->flags[0] = pop->flags[1] = pop->flags[3] = pop->flags[6] = pop->flags[7] = POP_ONLINE;
@@ -925,8 +925,8 @@ static struct world random_world(void)
     uint64_t s = 42;
     for (uint32_t a = 0; a < n; a++) {
         pop->attitude[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
-        pop->reliability[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
-        pop->threshold[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
+        w.rel[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
+        w.thr[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
         pop->flags[a] = (uint8_t)(splitmix(&s) & 3);
     }
     static const double mean_degree[2] = {0.8, 0.5};
@@ -1091,8 +1091,8 @@ static void test_random_world_reference(void **state)
         int64_t in_best = 0;
         for (uint32_t a = lo; a < hi; a++) {
             att += pop->attitude[a];
-            rel += pop->reliability[a];
-            thr += pop->threshold[a];
+            rel += pop_reliability(pop, a);
+            thr += pop_threshold(pop, a);
             support += pop->attitude[a] < 0.5f;
             children += (pop->flags[a] & POP_CHILD) != 0;
             online += (pop->flags[a] & POP_ONLINE) != 0;

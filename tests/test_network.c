@@ -283,7 +283,7 @@ static void test_ws_lattice(void **state)
             uint32_t a = seq[i], b = seq[(i + 1) % size];
             assert_int_equal(w2.pop.flags[a] & POP_CHILD, want);
             changes += w2.pop.group[a] != w2.pop.group[b];
-            same_household += w2.pop.household[a] == w2.pop.household[b];
+            same_household += pop_household(&w2.pop, a) == pop_household(&w2.pop, b);
             ties++;
             uint32_t expect[8];
             for (uint32_t d = 1; d <= 4; d++) {

@@ -56,8 +56,9 @@ struct world {
     struct params p;      /* names, seed, days */
     struct scenario *scn; /* the real default scenario, or NULL with stubs */
     uint8_t group[10], flags[10];
-    uint32_t household[10];
-    float attitude[10], reliability[10], threshold[10];
+    uint32_t hh_start[5];   /* households {0,1,2} {3,4,5} {6,7} {8,9} */
+    double reliability[10]; /* the list reliability is drawn from */
+    float attitude[10];
     net_off_t off[2][11];    /* CSR offsets per layer */
     uint32_t adj[2][16];     /* CSR entries per layer */
     int64_t contacts[3 * 2]; /* [row][layer] */
@@ -127,17 +128,17 @@ static int world_setup(void **state)
     pop->group_start[2] = 10;
     pop->group = w->group;
     pop->flags = w->flags;
-    pop->household = w->household;
+    pop->n_households = 4;
+    pop->hh_start = w->hh_start;
     pop->attitude = w->attitude;
-    pop->reliability = w->reliability;
-    pop->threshold = w->threshold;
-    static const uint32_t hh[10] = {0, 0, 0, 1, 1, 1, 2, 2, 3, 3};
+    pop->rel_dist = (struct dist){.kind = DIST_LIST, .values = w->reliability, .n_values = 10};
+    pop->thr_dist = (struct dist){.kind = DIST_CONSTANT, .value = 0.25};
+    static const uint32_t hh_start[5] = {0, 3, 6, 8, 10};
+    memcpy(w->hh_start, hh_start, sizeof hh_start);
     for (int a = 0; a < 10; a++) {
         w->group[a] = a >= 6;
-        w->household[a] = hh[a];
         w->attitude[a] = 0.125f * (float)(a % 8);
-        w->reliability[a] = 0.75f;
-        w->threshold[a] = 0.25f;
+        w->reliability[a] = 0.75;
     }
     w->flags[9] = POP_CHILD;
     w->flags[0] = POP_ONLINE;

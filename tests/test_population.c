@@ -59,7 +59,7 @@ static void check_structure(const struct population *pop, uint32_t n)
         assert_true(a1 > a0);
         assert_false(pop->flags[a0] & POP_CHILD);
         for (uint32_t a = a0; a < a1; a++) {
-            assert_int_equal(pop->household[a], k);
+            assert_int_equal(pop_household(pop, a), k);
             assert_int_equal(pop->group[a], pop->group[a0]);
         }
     }
@@ -72,9 +72,12 @@ static void check_structure(const struct population *pop, uint32_t n)
     }
     for (uint32_t a = 0; a < n; a++) {
         if (pop->flags[a] & POP_CHILD) assert_false(pop->flags[a] & POP_ONLINE);
-        assert_true(pop->threshold[a] >= 0 && pop->threshold[a] <= 1);
+        float thr = pop_threshold(pop, a), rel = pop_reliability(pop, a);
+        assert_true(thr >= 0 && thr <= 1);
         assert_true(pop->attitude[a] >= 0 && pop->attitude[a] <= 1);
-        assert_true(pop->reliability[a] >= 0 && pop->reliability[a] <= 1);
+        assert_true(rel >= 0 && rel <= 1);
+        /* drawn on demand: the same value on every read */
+        assert_true(pop_threshold(pop, a) == thr && pop_reliability(pop, a) == rel);
     }
 }
 
@@ -120,8 +123,8 @@ static void test_distributions(void **state)
         else
             adults++, online += (pop.flags[a] & POP_ONLINE) != 0;
         att += pop.attitude[a];
-        rel += pop.reliability[a];
-        thr += pop.threshold[a];
+        rel += pop_reliability(&pop, a);
+        thr += pop_threshold(&pop, a);
     }
     assert_true(fabs((double)children / n - .2) < 0.008);
     assert_true(fabs((double)online / adults - .75) < 0.007);
@@ -152,8 +155,8 @@ static void test_explicit_dists(void **state)
     check_structure(&pop, n);
     for (uint32_t a = 0; a < n; a++) {
         assert_true(pop.attitude[a] == (float)values[a]);
-        assert_true(pop.reliability[a] == (float).9);
-        assert_true(pop.threshold[a] >= (float).2 && pop.threshold[a] <= (float).4);
+        assert_true(pop_reliability(&pop, a) == (float).9);
+        assert_true(pop_threshold(&pop, a) >= (float).2 && pop_threshold(&pop, a) <= (float).4);
     }
     assert_int_equal(pop.group_start[1], pop.group_start[2]);
     pop_free(&pop, &m);
@@ -202,11 +205,12 @@ static void assert_same(const struct population *a, const struct population *b)
     assert_memory_equal(a->group_start, b->group_start, sizeof a->group_start);
     assert_memory_equal(a->group, b->group, a->n);
     assert_memory_equal(a->flags, b->flags, a->n);
-    assert_memory_equal(a->household, b->household, a->n * sizeof *a->household);
     assert_memory_equal(a->hh_start, b->hh_start, (a->n_households + 1) * sizeof *a->hh_start);
     assert_memory_equal(a->attitude, b->attitude, a->n * sizeof *a->attitude);
-    assert_memory_equal(a->reliability, b->reliability, a->n * sizeof *a->reliability);
-    assert_memory_equal(a->threshold, b->threshold, a->n * sizeof *a->threshold);
+    for (uint32_t i = 0; i < a->n; i++) {
+        assert_true(pop_reliability(a, i) == pop_reliability(b, i));
+        assert_true(pop_threshold(a, i) == pop_threshold(b, i));
+    }
 }
 
 /* Bit-identical for 1 and 2 threads; a different seed gives a different

@@ -236,7 +236,9 @@ static void test_build_thread_independence(void **state)
     assert_memory_equal(a->pop.group, b->pop.group, n);
     assert_memory_equal(a->pop.flags, b->pop.flags, n);
     assert_memory_equal(a->pop.attitude, b->pop.attitude, n * sizeof(float));
-    assert_memory_equal(a->pop.threshold, b->pop.threshold, n * sizeof(float));
+    assert_int_equal(a->pop.n_households, b->pop.n_households);
+    assert_memory_equal(a->pop.hh_start, b->pop.hh_start,
+                        ((size_t)a->pop.n_households + 1) * sizeof *a->pop.hh_start);
     assert_int_equal(a->net.n_layers, b->net.n_layers);
     for (uint32_t l = 0; l < a->net.n_layers; l++) {
         assert_int_equal(a->net.layer[l].n_entries, b->net.layer[l].n_entries);
