@@ -69,6 +69,7 @@ struct bench_bytes {
     size_t off;       /* every layer's row offsets */
     size_t adj;       /* every layer's neighbour ids */
     size_t trig;      /* the protest trigger's id list */
+    size_t expo;      /* the fast step's kept contact counts (exposure.h) */
     size_t live;      /* the allocation hook's live bytes */
     size_t peak;      /* the allocation hook's peak bytes (build buffers included) */
     size_t other;     /* live - the above: metrics work arrays, counters */
@@ -187,7 +188,9 @@ static void bench_count_bytes(const struct sim *sim, struct bench_bytes *b)
                       sizeof *st->history + sizeof *st->watched + sizeof *st->acts +
                       sizeof *st->listed_day + sizeof *st->interned_until +
                       st->n_misses * sizeof *st->misses;
-    b->agent_rd = pop_agent + st_agent;
+    size_t xp_agent = sim->xp.enabled ? 4 * sizeof *sim->xp.ties : 0;
+    b->agent_rd = pop_agent + st_agent + xp_agent;
+    b->expo = n * xp_agent;
     b->pop = n * pop_agent + ((size_t)sim->pop.n_households + 1) * sizeof *sim->pop.hh_start;
     b->state = n * st_agent + (size_t)st->n_blocks * (N_SUBSYSTEMS + 2) * sizeof(double);
     for (uint32_t l = 0; l < sim->net.n_layers; l++) {
@@ -198,7 +201,7 @@ static void bench_count_bytes(const struct sim *sim, struct bench_bytes *b)
     b->trig = (size_t)sim->trig.cap * sizeof *sim->trig.ids;
     b->live = sim->mem.live;
     b->peak = sim->mem.peak;
-    size_t known = b->pop + b->state + b->off + b->adj + b->trig;
+    size_t known = b->pop + b->state + b->off + b->adj + b->trig + b->expo;
     b->other = b->live > known ? b->live - known : 0;
 }
 
@@ -227,6 +230,9 @@ static uint64_t bench_sol_agents(struct sim *sim, uint32_t lo, uint32_t hi)
         a ^= (uint32_t)pop->group[i] ^ pop->flags[i] ^ st->status[i] ^ st->history[i] ^
              st->watched[i] ^ st->acts[i] ^ (uint32_t)st->listed_day[i] ^
              (uint32_t)st->interned_until[i];
+        if (sim->xp.enabled)
+            a ^= (uint32_t)sim->xp.ties[i] ^ sim->xp.listed[i] ^ sim->xp.interned[i] ^
+                 sim->xp.protesting[i];
         f += pop->attitude[i];
         for (int s = 0; s < N_SUBSYSTEMS; s++) f += st->ledger[s][i];
         /* Written back in place: fear stays in [0,1]. */
@@ -427,14 +433,14 @@ int main(int argc, char **argv)
            " agent_days_per_s=%.4g step_agent_days_per_s=%.4g s_per_day=%.4g"
            " peak_rss=%zu hook_peak=%zu hook_live=%zu"
            " B_agent=%.2f B_agent_peak=%.2f B_agent_rss=%.2f B_agent_ex_adj=%.2f"
-           " B_pop=%.2f B_state=%.2f B_off=%.2f B_adj=%.2f B_trig=%.2f B_other=%.2f"
+           " B_pop=%.2f B_state=%.2f B_off=%.2f B_adj=%.2f B_trig=%.2f B_expo=%.2f B_other=%.2f"
            " entries=%llu entries_per_agent=%.3f B_entry=%.3f cpu_util=%.2f",
            sim->pop.n, o.days, sim->threads, sim->estimate_bytes, pop_s, net_s, sim->build_seconds,
            step_s, measure_s, measure0_s, run_s, ad / run_s, ad / step_s, run_s / o.days,
            sim_peak_rss(), bb.peak, bb.live, bb.live / nn, bb.peak / nn, sim_peak_rss() / nn,
            (bb.live - bb.adj) / nn, bb.pop / nn, bb.state / nn, bb.off / nn, bb.adj / nn,
-           bb.trig / nn, bb.other / nn, (unsigned long long)bb.entries, bb.entries / nn,
-           (double)(bb.adj + bb.off) / ne, cpu_util);
+           bb.trig / nn, bb.expo / nn, bb.other / nn, (unsigned long long)bb.entries,
+           bb.entries / nn, (double)(bb.adj + bb.off) / ne, cpu_util);
     for (uint32_t l = 0; l < sim->net.n_layers; l++)
         printf(" entries_l%u=%llu", l, (unsigned long long)sim->net.layer[l].n_entries);
     if (o.sol) {

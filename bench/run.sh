@@ -94,11 +94,11 @@ for n in "${sizes[@]}"; do
             n, d, t, l0, l1, cu, ps, ns, bs, spd, adps, sadps, 100 * ms / rs, rss / 2^20, ba, epa, be,
             sol, gbps, r, rg, rr }')")
     memrows+=("$(awk -v n="${v[agents]}" -v p="${v[B_pop]}" -v s="${v[B_state]}" -v o="${v[B_off]}" \
-        -v a="${v[B_adj]}" -v tr="${v[B_trig]}" -v ot="${v[B_other]}" -v ba="${v[B_agent]}" \
+        -v a="${v[B_adj]}" -v tr="${v[B_trig]}" -v xp="${v[B_expo]}" -v ot="${v[B_other]}" -v ba="${v[B_agent]}" \
         -v bx="${v[B_agent_ex_adj]}" -v bp="${v[B_agent_peak]}" -v br="${v[B_agent_rss]}" \
         -v e="${v[estimate_bytes]}" 'BEGIN {
-        printf "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
-            n, p, s, o, a, tr, ot, ba, bx, bp, br, e / n }')")
+        printf "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
+            n, p, s, o, a, tr, xp, ot, ba, bx, bp, br, e / n }')")
     unset v
 done
 
@@ -130,8 +130,8 @@ fi
     echo "Bytes per agent by array (allocation hook, live after the build; adj and offsets are the"
     echo "network's; other = metrics work arrays and counters):"
     echo
-    echo "| agents | population | state | offsets | adj | trigger ids | other | live | live - adj | hook peak | peak RSS | estimate |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| agents | population | state | offsets | adj | trigger ids | contact counts | other | live | live - adj | hook peak | peak RSS | estimate |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for m in "${memrows[@]}"; do echo "$m"; done
     echo
     echo "s/day and agent-days/s: sim_step + met_measure per day (as sim_run, without output files);"

@@ -40,7 +40,7 @@ done
 # 1 ms, so pop_s and net_s may round to 0 at this size: not listed).
 for k in agents days threads estimate_bytes build_s step_s measure_s run_s agent_days_per_s \
     step_agent_days_per_s s_per_day peak_rss hook_peak hook_live B_agent B_pop B_state B_off \
-    B_adj entries entries_per_agent B_entry cpu_util sol_agent_days_per_s sol_gbps sol_ratio \
+    B_adj B_expo entries entries_per_agent B_entry cpu_util sol_agent_days_per_s sol_gbps sol_ratio \
     solg_agent_days_per_s solg_ratio solr_agent_days_per_s solr_ratio; do
     if [ -z "${v[$k]+x}" ]; then
         bad "key $k missing"
@@ -54,8 +54,8 @@ done
 [ "${v[days]:-}" = 3 ] && ok || bad "days=${v[days]:-} (asked 3)"
 # The split of the bytes adds up to the hook's live bytes.
 awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="${v[B_off]:-0}" \
-    -v j="${v[B_adj]:-0}" -v t="${v[B_trig]:-0}" -v r="${v[B_other]:-0}" \
-    'BEGIN { d = a - (p + s + o + j + t + r); exit !(d < 0.05 && d > -0.05) }' &&
+    -v j="${v[B_adj]:-0}" -v t="${v[B_trig]:-0}" -v x="${v[B_expo]:-0}" -v r="${v[B_other]:-0}" \
+    'BEGIN { d = a - (p + s + o + j + t + x + r); exit !(d < 0.05 && d > -0.05) }' &&
     ok || bad "bytes per array do not add up to B_agent: $line"
 
 "$bench" --estimate --agents 100000000 | grep -qE '^bench_estimate agents=100000000 estimate_bytes=[1-9][0-9]*$' &&
