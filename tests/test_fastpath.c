@@ -171,7 +171,7 @@ static void test_rule_variants(void **state)
 /* The seed scenario itself, as shipped. */
 static void test_seed_scenario(void **state)
 {
-    struct scenario *s = scenario_with(sanitized() ? 3000 : 20000, sanitized() ? 30 : 130, NULL);
+    struct scenario *s = scenario_with(sanitized() ? 2500 : 20000, sanitized() ? 75 : 130, NULL);
     struct happened h = step_both(s);
     assert_true(h.judgments > 0);
     scn_free(s);
