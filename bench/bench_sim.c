@@ -4,7 +4,7 @@
  * once, small, to check that its line is well formed).
  *
  * usage: bench_sim [--agents N] [--days D] [--threads T] [--set KEY=VALUE]...
- *                  [--no-split] [--no-sol] [--estimate] [--stream MIB]
+ *                  [--no-split] [--no-sol] [--reference] [--estimate] [--stream MIB]
  *
  * Builds the seed scenario through the library (scn_new_default, scn_set,
  * sim_create), then runs its days as sim_run does but without output files:
@@ -21,7 +21,9 @@
  * runs at most BENCH_SOL_DAYS days and reports its median day times days.
  *
  * Prints one line, "bench_sim" then space-separated key=value pairs:
- * sizes and the estimate, build seconds (pop_s, net_s on their own;
+ * sizes, the day step used (step=fast, or reference with --reference:
+ * the plain step that rescans every tie, sim_options.reference) and the
+ * estimate, build seconds (pop_s, net_s on their own;
  * build_s all of sim_create), the day loop (step_s, measure_s, run_s,
  * agent_days_per_s, s_per_day), memory (peak_rss; hook_peak and hook_live
  * from the allocation hook; B_* bytes per agent in all and by array),
@@ -59,6 +61,7 @@ struct bench_opts {
     int split;                       /* time pop_build and net_build on their own first */
     int sol;                         /* run the speed-of-light kernel */
     int estimate;                    /* print the estimate only */
+    int reference;                   /* the plain reference day step (sim_options.reference) */
     unsigned long long stream_mib;   /* > 0: the read-bandwidth probe only */
 };
 
@@ -87,7 +90,7 @@ struct bench_sol {
 static int bench_usage(void)
 {
     fputs("usage: bench_sim [--agents N] [--days D] [--threads T] [--set KEY=VALUE]...\n"
-          "                 [--no-split] [--no-sol] [--estimate] [--stream MIB]\n",
+          "                 [--no-split] [--no-sol] [--reference] [--estimate] [--stream MIB]\n",
           stderr);
     return 2;
 }
@@ -122,6 +125,8 @@ static int bench_parse(struct bench_opts *o, int argc, char **argv)
             o->split = 0;
         } else if (!strcmp(a, "--no-sol")) {
             o->sol = 0;
+        } else if (!strcmp(a, "--reference")) {
+            o->reference = 1;
         } else if (!strcmp(a, "--estimate")) {
             o->estimate = 1;
         } else {
@@ -386,7 +391,7 @@ int main(int argc, char **argv)
     double pop_s = 0, net_s = 0;
     int rc = SS_OK;
     if (o.split) rc = bench_split_build(scn, &pop_s, &net_s, &err);
-    struct sim_options so = {.threads = o.threads};
+    struct sim_options so = {.threads = o.threads, .reference = o.reference};
     if (rc == SS_OK) rc = sim_create(&sim, scn, &so, &err);
     if (rc != SS_OK) {
         ss_error_print(&err, stderr);
@@ -427,7 +432,7 @@ int main(int argc, char **argv)
         bench_sol_run(sim, o.days, SOL_ROWS, &solr);
     }
     const double nn = (double)sim->pop.n, ne = bb.entries ? (double)bb.entries : 1.0;
-    printf("bench_sim agents=%u days=%d threads=%d estimate_bytes=%zu"
+    printf("bench_sim agents=%u days=%d threads=%d step=%s estimate_bytes=%zu"
            " pop_s=%.3f net_s=%.3f build_s=%.3f"
            " step_s=%.3f measure_s=%.3f measure0_s=%.3f run_s=%.3f"
            " agent_days_per_s=%.4g step_agent_days_per_s=%.4g s_per_day=%.4g"
@@ -435,12 +440,13 @@ int main(int argc, char **argv)
            " B_agent=%.2f B_agent_peak=%.2f B_agent_rss=%.2f B_agent_ex_adj=%.2f"
            " B_pop=%.2f B_state=%.2f B_off=%.2f B_adj=%.2f B_trig=%.2f B_expo=%.2f B_other=%.2f"
            " entries=%llu entries_per_agent=%.3f B_entry=%.3f cpu_util=%.2f",
-           sim->pop.n, o.days, sim->threads, sim->estimate_bytes, pop_s, net_s, sim->build_seconds,
-           step_s, measure_s, measure0_s, run_s, ad / run_s, ad / step_s, run_s / o.days,
-           sim_peak_rss(), bb.peak, bb.live, bb.live / nn, bb.peak / nn, sim_peak_rss() / nn,
-           (bb.live - bb.adj) / nn, bb.pop / nn, bb.state / nn, bb.off / nn, bb.adj / nn,
-           bb.trig / nn, bb.expo / nn, bb.other / nn, (unsigned long long)bb.entries,
-           bb.entries / nn, (double)(bb.adj + bb.off) / ne, cpu_util);
+           sim->pop.n, o.days, sim->threads, sim->xp.enabled ? "fast" : "reference",
+           sim->estimate_bytes, pop_s, net_s, sim->build_seconds, step_s, measure_s, measure0_s,
+           run_s, ad / run_s, ad / step_s, run_s / o.days, sim_peak_rss(), bb.peak, bb.live,
+           bb.live / nn, bb.peak / nn, sim_peak_rss() / nn, (bb.live - bb.adj) / nn, bb.pop / nn,
+           bb.state / nn, bb.off / nn, bb.adj / nn, bb.trig / nn, bb.expo / nn, bb.other / nn,
+           (unsigned long long)bb.entries, bb.entries / nn, (double)(bb.adj + bb.off) / ne,
+           cpu_util);
     for (uint32_t l = 0; l < sim->net.n_layers; l++)
         printf(" entries_l%u=%llu", l, (unsigned long long)sim->net.layer[l].n_entries);
     if (o.sol) {
