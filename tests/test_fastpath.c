@@ -9,6 +9,7 @@
  * both are stepped side by side (the fast one on 2 threads, the reference
  * on 1) and compared after every day: every per-agent array, every tie,
  * the day's counts and contacts, and every measured figure, bit for bit.
+ * A degree too large for the kept counts runs the reference step.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scenario.h"
 #include "sim.h"
@@ -177,12 +179,39 @@ static void test_seed_scenario(void **state)
     scn_free(s);
 }
 
+/* A degree above the 16-bit counts (a star of 66,000 leaves, from an edge
+ * list) runs the reference step, and runs. */
+static void test_large_degree_falls_back(void **state)
+{
+    char path[] = "/tmp/scoresim-star-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    const uint32_t leaves = EXPO_MAX_DEGREE + 465u;
+    for (uint32_t k = 1; k <= leaves; k++) fprintf(f, "0 %u\n", k);
+    assert_int_equal(fclose(f), 0);
+    char layers[256];
+    snprintf(layers, sizeof layers, "network.layers={star: {generator: edge_list, file: %s}}",
+             path);
+    const char *sets[] = {layers, NULL};
+    struct scenario *s = scenario_with(leaves + 1, 3, sets);
+    struct sim *sim = create(s, 2, 0);
+    assert_false(sim->xp.enabled);
+    struct ss_error err = {0};
+    for (int day = 1; day <= 3; day++) assert_int_equal(sim_step(sim, &err), SS_OK);
+    sim_free(sim);
+    scn_free(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_busy_scenario),
         cmocka_unit_test(test_rule_variants),
         cmocka_unit_test(test_seed_scenario),
+        cmocka_unit_test(test_large_degree_falls_back),
     };
     return cmocka_run_group_tests_name("fastpath", tests, NULL, NULL);
 }
