@@ -33,6 +33,9 @@ for kv in ${line#bench_sim }; do
     esac
 done
 num='^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
+# step= names the day step; the fast one unless --reference.
+[ "${v[step]:-}" = fast ] && ok || bad "step=${v[step]:-} (expected fast)"
+unset 'v[step]'
 for k in "${!v[@]}"; do
     [[ ${v[$k]} =~ $num ]] && ok || bad "$k=${v[$k]} is not a number"
 done
@@ -60,6 +63,8 @@ awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="
 
 "$bench" --estimate --agents 100000000 | grep -qE '^bench_estimate agents=100000000 estimate_bytes=[1-9][0-9]*$' &&
     ok || bad "--estimate line"
+"$bench" --agents 10000 --days 2 --no-sol --no-split --reference | grep -q ' step=reference ' &&
+    ok || bad "--reference does not run the reference step"
 "$bench" --bogus >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a bad option exited $rc, expected 2"
