@@ -34,11 +34,12 @@ enum rng_stream {
     RS_LAYER_BUILD = 64,   /* + layer: network generation */
     RS_CONTACT = 128,      /* + layer: daily activation of a tie */
     RS_DYNAMICS = 256,     /* first stream for the day step's own draws */
-    RS_ACT = RS_DYNAMICS,  /* per agent per day: the action draws, fixed word per action */
+    RS_ACT = RS_DYNAMICS,  /* retired (acts are drawn by block, RS_BLOCK_ACT); kept so the
+                              streams after it keep their numbers */
     RS_DETECT,             /* per agent per day, index = channel: detection of own acts */
     RS_ASSOC_DETECT,       /* per agent per day, index = meeting: detection of a meeting
                               with a listed contact, one word per channel */
-    RS_FALSE,              /* per agent per day: false attribution, one word per channel */
+    RS_FALSE,              /* retired (false attributions: RS_BLOCK_FALSE); kept likewise */
     RS_OSTRACISM,          /* per contact per day, index = the newly listed agent */
     RS_TRIGGER_DAY,        /* per trigger day (agent 0): choosing k trigger agents */
     RS_LEAVE,              /* per protester per day: leaving the protest */

@@ -141,7 +141,7 @@ void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts
     }
 }
 
-/* Cut tie (i, j) of layer ly (entry e of i's row) if nobody has yet: the
+/* Cut tie (i, j) of layer l (entry e of i's row) if nobody has yet: the
  * compare-and-swap on the lower id's entry decides who cuts, so the counts
  * are updated once even when both ends cut at the same time. */
 static void sanc_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j, net_off_t e)
