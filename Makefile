@@ -53,7 +53,7 @@ test-asan: build-asan
 
 test: test-release test-asan lint
 
-SOURCES = $(wildcard src/*.c src/*.h include/*.h tests/*.c bench/*.c)
+SOURCES = $(wildcard src/*/*.c src/*/*.h include/*.h tests/*.c tests/*.h bench/*.c)
 
 lint: build
 	@echo "clang-format: checking $(words $(SOURCES)) files"
@@ -68,7 +68,7 @@ lint: build
 	@# or a non-zero exit (no compilation database, a crash, not installed).
 	@echo "clang-tidy"
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
-	clang-tidy --quiet -p $(BUILD) $(wildcard src/*.c) >"$$out" 2>&1; rc=$$?; \
+	clang-tidy --quiet -p $(BUILD) $(wildcard src/*/*.c) >"$$out" 2>&1; rc=$$?; \
 	if [ $$rc -ne 0 ] || grep -qE "(warning|error):" "$$out"; then \
 	  cat "$$out"; echo "clang-tidy found problems (exit status $$rc)"; exit 1; \
 	fi; \

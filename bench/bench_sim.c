@@ -42,9 +42,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 #include "scoresim.h"
-#include "sim.h"
+#include "run/sim.h"
 
 #define BENCH_MAX_SETS 32
 /* Agents per block of the kernel: the model's SIM_BLOCK. */

@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-#include "scenario.h"
-#include "scoring.h"
-#include "sim.h"
+#include "core/rng.h"
+#include "scenario/scenario.h"
+#include "model/scoring.h"
+#include "run/sim.h"
 
 /* --- helpers ---------------------------------------------------------------- */
 

@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "experiment.h"
-#include "metrics.h"
+#include "experiment/experiment.h"
+#include "engine/metrics.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

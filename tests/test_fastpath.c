@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario.h"
-#include "sim.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 static int sanitized(void)
 {

@@ -63,8 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
-#include "sim.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 static int sanitized(void)
 {

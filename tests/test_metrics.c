@@ -24,9 +24,9 @@
 
 #include <cmocka.h>
 
-#include "metrics.h"
-#include "scoring.h"
-#include "sim.h"
+#include "engine/metrics.h"
+#include "model/scoring.h"
+#include "run/sim.h"
 
 #ifdef SS_TEST_STUBS
 /* Only for building this file without the rest of the library (see the

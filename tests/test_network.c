@@ -19,8 +19,8 @@
 #include <cmocka.h>
 #include <omp.h>
 
-#include "network.h"
-#include "population.h"
+#include "world/network.h"
+#include "world/population.h"
 
 #define EDGES TEST_DATA_DIR "/edges"
 

@@ -21,10 +21,10 @@
 
 #include <cmocka.h>
 
-#include "metrics.h"
-#include "output.h"
-#include "scenario.h"
-#include "sim.h"
+#include "engine/metrics.h"
+#include "io/output.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 #ifdef SS_TEST_STUBS
 /* Only for building this file without the rest of the library:

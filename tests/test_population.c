@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <omp.h>
 
-#include "population.h"
+#include "world/population.h"
 
 /* The seed scenario's population over n agents. */
 static void seed_params(struct params *p, uint32_t n)

@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "report.h"
+#include "io/report.h"
 #include "scoresim.h"
 
 static char *json(const char *s)

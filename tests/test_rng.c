@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "rng.h"
+#include "core/rng.h"
 
 /* Random123 kat_vectors, philox4x32 with 10 rounds: counter, key, output. */
 static void test_philox_known_answers(void **state)

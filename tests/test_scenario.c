@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "scenario.h"
-#include "scenario_impl.h" /* white box: the allocation count of the hook */
+#include "scenario/scenario.h"
+#include "scenario/scenario_impl.h" /* white box: the allocation count of the hook */
 
 #define BAD_DIR  TEST_DATA_DIR "/bad"
 #define GOOD_DIR TEST_DATA_DIR "/good"

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scenario.h"
-#include "sim.h"
+#include "scenario/scenario.h"
+#include "run/sim.h"
 
 /* Sanitizers slow everything ~10x: keep the sizes honest but small. */
 static uint32_t test_agents(void)

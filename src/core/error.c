@@ -1,0 +1,63 @@
+/*
+ * error.c - recording and printing errors (see error.h).
+ */
+#include "core/error.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static int err_vset(struct ss_error *err, int code, const char *file, int line, int col,
+                    const char *fmt, va_list ap)
+{
+    if (!err) return code;
+    err->code = code;
+    err->line = line;
+    err->col = col;
+    err->file[0] = '\0';
+    if (file) {
+        strncpy(err->file, file, sizeof err->file - 1);
+        err->file[sizeof err->file - 1] = '\0';
+    }
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    return code;
+}
+
+int err_set(struct ss_error *err, int code, const char *file, int line, int col, const char *fmt,
+            ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, code, file, line, col, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int err_msg(struct ss_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, code, NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int err_nomem(struct ss_error *err, const char *what)
+{
+    return err_msg(err, SS_ENOMEM, "out of memory while %s", what);
+}
+
+void err_clear(struct ss_error *err)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+}
+
+void ss_error_print(const struct ss_error *e, FILE *f)
+{
+    if (e->file[0] && e->line > 0)
+        fprintf(f, "%s:%d:%d: %s\n", e->file, e->line, e->col, e->msg);
+    else if (e->file[0])
+        fprintf(f, "%s: %s\n", e->file, e->msg);
+    else
+        fprintf(f, "error: %s\n", e->msg);
+}

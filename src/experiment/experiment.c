@@ -1,0 +1,939 @@
+/*
+ * experiment.c - sweeps and comparisons (see experiment.h): the plan (the
+ * varied keys, their full factorial, every point checked before anything
+ * runs) and the scheduling of runs.
+ *
+ * Each run is a real `scoresim run` child process, so a crash or an
+ * out-of-memory in one run is that run's failure, never the sweep's. The
+ * parent starts up to `jobs` children, polls them, and merges each finished
+ * run into the experiment database in one transaction (experiment_db.c):
+ * that database is the record of completion, so a sweep run again into the
+ * same folder skips what is done and retries what failed.
+ */
+#include "experiment/experiment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <omp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run/sim.h"
+#include "io/store.h"
+#include "core/error.h"
+#include "scenario/params.h"
+#include "scenario/scenario.h"
+
+extern char **environ; /* POSIX: the environment, passed to every run */
+
+/* Seconds to wait for runs told to stop (SIGTERM: they stop between days)
+ * before killing them. */
+#define EXP_STOP_GRACE 10.0
+/* Poll interval for finished runs, in nanoseconds. */
+#define EXP_POLL_NS 10000000L
+
+/* ---- strings ---------------------------------------------------------- */
+
+/* A string under construction in a plan's memory; an allocation failure
+ * is remembered and reported once, by sb_take. */
+struct sb {
+    struct mem *m; /* allocator */
+    char *s;       /* the text, NUL-terminated; NULL until the first add */
+    size_t n;      /* length */
+    size_t cap;    /* bytes allocated */
+    int nomem;     /* an allocation failed */
+};
+
+static void sb_addn(struct sb *b, const char *s, size_t k)
+{
+    if (b->nomem) return;
+    if (b->n + k + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + k + 1) cap *= 2;
+        char *t = mem_realloc(b->m, b->s, cap);
+        if (!t) {
+            b->nomem = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, k);
+    b->n += k;
+    b->s[b->n] = '\0';
+}
+
+static void sb_add(struct sb *b, const char *s)
+{
+    sb_addn(b, s, strlen(s));
+}
+
+/* s as a JSON string, quoted and escaped. */
+static void sb_json(struct sb *b, const char *s)
+{
+    sb_add(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
+            sb_add(b, esc);
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            sb_add(b, esc);
+        } else {
+            sb_addn(b, (const char *)&c, 1);
+        }
+    }
+    sb_add(b, "\"");
+}
+
+/* The finished string (owned by the plan's memory), or NULL and an error. */
+static char *sb_take(struct sb *b, struct ss_error *err)
+{
+    if (!b->nomem && !b->s) sb_add(b, "");
+    if (b->nomem) {
+        mem_free(b->m, b->s);
+        b->s = NULL;
+        err_nomem(err, "planning the experiment");
+        return NULL;
+    }
+    return b->s;
+}
+
+static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
+{
+    char *d = mem_alloc(&pl->mem, k + 1);
+    if (!d) return NULL;
+    memcpy(d, s, k);
+    d[k] = '\0';
+    return d;
+}
+
+/* ---- the plan --------------------------------------------------------- */
+
+static int plan_new(struct exp_plan **out, int kind, const struct exp_options *o,
+                    struct ss_error *err)
+{
+    struct mem m = {0};
+    *out = NULL;
+    int reps = o->replicates ? o->replicates : EXP_DEFAULT_REPLICATES;
+    /* Statuses spelled out, not err_msg's: *out is used when this is 0. */
+    if (reps < 1 || reps > EXP_MAX_RUNS) {
+        err_msg(err, SS_EINPUT, "--replicates must be from 1 to %d, got %d", EXP_MAX_RUNS,
+                o->replicates);
+        return SS_EINPUT;
+    }
+    if (o->n_sets < 0 || (o->n_sets && !o->sets)) {
+        err_msg(err, SS_EINTERNAL, "exp_options: n_sets without sets");
+        return SS_EINTERNAL;
+    }
+    struct exp_plan *pl = mem_calloc(&m, 1, sizeof *pl);
+    if (!pl) {
+        err_nomem(err, "planning the experiment");
+        return SS_ENOMEM;
+    }
+    pl->mem = m;
+    pl->kind = kind;
+    pl->replicates = reps;
+    pl->sets = o->sets;
+    pl->n_sets = o->n_sets;
+    pl->file[0] = o->scenario;
+    pl->file[1] = kind == EXP_COMPARE ? o->scenario_b : NULL;
+    *out = pl;
+    return SS_OK;
+}
+
+void exp_plan_free(struct exp_plan *pl)
+{
+    if (!pl) return;
+    struct mem *m = &pl->mem;
+    for (int a = 0; a < pl->n_axes; a++) {
+        for (int v = 0; v < pl->axis[a].n; v++) mem_free(m, pl->axis[a].values[v]);
+        mem_free(m, pl->axis[a].values);
+        mem_free(m, pl->axis[a].key);
+    }
+    for (int p = 0; pl->label && p < pl->n_points; p++) mem_free(m, pl->label[p]);
+    for (int p = 0; pl->params && p < pl->n_points; p++) mem_free(m, pl->params[p]);
+    mem_free(m, pl->label);
+    mem_free(m, pl->params);
+    mem_free(m, pl->name);
+    mem_free(m, pl->scenario);
+    mem_free(m, pl->scenario_b);
+    mem_free(m, pl->varied);
+    struct mem last = pl->mem;
+    mem_free(&last, pl);
+}
+
+const char *exp_point_value(const struct exp_plan *pl, int p, int a)
+{
+    /* Mixed radix, the last axis the fastest digit. */
+    int stride = 1;
+    for (int b = pl->n_axes - 1; b > a; b--) stride *= pl->axis[b].n;
+    return pl->axis[a].values[(p / stride) % pl->axis[a].n];
+}
+
+/* Load file (NULL: the seed scenario), apply sets then extra in order,
+ * finish. On error *out is NULL and err says where. */
+static int plan_load(struct scenario **out, const char *file, const char *const *sets, int n_sets,
+                     const char *const *extra, int n_extra, struct ss_error *err)
+{
+    struct scenario *s = NULL;
+    int rc = file ? scn_load(&s, file, err) : scn_new_default(&s, err);
+    for (int i = 0; rc == SS_OK && i < n_sets; i++) rc = scn_set(s, sets[i], err);
+    for (int i = 0; rc == SS_OK && i < n_extra; i++) rc = scn_set(s, extra[i], err);
+    if (rc == SS_OK) rc = scn_finish(s, err);
+    if (rc != SS_OK) {
+        scn_free(s);
+        s = NULL;
+    }
+    *out = s;
+    return rc;
+}
+
+/* Trim blanks from [*a, *b). */
+static void trim(const char **a, const char **b)
+{
+    while (*a < *b && (**a == ' ' || **a == '\t')) (*a)++;
+    while (*b > *a && ((*b)[-1] == ' ' || (*b)[-1] == '\t')) (*b)--;
+}
+
+/* Parse "KEY=V1,V2,..." into ax. A comma splits values only outside
+ * brackets, braces and quotes, so YAML values such as {a: 0.5, b: 0.5}
+ * stay whole. */
+static int parse_axis(struct exp_plan *pl, const char *spec, struct exp_axis *ax,
+                      struct ss_error *err)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq)
+        return err_msg(err, SS_EINPUT,
+                       "--vary %s: expected KEY=V1,V2,... (e.g. scoring.integration=0,0.5,1)",
+                       spec);
+    const char *ka = spec, *kb = eq;
+    trim(&ka, &kb);
+    if (ka == kb) return err_msg(err, SS_EINPUT, "--vary %s: missing key before '='", spec);
+    if (!(ax->key = plan_strndup(pl, ka, (size_t)(kb - ka))))
+        return err_nomem(err, "planning the experiment");
+    if (!strcmp(ax->key, "seed"))
+        return err_msg(err, SS_EINPUT,
+                       "--vary seed: the seed is set per replicate (base seed + replicate); "
+                       "use --replicates and --seed");
+    size_t cap = 1;
+    for (const char *c = eq + 1; *c; c++) cap += *c == ',';
+    if (!(ax->values = mem_calloc(&pl->mem, cap, sizeof *ax->values)))
+        return err_nomem(err, "planning the experiment");
+    int depth = 0;
+    char quote = 0;
+    const char *start = eq + 1;
+    for (const char *c = start;; c++) {
+        if (*c && quote) {
+            if (*c == '\\' && quote == '"' && c[1])
+                c++;
+            else if (*c == quote)
+                quote = 0;
+            continue;
+        }
+        if (*c == '"' || *c == '\'') {
+            quote = *c;
+        } else if (*c == '[' || *c == '{') {
+            depth++;
+        } else if ((*c == ']' || *c == '}') && depth > 0) {
+            depth--;
+        } else if (*c == '\0' || (*c == ',' && depth == 0)) {
+            const char *a = start, *b = c;
+            trim(&a, &b);
+            if (a == b)
+                return err_msg(err, SS_EINPUT, "--vary %s: empty value between commas", spec);
+            char *v = plan_strndup(pl, a, (size_t)(b - a));
+            if (!v) return err_nomem(err, "planning the experiment");
+            for (int i = 0; i < ax->n; i++)
+                if (!strcmp(ax->values[i], v)) {
+                    mem_free(&pl->mem, v);
+                    return err_msg(err, SS_EINPUT, "--vary %s: value '%s' is listed twice", spec,
+                                   ax->values[i]);
+                }
+            ax->values[ax->n++] = v;
+            if (*c == '\0') break;
+            start = c + 1;
+        }
+    }
+    return SS_OK;
+}
+
+/* The failure of a point's overrides as one message naming the point. */
+static int point_error(struct ss_error *err, int p, int n_points, const char *label)
+{
+    char where[1100];
+    if (err->file[0] && err->line > 0)
+        snprintf(where, sizeof where, "%s:%d:%d: ", err->file, err->line, err->col);
+    else if (err->file[0])
+        snprintf(where, sizeof where, "%s: ", err->file);
+    else
+        where[0] = '\0';
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return err_msg(err, SS_EINPUT, "point %d of %d (%s) is invalid: %s%s", p + 1, n_points, label,
+                   where, msg);
+}
+
+/* Labels ("k1=v1, k2=v2") and params ({"k1": "v1", ...}) of every point. */
+static int plan_points(struct exp_plan *pl, struct ss_error *err)
+{
+    pl->label = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->label);
+    pl->params = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->params);
+    if (!pl->label || !pl->params) return err_nomem(err, "planning the experiment");
+    for (int p = 0; p < pl->n_points; p++) {
+        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sb_add(&pb, "{");
+        for (int a = 0; a < pl->n_axes; a++) {
+            const char *v = exp_point_value(pl, p, a);
+            if (a) sb_add(&lb, ", "), sb_add(&pb, ", ");
+            sb_add(&lb, pl->axis[a].key);
+            sb_add(&lb, "=");
+            sb_add(&lb, v);
+            sb_json(&pb, pl->axis[a].key);
+            sb_add(&pb, ": ");
+            sb_json(&pb, v);
+        }
+        if (pl->n_axes == 0) sb_add(&lb, "base");
+        sb_add(&pb, "}");
+        pl->label[p] = sb_take(&lb, err);
+        pl->params[p] = sb_take(&pb, err);
+        if (!pl->label[p] || !pl->params[p]) return SS_ENOMEM;
+    }
+    return SS_OK;
+}
+
+/* Take name, text and seed of the finished base scenario s. */
+static int plan_base(struct exp_plan *pl, const struct scenario *s, char **text,
+                     struct ss_error *err)
+{
+    *text = mem_strdup(&pl->mem, scn_text(s));
+    if (!*text) return err_nomem(err, "planning the experiment");
+    pl->base_seed = scn_params(s)->seed;
+    if (pl->base_seed > UINT64_MAX - (uint64_t)(pl->replicates - 1))
+        return err_msg(err, SS_EINPUT, "seed %llu + %d replicates is beyond 2^64 - 1",
+                       (unsigned long long)pl->base_seed, pl->replicates);
+    return SS_OK;
+}
+
+int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *s = NULL;
+    *out = NULL;
+    if (o->n_vary < 0 || o->n_vary > EXP_MAX_AXES || (o->n_vary && !o->vary)) {
+        err_msg(err, SS_EINPUT, "a sweep varies at most %d keys, got %d", EXP_MAX_AXES, o->n_vary);
+        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_SWEEP, o, err);
+    if (rc) return rc;
+
+    struct sb vb = {.m = &pl->mem};
+    sb_add(&vb, "[");
+    long points = 1;
+    for (int a = 0; a < o->n_vary && rc == SS_OK; a++) {
+        rc = parse_axis(pl, o->vary[a], &pl->axis[a], err);
+        pl->n_axes = a + 1; /* so that exp_plan_free frees what parse_axis took */
+        for (int b = 0; rc == SS_OK && b < a; b++)
+            if (!strcmp(pl->axis[b].key, pl->axis[a].key))
+                rc = err_msg(err, SS_EINPUT, "--vary %s: the key is varied twice", pl->axis[a].key);
+        if (rc) break;
+        points *= pl->axis[a].n;
+        if (points * pl->replicates > EXP_MAX_RUNS)
+            rc = err_msg(err, SS_EINPUT, "the sweep has more than %d runs (points x replicates)",
+                         EXP_MAX_RUNS);
+        if (a) sb_add(&vb, ", ");
+        sb_json(&vb, pl->axis[a].key);
+    }
+    sb_add(&vb, "]");
+    if (rc == SS_OK && !(pl->varied = sb_take(&vb, err))) rc = SS_ENOMEM;
+    if (rc != SS_OK) {
+        if (!pl->varied) mem_free(&pl->mem, vb.s);
+        goto fail;
+    }
+    pl->n_points = (int)points;
+    pl->n_runs = pl->n_points * pl->replicates;
+
+    rc = plan_load(&s, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, s, &pl->scenario, err);
+    if (rc == SS_OK && !(pl->name = mem_strdup(&pl->mem, scn_name(s))))
+        rc = err_nomem(err, "planning the experiment");
+    scn_free(s);
+    if (rc == SS_OK) rc = plan_points(pl, err);
+    if (rc != SS_OK) goto fail;
+
+    /* Every point, checked as its runs will be: the file, the sets, then
+     * the point's values (a point without varied keys is the base). */
+    char **kv = pl->n_axes ? mem_calloc(&pl->mem, (size_t)pl->n_axes, sizeof *kv) : NULL;
+    if (pl->n_axes && !kv) {
+        rc = err_nomem(err, "planning the experiment");
+        goto fail;
+    }
+    for (int p = 0; pl->n_axes && p < pl->n_points && rc == SS_OK; p++) {
+        for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
+            struct sb b = {.m = &pl->mem};
+            sb_add(&b, pl->axis[a].key);
+            sb_add(&b, "=");
+            sb_add(&b, exp_point_value(pl, p, a));
+            if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
+        }
+        if (rc == SS_OK) {
+            rc = plan_load(&s, o->scenario, o->sets, o->n_sets, (const char *const *)kv, pl->n_axes,
+                           err);
+            scn_free(s);
+            if (rc == SS_EINPUT) rc = point_error(err, p, pl->n_points, pl->label[p]);
+        }
+        for (int a = 0; a < pl->n_axes; a++) {
+            mem_free(&pl->mem, kv[a]);
+            kv[a] = NULL;
+        }
+    }
+    mem_free(&pl->mem, kv);
+    if (rc != SS_OK) goto fail;
+    *out = pl;
+    return SS_OK;
+
+fail:
+    exp_plan_free(pl);
+    return rc;
+}
+
+int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *a = NULL, *b = NULL;
+    *out = NULL;
+    if (!o->scenario || !o->scenario_b) {
+        err_msg(err, SS_EINPUT, "compare needs two scenario files, A and B");
+        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_COMPARE, o, err);
+    if (rc) return rc;
+    rc = plan_load(&a, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, a, &pl->scenario, err);
+    if (rc == SS_OK) {
+        /* B with A's seed: the same seeds through both. */
+        char seed[48];
+        const char *extra[1] = {seed};
+        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)pl->base_seed);
+        rc = plan_load(&b, o->scenario_b, o->sets, o->n_sets, extra, 1, err);
+    }
+    if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
+        rc = err_nomem(err, "planning the experiment");
+    if (rc == SS_OK) {
+        struct sb nb = {.m = &pl->mem}, vb = {.m = &pl->mem};
+        sb_add(&nb, scn_name(a));
+        sb_add(&nb, "-vs-");
+        sb_add(&nb, scn_name(b));
+        sb_add(&vb, "[\"scenario\"]");
+        pl->name = sb_take(&nb, err);
+        pl->varied = sb_take(&vb, err);
+        if (!pl->name || !pl->varied) rc = SS_ENOMEM;
+    }
+    scn_free(a);
+    scn_free(b);
+    if (rc == SS_OK) {
+        pl->n_points = 2;
+        pl->n_runs = 2 * pl->replicates;
+        pl->label = mem_calloc(&pl->mem, 2, sizeof *pl->label);
+        pl->params = mem_calloc(&pl->mem, 2, sizeof *pl->params);
+        if (!pl->label || !pl->params) rc = err_nomem(err, "planning the experiment");
+    }
+    for (int p = 0; p < 2 && rc == SS_OK; p++) {
+        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sb_add(&lb, p ? "B" : "A");
+        sb_add(&pb, "{\"scenario\": ");
+        sb_json(&pb, pl->file[p]);
+        sb_add(&pb, "}");
+        pl->label[p] = sb_take(&lb, err);
+        pl->params[p] = sb_take(&pb, err);
+        if (!pl->label[p] || !pl->params[p]) rc = SS_ENOMEM;
+    }
+    if (rc != SS_OK) {
+        exp_plan_free(pl);
+        return rc;
+    }
+    *out = pl;
+    return SS_OK;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Delete the files in dir (a run's folder holds no subfolders), then dir.
+ * A folder that is not there is fine. */
+static void remove_run_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    const struct dirent *e;
+    char path[MAX_PATH + 300];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* The last non-blank line of a file, at most size - 1 bytes of it. */
+static void last_line(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char tail[4096];
+    long len = 0;
+    if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
+    long from = len > (long)sizeof tail - 1 ? len - (long)sizeof tail + 1 : 0;
+    size_t k = 0;
+    if (len > 0 && fseek(f, from, SEEK_SET) == 0) k = fread(tail, 1, sizeof tail - 1, f);
+    fclose(f);
+    tail[k] = '\0';
+    /* A progress bar's carriage returns count as line ends. */
+    while (k > 0 && (tail[k - 1] == '\n' || tail[k - 1] == '\r' || tail[k - 1] == ' ')) k--;
+    tail[k] = '\0';
+    size_t s = k;
+    while (s > 0 && tail[s - 1] != '\n' && tail[s - 1] != '\r') s--;
+    size_t keep = k - s < size - 1 ? k - s : size - 1;
+    memcpy(buf, tail + s, keep);
+    buf[keep] = '\0';
+}
+
+/* name reduced to characters safe in a file name everywhere. */
+static void safe_name(char *out, size_t size, const char *name)
+{
+    size_t j = 0;
+    for (size_t i = 0; name[i] && j + 1 < size; i++) {
+        char c = name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.';
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+/* A running child. */
+struct exp_child {
+    pid_t pid;      /* 0 when the slot is free */
+    int run;        /* run id */
+    double started; /* monotonic seconds at spawn */
+};
+
+/* One invocation of a sweep or comparison. */
+struct exp_ctx {
+    const struct exp_options *o; /* as given */
+    const struct exp_plan *pl;   /* what to run */
+    struct sqlite3 *db;          /* the experiment database */
+    char dir[MAX_PATH];          /* results folder */
+    char db_path[MAX_PATH + 32]; /* dir/results.sqlite */
+    int jobs;                    /* children at once */
+    int threads;                 /* --threads of each child */
+    unsigned char *done;         /* [n_runs] 1 when merged, now or before */
+    int n_finished;              /* runs finished (done or failed) in this invocation */
+    int n_todo;                  /* runs not done when this invocation started */
+    struct exp_child *child;     /* [jobs] */
+};
+
+static void run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/runs/%d", x->dir, run);
+}
+
+static uint64_t run_seed(const struct exp_plan *pl, int run)
+{
+    return pl->base_seed + (uint64_t)(run % pl->replicates);
+}
+
+/* posix_spawn bin with argv: stdin and stdout on /dev/null, stderr into
+ * log, default signal handling and nothing blocked, whatever the caller
+ * had (a run installs its own SIGINT handler). Returns 0 or an errno. */
+static int start_child(const char *bin, char *const *argv, const char *log, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, def;
+    sigemptyset(&none);
+    sigemptyset(&def);
+    sigaddset(&def, SIGINT);
+    sigaddset(&def, SIGTERM);
+    sigaddset(&def, SIGPIPE);
+    int e = posix_spawn_file_actions_init(&fa);
+    if (e) return e;
+    e = posix_spawnattr_init(&attr);
+    if (!e) {
+        e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        if (!e) e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        if (!e)
+            e = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (!e) e = posix_spawnattr_setsigmask(&attr, &none);
+        if (!e) e = posix_spawnattr_setsigdefault(&attr, &def);
+        if (!e) e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        if (!e) e = posix_spawn(pid, bin, &fa, &attr, argv, environ);
+        posix_spawnattr_destroy(&attr);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return e;
+}
+
+/* Start `scoresim run` for one run: the point's scenario file, the sets,
+ * the point's values and the replicate's seed as --set overrides (checked
+ * the same way as in the plan), its own folder, stdout to /dev/null and
+ * stderr to the folder's stderr.log. */
+static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_error *err)
+{
+    const struct exp_plan *pl = x->pl;
+    struct mem m = {0};
+    int point = run / pl->replicates;
+    char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16];
+    run_dir(x, run, dir, sizeof dir);
+    snprintf(log, sizeof log, "%s/stderr.log", dir);
+    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)run_seed(pl, run));
+    snprintf(threads, sizeof threads, "%d", x->threads);
+    remove_run_dir(dir); /* what a killed earlier attempt left */
+    int rc = store_mkdirs(dir, err);
+    if (rc) return rc;
+
+    size_t n_args = 10 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_axes + 1);
+    char **argv = mem_calloc(&m, n_args, sizeof *argv);
+    char **kv = mem_calloc(&m, (size_t)pl->n_axes + 1, sizeof *kv);
+    if (!argv || !kv) {
+        mem_free(&m, argv);
+        mem_free(&m, kv);
+        return err_nomem(err, "starting a run");
+    }
+    size_t k = 0;
+    const char *file = pl->file[pl->kind == EXP_COMPARE ? point : 0];
+    argv[k++] = (char *)x->o->scoresim;
+    argv[k++] = "run";
+    if (file) argv[k++] = (char *)file;
+    for (int i = 0; i < pl->n_sets; i++) argv[k++] = "--set", argv[k++] = (char *)pl->sets[i];
+    for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
+        struct sb b = {.m = &m};
+        sb_add(&b, pl->axis[a].key);
+        sb_add(&b, "=");
+        sb_add(&b, exp_point_value(pl, point, a));
+        if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
+        argv[k++] = "--set", argv[k++] = kv[a];
+    }
+    argv[k++] = "--set", argv[k++] = seed;
+    argv[k++] = "--out", argv[k++] = dir;
+    argv[k++] = "--threads", argv[k++] = threads;
+    argv[k++] = "--quiet";
+    argv[k] = NULL;
+
+    int e = rc == SS_OK ? start_child(x->o->scoresim, argv, log, &c->pid) : 0;
+    if (rc == SS_OK && e) {
+        c->pid = 0;
+        rc = err_msg(err, SS_EIO, "cannot start %s: %s", x->o->scoresim, strerror(e));
+    }
+    if (rc != SS_OK) remove_run_dir(dir);
+    if (rc == SS_OK) {
+        c->run = run;
+        c->started = sim_now();
+    }
+    for (int a = 0; a < pl->n_axes; a++) mem_free(&m, kv[a]);
+    mem_free(&m, kv);
+    mem_free(&m, argv);
+    return rc;
+}
+
+static void log_line(const struct exp_options *o, const char *fmt, ...) ERR_PRINTF(2, 3);
+static void log_line(const struct exp_options *o, const char *fmt, ...)
+{
+    if (!o->log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(o->log, fmt, ap);
+    va_end(ap);
+    fputc('\n', o->log);
+    fflush(o->log);
+}
+
+/* A child ended with wait status `status`. A successful run is merged; a
+ * failed one (or one whose results cannot be merged) is recorded with the
+ * last line of its stderr, its folder kept for its log; only a failure to
+ * record that is the experiment's, returned. While stopping, a run that did
+ * not succeed was stopped by us: nothing is recorded, its folder removed. */
+static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping,
+                struct ss_error *err)
+{
+    const struct exp_plan *pl = x->pl;
+    int run = c->run, point = run / pl->replicates, rep = run % pl->replicates;
+    unsigned long long seed = (unsigned long long)run_seed(pl, run);
+    double wall = sim_now() - c->started;
+    char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
+    c->pid = 0;
+    run_dir(x, run, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/" EXP_DB_NAME, dir);
+    struct stat st;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (stat(path, &st) != 0)
+            snprintf(why, sizeof why, "exited 0 without writing %s", EXP_DB_NAME);
+        else if (exp_db_merge(x->db, pl, run, path, err) != SS_OK)
+            snprintf(why, sizeof why, "its results could not be merged: %s", err->msg);
+        if (!why[0]) {
+            x->done[run] = 1;
+            if (!x->o->keep_runs) remove_run_dir(dir);
+            x->n_finished++;
+            if (x->o->progress)
+                log_line(x->o, "[%d/%d] done: %s, replicate %d, seed %llu (%.1f s)", x->n_finished,
+                         x->n_todo, pl->label[point], rep, seed, wall);
+            return SS_OK;
+        }
+    } else if (stopping) {
+        remove_run_dir(dir);
+        return SS_OK;
+    } else {
+        snprintf(path, sizeof path, "%s/stderr.log", dir);
+        last_line(path, line, sizeof line);
+        if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "killed by signal %d (%s)%s%s", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)), line[0] ? ": " : "", line);
+        else if (line[0])
+            snprintf(why, sizeof why, "%s (exit status %d)", line, WEXITSTATUS(status));
+        else
+            snprintf(why, sizeof why, "exit status %d, no message", WEXITSTATUS(status));
+    }
+    int rc = exp_db_fail(x->db, pl, run, why, wall, err);
+    x->n_finished++;
+    if (x->o->progress)
+        log_line(x->o, "[%d/%d] FAILED: %s, replicate %d, seed %llu: %s", x->n_finished, x->n_todo,
+                 pl->label[point], rep, seed, why);
+    return rc;
+}
+
+static void signal_all(struct exp_ctx *x, int sig)
+{
+    for (int j = 0; j < x->jobs; j++)
+        if (x->child[j].pid > 0) kill(x->child[j].pid, sig);
+}
+
+/* Run every run not yet done, `jobs` at a time, until all have finished
+ * or the caller cancels or the experiment fails. Returns SS_OK, SS_EINTR,
+ * or the first error (children are then stopped and awaited). */
+static int run_all(struct exp_ctx *x, struct ss_error *err)
+{
+    const struct exp_plan *pl = x->pl;
+    int next = 0, running = 0, stopping = 0, killed = 0, rc = SS_OK;
+    double stop_at = 0;
+    struct ss_error later; /* errors after the first */
+    for (;;) {
+        if (!stopping && x->o->cancel && *x->o->cancel) {
+            stopping = 1;
+            rc = SS_EINTR;
+        }
+        while (!stopping && next < pl->n_runs && running < x->jobs) {
+            if (x->done[next]) {
+                next++;
+                continue;
+            }
+            struct exp_child *c = NULL;
+            for (int j = 0; j < x->jobs && !c; j++)
+                if (x->child[j].pid == 0) c = &x->child[j];
+            if (!c) break;
+            int r = spawn_run(x, c, next, err);
+            if (r) {
+                rc = r;
+                stopping = 1;
+                break;
+            }
+            next++;
+            running++;
+        }
+        if (stopping && stop_at == 0) {
+            stop_at = sim_now();
+            signal_all(x, SIGTERM);
+        }
+        if (running == 0 && (stopping || next >= pl->n_runs)) break;
+
+        int reaped = 0;
+        for (int j = 0; j < x->jobs; j++) {
+            struct exp_child *c = &x->child[j];
+            if (c->pid <= 0) continue;
+            int status = 0;
+            pid_t w = waitpid(c->pid, &status, WNOHANG);
+            if (w == 0 || (w < 0 && errno == EINTR)) continue;
+            running--;
+            reaped++;
+            int r;
+            if (w < 0) {
+                r = err_msg(stopping ? &later : err, SS_EINTERNAL, "lost run %d: waitpid: %s",
+                            c->run, strerror(errno));
+                c->pid = 0;
+            } else {
+                /* A Ctrl-C reaches the runs too, and one may end before
+                 * this loop has seen the flag: it was stopped, not failed. */
+                int stopped = stopping || (x->o->cancel && *x->o->cancel);
+                r = reap(x, c, status, stopped, stopping ? &later : err);
+            }
+            if (r && !stopping) {
+                rc = r;
+                stopping = 1;
+                stop_at = sim_now();
+                signal_all(x, SIGTERM);
+            }
+        }
+        if (stopping && !killed && sim_now() - stop_at > EXP_STOP_GRACE) {
+            signal_all(x, SIGKILL);
+            killed = 1;
+        }
+        if (!reaped) {
+            struct timespec ts = {0, EXP_POLL_NS};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return rc;
+}
+
+/* Take an exclusive lock on dir/.lock for the life of the returned
+ * descriptor: two sweeps in one folder would run the same runs. */
+static int lock_dir(const char *dir, int *fd_out, struct ss_error *err)
+{
+    char path[MAX_PATH + 16];
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return err_msg(err, SS_EIO, "cannot create %s: %s", path, strerror(errno));
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EACCES || e == EAGAIN)
+            return err_msg(err, SS_EINPUT, "another sweep or comparison is running in %s", dir);
+        return err_msg(err, SS_EIO, "cannot lock %s: %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return SS_OK;
+}
+
+/* Everything after the plan: folder, database, runs, summary, report. */
+static int execute(const struct exp_options *o, const struct exp_plan *pl, struct ss_error *err)
+{
+    struct exp_ctx x = {.o = o, .pl = pl};
+    struct mem m = {0};
+    int lock = -1;
+    if (!o->scoresim || access(o->scoresim, X_OK) != 0)
+        return err_msg(err, SS_EIO, "cannot run the scoresim binary '%s': %s",
+                       o->scoresim ? o->scoresim : "(none given)",
+                       o->scoresim ? strerror(errno) : "exp_options.scoresim is NULL");
+    if (o->jobs < 0 || o->threads < 0)
+        return err_msg(err, SS_EINPUT, "--jobs and --threads must not be negative");
+    x.jobs = o->jobs ? o->jobs : 1;
+    if (x.jobs > pl->n_runs) x.jobs = pl->n_runs;
+    x.threads = o->threads ? o->threads : omp_get_num_procs() / x.jobs;
+    if (x.threads < 1) x.threads = 1;
+    if (o->out_dir) {
+        snprintf(x.dir, sizeof x.dir, "%s", o->out_dir);
+    } else {
+        char safe[300];
+        safe_name(safe, sizeof safe, pl->name);
+        snprintf(x.dir, sizeof x.dir, "results/%s-%s",
+                 pl->kind == EXP_COMPARE ? "compare" : "sweep", safe);
+    }
+    size_t n = strlen(x.dir);
+    while (n > 1 && x.dir[n - 1] == '/') x.dir[--n] = '\0';
+    if (n + 40 >= sizeof x.dir)
+        return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
+    snprintf(x.db_path, sizeof x.db_path, "%s/" EXP_DB_NAME, x.dir);
+
+    int rc = store_mkdirs(x.dir, err);
+    if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
+    if (rc == SS_OK) rc = exp_db_open(&x.db, x.db_path, pl, err);
+    if (rc != SS_OK) goto done;
+    x.done = mem_calloc(&m, (size_t)pl->n_runs, 1);
+    x.child = mem_calloc(&m, (size_t)x.jobs, sizeof *x.child);
+    if (!x.done || !x.child) {
+        rc = err_nomem(err, "starting the runs");
+        goto done;
+    }
+    rc = exp_db_done(x.db, pl, x.done, err);
+    if (rc != SS_OK) goto done;
+    for (int r = 0; r < pl->n_runs; r++) x.n_todo += !x.done[r];
+
+    rc = run_all(&x, err);
+    if (rc != SS_OK && rc != SS_EINTR) goto done;
+
+    int n_done = 0;
+    for (int r = 0; r < pl->n_runs; r++) n_done += x.done[r];
+    int frc = exp_db_finish(x.db, pl, n_done == pl->n_runs, err);
+    if (frc != SS_OK) {
+        rc = frc;
+        goto done;
+    }
+    /* What failed and why, from the record (a failure of an earlier
+     * invocation that this one did not reach is listed too). */
+    int n_failed = 0;
+    for (int r = 0; r < pl->n_runs; r++) {
+        if (x.done[r]) continue;
+        char why[1100];
+        int got = 0;
+        frc = exp_db_run_error(x.db, r, why, sizeof why, &got, err);
+        if (frc != SS_OK) {
+            rc = frc;
+            goto done;
+        }
+        if (!got) continue;
+        n_failed++;
+        log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
+                 pl->label[r / pl->replicates], r % pl->replicates,
+                 (unsigned long long)run_seed(pl, r), x.dir, r, why);
+    }
+    if (o->info)
+        fprintf(o->info, "%s '%s': %d of %d runs done (%d points x %d replicates); results in %s\n",
+                pl->kind == EXP_COMPARE ? "compare" : "sweep", pl->name, n_done, pl->n_runs,
+                pl->n_points, pl->replicates, x.db_path);
+    /* The folder goes back to a caller that took the default (to write a
+     * report there, say). */
+    if (o->out_used) snprintf(o->out_used, o->out_used_size, "%s", x.dir);
+    if (rc == SS_EINTR)
+        err_msg(err, SS_EINTR, "interrupted: %d of %d runs done; the same command resumes the rest",
+                n_done, pl->n_runs);
+    else if (n_failed)
+        rc = err_msg(err, EXP_ERUNS,
+                     "%d of %d runs failed (listed above); the same command retries them", n_failed,
+                     pl->n_runs);
+    else if (n_done != pl->n_runs)
+        rc = err_msg(err, SS_EINTERNAL, "%d of %d runs done, yet none failed", n_done, pl->n_runs);
+
+done:
+    exp_db_close(x.db);
+    if (lock >= 0) close(lock);
+    if (x.dir[0]) {
+        char runs[MAX_PATH + 8];
+        snprintf(runs, sizeof runs, "%s/runs", x.dir);
+        rmdir(runs); /* only if empty: failed and kept runs stay */
+    }
+    mem_free(&m, x.done);
+    mem_free(&m, x.child);
+    return rc;
+}
+
+int exp_sweep(const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    int rc = exp_plan_sweep(&pl, o, err);
+    if (rc == SS_OK) rc = execute(o, pl, err);
+    exp_plan_free(pl);
+    return rc;
+}
+
+int exp_compare(const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    int rc = exp_plan_compare(&pl, o, err);
+    if (rc == SS_OK) rc = execute(o, pl, err);
+    exp_plan_free(pl);
+    return rc;
+}

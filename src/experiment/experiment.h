@@ -1,0 +1,126 @@
+/*
+ * experiment.h - sweeps and comparisons: many runs of a scenario, each an
+ * isolated `scoresim run` child process, merged into one results.sqlite
+ * with a summary over replicates (docs/experiments-schema.md).
+ *
+ * experiment.c owns the plan (the points of a sweep or comparison, checked
+ * up front) and the scheduling of child processes; experiment_db.c owns the
+ * experiment database (schema, identity, merging runs, summary and
+ * comparison tables) and the statistics. The public calls, exp_sweep and
+ * exp_compare, are in scoresim.h; these are for the two files and tests.
+ */
+#ifndef EXPERIMENT_H
+#define EXPERIMENT_H
+
+#include <stdint.h>
+
+#include "core/mem.h"
+#include "scoresim.h"
+
+struct sqlite3; /* sqlite3.h stays private to experiment_db.c */
+
+#define EXP_MAX_AXES 16      /* --vary keys in one sweep */
+#define EXP_MAX_RUNS 1000000 /* points x replicates */
+#define EXP_DB_NAME  "results.sqlite"
+
+enum exp_kind { EXP_SWEEP, EXP_COMPARE };
+
+/* One varied key and its values, as the user wrote them. */
+struct exp_axis {
+    char *key;     /* scenario key, e.g. "scoring.integration" */
+    char **values; /* [n] values as YAML text, e.g. "0.3" */
+    int n;         /* values (at least 1) */
+};
+
+/* What an experiment is: its scenario(s), points and seeds. Everything is
+ * allocated through mem and freed by exp_plan_free. Two experiments are the
+ * same (and may share a results folder) when kind, scenario, scenario_b,
+ * varied, the points' labels and params, replicates and base_seed agree. */
+struct exp_plan {
+    struct mem mem;          /* every allocation of the plan */
+    int kind;                /* enum exp_kind */
+    char *name;              /* the scenario's name; compare: "<a>-vs-<b>" */
+    const char *file[2];     /* scenario file of point 0 (sweep: of every point; NULL is the
+                                seed scenario) and of point 1 (compare only); borrowed */
+    const char *const *sets; /* overrides for every run, before the point's; borrowed */
+    int n_sets;              /* entries in sets */
+    char *scenario;          /* effective base scenario text (compare: A's) */
+    char *scenario_b;        /* compare: B's effective text; sweep: NULL */
+    struct exp_axis axis[EXP_MAX_AXES]; /* sweep: the varied keys in the order given */
+    int n_axes;                         /* entries in axis; 0 for compare */
+    char *varied;                       /* JSON array of the varied keys (compare: ["scenario"]) */
+    int n_points;                       /* product of the axes' value counts; compare: 2 */
+    char **label;                       /* [n_points] "k1=v1, k2=v2"; compare: "A", "B" */
+    char **params;                      /* [n_points] JSON object key -> value as written */
+    int replicates;                     /* seeds per point */
+    uint64_t base_seed;                 /* replicate r runs with seed base_seed + r */
+    int n_runs;                         /* n_points * replicates; run = point * replicates + r */
+};
+
+/* Build and check a sweep's plan from o (scenario, sets, vary, replicates):
+ * parse each "KEY=V1,V2,..." (commas inside [], {} or quotes do not split),
+ * enumerate the full factorial (the last key varies fastest), and load the
+ * scenario with every point's overrides, refusing with SS_EINPUT, naming
+ * the point, if any is invalid. Returns SS_OK and *out, or an error and
+ * *out NULL. */
+int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss_error *err);
+/* The same for a comparison of o->scenario (A) and o->scenario_b (B): both
+ * run with A's seed (or the sets' seed). */
+int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err);
+/* Accepts NULL. */
+void exp_plan_free(struct exp_plan *pl);
+/* The value of axis a at point p (sweep only). */
+const char *exp_point_value(const struct exp_plan *pl, int p, int a);
+
+/* --- the experiment database (experiment_db.c) --------------------------- */
+
+/* Open path (an experiment results.sqlite), creating it with the schema,
+ * the experiment row and the points if it does not exist. An existing file
+ * must hold the same experiment (see struct exp_plan): otherwise SS_EINPUT
+ * naming what differs, and nothing is changed. */
+int exp_db_open(struct sqlite3 **out, const char *path, const struct exp_plan *pl,
+                struct ss_error *err);
+/* Close; accepts NULL. */
+void exp_db_close(struct sqlite3 *db);
+/* done[run] = 1 for each run recorded as done, else 0 (done has n_runs). */
+int exp_db_done(struct sqlite3 *db, const struct exp_plan *pl, unsigned char *done,
+                struct ss_error *err);
+/* The error of run `run` if it is recorded as failed: *failed = 1 and the
+ * message in buf; else *failed = 0. */
+int exp_db_run_error(struct sqlite3 *db, int run, char *buf, size_t size, int *failed,
+                     struct ss_error *err);
+/* In one transaction: copy the daily rows of run_db (a finished run's
+ * results.sqlite) as run `run`, the groups and layers tables if none were
+ * taken yet, and mark the run done with its wall time and peak memory. */
+int exp_db_merge(struct sqlite3 *db, const struct exp_plan *pl, int run, const char *run_db,
+                 struct ss_error *err);
+/* Record run `run` as failed with its error and wall seconds. */
+int exp_db_fail(struct sqlite3 *db, const struct exp_plan *pl, int run, const char *error,
+                double wall_seconds, struct ss_error *err);
+/* Rebuild the summary table (and for compare, the comparison table) from
+ * the done runs' daily rows, in one pass each; set experiment.finished to
+ * now if every run is done, else NULL. One transaction. */
+int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, int all_done,
+                  struct ss_error *err);
+
+/* --- statistics (experiment_db.c) ---------------------------------------- */
+
+/* The p-quantile of Student's t distribution with df > 0 degrees of
+ * freedom, by bisection on the regularised incomplete beta function;
+ * accurate to ~1e-12 relative. NaN if p is not in (0, 1) or df <= 0. */
+double exp_t_quantile(double p, double df);
+
+/* Mean, standard deviation and 95% t-interval of n values. */
+struct exp_stat {
+    int n;          /* values */
+    double mean;    /* NaN when n = 0 */
+    double sd;      /* sample standard deviation (n - 1); NaN when n < 2 */
+    double ci_low;  /* mean - t(0.975; n-1) sd / sqrt(n); NaN when n < 2 */
+    double ci_high; /* mean + the same */
+};
+
+/* The statistics of x[0..n); t975 is exp_t_quantile(0.975, n - 1) (passed
+ * in so that a summary computes each quantile once), ignored when n < 2. */
+void exp_stat_of(const double *x, int n, double t975, struct exp_stat *s);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * behaviour.c - agents' daily acts (see behaviour.h).
+ *
+ * Draws: criticism, conformity, travel, job changes and loan requests
+ * come from one skip stream per act and block (beh_block_draws); leaving
+ * a protest is drawn per protester (RS_LEAVE) and a missed payment per
+ * obligation due (RS_PAY). A stream or key per act means that switching an
+ * act off leaves every other act's luck unchanged.
+ */
+#include "model/behaviour.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "engine/exposure.h"
+#include "core/rng.h"
+#include "model/scoring.h"
+#include "run/sim.h"
+
+static inline uint64_t beh_thresh(double p)
+{
+    return p <= 0 ? 0 : (uint64_t)(p * 4294967296.0);
+}
+
+static int beh_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Eligible for a random trigger: an adult who rejects the system strongly
+ * enough and is not interned. */
+static int beh_eligible(const struct sim *sim, uint32_t i)
+{
+    return !(sim->pop.flags[i] & POP_CHILD) &&
+           sim->pop.attitude[i] > sim->p->beh.trigger_min_attitude &&
+           !(sim->st.status[i] & ST_INTERNED);
+}
+
+int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct ss_error *err)
+{
+    const struct params *p = sim->p;
+    memset(t, 0, sizeof *t);
+    if (p->beh.trigger_days.n == 0) return SS_OK;
+    if (p->beh.trigger_ids.n) {
+        t->cap = p->beh.trigger_ids.n;
+    } else {
+        if (p->beh.trigger_count == 0 && p->beh.trigger_share <= 0) return SS_OK;
+        /* At most share x eligible, rounded up, and the eligible are at most
+         * everyone: sized for that, not for every agent. */
+        double most = p->beh.trigger_count ? (double)p->beh.trigger_count
+                                           : ceil(p->beh.trigger_share * sim->pop.n) + 1;
+        t->cap = most < sim->pop.n ? (uint32_t)most : sim->pop.n;
+    }
+    if (t->cap == 0) return SS_OK;
+    t->ids = mem_alloc_array(m, t->cap, sizeof *t->ids);
+    if (!t->ids) return err_nomem(err, "preparing protest triggers");
+    return SS_OK;
+}
+
+void beh_free(struct beh_trigger *t, struct mem *m)
+{
+    mem_free(m, t->ids);
+    memset(t, 0, sizeof *t);
+}
+
+void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
+{
+    const struct params *p = sim->p;
+    t->active = 0;
+    t->n = 0;
+    if (!t->ids) return;
+    for (uint32_t k = 0; k < p->beh.trigger_days.n; k++)
+        if (p->beh.trigger_days.v[k] == (int64_t)day) t->active = 1;
+    if (!t->active) return;
+    if (p->beh.trigger_ids.n) {
+        for (uint32_t k = 0; k < p->beh.trigger_ids.n; k++)
+            t->ids[t->n++] = (uint32_t)p->beh.trigger_ids.v[k];
+    } else {
+        /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
+         * eligible, drawn exactly rather than agent by agent. */
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < sim->pop.n; i++) m += beh_eligible(sim, i);
+        struct rng r;
+        rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
+        /* Rounded at random, up with probability equal to the fraction, so
+         * the expected number is share x eligible at every population size. */
+        double want = p->beh.trigger_share * m;
+        uint32_t k =
+            p->beh.trigger_count ? p->beh.trigger_count : (uint32_t)floor(want + rng_uniform(&r));
+        if (k > m) k = m;
+        if (k > t->cap) k = t->cap; /* cannot happen: cap bounds k (beh_init) */
+        /* k of the m eligible, uniformly, in id order (selection sampling,
+         * Knuth's Algorithm S): needs room for the k chosen only. */
+        uint32_t seen = 0;
+        for (uint32_t i = 0; i < sim->pop.n && t->n < k; i++) {
+            if (!beh_eligible(sim, i)) continue;
+            if ((double)(m - seen) * rng_uniform(&r) < (double)(k - t->n)) t->ids[t->n++] = i;
+            seen++;
+        }
+    }
+    qsort(t->ids, t->n, sizeof *t->ids, beh_cmp_u32);
+}
+
+static int beh_triggered(const struct beh_trigger *t, uint32_t i)
+{
+    uint32_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (t->ids[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->ids[lo] == i;
+}
+
+void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
+{
+    const uint8_t *status = sim->st.status;
+    const int assoc = sim->p->sanc.association_enabled;
+    memset(x, 0, sizeof *x);
+    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
+        const struct layer *ly = &sim->net.layer[l];
+        for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
+            uint32_t j = ly->adj[e];
+            if (j == NET_CUT) continue;
+            uint8_t s = status[j];
+            x->ties++;
+            if (s & (ST_LISTED | ST_INTERNED)) x->sanctioned++;
+            if (s & ST_INTERNED) continue;
+            x->present++;
+            if (s & ST_PROTEST) x->protesting++;
+            if (assoc && (s & ST_LISTED) && expo_tie_active(sim, l, i, j, day) &&
+                x->met_listed < UINT16_MAX)
+                x->met_listed++;
+        }
+    }
+}
+
+/* Proximity to the list: 0 at or above proximity_top, 1 at or below
+ * proximity_bottom, linear between, from the lowest domain score. */
+static double beh_proximity(const struct sim *sim, uint32_t i)
+{
+    const struct params *p = sim->p;
+    uint8_t g = sim->pop.group[i];
+    double low = score_domain(p, &sim->st, i, g, 0);
+    for (int d = 1; d < N_SUBSYSTEMS; d++) {
+        double s = score_domain(p, &sim->st, i, g, d);
+        if (s < low) low = s;
+    }
+    double top = p->beh.fear_proximity_top, bottom = p->beh.fear_proximity_bottom;
+    if (low >= top) return 0.0;
+    if (low <= bottom) return 1.0;
+    return (top - low) / (top - bottom);
+}
+
+/* Whether an obligation falls due today: every payment_period days, at a
+ * phase fixed per agent by a hash of its id (so due days are spread). */
+static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
+{
+    uint64_t z = (uint64_t)i + p->seed * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    uint32_t period = (uint32_t)p->beh.payment_period;
+    return (day + (uint32_t)(z % period)) % period == 0;
+}
+
+void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t day,
+                     struct beh_block *b)
+{
+    const struct params *p = sim->p;
+    const uint32_t len = hi - lo;
+    b->lo = lo;
+    b->hi = hi;
+    memset(b->cand, 0, len * sizeof *b->cand);
+    const double rate[N_BLOCK_ACTS] = {
+        [BA_CRITICISE] = p->beh.criticise_rate, [BA_CONFORM] = p->beh.conform_rate,
+        [BA_TRAVEL] = p->beh.travel_rate,       [BA_JOB] = p->beh.job_change_rate / 365.0,
+        [BA_LOAN] = p->beh.loan_rate,
+    };
+    struct rng r;
+    for (int k = 0; k < N_BLOCK_ACTS; k++) {
+        if (!(rate[k] > 0)) continue;
+        rng_init(&r, p->seed, lo, day, RS_BLOCK_ACT + (uint32_t)k);
+        for (uint64_t at = rng_geometric(&r, rate[k]); at < len;
+             at += 1 + rng_geometric(&r, rate[k])) {
+            b->cand[at] |= (uint16_t)(1u << k);
+            if (k == BA_CRITICISE || k == BA_CONFORM) b->u[k][at] = rng_uniform(&r);
+        }
+    }
+    for (int ch = 0; ch < N_CHANNELS; ch++) {
+        const struct channel_params *cp = &p->channel[ch];
+        if (!cp->enabled || !(cp->false_attribution > 0)) continue;
+        rng_init(&r, p->seed, lo, day, RS_BLOCK_FALSE + (uint32_t)ch);
+        for (uint64_t at = rng_geometric(&r, cp->false_attribution); at < len;
+             at += 1 + rng_geometric(&r, cp->false_attribution))
+            b->cand[at] |= (uint16_t)(BC_FALSE0 << ch);
+    }
+}
+
+void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_block *b, uint32_t i,
+               uint32_t day, const struct beh_exposure *x, struct agent_day *a,
+               struct group_counts *gc)
+{
+    const struct params *p = sim->p;
+    struct state *st = &sim->st;
+    const uint8_t status = st->status[i];
+    const int child = sim->pop.flags[i] & POP_CHILD;
+    if (status & ST_INTERNED) return; /* removed from all contact: no acts */
+    a->met_listed = (uint16_t)(x->met_listed < UINT16_MAX ? x->met_listed : UINT16_MAX);
+
+    /* Fear moves toward today's signal (MODEL.md section 3). */
+    if (p->beh.fear_enabled) {
+        double share = x->ties ? (double)x->sanctioned / x->ties : 0.0;
+        double signal = p->beh.fear_sanctioned_weight * share +
+                        p->beh.fear_proximity_weight * beh_proximity(sim, i);
+        if (signal > 1.0) signal = 1.0;
+        st->fear[i] =
+            (float)((1.0 - p->beh.fear_memory) * st->fear[i] + p->beh.fear_memory * signal);
+    }
+    const double fear = st->fear[i];
+    if (child) return; /* children take no scored actions; school is handled per household */
+
+    const uint32_t k = i - b->lo;
+    const uint16_t cand = b->cand[k];
+    const double att = sim->pop.attitude[i];
+
+    /* Criticise: one draw u compared twice, so the gap between what the
+     * agent would say and what it says is exact (preference falsification):
+     * a candidate (probability rate) would speak if u < attitude, and does
+     * if u < attitude x (1 - fear). */
+    if ((cand & BC_CRITICISE) && (sim->pop.flags[i] & POP_ONLINE)) {
+        double u = b->u[BA_CRITICISE][k];
+        if (u < att) {
+            a->acts |= AC_WOULD_CRITICISE;
+            gc->would_criticise++;
+            int banned = (status & ST_LISTED) && p->sanc.social_media_ban.enabled;
+            if (!banned && u < att * (1.0 - fear)) {
+                a->acts |= AC_CRITICISE;
+                gc->taken[ACT_CRITICISE]++;
+            }
+        }
+    }
+
+    /* Protest: Granovetter's threshold rule over contacts present, raised
+     * by fear; protesters leave with a daily probability; triggers. Unless
+     * protest is spontaneous, joining needs someone to join: a threshold of
+     * 0 makes an agent the first to follow, not an instigator. */
+    int protest = 0;
+    if (status & ST_PROTEST) {
+        uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
+        rng_block(p->seed, c, w);
+        protest = !(w[0] < beh_thresh(p->beh.protest_leave));
+    } else if (x->protesting > 0 || p->beh.protest_spontaneous) {
+        double need = pop_threshold(&sim->pop, i) * (1.0 + fear);
+        double seen = p->pop.threshold_unit == THRESH_COUNT
+                          ? (double)x->protesting
+                          : (x->present ? (double)x->protesting / x->present : 0.0);
+        protest = seen >= need;
+    }
+    if (!protest && t->active) protest = beh_triggered(t, i);
+    if (protest) {
+        a->acts |= AC_PROTEST;
+        gc->taken[ACT_PROTEST]++;
+    }
+
+    if (beh_payment_due(p, i, day)) {
+        a->acts |= AC_PAY_DUE;
+        gc->taken[ACT_PAY]++;
+        uint32_t c[4] = {i, day, RS_PAY, 0}, w[4];
+        rng_block(p->seed, c, w);
+        if (!(w[0] < beh_thresh(pop_reliability(&sim->pop, i)))) {
+            a->acts |= AC_MISS;
+            gc->taken[ACT_MISS]++;
+        }
+    }
+    if ((cand & BC_CONFORM) && b->u[BA_CONFORM][k] < 1.0 - att) {
+        a->acts |= AC_CONFORM;
+        gc->taken[ACT_CONFORM]++;
+    }
+    if (cand & BC_TRAVEL) {
+        a->acts |= AC_TRAVEL;
+        gc->taken[ACT_TRAVEL]++;
+    }
+    if (cand & BC_JOB) {
+        a->acts |= AC_JOB;
+        gc->taken[ACT_JOB]++;
+    }
+    if (cand & BC_LOAN) {
+        a->acts |= AC_LOAN;
+        gc->taken[ACT_LOAN]++;
+    }
+}

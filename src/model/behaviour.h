@@ -1,0 +1,82 @@
+/*
+ * behaviour.h - what agents do each day (MODEL.md section 3): fear,
+ * protest by threshold over contacts, online criticism with preference
+ * falsification, payments, conformity, travel, school applications, job
+ * changes and loan requests.
+ *
+ * beh_agent decides one agent's acts from the state at the end of
+ * yesterday (what it sees of its contacts, its own scores) and its keyed
+ * draws; it writes only that agent's fields, so the agent pass is parallel.
+ *
+ * Acts that are rare and whose rule allows it are not drawn agent by
+ * agent: beh_block_draws walks each block of STATE_BLOCK agents with
+ * geometric skips to the next candidate of each act (keyed by the block's
+ * first agent, the day and the act), and a candidate then accepts with the
+ * part of its probability that depends on the agent. A day costs one draw
+ * per act taken, not one per agent per act.
+ */
+#ifndef BEHAVIOUR_H
+#define BEHAVIOUR_H
+
+#include <stdint.h>
+
+#include "core/mem.h"
+#include "world/state.h"
+
+struct sim;
+
+/* The agents an exogenous trigger sets protesting on one day. */
+struct beh_trigger {
+    uint32_t *ids; /* today's triggered agents, sorted (owned) */
+    uint32_t n;    /* entries in ids */
+    uint32_t cap;  /* allocated entries */
+    int active;    /* today is a trigger day */
+};
+
+/* Candidate bits of one agent for one day (struct beh_block.cand). */
+#define BC_CRITICISE 0x01u /* criticise, if u < attitude (x (1 - fear) to speak) */
+#define BC_CONFORM   0x02u /* a rewarded act, if u < 1 - attitude */
+#define BC_TRAVEL    0x04u /* book a flight */
+#define BC_JOB       0x08u /* change job */
+#define BC_LOAN      0x10u /* request a loan */
+#define BC_FALSE0    0x20u /* << channel: a false attribution by that channel, if watched */
+
+/* Acts drawn by block, in stream order (RS_BLOCK_ACT + act). */
+enum beh_block_act { BA_CRITICISE, BA_CONFORM, BA_TRAVEL, BA_JOB, BA_LOAN, N_BLOCK_ACTS };
+
+/* One block's candidates for one day (per-thread scratch). */
+struct beh_block {
+    uint32_t lo, hi;            /* agents [lo, hi) */
+    uint16_t cand[STATE_BLOCK]; /* BC_* bits of agent lo + k */
+    double u[2][STATE_BLOCK];   /* acceptance uniform of criticise and conform, where set */
+};
+
+/* What an agent sees of its contacts at the end of yesterday, over every
+ * live tie of every layer (a contact in two layers counts twice). */
+struct beh_exposure {
+    uint32_t ties;       /* live ties */
+    uint32_t sanctioned; /* ... to listed or interned contacts */
+    uint32_t present;    /* ... to contacts not interned */
+    uint32_t protesting; /* ... to contacts who protested and are not interned */
+    uint32_t met_listed; /* meetings today with listed contacts not interned */
+};
+
+/* Allocate what triggers need (serial, once). */
+int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct ss_error *err);
+void beh_free(struct beh_trigger *t, struct mem *m);
+/* Serial, before the agent pass: decide who is triggered today. */
+void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day);
+/* Today's candidates of agents [lo, hi) (hi - lo <= STATE_BLOCK, lo a
+ * multiple of STATE_BLOCK) into b. */
+void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t day,
+                     struct beh_block *b);
+/* The reference way to see one's contacts: scan every tie of agent i
+ * (meetings drawn with the tie's keyed draw, sim_tie_active). */
+void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x);
+/* Agent i's acts today into a, given what it sees (x) and its block's
+ * candidates (b); fear updated; counts into gc. */
+void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_block *b, uint32_t i,
+               uint32_t day, const struct beh_exposure *x, struct agent_day *a,
+               struct group_counts *gc);
+
+#endif

@@ -1,0 +1,647 @@
+/*
+ * scenario.c - the scenario object: the seed defaults, loading a file,
+ * --set overrides, the cross-key checks of scn_finish (which also resolve
+ * group names to indices and drop disabled layers), and freeing. Reading
+ * YAML is in scenario_yaml.c, the table in scenario_table.c, printing and
+ * the docs in scenario_print.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/error.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_impl.h"
+
+static const char *const tier_keys[] = {"aaa", "aa", "a", "b", "c"};
+
+/* --- building --------------------------------------------------------------- */
+
+/* Every row's default, then each family's: fixed elements start from the
+ * row templates, user-named ones are made by the family default itself. */
+static int set_defaults(struct scenario *s, struct ss_error *err)
+{
+    char *p = (char *)&s->p;
+    char path[MAX_KEY];
+    for (size_t i = 0; i < scn_n_rows; i++) {
+        const struct row *r = &scn_rows[i];
+        if (r->fam && r->type != T_FAMILY) continue;
+        if (r->type == T_FAMILY && !r->fam)
+            return err_msg(err, SS_EINTERNAL, "family row '%s' names no family", r->key);
+        if (r->type == T_FAMILY && r->fam->names) {
+            for (unsigned e = 0; r->fam->names[e]; e++) {
+                for (size_t j = 0; j < scn_n_rows; j++) {
+                    const struct row *q = &scn_rows[j];
+                    if (q->fam != r->fam || q->type == T_FAMILY) continue;
+                    snprintf(path, sizeof path, "%s.%s.%s", r->key, r->fam->names[e],
+                             scn_key_last(q->key));
+                    int rc = scn_apply_default(s, q, NULL, p + e * r->fam->stride, path, err);
+                    if (rc) return rc;
+                }
+            }
+        }
+        int rc = scn_apply_default(s, r, NULL, p, r->key, err);
+        if (rc) return rc;
+    }
+    return SS_OK;
+}
+
+static int create(struct scenario **out, long fail_at, struct ss_error *err)
+{
+    struct mem m = {.fail_at = fail_at};
+    struct scenario *s = mem_calloc(&m, 1, sizeof *s);
+    *out = NULL;
+    if (!s) {
+        err_nomem(err, "creating a scenario");
+        return SS_ENOMEM; /* what err_nomem returns, spelled out: s is used when this is 0 */
+    }
+    s->mem = m;
+    strcpy(s->dir, ".");
+    int rc = set_defaults(s, err);
+    if (rc) {
+        scn_free(s);
+        return rc;
+    }
+    *out = s;
+    return SS_OK;
+}
+
+int scn_new_default(struct scenario **out, struct ss_error *err)
+{
+    return create(out, 0, err);
+}
+
+/* The folder of path and its base name without extension. */
+static void split_path(struct scenario *s, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash && slash > path)
+        snprintf(s->dir, sizeof s->dir, "%.*s", (int)(slash - path), path);
+    else if (slash)
+        strcpy(s->dir, "/");
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+    if (len > sizeof s->p.name - 1) len = sizeof s->p.name - 1;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)base[i] < 0x20 || base[i] == 0x7f) return;
+    if (len) snprintf(s->p.name, sizeof s->p.name, "%.*s", (int)len, base);
+}
+
+static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
+{
+    yaml_parser_t y;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading the scenario");
+    yaml_parser_set_input_file(&y, f);
+    if (!yaml_parser_load(&y, &doc)) {
+        int rc = scn_yaml_error(&y, s->path, 1, err);
+        yaml_parser_delete(&y);
+        return rc;
+    }
+    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), err);
+    yaml_document_delete(&doc);
+    if (!rc && !yaml_parser_load(&y, &doc))
+        rc = scn_yaml_error(&y, s->path, 1, err);
+    else if (!rc) {
+        yaml_node_t *extra = yaml_document_get_root_node(&doc);
+        if (extra)
+            rc = err_set(err, SS_EINPUT, s->path, (int)extra->start_mark.line + 1,
+                         (int)extra->start_mark.column + 1,
+                         "a scenario file holds one YAML document, found another");
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&y);
+    return rc;
+}
+
+int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
+{
+    struct scenario *s;
+    *out = NULL;
+    if (strlen(path) >= MAX_PATH)
+        return err_msg(err, SS_EINPUT, "scenario path longer than %d bytes", MAX_PATH - 1);
+    int rc = create(&s, fail_at, err);
+    if (rc) return rc;
+    strcpy(s->path, path);
+    split_path(s, path);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        rc = err_set(err, SS_EINPUT, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
+        scn_free(s);
+        return rc;
+    }
+    rc = read_file(s, f, err);
+    fclose(f);
+    if (rc) {
+        scn_free(s);
+        return rc;
+    }
+    *out = s;
+    return SS_OK;
+}
+
+int scn_load(struct scenario **out, const char *path, struct ss_error *err)
+{
+    return scn_load_mem(out, path, 0, err);
+}
+
+/* Keep "--set ARG" for the life of the scenario: it names the source of
+ * errors, and marks point into it. */
+static int keep_src(struct scenario *s, const char *arg, char **kept, struct ss_error *err)
+{
+    if (s->n_srcs == s->cap_srcs) {
+        size_t cap = s->cap_srcs ? 2 * s->cap_srcs : 8;
+        char **v = mem_realloc(&s->mem, s->srcs, cap * sizeof *v);
+        if (!v) goto nomem;
+        s->srcs = v;
+        s->cap_srcs = cap;
+    }
+    size_t len = strlen(arg) + sizeof "--set ";
+    *kept = mem_alloc(&s->mem, len);
+    if (!*kept) goto nomem;
+    snprintf(*kept, len, "--set %s", arg);
+    s->srcs[s->n_srcs++] = *kept;
+    return SS_OK;
+nomem:
+    err_nomem(err, "keeping a --set argument");
+    return SS_ENOMEM; /* what err_nomem returns, spelled out: *kept is used when this is 0 */
+}
+
+/* The key of "KEY=VALUE", blanks trimmed, into key. */
+static int set_key(const char *arg, const char *eq, char *key, struct ss_error *err,
+                   const char *src)
+{
+    const char *a = arg, *b = eq;
+    while (a < b && (*a == ' ' || *a == '\t')) a++;
+    while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+    if (a == b) return err_set(err, SS_EINPUT, src, 0, 0, "missing key before '='");
+    if ((size_t)(b - a) >= MAX_KEY)
+        return err_set(err, SS_EINPUT, src, 0, 0, "key longer than %d bytes", MAX_KEY - 1);
+    memcpy(key, a, (size_t)(b - a));
+    key[b - a] = '\0';
+    if (key[0] == '.' || key[b - a - 1] == '.' || strstr(key, ".."))
+        return err_set(err, SS_EINPUT, src, 0, 0, "invalid key '%s'", key);
+    return SS_OK;
+}
+
+int scn_set(struct scenario *s, const char *assignment, struct ss_error *err)
+{
+    char key[MAX_KEY], *arg;
+    if (s->finished) return err_msg(err, SS_EINTERNAL, "scn_set called after scn_finish");
+    int rc = keep_src(s, assignment, &arg, err);
+    if (rc) return rc;
+    const char *eq = strchr(arg + strlen("--set "), '=');
+    if (!eq)
+        return err_set(err, SS_EINPUT, arg, 0, 0,
+                       "expected KEY=VALUE (e.g. population.agents=1000), found no '='");
+    rc = set_key(arg + strlen("--set "), eq, key, err, arg);
+    if (rc) return rc;
+    yaml_parser_t y;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading --set");
+    yaml_parser_set_input_string(&y, (const unsigned char *)eq + 1, strlen(eq + 1));
+    if (!yaml_parser_load(&y, &doc)) {
+        rc = scn_yaml_error(&y, arg, 0, err);
+        yaml_parser_delete(&y);
+        return rc;
+    }
+    rc = scn_apply(s, arg, 0, &doc, key, NULL, yaml_document_get_root_node(&doc), err);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&y);
+    return rc;
+}
+
+/* --- cross-key checks ---------------------------------------------------------- */
+
+/* Fail at the place the user wrote key (elem >= 0: that list element), or
+ * with no place if the value came from the defaults. */
+static int fail_at(const struct scenario *s, struct ss_error *err, const char *key, long elem,
+                   const char *fmt, ...) ERR_PRINTF(5, 6);
+
+static int fail_at(const struct scenario *s, struct ss_error *err, const char *key, long elem,
+                   const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const struct mark *k = scn_mark_find(s, key);
+    if (!k) return err_set(err, SS_EINPUT, s->path[0] ? s->path : NULL, 0, 0, "%s", msg);
+    int line = k->line, col = k->col;
+    if (elem >= 0 && (uint32_t)elem < k->n_pos) {
+        line = k->pos[2 * elem];
+        col = k->pos[2 * elem + 1];
+    }
+    return err_set(err, SS_EINPUT, k->src, line, col, "%s", msg);
+}
+
+/* The first of two keys the user wrote, for errors that involve both. */
+static const char *written(const struct scenario *s, const char *a, const char *b)
+{
+    return scn_mark_find(s, a) || !scn_mark_find(s, b) ? a : b;
+}
+
+static void fmt(double x, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.15g", x);
+}
+
+static void names_of(const char *const *names, unsigned mask, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; names[i] && n < size; i++)
+        if (mask & BIT(i))
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", names[i]);
+}
+
+/* A composite (a distribution, a layer): its discriminating enum is set,
+ * keys that do not apply were not written and are reset, keys that are
+ * required are there, and optional ones left out get their default. */
+static int check_composite(struct scenario *s, struct ss_error *err, const struct row *rows,
+                           size_t n, const struct family *fam, const struct row *parent, char *base,
+                           const char *path)
+{
+    const struct row *disc = NULL;
+    char child[MAX_KEY], list[400];
+    for (size_t i = 0; i < n && !disc; i++)
+        if (rows[i].fam == fam && rows[i].when) disc = scn_row_sibling(&rows[i]);
+    if (!disc) return SS_OK; /* nothing in it depends on a kind */
+    int v = *(const int *)(base + disc->off);
+    const char *dname = scn_key_last(disc->key);
+    /* Missing keys are reported where the user wrote the composite or,
+     * failing that, changed its kind. */
+    char kind[MAX_KEY + 16];
+    snprintf(kind, sizeof kind, "%s.%s", path, dname);
+    const char *place = written(s, path, kind);
+    if (v < 0) {
+        names_of(disc->names, ~0u, list, sizeof list);
+        return fail_at(s, err, place, -1, "'%s' needs '%s' (one of %s)", path, dname, list);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct row *r = &rows[i];
+        if (r->fam != fam || r == disc || r->type == T_FAMILY) continue;
+        const char *last = scn_key_last(r->key);
+        char *addr = base + r->off;
+        snprintf(child, sizeof child, "%s.%s", path, last);
+        if (!scn_row_applies(r, v)) {
+            if (scn_mark_find(s, child)) {
+                names_of(disc->names, r->when_mask, list, sizeof list);
+                return fail_at(s, err, child, -1,
+                               "key '%s' does not apply to %s '%s' (it applies to: %s)", last,
+                               dname, disc->names[v], list);
+            }
+            if (!r->def && (r->type == T_REAL || r->type == T_PROB)) {
+                *(double *)addr = 0; /* no NaN left for other modules */
+                continue;
+            }
+        } else if (!scn_field_unset(r, addr)) {
+            continue;
+        } else if (r->req_mask & BIT(v)) {
+            return fail_at(s, err, place, -1, "'%s' with %s '%s' needs '%s'", path, dname,
+                           disc->names[v], last);
+        }
+        int rc = scn_apply_default(s, r, parent, base, child, err);
+        if (rc) return rc;
+    }
+    return SS_OK;
+}
+
+static int check_dist(struct scenario *s, struct ss_error *err, const struct row *r)
+{
+    struct dist *d = (struct dist *)((char *)&s->p + r->off);
+    char key[MAX_KEY], a[32], b[32];
+    int rc = check_composite(s, err, scn_dist_rows, scn_n_dist_rows, NULL, r, (char *)d, r->key);
+    if (rc) return rc;
+    if ((d->kind == DIST_UNIFORM || d->kind == DIST_NORMAL) && d->lo > d->hi) {
+        snprintf(key, sizeof key, "%s.lo", r->key);
+        fmt(d->lo, a, sizeof a);
+        fmt(d->hi, b, sizeof b);
+        return fail_at(s, err, written(s, key, r->key), -1,
+                       "'%s' needs lo <= hi, got lo %s and hi %s", r->key, a, b);
+    }
+    if (d->kind == DIST_LIST && d->n_values != s->p.pop.agents) {
+        snprintf(key, sizeof key, "%s.values", r->key);
+        if (!scn_mark_find(s, key))
+            snprintf(key, sizeof key, "%s", written(s, r->key, "population.agents"));
+        return fail_at(s, err, key, -1,
+                       "'%s' lists %" PRIu32 " values but population.agents is %" PRIu32, r->key,
+                       d->n_values, s->p.pop.agents);
+    }
+    return SS_OK;
+}
+
+static int check_population(struct scenario *s, struct ss_error *err)
+{
+    const struct named_values *g = &s->p.pop.groups;
+    double sum = 0;
+    char a[32];
+    for (uint32_t i = 0; i < g->n; i++) sum += g->v[i];
+    if (fabs(sum - 1) > 1e-6) {
+        fmt(sum, a, sizeof a);
+        return fail_at(s, err, "population.groups", -1,
+                       "'population.groups' shares sum to %s, not 1", a);
+    }
+    /* A clip range of [0, 1] suits thresholds that are shares; counted in
+     * contacts, a threshold above 1 is the point, so an unwritten upper clip
+     * becomes the population size (no clip at all in effect). */
+    struct dist *t = &s->p.pop.threshold;
+    if (s->p.pop.threshold_unit == THRESH_COUNT && t->kind == DIST_NORMAL &&
+        !scn_mark_find(s, "population.threshold.hi") && !(t->hi >= (double)s->p.pop.agents))
+        t->hi = (double)s->p.pop.agents;
+    for (size_t i = 0; i < scn_n_rows; i++) {
+        if (scn_rows[i].type != T_DIST) continue;
+        int rc = check_dist(s, err, &scn_rows[i]);
+        if (rc) return rc;
+    }
+    return SS_OK;
+}
+
+static int check_edge_file(struct scenario *s, struct ss_error *err, const struct layer_params *l,
+                           const char *key)
+{
+    char full[2 * MAX_PATH + 2];
+    struct stat st;
+    if (l->file[0] == '/')
+        snprintf(full, sizeof full, "%s", l->file);
+    else
+        snprintf(full, sizeof full, "%s/%s", s->dir, l->file);
+    FILE *f = NULL;
+    const char *why = NULL;
+    if (stat(full, &st) != 0)
+        why = strerror(errno); /* NOLINT(bugprone-branch-clone): stat's errno; fopen's below */
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if (!(f = fopen(full, "r")))
+        why = strerror(errno);
+    if (f) fclose(f);
+    if (!why) return SS_OK;
+    return fail_at(s, err, key, -1, "'%s' names '%s', which cannot be read: %s", key, l->file, why);
+}
+
+/* Check each layer, then drop disabled ones (the rest keep their order). */
+static int check_layers(struct scenario *s, struct ss_error *err)
+{
+    const struct family *f = &scn_layer_family;
+    char path[MAX_KEY], key[MAX_KEY + 8];
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->p.net.n_layers; i++) {
+        struct layer_params *l = &s->p.net.layer[i];
+        snprintf(path, sizeof path, "network.layers.%s", l->name);
+        int rc = check_composite(s, err, scn_rows, scn_n_rows, f, NULL,
+                                 (char *)&s->p + i * f->stride, path);
+        if (rc) return rc;
+        snprintf(key, sizeof key, "%s.file", path);
+        if (l->generator == GEN_EDGE_LIST && (rc = check_edge_file(s, err, l, key))) return rc;
+    }
+    for (uint32_t i = 0; i < s->p.net.n_layers; i++)
+        if (s->p.net.layer[i].enabled) s->p.net.layer[kept++] = s->p.net.layer[i];
+    memset(&s->p.net.layer[kept], 0, (MAX_LAYERS - kept) * sizeof s->p.net.layer[0]);
+    s->p.net.n_layers = kept;
+    return SS_OK;
+}
+
+static int check_scoring(struct scenario *s, struct ss_error *err)
+{
+    struct params *p = &s->p;
+    char a[32], b[32], c[32], k1[64], k2[64];
+    fmt(p->score.min, a, sizeof a);
+    fmt(p->score.max, b, sizeof b);
+    if (!(p->score.min < p->score.max))
+        return fail_at(s, err, written(s, "scoring.min", "scoring.max"), -1,
+                       "'scoring.min' (%s) must be below scoring.max (%s)", a, b);
+    for (int t = TIER_AA; t <= TIER_C; t++) {
+        if (p->score.tier_min[t] < p->score.tier_min[t - 1]) continue;
+        snprintf(k1, sizeof k1, "scoring.tiers.%s", tier_keys[t]);
+        snprintf(k2, sizeof k2, "scoring.tiers.%s", tier_keys[t - 1]);
+        fmt(p->score.tier_min[t], a, sizeof a);
+        fmt(p->score.tier_min[t - 1], b, sizeof b);
+        return fail_at(s, err, written(s, k1, k2), -1,
+                       "'%s' (%s) must be below %s (%s): tiers strictly decrease from aaa to c", k1,
+                       a, k2, b);
+    }
+    p->score.tier_min[TIER_D] = p->score.min;
+    double x = p->pop.start_score;
+    if (x < p->score.min || x > p->score.max) {
+        fmt(p->score.min, a, sizeof a);
+        fmt(p->score.max, b, sizeof b);
+        fmt(x, c, sizeof c);
+        const char *key =
+            written(s, "population.start_score", written(s, "scoring.min", "scoring.max"));
+        return fail_at(s, err, key, -1,
+                       "'population.start_score' must be between scoring.min (%s) and "
+                       "scoring.max (%s), got %s",
+                       a, b, c);
+    }
+    return SS_OK;
+}
+
+static int check_behaviour(struct scenario *s, struct ss_error *err)
+{
+    struct params *p = &s->p;
+    const char *ik = "behaviour.protest.trigger.ids";
+    char a[32], b[32];
+    /* Trigger days after the horizon are kept and simply never come, so a
+     * scenario can be run for fewer days without editing it. */
+    for (uint32_t i = 0; i < p->beh.trigger_ids.n; i++)
+        if (p->beh.trigger_ids.v[i] >= (int64_t)p->pop.agents)
+            return fail_at(
+                s, err, written(s, ik, "population.agents"), scn_mark_find(s, ik) ? (long)i : -1,
+                "'%s' must be between 0 and population.agents - 1 (%" PRIu32 "), got %" PRId64, ik,
+                p->pop.agents - 1, p->beh.trigger_ids.v[i]);
+    if (p->beh.trigger_count > p->pop.agents)
+        return fail_at(s, err, written(s, "behaviour.protest.trigger.count", "population.agents"),
+                       -1,
+                       "'behaviour.protest.trigger.count' must be at most population.agents "
+                       "(%" PRIu32 "), got %" PRIu32,
+                       p->pop.agents, p->beh.trigger_count);
+    if (!(p->beh.fear_proximity_bottom < p->beh.fear_proximity_top)) {
+        fmt(p->beh.fear_proximity_bottom, a, sizeof a);
+        fmt(p->beh.fear_proximity_top, b, sizeof b);
+        return fail_at(
+            s, err, written(s, "behaviour.fear.proximity_bottom", "behaviour.fear.proximity_top"),
+            -1,
+            "'behaviour.fear.proximity_bottom' (%s) must be below "
+            "behaviour.fear.proximity_top (%s)",
+            a, b);
+    }
+    if (p->list.exit_above < p->list.enter_below) {
+        fmt(p->list.exit_above, a, sizeof a);
+        fmt(p->list.enter_below, b, sizeof b);
+        return fail_at(s, err, written(s, "list.exit_above", "list.enter_below"), -1,
+                       "'list.exit_above' (%s) must be at least list.enter_below (%s)", a, b);
+    }
+    return SS_OK;
+}
+
+/* --- group names ------------------------------------------------------------------ */
+
+static int group_index(const struct params *p, const char *name)
+{
+    for (uint32_t g = 0; g < p->pop.groups.n; g++)
+        if (!strcmp(p->pop.groups.name[g], name)) return (int)g;
+    return -1;
+}
+
+static int fail_group(const struct scenario *s, struct ss_error *err, const char *place, long elem,
+                      const char *key, const char *name)
+{
+    const struct named_values *g = &s->p.pop.groups;
+    char hint[MAX_NAME + 24] = "";
+    int best = 1 << 20;
+    for (uint32_t i = 0; i < g->n; i++) {
+        int d = scn_edit_distance(name, g->name[i]);
+        if (scn_close(name, g->name[i]) && d < best) {
+            best = d;
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", g->name[i]);
+        }
+    }
+    return fail_at(s, err, place, elem,
+                   "'%s' names '%s', which is not a group in population.groups%s", key, name, hint);
+}
+
+/* Per-group coverage: a name the user wrote must be a group; the seed's
+ * names are dropped when the scenario has no such group. */
+static int resolve_channel(struct scenario *s, struct ss_error *err, int c)
+{
+    static const char *const ch[] = {"payment", "internet", "cameras", "phone"};
+    struct channel_params *cp = &s->p.channel[c];
+    struct named_values *nv = &cp->coverage_by_group;
+    char key[MAX_KEY], entry[MAX_KEY + MAX_NAME];
+    uint32_t kept = 0;
+    snprintf(key, sizeof key, "surveillance.%s.coverage_by_group", ch[c]);
+    for (uint32_t g = 0; g < MAX_GROUPS; g++)
+        cp->coverage_g[g] = g < s->p.pop.groups.n ? cp->coverage : 0;
+    for (uint32_t i = 0; i < nv->n; i++) {
+        int g = group_index(&s->p, nv->name[i]);
+        snprintf(entry, sizeof entry, "%s.%s", key, nv->name[i]);
+        if (g < 0 && scn_mark_find(s, entry))
+            return fail_group(s, err, entry, -1, key, nv->name[i]);
+        if (g < 0) continue;
+        cp->coverage_g[g] = nv->v[i];
+        memmove(nv->name[kept], nv->name[i], MAX_NAME);
+        nv->v[kept++] = nv->v[i];
+    }
+    memset(nv->name[kept], 0, (MAX_GROUPS - kept) * MAX_NAME);
+    memset(&nv->v[kept], 0, (MAX_GROUPS - kept) * sizeof nv->v[0]);
+    nv->n = kept;
+    return SS_OK;
+}
+
+static int resolve_set(struct scenario *s, struct ss_error *err, struct group_set *gs,
+                       const char *key)
+{
+    int user = scn_mark_find(s, key) != NULL;
+    uint32_t kept = 0;
+    gs->mask = 0;
+    for (uint32_t i = 0; i < gs->n; i++) {
+        int g = group_index(&s->p, gs->name[i]);
+        if (g < 0 && user) return fail_group(s, err, key, (long)i, key, gs->name[i]);
+        if (g < 0) continue;
+        gs->mask |= BIT(g);
+        memmove(gs->name[kept++], gs->name[i], MAX_NAME);
+    }
+    memset(gs->name[kept], 0, (MAX_GROUPS - kept) * MAX_NAME);
+    gs->n = kept;
+    return SS_OK;
+}
+
+static int resolve_groups(struct scenario *s, struct ss_error *err)
+{
+    int rc = SS_OK;
+    for (int c = 0; c < N_CHANNELS && !rc; c++) rc = resolve_channel(s, err, c);
+    if (!rc) rc = resolve_set(s, err, &s->p.score.cap_groups, "scoring.group_cap.groups");
+    if (!rc) rc = resolve_set(s, err, &s->p.sanc.internment_groups, "sanctions.internment.groups");
+    return rc;
+}
+
+int scn_finish(struct scenario *s, struct ss_error *err)
+{
+    int rc = check_population(s, err);
+    if (!rc) rc = check_layers(s, err);
+    if (!rc) rc = check_scoring(s, err);
+    if (!rc) rc = check_behaviour(s, err);
+    if (!rc) rc = resolve_groups(s, err);
+    if (rc) return rc;
+    struct out o = {.m = &s->mem};
+    scn_emit(&o, s, NULL);
+    if (o.status) {
+        mem_free(&s->mem, o.buf);
+        return o.status == SS_ENOMEM ? err_nomem(err, "printing the effective scenario")
+                                     : err_msg(err, o.status, "printing the effective scenario");
+    }
+    mem_free(&s->mem, s->text);
+    s->text = o.buf;
+    s->finished = 1;
+    return SS_OK;
+}
+
+/* --- access and freeing ---------------------------------------------------------- */
+
+const struct params *scn_params(const struct scenario *s)
+{
+    return &s->p;
+}
+
+const char *scn_path(const struct scenario *s)
+{
+    return s->path;
+}
+
+const char *scn_dir(const struct scenario *s)
+{
+    return s->dir;
+}
+
+const char *scn_text(const struct scenario *s)
+{
+    return s->text ? s->text : "";
+}
+
+const char *scn_name(const struct scenario *s)
+{
+    return s->p.name;
+}
+
+int scn_print(const struct scenario *s, FILE *f, int with_comments)
+{
+    struct scenario *def = NULL;
+    struct ss_error e;
+    if (with_comments) {
+        int rc = scn_new_default(&def, &e);
+        if (rc) return rc;
+    }
+    struct out o = {.f = f};
+    scn_emit(&o, s, def);
+    scn_free(def);
+    if (!o.status && ferror(f)) return SS_EIO;
+    return o.status;
+}
+
+void scn_free(struct scenario *s)
+{
+    if (!s) return;
+    struct mem *m = &s->mem;
+    for (size_t i = 0; i < scn_n_rows; i++) {
+        const struct row *r = &scn_rows[i];
+        char *addr = (char *)&s->p + r->off;
+        if (r->type == T_DIST) mem_free(m, ((struct dist *)addr)->values);
+        if (r->type == T_INTS) mem_free(m, ((struct int_list *)addr)->v);
+    }
+    for (size_t i = 0; i < s->n_marks; i++) {
+        mem_free(m, s->marks[i].key);
+        mem_free(m, s->marks[i].pos);
+    }
+    mem_free(m, s->marks);
+    for (size_t i = 0; i < s->n_srcs; i++) mem_free(m, s->srcs[i]);
+    mem_free(m, s->srcs);
+    mem_free(m, s->text);
+    struct mem last = s->mem;
+    mem_free(&last, s);
+}
