@@ -228,7 +228,7 @@ static const char *yaml_list(const double *v, uint32_t n)
  * falls due, found by stepping (the due days come from a hash). */
 static int first_due_day(struct run *r, uint32_t i)
 {
-    for (int k = 0; k < r->sim->p->beh.payment_period; k++) {
+    for (int k = 0; k < r->sim->p->behaviour.payment.period; k++) {
         run_day(r);
         if (acted(r, i, AC_PAY_DUE)) return r->sim->day;
     }
@@ -1468,34 +1468,35 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
             protesting += (st->status[j] & ST_PROTEST) != 0;
         }
     }
-    if (p->beh.fear_enabled) {
+    if (p->behaviour.fear.enabled) {
         double low = 1e300;
         for (int d = 0; d < N_SUBSYSTEMS; d++) {
             double s = score_domain(p, st, i, sim->pop.group[i], d);
             low = s < low ? s : low;
         }
-        double top = p->beh.fear_proximity_top, bottom = p->beh.fear_proximity_bottom;
+        double top = p->behaviour.fear.proximity_top, bottom = p->behaviour.fear.proximity_bottom;
         double prox = low >= top ? 0 : low <= bottom ? 1 : (top - low) / (top - bottom);
         double share = ties > 0 ? sanctioned / ties : 0;
-        double signal = p->beh.fear_sanctioned_weight * share + p->beh.fear_proximity_weight * prox;
+        double signal =
+            p->behaviour.fear.sanctioned_weight * share + p->behaviour.fear.proximity_weight * prox;
         signal = signal < 1 ? signal : 1;
-        out.fear =
-            (float)((1 - p->beh.fear_memory) * (double)st->fear[i] + p->beh.fear_memory * signal);
+        out.fear = (float)((1 - p->behaviour.fear.memory) * (double)st->fear[i] +
+                           p->behaviour.fear.memory * signal);
     }
     if (sim->pop.flags[i] & POP_CHILD) return out;
     uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
     rng_block(p->seed, c, w);
     const uint64_t u = w[0];
     if (st->status[i] & ST_PROTEST) {
-        out.protest = !(u < (uint64_t)(p->beh.protest_leave * 4294967296.0));
+        out.protest = !(u < (uint64_t)(p->behaviour.protest.leave * 4294967296.0));
     } else {
-        double seen = p->pop.threshold_unit == THRESH_COUNT ? protesting
-                      : present > 0                         ? protesting / present
-                                                            : 0;
-        out.protest = (protesting > 0 || p->beh.protest_spontaneous) &&
+        double seen = p->population.threshold_unit == THRESH_COUNT ? protesting
+                      : present > 0                                ? protesting / present
+                                                                   : 0;
+        out.protest = (protesting > 0 || p->behaviour.protest.spontaneous) &&
                       seen >= (double)pop_threshold(&sim->pop, i) * (1.0 + (double)out.fear);
     }
-    out.eligible = sim->pop.attitude[i] > p->beh.trigger_min_attitude;
+    out.eligible = sim->pop.attitude[i] > p->behaviour.protest.trigger.min_attitude;
     return out;
 }
 

@@ -96,10 +96,10 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     assert_non_null(w.p);
     struct population *pop = &w.sim->pop;
     pop->n_groups = n_groups;
-    w.p->pop.groups.n = n_groups;
+    w.p->population.groups.n = n_groups;
     for (uint32_t g = 0; g < n_groups; g++) {
         pop->group_start[g + 1] = pop->group_start[g] + sizes[g];
-        snprintf(w.p->pop.groups.name[g], MAX_NAME, "g%u", g);
+        snprintf(w.p->population.groups.name[g], MAX_NAME, "g%u", g);
     }
     uint32_t n = pop->n = pop->group_start[n_groups];
     pop->group = calloc(n ? n : 1, 1);
@@ -129,13 +129,14 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     }
     for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = 1100;
     /* The seed's scoring, but integration 0.5 so hand sums stay exact. */
-    w.p->pop.start_score = 1000;
-    w.p->score.min = 0;
-    w.p->score.max = 1100;
-    w.p->score.integration = 0.5;
+    w.p->population.start_score = 1000;
+    w.p->scoring.min = 0;
+    w.p->scoring.max = 1100;
+    w.p->scoring.integration = 0.5;
     static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
-    memcpy(w.p->score.tier_min, tier_min, sizeof tier_min);
-    for (uint32_t g = 0; g < n_groups; g++) w.p->pop.groups.v[g] = n ? (double)sizes[g] / n : 0;
+    memcpy(w.p->scoring.tiers, tier_min, sizeof tier_min);
+    for (uint32_t g = 0; g < n_groups; g++)
+        w.p->population.groups.v[g] = n ? (double)sizes[g] / n : 0;
     for (uint32_t g = 0; g < n_groups; g++)
         for (uint32_t a = pop->group_start[g]; a < pop->group_start[g + 1]; a++)
             pop->group[a] = (uint8_t)g;
@@ -394,16 +395,16 @@ static void tiny_state(struct world *w)
         st->status[a] = status[a];
         st->history[a] = history[a];
     }
-    w->p->score.cap_enabled = 1;
-    w->p->score.cap_groups.mask = 1u << 1;
+    w->p->scoring.group_cap.enabled = 1;
+    w->p->scoring.group_cap.groups.mask = 1u << 1;
     st->cap[SUB_FINANCIAL] = 2000;
     st->cap[SUB_JUDICIAL] = 2000;
     st->cap[SUB_SOCIAL] = 1010;
     st->cap[N_SUBSYSTEMS] = 1020;
     /* Group 1 is the reference of disparate impact: the larger share asked
      * for, though group 0 got more agents. */
-    w->p->pop.groups.v[0] = 0.4;
-    w->p->pop.groups.v[1] = 0.6;
+    w->p->population.groups.v[0] = 0.4;
+    w->p->population.groups.v[1] = 0.6;
 }
 
 static void test_tiny_scores(void **state)
@@ -517,7 +518,7 @@ static void test_tiny_cap(void **state)
     const struct met_row *g0 = &met->rows[0], *g1 = &met->rows[1];
 
     /* Off: agent 7 keeps 1100 (clamped), in AAA; its social score 1100. */
-    w.p->score.cap_enabled = 0;
+    w.p->scoring.group_cap.enabled = 0;
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
     assert_true(g1->score_mean == 3199.25 / 4);
     assert_int_equal(g1->tier[TIER_AAA], 1);
@@ -528,8 +529,8 @@ static void test_tiny_cap(void **state)
 
     /* On for group 0 only: 1050 and 1030 come down to 1020 (tier A), the
      * others are below the cap; group 1 is untouched. */
-    w.p->score.cap_enabled = 1;
-    w.p->score.cap_groups.mask = 1u << 0;
+    w.p->scoring.group_cap.enabled = 1;
+    w.p->scoring.group_cap.groups.mask = 1u << 0;
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
     assert_true(g0->score_mean == 5450.0 / 6);
     assert_int_equal(g0->tier[TIER_AAA], 0);
@@ -740,9 +741,9 @@ static void test_reference_group(void **state)
     struct world w = world_new(3, sizes, 0);
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
-    w.p->pop.groups.v[0] = 0.2;
-    w.p->pop.groups.v[1] = 0.4;
-    w.p->pop.groups.v[2] = 0.4;
+    w.p->population.groups.v[0] = 0.2;
+    w.p->population.groups.v[1] = 0.4;
+    w.p->population.groups.v[2] = 0.4;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met->ref_group, 1);
     /* listed: agent 0 (group 0), agent 1 (group 1): rates 1, 0.5, 0 */
@@ -753,7 +754,7 @@ static void test_reference_group(void **state)
     assert_true(met->rows[2].di_listed == 0.0);
     assert_true(isnan(met->rows[3].di_listed));
     met_free(met, w.sim);
-    w.p->pop.groups.v[2] = 0.6;
+    w.p->population.groups.v[2] = 0.6;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met->ref_group, 2);
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
@@ -769,8 +770,8 @@ static void test_wide_score_range(void **state)
     struct world w = world_new(1, sizes, 0);
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
-    w.p->score.max = 1e6;
-    w.p->pop.start_score = 0;
+    w.p->scoring.max = 1e6;
+    w.p->population.start_score = 0;
     w.sim->st.ledger[0][1] = 500000;
     w.sim->st.ledger[0][2] = 1e6;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
@@ -964,8 +965,8 @@ static struct world random_world(void)
         st->status[a] = (uint8_t)splitmix(&s);
         st->history[a] = (uint8_t)splitmix(&s);
     }
-    w.p->score.cap_enabled = 1;
-    w.p->score.cap_groups.mask = (1u << 1) | (1u << 2);
+    w.p->scoring.group_cap.enabled = 1;
+    w.p->scoring.group_cap.groups.mask = (1u << 1) | (1u << 2);
     st->cap[SUB_FINANCIAL] = 990.5;
     st->cap[SUB_JUDICIAL] = 1001;
     st->cap[SUB_SOCIAL] = 975.25;

@@ -27,10 +27,10 @@
 static void set_groups(struct params *p, int n, const double *shares)
 {
     static const char *names[4] = {"majority", "uyghur", "tibetan", "other_minority"};
-    p->pop.groups.n = (uint32_t)n;
+    p->population.groups.n = (uint32_t)n;
     for (int g = 0; g < n; g++) {
-        strcpy(p->pop.groups.name[g], names[g]);
-        p->pop.groups.v[g] = shares[g];
+        strcpy(p->population.groups.name[g], names[g]);
+        p->population.groups.v[g] = shares[g];
     }
 }
 
@@ -40,16 +40,17 @@ static void seed_params(struct params *p, uint32_t n)
     static const double shares[4] = {.911, .008, .005, .076};
     memset(p, 0, sizeof *p);
     p->seed = 20240601;
-    p->pop.agents = n;
+    p->population.agents = n;
     set_groups(p, 4, shares);
-    p->pop.household_size = 3;
-    p->pop.child_share = .2;
-    p->pop.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
-    p->pop.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
-    p->pop.online_share = .75;
-    p->pop.threshold = (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
-    p->net.n_layers = 3;
-    struct layer_params *l = p->net.layer;
+    p->population.household_size = 3;
+    p->population.child_share = .2;
+    p->population.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
+    p->population.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
+    p->population.online_share = .75;
+    p->population.threshold =
+        (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
+    p->network.n_layers = 3;
+    struct layer_params *l = p->network.layers;
     l[0] = (struct layer_params){
         .name = "household", .enabled = 1, .generator = GEN_HOUSEHOLD, .contact = 1};
     l[1] = (struct layer_params){.name = "work",
@@ -72,10 +73,10 @@ static void seed_params(struct params *p, uint32_t n)
 /* p with its layers replaced by the one layer l. */
 static void one_layer(struct params *p, struct layer_params l)
 {
-    p->net.n_layers = 1;
-    memset(p->net.layer, 0, sizeof p->net.layer);
+    p->network.n_layers = 1;
+    memset(p->network.layers, 0, sizeof p->network.layers);
     l.enabled = 1;
-    p->net.layer[0] = l;
+    p->network.layers[0] = l;
 }
 
 struct world {
@@ -175,8 +176,8 @@ static void test_seed_layers(void **state)
     assert_int_equal(w.net.n_layers, 3);
     for (uint32_t li = 0; li < 3; li++) {
         check_csr(&w.net.layer[li], n);
-        assert_string_equal(w.net.layer[li].name, p.net.layer[li].name);
-        assert_true(w.net.layer[li].contact == p.net.layer[li].contact);
+        assert_string_equal(w.net.layer[li].name, p.network.layers[li].name);
+        assert_true(w.net.layer[li].contact == p.network.layers[li].contact);
     }
     /* household: exactly the cliques */
     const struct layer *H = &w.net.layer[0];
@@ -255,7 +256,7 @@ static void test_ws_lattice(void **state)
                              .homophily = .8};
     one_layer(&p, l);
     assert_int_equal(build(&w2, &p), SS_OK);
-    p.net.layer[0].k = 8;
+    p.network.layers[0].k = 8;
     assert_int_equal(build(&w8, &p), SS_OK);
     const struct layer *L2 = &w2.net.layer[0], *L8 = &w8.net.layer[0];
     check_csr(L2, n);
@@ -390,8 +391,8 @@ static void test_ba(void **state)
     }
     unbuild(&w);
     /* an odd mean degree: 2 or 3 slots per node, 5 on average */
-    p.net.layer[0].mean_degree = 5;
-    p.net.layer[0].members = MEM_ADULTS;
+    p.network.layers[0].mean_degree = 5;
+    p.network.layers[0].members = MEM_ADULTS;
     assert_int_equal(build(&w, &p), SS_OK);
     check_csr(&w.net.layer[0], n);
     members = 0;
@@ -427,7 +428,7 @@ static void test_er(void **state)
     assert_true(fabs(var / mean - 1) < 0.1);
     unbuild(&w);
     /* adults only: children have empty rows */
-    p.net.layer[0].members = MEM_ADULTS;
+    p.network.layers[0].members = MEM_ADULTS;
     assert_int_equal(build(&w, &p), SS_OK);
     check_csr(&w.net.layer[0], n);
     for (uint32_t a = 0; a < n; a++)
@@ -455,7 +456,7 @@ static void test_disabled(void **state)
     struct params p;
     struct world w;
     seed_params(&p, 1000);
-    p.net.layer[1].enabled = 0;
+    p.network.layers[1].enabled = 0;
     assert_int_equal(build(&w, &p), SS_OK);
     assert_int_equal(w.net.n_layers, 3);
     assert_int_equal(w.net.layer[1].n_entries, 0);
@@ -488,7 +489,7 @@ static void test_edge_list(void **state)
     assert_int_equal(L->n_merged, 2); /* 0 1 three times over */
     unbuild(&w);
     if (TEST_DATA_DIR[0] == '/') { /* an absolute path ignores base_dir */
-        strcpy(p.net.layer[0].file, EDGES "/good.txt");
+        strcpy(p.network.layers[0].file, EDGES "/good.txt");
         memset(&w, 0, sizeof w);
         assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
         assert_int_equal(net_build(&w.net, &w.pop, &p, "/nonexistent", &w.m, &w.err), SS_OK);
@@ -581,15 +582,15 @@ static void test_edge_list_round_trip(void **state)
 static void all_generators(struct params *p, uint32_t n)
 {
     seed_params(p, n);
-    p->net.n_layers = 6;
-    p->net.layer[3] = (struct layer_params){.name = "random",
-                                            .enabled = 1,
-                                            .generator = GEN_ERDOS_RENYI,
-                                            .members = MEM_ADULTS,
-                                            .mean_degree = 4};
-    p->net.layer[4] = (struct layer_params){
+    p->network.n_layers = 6;
+    p->network.layers[3] = (struct layer_params){.name = "random",
+                                                 .enabled = 1,
+                                                 .generator = GEN_ERDOS_RENYI,
+                                                 .members = MEM_ADULTS,
+                                                 .mean_degree = 4};
+    p->network.layers[4] = (struct layer_params){
         .name = "file", .enabled = 1, .generator = GEN_EDGE_LIST, .file = "edges/good.txt"};
-    p->net.layer[5] = (struct layer_params){
+    p->network.layers[5] = (struct layer_params){
         .name = "village", .enabled = 1, .generator = GEN_COMPLETE, .members = MEM_ONLINE};
 }
 
@@ -611,9 +612,9 @@ static void test_threads(void **state)
     struct params p;
     struct world a, b;
     all_generators(&p, 30000);
-    p.net.layer[5].members = MEM_ALL;
-    p.pop.agents = 30000;
-    p.net.layer[5].enabled = 0; /* complete over 30000 is large: tested below */
+    p.network.layers[5].members = MEM_ALL;
+    p.population.agents = 30000;
+    p.network.layers[5].enabled = 0; /* complete over 30000 is large: tested below */
     int saved = omp_get_max_threads();
     omp_set_num_threads(1);
     assert_int_equal(build(&a, &p), SS_OK);
@@ -711,8 +712,8 @@ static void test_entry_limit(void **state)
 
     /* one household of all 70000 agents: 70000 x 69999 entries */
     seed_params(&p, 70000);
-    p.pop.household_size = 1e9;
-    p.pop.child_share = 0;
+    p.population.household_size = 1e9;
+    p.population.child_share = 0;
     one_layer(&p, (struct layer_params){.name = "home", .generator = GEN_HOUSEHOLD});
     memset(&w, 0, sizeof w);
     assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);

@@ -100,11 +100,11 @@ static int world_setup(void **state)
     snprintf(w->p.name, sizeof w->p.name, "tiny");
     w->p.seed = 7;
     w->p.days = 10;
-    w->p.pop.groups.n = 2;
-    snprintf(w->p.pop.groups.name[0], MAX_NAME, "majority");
-    snprintf(w->p.pop.groups.name[1], MAX_NAME, "other, \"minority\"");
-    w->p.pop.groups.v[0] = 0.6;
-    w->p.pop.groups.v[1] = 0.4;
+    w->p.population.groups.n = 2;
+    snprintf(w->p.population.groups.name[0], MAX_NAME, "majority");
+    snprintf(w->p.population.groups.name[1], MAX_NAME, "other, \"minority\"");
+    w->p.population.groups.v[0] = 0.6;
+    w->p.population.groups.v[1] = 0.4;
 #ifdef SS_TEST_STUBS
     sim->scn = (const struct scenario *)w; /* any non-NULL pointer: the stubs ignore it */
 #else
@@ -146,11 +146,11 @@ static int world_setup(void **state)
     /* The state: agent 3 listed on judicial points (score 500, tier D),
      * agent 7 interned, agent 1 at 1050 (tier AAA); integration 0, so each
      * domain score is 1000 + its own points. */
-    w->p.pop.start_score = 1000;
-    w->p.score.min = 0;
-    w->p.score.max = 1100;
+    w->p.population.start_score = 1000;
+    w->p.scoring.min = 0;
+    w->p.scoring.max = 1100;
     static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
-    memcpy(w->p.score.tier_min, tier_min, sizeof tier_min);
+    memcpy(w->p.scoring.tiers, tier_min, sizeof tier_min);
     struct state *st = &sim->st;
     st->n = 10;
     st->fear = w->fear;

@@ -24,19 +24,20 @@ static void seed_params(struct params *p, uint32_t n)
     static const double shares[4] = {.911, .008, .005, .076};
     memset(p, 0, sizeof *p);
     p->seed = 20240601;
-    p->pop.agents = n;
-    p->pop.groups.n = 4;
+    p->population.agents = n;
+    p->population.groups.n = 4;
     for (int g = 0; g < 4; g++) {
-        strcpy(p->pop.groups.name[g], names[g]);
-        p->pop.groups.v[g] = shares[g];
+        strcpy(p->population.groups.name[g], names[g]);
+        p->population.groups.v[g] = shares[g];
     }
-    p->pop.household_size = 3;
-    p->pop.child_share = .2;
-    p->pop.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
-    p->pop.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
-    p->pop.online_share = .75;
-    p->pop.threshold = (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
-    p->pop.start_score = 1000;
+    p->population.household_size = 3;
+    p->population.child_share = .2;
+    p->population.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
+    p->population.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
+    p->population.online_share = .75;
+    p->population.threshold =
+        (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
+    p->population.start_score = 1000;
 }
 
 static int build(struct population *pop, const struct params *p, struct mem *m)
@@ -108,7 +109,7 @@ static void test_distributions(void **state)
     uint32_t hh_in[4] = {0};
     for (uint32_t k = 0; k < pop.n_households; k++) hh_in[pop.group[pop.hh_start[k]]]++;
     for (int g = 0; g < 4; g++) {
-        double s = p.pop.groups.v[g];
+        double s = p.population.groups.v[g];
         double sd_h = sqrt(s * (1 - s) / nh), sd_a = sqrt(s * (1 - s) * (11.0 / 3) / n);
         assert_true(fabs(hh_in[g] / nh - s) < 4.5 * sd_h);
         double agents = pop.group_start[g + 1] - pop.group_start[g];
@@ -146,11 +147,11 @@ static void test_explicit_dists(void **state)
     double values[1000];
     for (uint32_t i = 0; i < n; i++) values[i] = i / 1000.0;
     seed_params(&p, n);
-    p.pop.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = n};
-    p.pop.reliability = (struct dist){.kind = DIST_CONSTANT, .value = .9};
-    p.pop.threshold = (struct dist){.kind = DIST_UNIFORM, .lo = .2, .hi = .4};
-    p.pop.groups.v[1] = 0;
-    p.pop.groups.v[0] = .919;
+    p.population.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = n};
+    p.population.reliability = (struct dist){.kind = DIST_CONSTANT, .value = .9};
+    p.population.threshold = (struct dist){.kind = DIST_UNIFORM, .lo = .2, .hi = .4};
+    p.population.groups.v[1] = 0;
+    p.population.groups.v[0] = .919;
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     check_structure(&pop, n);
     for (uint32_t a = 0; a < n; a++) {
@@ -169,7 +170,7 @@ static void test_single_households(void **state)
     struct population pop;
     struct mem m = {0};
     seed_params(&p, 5000);
-    p.pop.household_size = 1;
+    p.population.household_size = 1;
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     check_structure(&pop, 5000);
     assert_int_equal(pop.n_households, 5000);
@@ -185,14 +186,14 @@ static void test_bad_input(void **state)
     struct ss_error err = {0};
     double values[10] = {0};
     seed_params(&p, 100);
-    p.pop.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = 10};
+    p.population.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = 10};
     memset(&pop, 0, sizeof pop);
     assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
     assert_string_equal(err.msg, "population.attitude: a list of 10 values, but the population "
                                  "has 100 agents (population.agents)");
     pop_free(&pop, &m);
     seed_params(&p, 100);
-    p.pop.household_size = 0.5;
+    p.population.household_size = 0.5;
     assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
     pop_free(&pop, &m);
     assert_int_equal(m.live, 0);

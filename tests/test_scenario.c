@@ -80,8 +80,9 @@ static void must_finish(struct scenario *s)
 static void plain(const struct params *p, struct params *q)
 {
     memcpy(q, p, sizeof *q);
-    q->pop.attitude.values = q->pop.reliability.values = q->pop.threshold.values = NULL;
-    q->beh.trigger_days.v = q->beh.trigger_ids.v = NULL;
+    q->population.attitude.values = q->population.reliability.values =
+        q->population.threshold.values = NULL;
+    q->behaviour.protest.trigger.days.v = q->behaviour.protest.trigger.ids.v = NULL;
 }
 
 static void assert_dist_values_equal(const struct dist *a, const struct dist *b)
@@ -104,11 +105,11 @@ static void assert_params_equal(const struct params *a, const struct params *b)
     const unsigned char *x = (const unsigned char *)&pa, *y = (const unsigned char *)&pb;
     for (size_t i = 0; i < sizeof pa; i++)
         if (x[i] != y[i]) fail_msg("struct params differs at byte offset %zu", i);
-    assert_dist_values_equal(&a->pop.attitude, &b->pop.attitude);
-    assert_dist_values_equal(&a->pop.reliability, &b->pop.reliability);
-    assert_dist_values_equal(&a->pop.threshold, &b->pop.threshold);
-    assert_ints_equal(&a->beh.trigger_days, &b->beh.trigger_days);
-    assert_ints_equal(&a->beh.trigger_ids, &b->beh.trigger_ids);
+    assert_dist_values_equal(&a->population.attitude, &b->population.attitude);
+    assert_dist_values_equal(&a->population.reliability, &b->population.reliability);
+    assert_dist_values_equal(&a->population.threshold, &b->population.threshold);
+    assert_ints_equal(&a->behaviour.protest.trigger.days, &b->behaviour.protest.trigger.days);
+    assert_ints_equal(&a->behaviour.protest.trigger.ids, &b->behaviour.protest.trigger.ids);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -155,8 +156,8 @@ static void assert_round_trip(const struct scenario *s, int comments)
 
 static int group_of(const struct params *p, const char *name)
 {
-    for (uint32_t g = 0; g < p->pop.groups.n; g++)
-        if (!strcmp(p->pop.groups.name[g], name)) return (int)g;
+    for (uint32_t g = 0; g < p->population.groups.n; g++)
+        if (!strcmp(p->population.groups.name[g], name)) return (int)g;
     fail_msg("no group %s", name);
     return -1;
 }
@@ -173,71 +174,72 @@ static void test_defaults(void **state)
     assert_string_equal(scn_dir(s), ".");
     assert_true(p->seed == 1);
     assert_int_equal(p->days, 365);
-    assert_int_equal(p->pop.agents, 100000);
-    assert_int_equal(p->pop.groups.n, 4);
-    assert_string_equal(p->pop.groups.name[1], "uyghur");
-    assert_true(p->pop.groups.v[0] == 0.911 && p->pop.groups.v[1] == 0.008);
-    assert_true(p->pop.groups.v[2] == 0.005 && p->pop.groups.v[3] == 0.076);
-    assert_true(p->pop.household_size == 3.0 && p->pop.child_share == 0.2);
-    assert_int_equal(p->pop.attitude.kind, DIST_BETA);
-    assert_true(p->pop.attitude.a == 2 && p->pop.attitude.b == 6);
-    assert_true(p->pop.reliability.a == 18 && p->pop.reliability.b == 1);
-    assert_int_equal(p->pop.threshold.kind, DIST_NORMAL);
-    assert_true(p->pop.threshold.mean == 0.25 && p->pop.threshold.sd == 0.12);
-    assert_true(p->pop.threshold.lo == 0 && p->pop.threshold.hi == 1);
-    assert_int_equal(p->pop.threshold_unit, THRESH_SHARE);
-    assert_true(p->pop.online_share == 0.75 && p->pop.start_score == 1000);
+    assert_int_equal(p->population.agents, 100000);
+    assert_int_equal(p->population.groups.n, 4);
+    assert_string_equal(p->population.groups.name[1], "uyghur");
+    assert_true(p->population.groups.v[0] == 0.911 && p->population.groups.v[1] == 0.008);
+    assert_true(p->population.groups.v[2] == 0.005 && p->population.groups.v[3] == 0.076);
+    assert_true(p->population.household_size == 3.0 && p->population.child_share == 0.2);
+    assert_int_equal(p->population.attitude.kind, DIST_BETA);
+    assert_true(p->population.attitude.a == 2 && p->population.attitude.b == 6);
+    assert_true(p->population.reliability.a == 18 && p->population.reliability.b == 1);
+    assert_int_equal(p->population.threshold.kind, DIST_NORMAL);
+    assert_true(p->population.threshold.mean == 0.25 && p->population.threshold.sd == 0.12);
+    assert_true(p->population.threshold.lo == 0 && p->population.threshold.hi == 1);
+    assert_int_equal(p->population.threshold_unit, THRESH_SHARE);
+    assert_true(p->population.online_share == 0.75 && p->population.start_score == 1000);
 
-    assert_int_equal(p->net.n_layers, 3);
-    assert_string_equal(p->net.layer[0].name, "household");
-    assert_int_equal(p->net.layer[0].generator, GEN_HOUSEHOLD);
-    assert_true(p->net.layer[0].contact == 1.0);
-    assert_int_equal(p->net.layer[1].generator, GEN_WATTS_STROGATZ);
-    assert_int_equal(p->net.layer[1].k, 8);
-    assert_true(p->net.layer[1].rewire == 0.1 && p->net.layer[1].homophily == 0.8);
-    assert_true(p->net.layer[1].contact == 0.5);
-    assert_int_equal(p->net.layer[2].generator, GEN_BARABASI_ALBERT);
-    assert_int_equal(p->net.layer[2].members, MEM_ONLINE);
-    assert_true(p->net.layer[2].mean_degree == 10 && p->net.layer[2].contact == 0.2);
+    assert_int_equal(p->network.n_layers, 3);
+    assert_string_equal(p->network.layers[0].name, "household");
+    assert_int_equal(p->network.layers[0].generator, GEN_HOUSEHOLD);
+    assert_true(p->network.layers[0].contact == 1.0);
+    assert_int_equal(p->network.layers[1].generator, GEN_WATTS_STROGATZ);
+    assert_int_equal(p->network.layers[1].k, 8);
+    assert_true(p->network.layers[1].rewire == 0.1 && p->network.layers[1].homophily == 0.8);
+    assert_true(p->network.layers[1].contact == 0.5);
+    assert_int_equal(p->network.layers[2].generator, GEN_BARABASI_ALBERT);
+    assert_int_equal(p->network.layers[2].members, MEM_ONLINE);
+    assert_true(p->network.layers[2].mean_degree == 10 && p->network.layers[2].contact == 0.2);
 
-    assert_true(p->beh.criticise_rate == 0.02 && p->beh.conform_rate == 0.005);
-    assert_int_equal(p->beh.payment_period, 30);
-    assert_int_equal(p->beh.school_day, 240);
-    assert_int_equal(p->beh.trigger_days.n, 1);
-    assert_int_equal(p->beh.trigger_days.v[0], 120);
-    assert_true(p->beh.trigger_share == 0.001 && p->beh.protest_leave == 0.3);
-    assert_int_equal(p->beh.trigger_ids.n, 0);
-    assert_true(p->beh.fear_enabled && p->beh.fear_memory == 0.05);
-    assert_true(p->beh.attitude_messaging == -0.0002);
+    assert_true(p->behaviour.criticise.rate == 0.02 && p->behaviour.conform.rate == 0.005);
+    assert_int_equal(p->behaviour.payment.period, 30);
+    assert_int_equal(p->behaviour.school.day, 240);
+    assert_int_equal(p->behaviour.protest.trigger.days.n, 1);
+    assert_int_equal(p->behaviour.protest.trigger.days.v[0], 120);
+    assert_true(p->behaviour.protest.trigger.share == 0.001 && p->behaviour.protest.leave == 0.3);
+    assert_int_equal(p->behaviour.protest.trigger.ids.n, 0);
+    assert_true(p->behaviour.fear.enabled && p->behaviour.fear.memory == 0.05);
+    assert_true(p->behaviour.attitude.messaging == -0.0002);
 
     int uy = group_of(p, "uyghur"), ti = group_of(p, "tibetan"), ma = group_of(p, "majority");
-    assert_true(p->channel[CH_PAYMENT].coverage_g[uy] == 0.9);
-    assert_true(p->channel[CH_INTERNET].coverage_g[uy] == 1.0);
-    assert_true(p->channel[CH_INTERNET].coverage_g[ma] == 0.8);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[ti] == 1.0);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[ma] == 0.5);
-    assert_true(p->channel[CH_CAMERAS].false_attribution == 1e-4);
-    assert_true(p->channel[CH_PHONE].detect == 0.8);
-    assert_true(p->channel[CH_PAYMENT].detect == 0.99);
+    assert_true(p->surveillance[CH_PAYMENT].coverage_g[uy] == 0.9);
+    assert_true(p->surveillance[CH_INTERNET].coverage_g[uy] == 1.0);
+    assert_true(p->surveillance[CH_INTERNET].coverage_g[ma] == 0.8);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[ti] == 1.0);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[ma] == 0.5);
+    assert_true(p->surveillance[CH_CAMERAS].false_attribution == 1e-4);
+    assert_true(p->surveillance[CH_PHONE].detect == 0.8);
+    assert_true(p->surveillance[CH_PAYMENT].detect == 0.99);
 
-    assert_true(p->score.integration == 0.6 && p->score.recovery == 0.001);
-    assert_true(p->score.min == 0 && p->score.max == 1100);
-    assert_true(p->score.tier_min[TIER_AAA] == 1050 && p->score.tier_min[TIER_AA] == 1030);
-    assert_true(p->score.tier_min[TIER_A] == 960 && p->score.tier_min[TIER_B] == 850);
-    assert_true(p->score.tier_min[TIER_C] == 600 && p->score.tier_min[TIER_D] == 0);
-    assert_true(p->score.pts_court_judgment == -450 && p->score.pts_conformity == 5);
-    assert_true(p->score.pts_missed_payment == -10 && p->score.pts_criticism == -20);
-    assert_int_equal(p->score.court_missed, 3);
-    assert_int_equal(p->score.court_window, 90);
-    assert_int_equal(p->score.cap_groups.mask, (1u << uy) | (1u << ti));
-    assert_int_equal(p->score.cap_mode, CAP_MEAN);
+    assert_true(p->scoring.integration == 0.6 && p->scoring.recovery == 0.001);
+    assert_true(p->scoring.min == 0 && p->scoring.max == 1100);
+    assert_true(p->scoring.tiers[TIER_AAA] == 1050 && p->scoring.tiers[TIER_AA] == 1030);
+    assert_true(p->scoring.tiers[TIER_A] == 960 && p->scoring.tiers[TIER_B] == 850);
+    assert_true(p->scoring.tiers[TIER_C] == 600 && p->scoring.tiers[TIER_D] == 0);
+    assert_true(p->scoring.points.court_judgment == -450 && p->scoring.points.conformity == 5);
+    assert_true(p->scoring.points.missed_payment == -10 && p->scoring.points.criticism == -20);
+    assert_int_equal(p->scoring.court.missed_payments, 3);
+    assert_int_equal(p->scoring.court.window, 90);
+    assert_int_equal(p->scoring.group_cap.groups.mask, (1u << uy) | (1u << ti));
+    assert_int_equal(p->scoring.group_cap.mode, CAP_MEAN);
     assert_true(p->list.enter_below == 600 && p->list.exit_above == 850);
     assert_int_equal(p->list.min_days, 180);
-    assert_int_equal(p->sanc.internment_groups.mask, (1u << uy) | (1u << ti));
-    assert_true(p->sanc.internment_below == 400 && p->sanc.household_penalty == -5);
-    assert_true(p->sanc.ostracism_base == 0.05 && p->sanc.ostracism_fear_weight == 0.3);
-    assert_true(p->sanc.travel_ban.enabled && p->sanc.rewards.enabled);
-    assert_true(p->sanc.reward_from == 1030);
+    assert_int_equal(p->sanctions.internment.groups.mask, (1u << uy) | (1u << ti));
+    assert_true(p->sanctions.internment.below == 400 &&
+                p->sanctions.internment.household_penalty == -5);
+    assert_true(p->sanctions.ostracism.base == 0.05 && p->sanctions.ostracism.fear_weight == 0.3);
+    assert_true(p->sanctions.travel_ban.enabled && p->sanctions.rewards.enabled);
+    assert_true(p->sanctions.rewards.from == 1030);
     assert_true(strstr(scn_text(s), "agents: 100000\n") != NULL);
     scn_free(s);
 }
@@ -328,29 +330,29 @@ static void test_granovetter(void **state)
     struct scenario *s = must_load(GOOD_DIR "/granovetter.yaml");
     const struct params *p = scn_params(s);
     assert_string_equal(scn_name(s), "granovetter");
-    assert_int_equal(p->pop.agents, 100);
-    assert_int_equal(p->pop.groups.n, 1);
-    assert_true(p->pop.child_share == 0);
-    assert_int_equal(p->net.n_layers, 1);
-    assert_int_equal(p->net.layer[0].generator, GEN_COMPLETE);
-    assert_int_equal(p->pop.threshold.kind, DIST_LIST);
-    assert_int_equal(p->pop.threshold.n_values, 100);
-    for (uint32_t i = 0; i < 100; i++) assert_true(p->pop.threshold.values[i] == i);
-    assert_int_equal(p->pop.threshold_unit, THRESH_COUNT);
+    assert_int_equal(p->population.agents, 100);
+    assert_int_equal(p->population.groups.n, 1);
+    assert_true(p->population.child_share == 0);
+    assert_int_equal(p->network.n_layers, 1);
+    assert_int_equal(p->network.layers[0].generator, GEN_COMPLETE);
+    assert_int_equal(p->population.threshold.kind, DIST_LIST);
+    assert_int_equal(p->population.threshold.n_values, 100);
+    for (uint32_t i = 0; i < 100; i++) assert_true(p->population.threshold.values[i] == i);
+    assert_int_equal(p->population.threshold_unit, THRESH_COUNT);
     for (int c = 0; c < N_CHANNELS; c++) {
-        assert_false(p->channel[c].enabled);
-        assert_int_equal(p->channel[c].coverage_by_group.n, 0); /* seed names dropped */
+        assert_false(p->surveillance[c].enabled);
+        assert_int_equal(p->surveillance[c].coverage_by_group.n, 0); /* seed names dropped */
     }
-    assert_false(p->beh.fear_enabled);
-    assert_false(p->score.cap_enabled);
-    assert_int_equal(p->score.cap_groups.n, 0);
-    assert_int_equal(p->score.cap_groups.mask, 0);
-    assert_int_equal(p->sanc.internment_groups.mask, 0);
-    assert_true(p->beh.protest_leave == 0);
-    assert_int_equal(p->beh.trigger_ids.n, 1);
-    assert_int_equal(p->beh.trigger_ids.v[0], 0);
-    assert_false(p->sanc.travel_ban.enabled || p->sanc.internment.enabled);
-    assert_false(p->sanc.association_enabled || p->sanc.ostracism_enabled);
+    assert_false(p->behaviour.fear.enabled);
+    assert_false(p->scoring.group_cap.enabled);
+    assert_int_equal(p->scoring.group_cap.groups.n, 0);
+    assert_int_equal(p->scoring.group_cap.groups.mask, 0);
+    assert_int_equal(p->sanctions.internment.groups.mask, 0);
+    assert_true(p->behaviour.protest.leave == 0);
+    assert_int_equal(p->behaviour.protest.trigger.ids.n, 1);
+    assert_int_equal(p->behaviour.protest.trigger.ids.v[0], 0);
+    assert_false(p->sanctions.travel_ban.enabled || p->sanctions.internment.enabled);
+    assert_false(p->sanctions.association.enabled || p->sanctions.ostracism.enabled);
     scn_free(s);
 }
 
@@ -361,14 +363,15 @@ static void test_erdos_renyi(void **state)
     assert_string_equal(scn_name(s), "erdos_renyi"); /* no name key: the file's */
     assert_string_equal(scn_path(s), GOOD_DIR "/erdos_renyi.yaml");
     assert_string_equal(scn_dir(s), GOOD_DIR);
-    assert_int_equal(p->net.n_layers, 1); /* the disabled one is dropped */
-    assert_string_equal(p->net.layer[0].name, "random");
-    assert_int_equal(p->net.layer[0].generator, GEN_ERDOS_RENYI);
-    assert_true(p->net.layer[0].mean_degree == 4);
-    assert_int_equal(p->pop.threshold.kind, DIST_NORMAL);
-    assert_true(p->pop.threshold.mean == 0.18 && p->pop.threshold.sd == 0.05);
-    assert_true(p->pop.threshold.lo == 0 && p->pop.threshold.hi == 1); /* clip default */
-    assert_int_equal(p->beh.trigger_count, 10);
+    assert_int_equal(p->network.n_layers, 1); /* the disabled one is dropped */
+    assert_string_equal(p->network.layers[0].name, "random");
+    assert_int_equal(p->network.layers[0].generator, GEN_ERDOS_RENYI);
+    assert_true(p->network.layers[0].mean_degree == 4);
+    assert_int_equal(p->population.threshold.kind, DIST_NORMAL);
+    assert_true(p->population.threshold.mean == 0.18 && p->population.threshold.sd == 0.05);
+    assert_true(p->population.threshold.lo == 0 &&
+                p->population.threshold.hi == 1); /* clip default */
+    assert_int_equal(p->behaviour.protest.trigger.count, 10);
     scn_free(s);
 }
 
@@ -376,13 +379,13 @@ static void test_edge_list(void **state)
 {
     struct scenario *s = must_load(GOOD_DIR "/edge_list.yaml");
     const struct params *p = scn_params(s);
-    assert_int_equal(p->net.n_layers, 1);
-    assert_int_equal(p->net.layer[0].generator, GEN_EDGE_LIST);
-    assert_string_equal(p->net.layer[0].file, "../edges/tiny.txt");
-    assert_int_equal(p->pop.attitude.kind, DIST_CONSTANT);
-    assert_true(p->pop.attitude.value == 0.9);
-    assert_int_equal(p->pop.reliability.kind, DIST_UNIFORM);
-    assert_true(p->pop.reliability.lo == 0.5 && p->pop.reliability.hi == 1);
+    assert_int_equal(p->network.n_layers, 1);
+    assert_int_equal(p->network.layers[0].generator, GEN_EDGE_LIST);
+    assert_string_equal(p->network.layers[0].file, "../edges/tiny.txt");
+    assert_int_equal(p->population.attitude.kind, DIST_CONSTANT);
+    assert_true(p->population.attitude.value == 0.9);
+    assert_int_equal(p->population.reliability.kind, DIST_UNIFORM);
+    assert_true(p->population.reliability.lo == 0.5 && p->population.reliability.hi == 1);
     scn_free(s);
 }
 
@@ -395,12 +398,12 @@ static void test_other_groups(void **state)
     must_set(s, "surveillance.cameras.coverage_by_group={b: 0.3}");
     must_finish(s);
     const struct params *p = scn_params(s);
-    assert_int_equal(p->channel[CH_INTERNET].coverage_by_group.n, 0);
-    assert_true(p->channel[CH_INTERNET].coverage_g[0] == 0.8);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[0] == 0.5);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[1] == 0.3);
-    assert_int_equal(p->score.cap_groups.n, 0);
-    assert_int_equal(p->sanc.internment_groups.mask, 0);
+    assert_int_equal(p->surveillance[CH_INTERNET].coverage_by_group.n, 0);
+    assert_true(p->surveillance[CH_INTERNET].coverage_g[0] == 0.8);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[0] == 0.5);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[1] == 0.3);
+    assert_int_equal(p->scoring.group_cap.groups.n, 0);
+    assert_int_equal(p->sanctions.internment.groups.mask, 0);
     assert_round_trip(s, 0);
     scn_free(s);
 }
@@ -416,17 +419,17 @@ static void test_count_threshold_clip(void **state)
     must_set(s, "population.threshold_unit=count");
     must_set(s, "population.threshold={dist: normal, mean: 5, sd: 2}");
     must_finish(s);
-    assert_true(scn_params(s)->pop.threshold.hi == 50);
+    assert_true(scn_params(s)->population.threshold.hi == 50);
     scn_free(s);
     s = must_default();
     must_set(s, "population.threshold_unit=count");
     must_set(s, "population.threshold={dist: normal, mean: 5, sd: 2, hi: 7}");
     must_finish(s);
-    assert_true(scn_params(s)->pop.threshold.hi == 7);
+    assert_true(scn_params(s)->population.threshold.hi == 7);
     scn_free(s);
     s = must_default();
     must_finish(s);
-    assert_true(scn_params(s)->pop.threshold.hi == 1);
+    assert_true(scn_params(s)->population.threshold.hi == 1);
     scn_free(s);
 }
 
@@ -470,9 +473,9 @@ static void test_round_trip_set(void **state)
     must_set(s, "surveillance.phone.false_attribution=0.1234567890123");
     must_finish(s);
     const struct params *p = scn_params(s);
-    assert_int_equal(p->net.n_layers, 3);
-    assert_string_equal(p->net.layer[2].name, "extra");
-    assert_int_equal(p->net.layer[1].k, 8); /* reset to the template: no longer applies */
+    assert_int_equal(p->network.n_layers, 3);
+    assert_string_equal(p->network.layers[2].name, "extra");
+    assert_int_equal(p->network.layers[1].k, 8); /* reset to the template: no longer applies */
     assert_string_equal(scn_name(s), "odd <name> & \"quotes\" \\ back");
     assert_round_trip(s, 0);
     assert_round_trip(s, 1);
@@ -499,23 +502,23 @@ static void test_set_ok(void **state)
     must_set(s, "sanctions.internment={enabled: false}");
     must_finish(s);
     const struct params *p = scn_params(s);
-    assert_int_equal(p->pop.agents, 1000);
+    assert_int_equal(p->population.agents, 1000);
     assert_int_equal(p->days, 400);
-    assert_int_equal(p->beh.trigger_days.n, 2);
-    assert_int_equal(p->beh.trigger_days.v[1], 20);
-    assert_int_equal(p->net.layer[1].k, 12);
-    assert_int_equal(p->net.n_layers, 4);
-    assert_int_equal(p->net.layer[3].k, 4);
-    assert_true(p->net.layer[3].contact == 1.0); /* template */
-    assert_true(p->pop.attitude.a == 3 && p->pop.attitude.b == 6);
-    assert_true(p->pop.groups.v[0] == 0.9 && p->pop.groups.v[1] == 0.019);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[3] == 0.7);
-    assert_true(p->channel[CH_CAMERAS].coverage_g[1] == 1.0);
-    assert_false(p->channel[CH_PAYMENT].enabled);
-    assert_true(p->channel[CH_PAYMENT].coverage == 0.9); /* a fixed family is overlaid */
-    assert_int_equal(p->score.cap_groups.mask, 1u << 1);
-    assert_false(p->sanc.internment.enabled);
-    assert_true(p->sanc.internment_below == 400);
+    assert_int_equal(p->behaviour.protest.trigger.days.n, 2);
+    assert_int_equal(p->behaviour.protest.trigger.days.v[1], 20);
+    assert_int_equal(p->network.layers[1].k, 12);
+    assert_int_equal(p->network.n_layers, 4);
+    assert_int_equal(p->network.layers[3].k, 4);
+    assert_true(p->network.layers[3].contact == 1.0); /* template */
+    assert_true(p->population.attitude.a == 3 && p->population.attitude.b == 6);
+    assert_true(p->population.groups.v[0] == 0.9 && p->population.groups.v[1] == 0.019);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[3] == 0.7);
+    assert_true(p->surveillance[CH_CAMERAS].coverage_g[1] == 1.0);
+    assert_false(p->surveillance[CH_PAYMENT].enabled);
+    assert_true(p->surveillance[CH_PAYMENT].coverage == 0.9); /* a fixed family is overlaid */
+    assert_int_equal(p->scoring.group_cap.groups.mask, 1u << 1);
+    assert_false(p->sanctions.internment.enabled);
+    assert_true(p->sanctions.internment.below == 400);
     scn_free(s);
 }
 

@@ -152,7 +152,7 @@ int expo_init(struct sim *sim, struct ss_error *err)
 
 size_t expo_estimate_bytes(const struct params *p)
 {
-    return (size_t)p->pop.agents * 4 * sizeof(uint16_t) + EXPO_CELLS * sizeof(int64_t);
+    return (size_t)p->population.agents * 4 * sizeof(uint16_t) + EXPO_CELLS * sizeof(int64_t);
 }
 
 void expo_free(struct sim *sim)
@@ -219,7 +219,7 @@ static void expo_meet_push(struct sim *sim, uint32_t i, uint32_t day,
 {
     const uint8_t *status = sim->st.status, *group = sim->pop.group;
     uint16_t *met = sim->st.acts;
-    const int assoc = sim->p->sanc.association_enabled;
+    const int assoc = sim->p->sanctions.association.enabled;
     for (uint32_t l = 0; l < sim->net.n_layers; l++) {
         const struct layer *ly = &sim->net.layer[l];
         if (!(ly->contact > 0)) continue;

@@ -321,7 +321,7 @@ static uint32_t met_count_chunks(const struct population *pop)
  * bins over a very wide range. */
 static uint32_t met_bins(const struct params *p, double *bins_per_point)
 {
-    double range = p->score.max - p->score.min;
+    double range = p->scoring.max - p->scoring.min;
     *bins_per_point = MET_BINS_PER_POINT;
     if (!(range > 0)) return 1;
     if (range * MET_BINS_PER_POINT < MET_MAX_BINS - 1)
@@ -338,7 +338,7 @@ static uint32_t met_ref_group(const struct params *p, uint32_t n_groups)
 {
     uint32_t ref = 0;
     for (uint32_t g = 1; g < n_groups; g++)
-        if (p->pop.groups.v[g] > p->pop.groups.v[ref]) ref = g;
+        if (p->population.groups.v[g] > p->population.groups.v[ref]) ref = g;
     return ref;
 }
 
@@ -441,11 +441,11 @@ void met_free(struct metrics *met, struct sim *sim)
 
 size_t met_estimate_bytes(const struct params *p)
 {
-    size_t rows = (size_t)p->pop.groups.n + 1, layers = p->net.n_layers;
-    size_t chunks = (size_t)p->pop.agents / MET_BLOCK + p->pop.groups.n;
+    size_t rows = (size_t)p->population.groups.n + 1, layers = p->network.n_layers;
+    size_t chunks = (size_t)p->population.agents / MET_BLOCK + p->population.groups.n;
     double bpp;
     size_t bins = met_bins(p, &bpp), threads = (size_t)omp_get_max_threads();
-    return (size_t)p->pop.agents * sizeof(uint32_t) + chunks * sizeof(struct met_chunk) +
+    return (size_t)p->population.agents * sizeof(uint32_t) + chunks * sizeof(struct met_chunk) +
            rows * (sizeof(struct met_row) + sizeof(struct met_chunk) + 2 * sizeof(struct met_cum)) +
            rows * layers * sizeof(struct met_layer_row) + sizeof(struct met_work) +
            (threads + 2) * bins * sizeof(uint32_t) + threads;
@@ -583,7 +583,7 @@ struct met_ctx {
 /* The histogram bin of score s (clamped to the first and last bin). */
 static inline uint32_t met_bin(const struct met_ctx *x, double s)
 {
-    double k = floor((s - x->p->score.min) * x->bins_per_point);
+    double k = floor((s - x->p->scoring.min) * x->bins_per_point);
     if (!(k > 0)) return 0;
     if (k >= x->n_bins - 1) return x->n_bins - 1;
     return (uint32_t)k;
@@ -863,9 +863,9 @@ int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *
     for (uint32_t g = 0; g < n_groups; g++) {
         met_measure_group(w, &x, g, nt);
         met_percentiles(w, w->group_hist, pop->group_start[g + 1] - pop->group_start[g],
-                        p->score.min, p->score.max, w->pct[g]);
+                        p->scoring.min, p->scoring.max, w->pct[g]);
     }
-    met_percentiles(w, w->all_hist, pop->n, p->score.min, p->score.max, w->pct[n_groups]);
+    met_percentiles(w, w->all_hist, pop->n, p->scoring.min, p->scoring.max, w->pct[n_groups]);
 
     memset(w->sum, 0, met->n_rows * sizeof *w->sum);
     for (uint32_t c = 0; c < w->n_chunks; c++) {

@@ -311,7 +311,7 @@ static struct out_value out_get(const struct met_column *c, const void *row, con
         if (g < 0)
             v.s = "all";
         else if (sim->p && (uint32_t)g < sim->pop.n_groups)
-            v.s = sim->p->pop.groups.name[g];
+            v.s = sim->p->population.groups.name[g];
         v.kind = v.s ? V_TEXT : V_NULL;
         break;
     }
@@ -480,8 +480,8 @@ static int out_write_static(struct output *o, struct sim *sim, struct ss_error *
     for (uint32_t g = 0; g < pop->n_groups && g < MAX_GROUPS; g++)
         groups[g] = (struct out_group){
             .group = g,
-            .name = sim->p ? sim->p->pop.groups.name[g] : NULL,
-            .share = sim->p ? sim->p->pop.groups.v[g] : NAN,
+            .name = sim->p ? sim->p->population.groups.name[g] : NULL,
+            .share = sim->p ? sim->p->population.groups.v[g] : NAN,
             .agents = pop->group_start[g + 1] - pop->group_start[g],
         };
     for (uint32_t l = 0; l < net->n_layers && l < MAX_LAYERS; l++)

@@ -35,7 +35,7 @@ static int beh_cmp_u32(const void *a, const void *b)
 static int beh_eligible(const struct sim *sim, uint32_t i)
 {
     return !(sim->pop.flags[i] & POP_CHILD) &&
-           sim->pop.attitude[i] > sim->p->beh.trigger_min_attitude &&
+           sim->pop.attitude[i] > sim->p->behaviour.protest.trigger.min_attitude &&
            !(sim->st.status[i] & ST_INTERNED);
 }
 
@@ -43,15 +43,17 @@ int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct
 {
     const struct params *p = sim->p;
     memset(t, 0, sizeof *t);
-    if (p->beh.trigger_days.n == 0) return SS_OK;
-    if (p->beh.trigger_ids.n) {
-        t->cap = p->beh.trigger_ids.n;
+    if (p->behaviour.protest.trigger.days.n == 0) return SS_OK;
+    if (p->behaviour.protest.trigger.ids.n) {
+        t->cap = p->behaviour.protest.trigger.ids.n;
     } else {
-        if (p->beh.trigger_count == 0 && p->beh.trigger_share <= 0) return SS_OK;
+        if (p->behaviour.protest.trigger.count == 0 && p->behaviour.protest.trigger.share <= 0)
+            return SS_OK;
         /* At most share x eligible, rounded up, and the eligible are at most
          * everyone: sized for that, not for every agent. */
-        double most = p->beh.trigger_count ? (double)p->beh.trigger_count
-                                           : ceil(p->beh.trigger_share * sim->pop.n) + 1;
+        double most = p->behaviour.protest.trigger.count
+                          ? (double)p->behaviour.protest.trigger.count
+                          : ceil(p->behaviour.protest.trigger.share * sim->pop.n) + 1;
         t->cap = most < sim->pop.n ? (uint32_t)most : sim->pop.n;
     }
     if (t->cap == 0) return SS_OK;
@@ -72,12 +74,12 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
     t->active = 0;
     t->n = 0;
     if (!t->ids) return;
-    for (uint32_t k = 0; k < p->beh.trigger_days.n; k++)
-        if (p->beh.trigger_days.v[k] == (int64_t)day) t->active = 1;
+    for (uint32_t k = 0; k < p->behaviour.protest.trigger.days.n; k++)
+        if (p->behaviour.protest.trigger.days.v[k] == (int64_t)day) t->active = 1;
     if (!t->active) return;
-    if (p->beh.trigger_ids.n) {
-        for (uint32_t k = 0; k < p->beh.trigger_ids.n; k++)
-            t->ids[t->n++] = (uint32_t)p->beh.trigger_ids.v[k];
+    if (p->behaviour.protest.trigger.ids.n) {
+        for (uint32_t k = 0; k < p->behaviour.protest.trigger.ids.n; k++)
+            t->ids[t->n++] = (uint32_t)p->behaviour.protest.trigger.ids.v[k];
     } else {
         /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
          * eligible, drawn exactly rather than agent by agent. */
@@ -87,9 +89,9 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
         rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
         /* Rounded at random, up with probability equal to the fraction, so
          * the expected number is share x eligible at every population size. */
-        double want = p->beh.trigger_share * m;
-        uint32_t k =
-            p->beh.trigger_count ? p->beh.trigger_count : (uint32_t)floor(want + rng_uniform(&r));
+        double want = p->behaviour.protest.trigger.share * m;
+        uint32_t k = p->behaviour.protest.trigger.count ? p->behaviour.protest.trigger.count
+                                                        : (uint32_t)floor(want + rng_uniform(&r));
         if (k > m) k = m;
         if (k > t->cap) k = t->cap; /* cannot happen: cap bounds k (beh_init) */
         /* k of the m eligible, uniformly, in id order (selection sampling,
@@ -120,7 +122,7 @@ static int beh_triggered(const struct beh_trigger *t, uint32_t i)
 void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
 {
     const uint8_t *status = sim->st.status;
-    const int assoc = sim->p->sanc.association_enabled;
+    const int assoc = sim->p->sanctions.association.enabled;
     memset(x, 0, sizeof *x);
     for (uint32_t l = 0; l < sim->net.n_layers; l++) {
         const struct layer *ly = &sim->net.layer[l];
@@ -151,7 +153,7 @@ static double beh_proximity(const struct sim *sim, uint32_t i)
         double s = score_domain(p, &sim->st, i, g, d);
         if (s < low) low = s;
     }
-    double top = p->beh.fear_proximity_top, bottom = p->beh.fear_proximity_bottom;
+    double top = p->behaviour.fear.proximity_top, bottom = p->behaviour.fear.proximity_bottom;
     if (low >= top) return 0.0;
     if (low <= bottom) return 1.0;
     return (top - low) / (top - bottom);
@@ -165,7 +167,7 @@ static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    uint32_t period = (uint32_t)p->beh.payment_period;
+    uint32_t period = (uint32_t)p->behaviour.payment.period;
     return (day + (uint32_t)(z % period)) % period == 0;
 }
 
@@ -178,9 +180,11 @@ void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t d
     b->hi = hi;
     memset(b->cand, 0, len * sizeof *b->cand);
     const double rate[N_BLOCK_ACTS] = {
-        [BA_CRITICISE] = p->beh.criticise_rate, [BA_CONFORM] = p->beh.conform_rate,
-        [BA_TRAVEL] = p->beh.travel_rate,       [BA_JOB] = p->beh.job_change_rate / 365.0,
-        [BA_LOAN] = p->beh.loan_rate,
+        [BA_CRITICISE] = p->behaviour.criticise.rate,
+        [BA_CONFORM] = p->behaviour.conform.rate,
+        [BA_TRAVEL] = p->behaviour.travel.rate,
+        [BA_JOB] = p->behaviour.job_change.rate / 365.0,
+        [BA_LOAN] = p->behaviour.loan.rate,
     };
     struct rng r;
     for (int k = 0; k < N_BLOCK_ACTS; k++) {
@@ -193,7 +197,7 @@ void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t d
         }
     }
     for (int ch = 0; ch < N_CHANNELS; ch++) {
-        const struct channel_params *cp = &p->channel[ch];
+        const struct channel_params *cp = &p->surveillance[ch];
         if (!cp->enabled || !(cp->false_attribution > 0)) continue;
         rng_init(&r, p->seed, lo, day, RS_BLOCK_FALSE + (uint32_t)ch);
         for (uint64_t at = rng_geometric(&r, cp->false_attribution); at < len;
@@ -214,13 +218,13 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
     a->met_listed = (uint16_t)(x->met_listed < UINT16_MAX ? x->met_listed : UINT16_MAX);
 
     /* Fear moves toward today's signal (MODEL.md section 3). */
-    if (p->beh.fear_enabled) {
+    if (p->behaviour.fear.enabled) {
         double share = x->ties ? (double)x->sanctioned / x->ties : 0.0;
-        double signal = p->beh.fear_sanctioned_weight * share +
-                        p->beh.fear_proximity_weight * beh_proximity(sim, i);
+        double signal = p->behaviour.fear.sanctioned_weight * share +
+                        p->behaviour.fear.proximity_weight * beh_proximity(sim, i);
         if (signal > 1.0) signal = 1.0;
-        st->fear[i] =
-            (float)((1.0 - p->beh.fear_memory) * st->fear[i] + p->beh.fear_memory * signal);
+        st->fear[i] = (float)((1.0 - p->behaviour.fear.memory) * st->fear[i] +
+                              p->behaviour.fear.memory * signal);
     }
     const double fear = st->fear[i];
     if (child) return; /* children take no scored actions; school is handled per household */
@@ -238,7 +242,7 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
         if (u < att) {
             a->acts |= AC_WOULD_CRITICISE;
             gc->would_criticise++;
-            int banned = (status & ST_LISTED) && p->sanc.social_media_ban.enabled;
+            int banned = (status & ST_LISTED) && p->sanctions.social_media_ban.enabled;
             if (!banned && u < att * (1.0 - fear)) {
                 a->acts |= AC_CRITICISE;
                 gc->taken[ACT_CRITICISE]++;
@@ -254,10 +258,10 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
     if (status & ST_PROTEST) {
         uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
         rng_block(p->seed, c, w);
-        protest = !(w[0] < beh_thresh(p->beh.protest_leave));
-    } else if (x->protesting > 0 || p->beh.protest_spontaneous) {
+        protest = !(w[0] < beh_thresh(p->behaviour.protest.leave));
+    } else if (x->protesting > 0 || p->behaviour.protest.spontaneous) {
         double need = pop_threshold(&sim->pop, i) * (1.0 + fear);
-        double seen = p->pop.threshold_unit == THRESH_COUNT
+        double seen = p->population.threshold_unit == THRESH_COUNT
                           ? (double)x->protesting
                           : (x->present ? (double)x->protesting / x->present : 0.0);
         protest = seen >= need;

@@ -23,13 +23,13 @@ static void sanc_apply(struct sim *sim, uint32_t i, int type, int xctx, int genu
     if (!genuine) gc->wrongful[type]++;
     if (xctx) gc->cross_context[type]++;
     sim->st.history[i] |= HI_SANCTIONED;
-    sim->pop.attitude[i] += (float)sim->p->beh.attitude_per_sanction;
+    sim->pop.attitude[i] += (float)sim->p->behaviour.attitude.per_sanction;
 }
 
 static void sanc_reward(struct sim *sim, uint32_t i, struct group_counts *gc)
 {
     gc->rewards++;
-    sim->pop.attitude[i] += (float)sim->p->beh.attitude_per_reward;
+    sim->pop.attitude[i] += (float)sim->p->behaviour.attitude.per_reward;
 }
 
 /* The list, internment and the refusals that depend on the agent alone. */
@@ -60,16 +60,16 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
         st->listed_day[i] = state_day16(day);
         st->history[i] |= HI_LISTED;
         sanc_apply(sim, i, SA_LISTING, xctx, genuine, gc);
-        if (p->sanc.social_media_ban.enabled)
+        if (p->sanctions.social_media_ban.enabled)
             sanc_apply(sim, i, SA_SOCIAL_MEDIA, xctx, genuine, gc);
     }
     const double soc = score_domain(p, st, i, g, SUB_SOCIAL);
-    if (p->sanc.internment.enabled && !(s & ST_INTERNED) &&
-        (p->sanc.internment_groups.mask >> g & 1u) && soc < p->sanc.internment_below) {
+    if (p->sanctions.internment.enabled && !(s & ST_INTERNED) &&
+        (p->sanctions.internment.groups.mask >> g & 1u) && soc < p->sanctions.internment.below) {
         s |= ST_INTERNED | ST_NEW_INTERNED;
-        st->interned_until[i] = state_day16((int64_t)day + p->sanc.internment_days - 1);
+        st->interned_until[i] = state_day16((int64_t)day + p->sanctions.internment.days - 1);
         st->history[i] |= HI_INTERNED;
-        int xctx = score_own(p, st, i, SUB_SOCIAL) >= p->sanc.internment_below;
+        int xctx = score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.internment.below;
         sanc_apply(sim, i, SA_INTERNMENT, xctx, genuine, gc);
     }
     st->status[i] = s;
@@ -78,20 +78,23 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
     st->acts[i] = (uint16_t)(acts | (vo << AC_VIS_SHIFT) | (vo != vn ? AC_VIS_CHANGED : 0u));
 
     const int reward_tier =
-        p->sanc.rewards.enabled && score_reported(p, st, i, g) >= p->sanc.reward_from;
+        p->sanctions.rewards.enabled && score_reported(p, st, i, g) >= p->sanctions.rewards.from;
     if (acts & AC_TRAVEL) {
-        if ((s & ST_LISTED) && p->sanc.travel_ban.enabled)
+        if ((s & ST_LISTED) && p->sanctions.travel_ban.enabled)
             sanc_apply(sim, i, SA_TRAVEL, (s & ST_XCTX_LIST) != 0, genuine, gc);
         else if (reward_tier)
             sanc_reward(sim, i, gc); /* priority */
     }
-    if ((acts & AC_JOB) && p->sanc.job_restriction.enabled && soc < p->sanc.job_below)
-        sanc_apply(sim, i, SA_JOB, score_own(p, st, i, SUB_SOCIAL) >= p->sanc.job_below, genuine,
+    if ((acts & AC_JOB) && p->sanctions.job_restriction.enabled &&
+        soc < p->sanctions.job_restriction.below)
+        sanc_apply(sim, i, SA_JOB,
+                   score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.job_restriction.below, genuine,
                    gc);
     if (acts & AC_LOAN) {
         const double fin = score_domain(p, st, i, g, SUB_FINANCIAL);
-        if (p->sanc.loan_denial.enabled && fin < p->sanc.loan_below)
-            sanc_apply(sim, i, SA_LOAN, score_own(p, st, i, SUB_FINANCIAL) >= p->sanc.loan_below,
+        if (p->sanctions.loan_denial.enabled && fin < p->sanctions.loan_denial.below)
+            sanc_apply(sim, i, SA_LOAN,
+                       score_own(p, st, i, SUB_FINANCIAL) >= p->sanctions.loan_denial.below,
                        genuine, gc);
         else if (reward_tier)
             sanc_reward(sim, i, gc); /* a faster loan */
@@ -117,7 +120,7 @@ void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts
         new_interned += (s & ST_NEW_INTERNED) != 0;
     }
 
-    const int school_day = (int)((day - 1) % 365) + 1 == p->beh.school_day;
+    const int school_day = (int)((day - 1) % 365) + 1 == p->behaviour.school.day;
     for (uint32_t i = lo; i < hi; i++) {
         struct group_counts *gc = &local->row[sim->pop.group[i]];
         /* A child's school place falls with its parents' listing: wrongful
@@ -126,17 +129,18 @@ void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts
         if (school_day && (sim->pop.flags[i] & POP_CHILD)) {
             st->acts[i] |= AC_SCHOOL;
             gc->taken[ACT_SCHOOL]++;
-            if (listed_adults && p->sanc.school_ban.enabled)
+            if (listed_adults && p->sanctions.school_ban.enabled)
                 sanc_apply(sim, i, SA_SCHOOL, !listed_direct, listed_genuine, gc);
         }
         /* Each household member of a new internee takes an association
          * penalty: a point loss for what someone else did. */
         int others = new_interned - ((st->status[i] & ST_NEW_INTERNED) != 0);
-        if (others > 0 && p->sanc.association_enabled) {
-            st->ledger[SUB_SOCIAL][i] += (float)(p->sanc.household_penalty * others);
+        if (others > 0 && p->sanctions.association.enabled) {
+            st->ledger[SUB_SOCIAL][i] +=
+                (float)(p->sanctions.internment.household_penalty * others);
             gc->scored[EV_ASSOCIATION] += others;
         }
-        double att = sim->pop.attitude[i] + p->beh.attitude_messaging;
+        double att = sim->pop.attitude[i] + p->behaviour.attitude.messaging;
         sim->pop.attitude[i] = (float)(att < 0 ? 0 : att > 1 ? 1 : att);
     }
 }
@@ -162,7 +166,7 @@ static void sanc_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j, net_of
 void sanc_ostracism(struct sim *sim, uint32_t day)
 {
     const struct params *p = sim->p;
-    if (!p->sanc.ostracism_enabled) return;
+    if (!p->sanctions.ostracism.enabled) return;
     const struct state *st = &sim->st;
     const uint32_t n = sim->pop.n;
     /* Two newly listed neighbours may cut their tie from both sides at
@@ -180,7 +184,8 @@ void sanc_ostracism(struct sim *sim, uint32_t day)
                 if (j == NET_CUT) continue;
                 uint32_t c[4] = {j, day, RS_OSTRACISM, i}, w[4];
                 rng_block(p->seed, c, w);
-                double pc = p->sanc.ostracism_base + p->sanc.ostracism_fear_weight * st->fear[j];
+                double pc =
+                    p->sanctions.ostracism.base + p->sanctions.ostracism.fear_weight * st->fear[j];
                 if ((double)w[0] >= pc * 4294967296.0) continue;
                 sanc_cut(sim, l, i, j, e);
             }

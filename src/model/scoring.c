@@ -24,7 +24,7 @@ static int score_court(struct state *st, const struct params *p, uint32_t i, uin
                        int *judgment_real)
 {
     uint16_t *m = st->misses + (size_t)i * st->n_misses;
-    const int32_t window_start = (int32_t)day - p->score.court_window; /* exclusive */
+    const int32_t window_start = (int32_t)day - p->scoring.court.window; /* exclusive */
     assert(day >= 1 && day <= ST_DAY_MAX);
     /* A window of less than a day holds not even today's miss: no
      * judgment, now or later (the window only moves on). */
@@ -40,7 +40,7 @@ static int score_court(struct state *st, const struct params *p, uint32_t i, uin
             free_slot = k; /* empty, or out of the window for good */
         }
     }
-    if (in_window < (uint32_t)p->score.court_missed) {
+    if (in_window < (uint32_t)p->scoring.court.missed_payments) {
         /* At most court_missed - 2 others wait, so a slot is free. */
         assert(free_slot != UINT32_MAX);
         m[free_slot] = (uint16_t)(day | (real ? ST_MISS_REAL : 0u));
@@ -57,7 +57,7 @@ void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_d
 {
     const struct params *p = sim->p;
     struct state *st = &sim->st;
-    const float keep = (float)(1.0 - p->score.recovery);
+    const float keep = (float)(1.0 - p->scoring.recovery);
     for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d][i] *= keep;
 
     int genuine = 0;
@@ -65,26 +65,26 @@ void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_d
           *soc = st->ledger[SUB_SOCIAL];
     for (int k = 0; k < a->ev[EV_MISSED_PAYMENT]; k++) {
         int real = k >= a->ev_false[EV_MISSED_PAYMENT];
-        fin[i] += (float)p->score.pts_missed_payment;
+        fin[i] += (float)p->scoring.points.missed_payment;
         gc->scored[EV_MISSED_PAYMENT]++;
         genuine |= real;
         int judgment_real = 0;
         if (score_court(st, p, i, day, real, &judgment_real)) {
-            jud[i] += (float)p->score.pts_court_judgment;
+            jud[i] += (float)p->scoring.points.court_judgment;
             gc->scored[EV_COURT_JUDGMENT]++;
             if (!judgment_real) gc->false_scored[EV_COURT_JUDGMENT]++;
         }
     }
-    soc[i] += (float)(p->score.pts_criticism * a->ev[EV_CRITICISM] +
-                      p->score.pts_protest * a->ev[EV_PROTEST] +
-                      p->score.pts_conformity * a->ev[EV_CONFORMITY]);
+    soc[i] += (float)(p->scoring.points.criticism * a->ev[EV_CRITICISM] +
+                      p->scoring.points.protest * a->ev[EV_PROTEST] +
+                      p->scoring.points.conformity * a->ev[EV_CONFORMITY]);
     gc->scored[EV_CRITICISM] += a->ev[EV_CRITICISM];
     gc->scored[EV_PROTEST] += a->ev[EV_PROTEST];
     gc->scored[EV_CONFORMITY] += a->ev[EV_CONFORMITY];
     genuine |= a->ev[EV_CRITICISM] > a->ev_false[EV_CRITICISM];
     genuine |= a->ev[EV_PROTEST] > a->ev_false[EV_PROTEST];
-    if (p->sanc.association_enabled && a->ev[EV_ASSOCIATION]) {
-        soc[i] += (float)(p->score.pts_association * a->ev[EV_ASSOCIATION]);
+    if (p->sanctions.association.enabled && a->ev[EV_ASSOCIATION]) {
+        soc[i] += (float)(p->scoring.points.association * a->ev[EV_ASSOCIATION]);
         gc->scored[EV_ASSOCIATION] += a->ev[EV_ASSOCIATION];
     }
     if (genuine) st->history[i] |= HI_GENUINE;
@@ -95,15 +95,15 @@ static double score_uncapped(const struct params *p, const struct state *st, uin
 {
     double sum = 0;
     for (int k = 0; k < N_SUBSYSTEMS; k++) sum += st->ledger[k][i];
-    if (d == N_SUBSYSTEMS) return score_clamp(p, p->pop.start_score + sum);
+    if (d == N_SUBSYSTEMS) return score_clamp(p, p->population.start_score + sum);
     double own = st->ledger[d][i];
-    return score_clamp(p, p->pop.start_score + own + p->score.integration * (sum - own));
+    return score_clamp(p, p->population.start_score + own + p->scoring.integration * (sum - own));
 }
 
 /* Whether today's caps are the population means (which need sums). */
 static int score_caps_summed(const struct params *p)
 {
-    return p->score.cap_enabled && p->score.cap_mode != CAP_FIXED;
+    return p->scoring.group_cap.enabled && p->scoring.group_cap.mode != CAP_FIXED;
 }
 
 void score_cap_block(struct sim *sim, uint32_t b)
@@ -131,12 +131,12 @@ void score_caps_finish(struct sim *sim)
 {
     const struct params *p = sim->p;
     struct state *st = &sim->st;
-    if (!p->score.cap_enabled) {
-        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->score.max;
+    if (!p->scoring.group_cap.enabled) {
+        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->scoring.max;
         return;
     }
-    if (p->score.cap_mode == CAP_FIXED) {
-        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->score.cap_value;
+    if (p->scoring.group_cap.mode == CAP_FIXED) {
+        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->scoring.group_cap.value;
         return;
     }
     const uint32_t nb = st->n_blocks;
@@ -145,7 +145,7 @@ void score_caps_finish(struct sim *sim)
         for (int d = 0; d < N_SUBSYSTEMS + 2; d++)
             s[d] += st->cap_part[(size_t)b * (N_SUBSYSTEMS + 2) + d];
     for (int d = 0; d <= N_SUBSYSTEMS; d++)
-        st->cap[d] = s[N_SUBSYSTEMS + 1] > 0 ? s[d] / s[N_SUBSYSTEMS + 1] : p->score.max;
+        st->cap[d] = s[N_SUBSYSTEMS + 1] > 0 ? s[d] / s[N_SUBSYSTEMS + 1] : p->scoring.max;
 }
 
 void score_update_caps(struct sim *sim)

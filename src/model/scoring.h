@@ -20,13 +20,13 @@
 
 static inline double score_clamp(const struct params *p, double s)
 {
-    return s < p->score.min ? p->score.min : s > p->score.max ? p->score.max : s;
+    return s < p->scoring.min ? p->scoring.min : s > p->scoring.max ? p->scoring.max : s;
 }
 
 /* Whether agent i's group is capped today. */
 static inline int score_is_capped(const struct params *p, uint8_t group)
 {
-    return p->score.cap_enabled && (p->score.cap_groups.mask >> group & 1u);
+    return p->scoring.group_cap.enabled && (p->scoring.group_cap.groups.mask >> group & 1u);
 }
 
 /* Domain score d (enum subsystem) of agent i, as the system sees it. */
@@ -36,7 +36,8 @@ static inline double score_domain(const struct params *p, const struct state *st
     double other = 0;
     for (int k = 0; k < N_SUBSYSTEMS; k++)
         if (k != d) other += st->ledger[k][i];
-    double s = score_clamp(p, p->pop.start_score + st->ledger[d][i] + p->score.integration * other);
+    double s = score_clamp(p, p->population.start_score + st->ledger[d][i] +
+                                  p->scoring.integration * other);
     if (score_is_capped(p, group) && s > st->cap[d]) s = st->cap[d];
     return s;
 }
@@ -46,7 +47,7 @@ static inline double score_domain(const struct params *p, const struct state *st
  * group, not about the domain). */
 static inline double score_own(const struct params *p, const struct state *st, uint32_t i, int d)
 {
-    return score_clamp(p, p->pop.start_score + st->ledger[d][i]);
+    return score_clamp(p, p->population.start_score + st->ledger[d][i]);
 }
 
 /* The reported score: start + every sub-system's points. */
@@ -55,7 +56,7 @@ static inline double score_reported(const struct params *p, const struct state *
 {
     double sum = 0;
     for (int k = 0; k < N_SUBSYSTEMS; k++) sum += st->ledger[k][i];
-    double s = score_clamp(p, p->pop.start_score + sum);
+    double s = score_clamp(p, p->population.start_score + sum);
     if (score_is_capped(p, group) && s > st->cap[N_SUBSYSTEMS]) s = st->cap[N_SUBSYSTEMS];
     return s;
 }
@@ -79,7 +80,7 @@ void score_caps_finish(struct sim *sim);
 static inline int score_tier(const struct params *p, double s)
 {
     for (int t = TIER_AAA; t < TIER_D; t++)
-        if (s >= p->score.tier_min[t]) return t;
+        if (s >= p->scoring.tiers[t]) return t;
     return TIER_D;
 }
 

@@ -26,7 +26,7 @@ void surv_init_coverage(struct state *st, const struct params *p, const struct p
         /* Children take no scored actions (MODEL.md section 1): no channel
          * records anything against them, truly or falsely. */
         for (int ch = 0; ch < N_CHANNELS && !(pop->flags[i] & POP_CHILD); ch++) {
-            const struct channel_params *cp = &p->channel[ch];
+            const struct channel_params *cp = &p->surveillance[ch];
             if (cp->enabled && w[ch] < surv_thresh(cp->coverage_g[pop->group[i]]))
                 bits |= (uint8_t)(1u << ch);
         }
@@ -37,7 +37,7 @@ void surv_init_coverage(struct state *st, const struct params *p, const struct p
 /* Whether channel ch records an act of agent i, given the detection word. */
 static inline int surv_sees(const struct params *p, uint8_t watched, int ch, uint32_t word)
 {
-    return (watched >> ch & 1u) && word < surv_thresh(p->channel[ch].detect);
+    return (watched >> ch & 1u) && word < surv_thresh(p->surveillance[ch].detect);
 }
 
 /* The act each channel records falsely: its main negative act. */
@@ -109,6 +109,6 @@ void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint
         /* Fix: a false association record is scored only with association
          * points on (score_agent); counting it as a false score when it
          * is not scored made false_scored exceed scored. */
-        if (ev != EV_ASSOCIATION || p->sanc.association_enabled) gc->false_scored[ev]++;
+        if (ev != EV_ASSOCIATION || p->sanctions.association.enabled) gc->false_scored[ev]++;
     }
 }

@@ -80,7 +80,8 @@ static size_t sim_available_bytes(void)
 size_t sim_estimate_bytes(const struct scenario *s)
 {
     const struct params *p = scn_params(s);
-    size_t groups = p->pop.groups.n + 1, layers = p->net.n_layers ? p->net.n_layers : 1;
+    size_t groups = p->population.groups.n + 1,
+           layers = p->network.n_layers ? p->network.n_layers : 1;
     /* Today's rows and counters are tiny next to the agents; the fixed
      * part covers the program, SQLite's cache and thread stacks. */
     size_t fixed = (size_t)64 << 20;
@@ -261,10 +262,10 @@ static void sim_check_invariants(const struct sim *sim, uint32_t day)
         const uint8_t g = sim->pop.group[i], s = st->status[i];
         for (int d = 0; d < N_SUBSYSTEMS; d++) {
             double x = score_domain(p, st, i, g, d);
-            assert(x >= p->score.min && x <= p->score.max);
+            assert(x >= p->scoring.min && x <= p->scoring.max);
         }
         double r = score_reported(p, st, i, g);
-        assert(r >= p->score.min && r <= p->score.max);
+        assert(r >= p->scoring.min && r <= p->scoring.max);
         assert(st->fear[i] >= 0 && st->fear[i] <= 1);
         assert(sim->pop.attitude[i] >= 0 && sim->pop.attitude[i] <= 1);
         /* The list matches its rules: an unlisted agent is above the entry

@@ -111,10 +111,13 @@ enum threshold_unit {
     THRESH_COUNT  /* a number of contacts */
 };
 
+/* A sanction that is only switched on or off. */
 struct sanction_params {
     int enabled; /* the sanction is applied (and counted) */
 };
 
+/* Every field is named as its key in a scenario file: scoring.court.window
+ * is p->scoring.court.window, so a grep for a key finds every use. */
 struct params {
     char name[128]; /* scenario name, used in the results path */
     uint64_t seed;  /* random seed */
@@ -131,59 +134,83 @@ struct params {
         struct dist threshold;      /* protest threshold */
         int threshold_unit;         /* enum threshold_unit */
         double start_score;         /* everyone's starting score */
-    } pop;
+    } population;
 
     struct {
-        uint32_t n_layers;                     /* layers in use */
-        struct layer_params layer[MAX_LAYERS]; /* in the order written */
-    } net;
+        uint32_t n_layers;                      /* layers in use */
+        struct layer_params layers[MAX_LAYERS]; /* in the order written */
+    } network;
 
     struct {
-        double criticise_rate;  /* p = rate x attitude x (1 - fear) */
-        double conform_rate;    /* p = rate x (1 - attitude) */
-        double travel_rate;     /* flight bookings per day */
-        int payment_period;     /* days between obligations */
-        int school_day;         /* day of year of school applications */
-        double job_change_rate; /* job changes per year */
-        double loan_rate;       /* loan requests per day */
-        /* protest */
-        double protest_leave;         /* daily probability a protester leaves */
-        int protest_spontaneous;      /* threshold-0 agents protest with no one else */
-        struct int_list trigger_days; /* exogenous trigger days */
-        double trigger_share;         /* share of eligible agents triggered */
-        uint32_t trigger_count;       /* or exactly this many (0: use share) */
-        double trigger_min_attitude;  /* eligible if attitude above this */
-        struct int_list trigger_ids;  /* or these agents */
-        /* fear */
-        int fear_enabled;              /* off: fear stays 0 */
-        double fear_memory;            /* weight of today's signal */
-        double fear_sanctioned_weight; /* on the listed/interned share of contacts */
-        double fear_proximity_weight;  /* on the proximity to the list threshold */
-        double fear_proximity_top;     /* proximity 0 at or above this score */
-        double fear_proximity_bottom;  /* proximity 1 at or below this score */
-        /* attitude */
-        double attitude_per_sanction; /* added per sanction suffered */
-        double attitude_per_reward;   /* added per reward */
-        double attitude_messaging;    /* added per day */
-    } beh;
+        struct {
+            double rate; /* p = rate x attitude x (1 - fear) */
+        } criticise;
+        struct {
+            double rate; /* p = rate x (1 - attitude) */
+        } conform;
+        struct {
+            double rate; /* flight bookings per day */
+        } travel;
+        struct {
+            int period; /* days between obligations */
+        } payment;
+        struct {
+            int day; /* day of year of school applications */
+        } school;
+        struct {
+            double rate; /* job changes per year */
+        } job_change;
+        struct {
+            double rate; /* loan requests per day */
+        } loan;
+        struct {
+            double leave;    /* daily probability a protester leaves */
+            int spontaneous; /* threshold-0 agents protest with no one else */
+            struct {
+                struct int_list days; /* exogenous trigger days */
+                double share;         /* share of eligible agents triggered */
+                uint32_t count;       /* or exactly this many (0: use share) */
+                double min_attitude;  /* eligible if attitude above this */
+                struct int_list ids;  /* or these agents */
+            } trigger;
+        } protest;
+        struct {
+            int enabled;              /* off: fear stays 0 */
+            double memory;            /* weight of today's signal */
+            double sanctioned_weight; /* on the listed/interned share of contacts */
+            double proximity_weight;  /* on the proximity to the list threshold */
+            double proximity_top;     /* proximity 0 at or above this score */
+            double proximity_bottom;  /* proximity 1 at or below this score */
+        } fear;
+        struct {
+            double per_sanction; /* added per sanction suffered */
+            double per_reward;   /* added per reward */
+            double messaging;    /* added per day */
+        } attitude;
+    } behaviour;
 
-    struct channel_params channel[N_CHANNELS];
+    struct channel_params surveillance[N_CHANNELS]; /* surveillance.<channel> */
 
     struct {
-        double integration;       /* weight of other sub-systems' points */
-        double recovery;          /* daily decay of each ledger toward 0 */
-        double min, max;          /* score clamp */
-        double tier_min[N_TIERS]; /* lower bound of each tier (D unused) */
-        /* points per observed event */
-        double pts_missed_payment, pts_court_judgment, pts_criticism;
-        double pts_protest, pts_association, pts_conformity;
-        int court_missed;            /* observed missed payments ... */
-        int court_window;            /* ... within this many days */
-        int cap_enabled;             /* group cap on */
-        struct group_set cap_groups; /* capped groups */
-        int cap_mode;                /* enum cap_mode */
-        double cap_value;            /* CAP_FIXED: the cap */
-    } score;
+        double integration;    /* weight of other sub-systems' points */
+        double recovery;       /* daily decay of each ledger toward 0 */
+        double min, max;       /* score clamp */
+        double tiers[N_TIERS]; /* lower bound of each tier (D unused) */
+        struct {               /* points per observed event */
+            double missed_payment, court_judgment, criticism;
+            double protest, association, conformity;
+        } points;
+        struct {
+            int missed_payments; /* observed missed payments ... */
+            int window;          /* ... within this many days make a judgment */
+        } court;
+        struct {
+            int enabled;             /* group cap on */
+            struct group_set groups; /* capped groups */
+            int mode;                /* enum cap_mode */
+            double value;            /* CAP_FIXED: the cap */
+        } group_cap;
+    } scoring;
 
     struct {
         double enter_below; /* listed when the judicial score falls below */
@@ -193,20 +220,34 @@ struct params {
 
     struct {
         struct sanction_params travel_ban, school_ban, social_media_ban;
-        struct sanction_params job_restriction, loan_denial, rewards;
-        double job_below;   /* job restriction when social score below */
-        double loan_below;  /* loan denial when financial score below */
-        double reward_from; /* rewards at or above */
-        struct sanction_params internment;
-        double internment_below;            /* social score below */
-        struct group_set internment_groups; /* groups it applies to */
-        int internment_days;                /* duration */
-        int association_enabled;            /* contact with listed / interned costs points */
-        double household_penalty;           /* points to each household member of an internee */
-        int ostracism_enabled;              /* contacts cut ties to newly listed */
-        double ostracism_base;              /* p = base + fear_weight x fear */
-        double ostracism_fear_weight;
-    } sanc;
+        struct {
+            int enabled;
+            double below; /* when the social score is below */
+        } job_restriction;
+        struct {
+            int enabled;
+            double below; /* when the financial score is below */
+        } loan_denial;
+        struct {
+            int enabled;
+            double from; /* at or above */
+        } rewards;
+        struct {
+            int enabled;
+            double below;             /* social score below */
+            struct group_set groups;  /* groups it applies to */
+            int days;                 /* duration */
+            double household_penalty; /* points to each household member of an internee */
+        } internment;
+        struct {
+            int enabled; /* contact with listed / interned costs points */
+        } association;
+        struct {
+            int enabled;        /* contacts cut ties to newly listed */
+            double base;        /* p = base + fear_weight x fear */
+            double fear_weight; /* ... */
+        } ostracism;
+    } sanctions;
 };
 
 #endif

@@ -326,20 +326,20 @@ static int check_dist(struct scenario *s, struct ss_error *err, const struct row
         return fail_at(s, err, written(s, key, r->key), -1,
                        "'%s' needs lo <= hi, got lo %s and hi %s", r->key, a, b);
     }
-    if (d->kind == DIST_LIST && d->n_values != s->p.pop.agents) {
+    if (d->kind == DIST_LIST && d->n_values != s->p.population.agents) {
         snprintf(key, sizeof key, "%s.values", r->key);
         if (!scn_mark_find(s, key))
             snprintf(key, sizeof key, "%s", written(s, r->key, "population.agents"));
         return fail_at(s, err, key, -1,
                        "'%s' lists %" PRIu32 " values but population.agents is %" PRIu32, r->key,
-                       d->n_values, s->p.pop.agents);
+                       d->n_values, s->p.population.agents);
     }
     return SS_OK;
 }
 
 static int check_population(struct scenario *s, struct ss_error *err)
 {
-    const struct named_values *g = &s->p.pop.groups;
+    const struct named_values *g = &s->p.population.groups;
     double sum = 0;
     char a[32];
     for (uint32_t i = 0; i < g->n; i++) sum += g->v[i];
@@ -351,10 +351,10 @@ static int check_population(struct scenario *s, struct ss_error *err)
     /* A clip range of [0, 1] suits thresholds that are shares; counted in
      * contacts, a threshold above 1 is the point, so an unwritten upper clip
      * becomes the population size (no clip at all in effect). */
-    struct dist *t = &s->p.pop.threshold;
-    if (s->p.pop.threshold_unit == THRESH_COUNT && t->kind == DIST_NORMAL &&
-        !scn_mark_find(s, "population.threshold.hi") && !(t->hi >= (double)s->p.pop.agents))
-        t->hi = (double)s->p.pop.agents;
+    struct dist *t = &s->p.population.threshold;
+    if (s->p.population.threshold_unit == THRESH_COUNT && t->kind == DIST_NORMAL &&
+        !scn_mark_find(s, "population.threshold.hi") && !(t->hi >= (double)s->p.population.agents))
+        t->hi = (double)s->p.population.agents;
     for (size_t i = 0; i < scn_n_rows; i++) {
         if (scn_rows[i].type != T_DIST) continue;
         int rc = check_dist(s, err, &scn_rows[i]);
@@ -391,8 +391,8 @@ static int check_layers(struct scenario *s, struct ss_error *err)
     const struct family *f = &scn_layer_family;
     char path[MAX_KEY], key[MAX_KEY + 8];
     uint32_t kept = 0;
-    for (uint32_t i = 0; i < s->p.net.n_layers; i++) {
-        struct layer_params *l = &s->p.net.layer[i];
+    for (uint32_t i = 0; i < s->p.network.n_layers; i++) {
+        struct layer_params *l = &s->p.network.layers[i];
         snprintf(path, sizeof path, "network.layers.%s", l->name);
         int rc = check_composite(s, err, scn_rows, scn_n_rows, f, NULL,
                                  (char *)&s->p + i * f->stride, path);
@@ -400,10 +400,10 @@ static int check_layers(struct scenario *s, struct ss_error *err)
         snprintf(key, sizeof key, "%s.file", path);
         if (l->generator == GEN_EDGE_LIST && (rc = check_edge_file(s, err, l, key))) return rc;
     }
-    for (uint32_t i = 0; i < s->p.net.n_layers; i++)
-        if (s->p.net.layer[i].enabled) s->p.net.layer[kept++] = s->p.net.layer[i];
-    memset(&s->p.net.layer[kept], 0, (MAX_LAYERS - kept) * sizeof s->p.net.layer[0]);
-    s->p.net.n_layers = kept;
+    for (uint32_t i = 0; i < s->p.network.n_layers; i++)
+        if (s->p.network.layers[i].enabled) s->p.network.layers[kept++] = s->p.network.layers[i];
+    memset(&s->p.network.layers[kept], 0, (MAX_LAYERS - kept) * sizeof s->p.network.layers[0]);
+    s->p.network.n_layers = kept;
     return SS_OK;
 }
 
@@ -411,26 +411,26 @@ static int check_scoring(struct scenario *s, struct ss_error *err)
 {
     struct params *p = &s->p;
     char a[32], b[32], c[32], k1[64], k2[64];
-    fmt(p->score.min, a, sizeof a);
-    fmt(p->score.max, b, sizeof b);
-    if (!(p->score.min < p->score.max))
+    fmt(p->scoring.min, a, sizeof a);
+    fmt(p->scoring.max, b, sizeof b);
+    if (!(p->scoring.min < p->scoring.max))
         return fail_at(s, err, written(s, "scoring.min", "scoring.max"), -1,
                        "'scoring.min' (%s) must be below scoring.max (%s)", a, b);
     for (int t = TIER_AA; t <= TIER_C; t++) {
-        if (p->score.tier_min[t] < p->score.tier_min[t - 1]) continue;
+        if (p->scoring.tiers[t] < p->scoring.tiers[t - 1]) continue;
         snprintf(k1, sizeof k1, "scoring.tiers.%s", tier_keys[t]);
         snprintf(k2, sizeof k2, "scoring.tiers.%s", tier_keys[t - 1]);
-        fmt(p->score.tier_min[t], a, sizeof a);
-        fmt(p->score.tier_min[t - 1], b, sizeof b);
+        fmt(p->scoring.tiers[t], a, sizeof a);
+        fmt(p->scoring.tiers[t - 1], b, sizeof b);
         return fail_at(s, err, written(s, k1, k2), -1,
                        "'%s' (%s) must be below %s (%s): tiers strictly decrease from aaa to c", k1,
                        a, k2, b);
     }
-    p->score.tier_min[TIER_D] = p->score.min;
-    double x = p->pop.start_score;
-    if (x < p->score.min || x > p->score.max) {
-        fmt(p->score.min, a, sizeof a);
-        fmt(p->score.max, b, sizeof b);
+    p->scoring.tiers[TIER_D] = p->scoring.min;
+    double x = p->population.start_score;
+    if (x < p->scoring.min || x > p->scoring.max) {
+        fmt(p->scoring.min, a, sizeof a);
+        fmt(p->scoring.max, b, sizeof b);
         fmt(x, c, sizeof c);
         const char *key =
             written(s, "population.start_score", written(s, "scoring.min", "scoring.max"));
@@ -449,21 +449,21 @@ static int check_behaviour(struct scenario *s, struct ss_error *err)
     char a[32], b[32];
     /* Trigger days after the horizon are kept and simply never come, so a
      * scenario can be run for fewer days without editing it. */
-    for (uint32_t i = 0; i < p->beh.trigger_ids.n; i++)
-        if (p->beh.trigger_ids.v[i] >= (int64_t)p->pop.agents)
+    for (uint32_t i = 0; i < p->behaviour.protest.trigger.ids.n; i++)
+        if (p->behaviour.protest.trigger.ids.v[i] >= (int64_t)p->population.agents)
             return fail_at(
                 s, err, written(s, ik, "population.agents"), scn_mark_find(s, ik) ? (long)i : -1,
                 "'%s' must be between 0 and population.agents - 1 (%" PRIu32 "), got %" PRId64, ik,
-                p->pop.agents - 1, p->beh.trigger_ids.v[i]);
-    if (p->beh.trigger_count > p->pop.agents)
+                p->population.agents - 1, p->behaviour.protest.trigger.ids.v[i]);
+    if (p->behaviour.protest.trigger.count > p->population.agents)
         return fail_at(s, err, written(s, "behaviour.protest.trigger.count", "population.agents"),
                        -1,
                        "'behaviour.protest.trigger.count' must be at most population.agents "
                        "(%" PRIu32 "), got %" PRIu32,
-                       p->pop.agents, p->beh.trigger_count);
-    if (!(p->beh.fear_proximity_bottom < p->beh.fear_proximity_top)) {
-        fmt(p->beh.fear_proximity_bottom, a, sizeof a);
-        fmt(p->beh.fear_proximity_top, b, sizeof b);
+                       p->population.agents, p->behaviour.protest.trigger.count);
+    if (!(p->behaviour.fear.proximity_bottom < p->behaviour.fear.proximity_top)) {
+        fmt(p->behaviour.fear.proximity_bottom, a, sizeof a);
+        fmt(p->behaviour.fear.proximity_top, b, sizeof b);
         return fail_at(
             s, err, written(s, "behaviour.fear.proximity_bottom", "behaviour.fear.proximity_top"),
             -1,
@@ -484,15 +484,15 @@ static int check_behaviour(struct scenario *s, struct ss_error *err)
 
 static int group_index(const struct params *p, const char *name)
 {
-    for (uint32_t g = 0; g < p->pop.groups.n; g++)
-        if (!strcmp(p->pop.groups.name[g], name)) return (int)g;
+    for (uint32_t g = 0; g < p->population.groups.n; g++)
+        if (!strcmp(p->population.groups.name[g], name)) return (int)g;
     return -1;
 }
 
 static int fail_group(const struct scenario *s, struct ss_error *err, const char *place, long elem,
                       const char *key, const char *name)
 {
-    const struct named_values *g = &s->p.pop.groups;
+    const struct named_values *g = &s->p.population.groups;
     char hint[MAX_NAME + 24] = "";
     int best = 1 << 20;
     for (uint32_t i = 0; i < g->n; i++) {
@@ -511,13 +511,13 @@ static int fail_group(const struct scenario *s, struct ss_error *err, const char
 static int resolve_channel(struct scenario *s, struct ss_error *err, int c)
 {
     static const char *const ch[] = {"payment", "internet", "cameras", "phone"};
-    struct channel_params *cp = &s->p.channel[c];
+    struct channel_params *cp = &s->p.surveillance[c];
     struct named_values *nv = &cp->coverage_by_group;
     char key[MAX_KEY], entry[MAX_KEY + MAX_NAME];
     uint32_t kept = 0;
     snprintf(key, sizeof key, "surveillance.%s.coverage_by_group", ch[c]);
     for (uint32_t g = 0; g < MAX_GROUPS; g++)
-        cp->coverage_g[g] = g < s->p.pop.groups.n ? cp->coverage : 0;
+        cp->coverage_g[g] = g < s->p.population.groups.n ? cp->coverage : 0;
     for (uint32_t i = 0; i < nv->n; i++) {
         int g = group_index(&s->p, nv->name[i]);
         snprintf(entry, sizeof entry, "%s.%s", key, nv->name[i]);
@@ -556,8 +556,9 @@ static int resolve_groups(struct scenario *s, struct ss_error *err)
 {
     int rc = SS_OK;
     for (int c = 0; c < N_CHANNELS && !rc; c++) rc = resolve_channel(s, err, c);
-    if (!rc) rc = resolve_set(s, err, &s->p.score.cap_groups, "scoring.group_cap.groups");
-    if (!rc) rc = resolve_set(s, err, &s->p.sanc.internment_groups, "sanctions.internment.groups");
+    if (!rc) rc = resolve_set(s, err, &s->p.scoring.group_cap.groups, "scoring.group_cap.groups");
+    if (!rc)
+        rc = resolve_set(s, err, &s->p.sanctions.internment.groups, "sanctions.internment.groups");
     return rc;
 }
 

@@ -150,7 +150,7 @@ static void ws_item(const void *vx, uint64_t i, struct net_sink *s)
 int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const struct params *p,
                            uint32_t li, struct mem *m, struct ss_error *err, const char *what)
 {
-    const struct layer_params *lp = &p->net.layer[li];
+    const struct layer_params *lp = &p->network.layers[li];
     if (lp->k < 0)
         return err_msg(err, SS_EINPUT, "network.%s.k: must be >= 0, got %d", lp->name, lp->k);
     struct ws_ctx x = {.half = (uint32_t)lp->k / 2, /* an odd k acts as k - 1 */
@@ -441,7 +441,7 @@ static void ba_item(const void *vb, uint64_t p, struct net_sink *s)
 int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const struct params *p,
                             uint32_t li, struct mem *m, struct ss_error *err, const char *what)
 {
-    const struct layer_params *lp = &p->net.layer[li];
+    const struct layer_params *lp = &p->network.layers[li];
     double half = lp->mean_degree / 2;
     if (!(half >= 0) || half > BA_MAX_SLOTS)
         return err_msg(err, SS_EINPUT, "network.%s.mean_degree: must be in [0, %u], got %g",
@@ -544,7 +544,7 @@ static void er_item(const void *vx, uint64_t i, struct net_sink *s)
 int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const struct params *p,
                         uint32_t li, struct mem *m, struct ss_error *err, const char *what)
 {
-    const struct layer_params *lp = &p->net.layer[li];
+    const struct layer_params *lp = &p->network.layers[li];
     if (!(lp->mean_degree >= 0))
         return err_msg(err, SS_EINPUT, "network.%s.mean_degree: must be >= 0, got %g", lp->name,
                        lp->mean_degree);

@@ -456,12 +456,12 @@ done:
 int net_build(struct network *net, const struct population *pop, const struct params *p,
               const char *base_dir, struct mem *m, struct ss_error *err)
 {
-    if (p->net.n_layers > MAX_LAYERS)
+    if (p->network.n_layers > MAX_LAYERS)
         return err_msg(err, SS_EINPUT, "network: at most %d layers, got %u", MAX_LAYERS,
-                       p->net.n_layers);
-    net->n_layers = p->net.n_layers;
-    for (uint32_t li = 0; li < p->net.n_layers; li++) {
-        const struct layer_params *lp = &p->net.layer[li];
+                       p->network.n_layers);
+    net->n_layers = p->network.n_layers;
+    for (uint32_t li = 0; li < p->network.n_layers; li++) {
+        const struct layer_params *lp = &p->network.layers[li];
         struct layer *L = &net->layer[li];
         memcpy(L->name, lp->name, MAX_NAME);
         L->name[MAX_NAME - 1] = '\0';
@@ -539,13 +539,14 @@ static double net_round_bytes(double entries)
 
 size_t net_estimate_bytes(const struct params *p, const char *base_dir)
 {
-    double n = p->pop.agents, mu = p->pop.household_size >= 1 ? p->pop.household_size : 1;
-    double adults = n * (1 - p->pop.child_share);
+    double n = p->population.agents,
+           mu = p->population.household_size >= 1 ? p->population.household_size : 1;
+    double adults = n * (1 - p->population.child_share);
     double held = 0, peak = 0;
-    for (uint32_t li = 0; li < p->net.n_layers && li < MAX_LAYERS; li++) {
-        const struct layer_params *lp = &p->net.layer[li];
+    for (uint32_t li = 0; li < p->network.n_layers && li < MAX_LAYERS; li++) {
+        const struct layer_params *lp = &p->network.layers[li];
         double nm = lp->members == MEM_ADULTS   ? adults
-                    : lp->members == MEM_ONLINE ? adults * p->pop.online_share
+                    : lp->members == MEM_ONLINE ? adults * p->population.online_share
                                                 : n;
         double entries = 0, build = 0; /* directed entries held; extra bytes while building */
         if (lp->enabled) switch (lp->generator) {

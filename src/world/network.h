@@ -43,7 +43,7 @@ struct layer {
 };
 
 struct network {
-    uint32_t n_layers;              /* as params.net.n_layers */
+    uint32_t n_layers;              /* as params.network.n_layers */
     struct layer layer[MAX_LAYERS]; /* in scenario order */
 };
 

@@ -115,7 +115,7 @@ static int pop_check_dist(const struct dist *d, const char *key, uint32_t n, str
 
 static int pop_check(const struct params *p, struct ss_error *err)
 {
-    const struct named_values *g = &p->pop.groups;
+    const struct named_values *g = &p->population.groups;
     if (g->n < 1 || g->n > MAX_GROUPS)
         return err_msg(err, SS_EINPUT, "population.groups: need 1 to %d groups, got %u", MAX_GROUPS,
                        g->n);
@@ -129,15 +129,16 @@ static int pop_check(const struct params *p, struct ss_error *err)
         total += g->v[i];
     }
     if (!(total > 0)) return err_msg(err, SS_EINPUT, "population.groups: the shares sum to 0");
-    if (!(p->pop.household_size >= 1) || !isfinite(p->pop.household_size))
+    if (!(p->population.household_size >= 1) || !isfinite(p->population.household_size))
         return err_msg(err, SS_EINPUT, "population.household_size: must be at least 1, got %g",
-                       p->pop.household_size);
-    if (!(p->pop.child_share >= 0 && p->pop.child_share <= 1))
+                       p->population.household_size);
+    if (!(p->population.child_share >= 0 && p->population.child_share <= 1))
         return err_msg(err, SS_EINPUT, "population.child_share: must be in [0, 1], got %g",
-                       p->pop.child_share);
-    int rc = pop_check_dist(&p->pop.attitude, "attitude", p->pop.agents, err);
-    if (!rc) rc = pop_check_dist(&p->pop.reliability, "reliability", p->pop.agents, err);
-    if (!rc) rc = pop_check_dist(&p->pop.threshold, "threshold", p->pop.agents, err);
+                       p->population.child_share);
+    int rc = pop_check_dist(&p->population.attitude, "attitude", p->population.agents, err);
+    if (!rc)
+        rc = pop_check_dist(&p->population.reliability, "reliability", p->population.agents, err);
+    if (!rc) rc = pop_check_dist(&p->population.threshold, "threshold", p->population.agents, err);
     return rc;
 }
 
@@ -145,7 +146,7 @@ static int pop_check(const struct params *p, struct ss_error *err)
  * (pop_check made sure they are non-negative with a positive sum). */
 static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p)
 {
-    const struct named_values *g = &p->pop.groups;
+    const struct named_values *g = &p->population.groups;
     double cum[MAX_GROUPS] = {0}, total = 0, run = 0;
     uint32_t ng = g->n, last = 0;
     for (uint32_t i = 0; i < ng; i++) {
@@ -172,8 +173,8 @@ static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p
 static void pop_fill_households(struct population *pop, const uint32_t *perm,
                                 const uint32_t *hh_group_start, const struct params *p)
 {
-    double mean = p->pop.household_size;
-    double q = pop_child_prob(mean, p->pop.child_share);
+    double mean = p->population.household_size;
+    double q = pop_child_prob(mean, p->population.child_share);
     uint32_t ng = pop->n_groups;
 #pragma omp parallel for schedule(static)
     for (uint32_t k = 0; k < pop->n_households; k++) {
@@ -194,10 +195,10 @@ static void pop_fill_households(struct population *pop, const uint32_t *perm,
 static void pop_fill_agents(struct population *pop, const struct params *p)
 {
     uint64_t seed = p->seed;
-    double online = p->pop.online_share;
+    double online = p->population.online_share;
 #pragma omp parallel for schedule(static)
     for (uint32_t a = 0; a < pop->n; a++) {
-        pop->attitude[a] = pop_draw(&p->pop.attitude, seed, a, RS_ATTITUDE);
+        pop->attitude[a] = pop_draw(&p->population.attitude, seed, a, RS_ATTITUDE);
         if (!(pop->flags[a] & POP_CHILD) && rng_u01_at(seed, a, RNG_SETUP_DAY, RS_ONLINE) < online)
             pop->flags[a] |= POP_ONLINE;
     }
@@ -208,8 +209,8 @@ static void pop_fill_agents(struct population *pop, const struct params *p)
  * exactly n). */
 static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params *p, struct mem *m)
 {
-    uint32_t n = p->pop.agents;
-    double mean = p->pop.household_size;
+    uint32_t n = p->population.agents;
+    double mean = p->population.household_size;
     uint32_t guess = pop_households_guess(n, mean);
     for (;;) {
         uint32_t *size = mem_alloc_array(m, guess, sizeof *size);
@@ -240,12 +241,12 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     static const char what[] = "building the population";
     int rc = pop_check(p, err);
     if (rc) return rc;
-    uint32_t n = p->pop.agents;
+    uint32_t n = p->population.agents;
     pop->n = n;
-    pop->n_groups = p->pop.groups.n;
+    pop->n_groups = p->population.groups.n;
     pop->seed = p->seed;
-    pop->rel_dist = p->pop.reliability;
-    pop->thr_dist = p->pop.threshold;
+    pop->rel_dist = p->population.reliability;
+    pop->thr_dist = p->population.threshold;
 
     uint32_t *size = NULL, *perm = NULL, nh = 0;
     uint8_t *hgroup = NULL;
@@ -326,8 +327,8 @@ void pop_free(struct population *pop, struct mem *m)
 
 size_t pop_estimate_bytes(const struct params *p)
 {
-    uint32_t n = p->pop.agents;
-    double mean = p->pop.household_size >= 1 ? p->pop.household_size : 1;
+    uint32_t n = p->population.agents;
+    double mean = p->population.household_size >= 1 ? p->population.household_size : 1;
     /* households: at most the first round's draw, which almost surely
      * suffices (see POP_HH_SIGMAS) */
     size_t nh = n ? pop_households_guess(n, mean) : 0;

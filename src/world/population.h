@@ -30,7 +30,7 @@
 
 struct population {
     uint32_t n;                           /* agents */
-    uint32_t n_groups;                    /* groups, as in params.pop.groups */
+    uint32_t n_groups;                    /* groups, as in params.population.groups */
     uint32_t n_households;                /* households */
     uint8_t *group;                       /* [n] group index */
     uint8_t *flags;                       /* [n] POP_* bits */
@@ -38,8 +38,9 @@ struct population {
     float *attitude;                      /* [n] in [0,1]: 0 supports the system, 1 rejects it */
     uint32_t group_start[MAX_GROUPS + 1]; /* group g is agents [group_start[g], group_start[g+1]) */
     uint64_t seed;                        /* params.seed: keys the draws below */
-    struct dist rel_dist; /* params.pop.reliability (a list's values are borrowed from params) */
-    struct dist thr_dist; /* params.pop.threshold (likewise) */
+    struct dist
+        rel_dist; /* params.population.reliability (a list's values are borrowed from params) */
+    struct dist thr_dist; /* params.population.threshold (likewise) */
 };
 
 /* One value of distribution d for agent a, drawn from random stream
@@ -55,7 +56,7 @@ static inline float pop_reliability(const struct population *pop, uint32_t i)
     return pop_draw(&pop->rel_dist, pop->seed, i, RS_RELIABILITY);
 }
 
-/* Agent i's protest threshold, in params.pop.threshold_unit (constant). */
+/* Agent i's protest threshold, in params.population.threshold_unit (constant). */
 static inline float pop_threshold(const struct population *pop, uint32_t i)
 {
     /* A constant needs no call: the hot path reads this per adult a day. */

@@ -11,8 +11,9 @@
 
 size_t state_estimate_bytes(const struct params *p)
 {
-    size_t n = p->pop.agents, blocks = (n + STATE_BLOCK - 1) / STATE_BLOCK;
-    size_t misses = p->score.court_missed > 0 ? (size_t)p->score.court_missed - 1 : 0;
+    size_t n = p->population.agents, blocks = (n + STATE_BLOCK - 1) / STATE_BLOCK;
+    size_t misses =
+        p->scoring.court.missed_payments > 0 ? (size_t)p->scoring.court.missed_payments - 1 : 0;
     size_t per_agent = sizeof(float) * (1 + N_SUBSYSTEMS) + 3 * sizeof(uint8_t) + sizeof(uint16_t) +
                        2 * sizeof(uint16_t) + misses * sizeof(uint16_t);
     return n * per_agent + blocks * (N_SUBSYSTEMS + 2) * sizeof(double);
@@ -24,7 +25,8 @@ int state_init(struct state *st, const struct params *p, const struct population
     const size_t n = pop->n;
     memset(st, 0, sizeof *st);
     st->n = pop->n;
-    st->n_misses = p->score.court_missed > 0 ? (uint32_t)p->score.court_missed - 1 : 0;
+    st->n_misses =
+        p->scoring.court.missed_payments > 0 ? (uint32_t)p->scoring.court.missed_payments - 1 : 0;
     st->n_blocks = (pop->n + STATE_BLOCK - 1) / STATE_BLOCK;
     st->fear = mem_alloc_array(m, n, sizeof *st->fear);
     for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d] = mem_alloc_array(m, n, sizeof(float));
@@ -53,7 +55,7 @@ int state_init(struct state *st, const struct params *p, const struct population
         st->listed_day[i] = st->interned_until[i] = 0;
         for (uint32_t k = 0; k < st->n_misses; k++) st->misses[i * st->n_misses + k] = 0;
     }
-    for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->score.max;
+    for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->scoring.max;
     surv_init_coverage(st, p, pop);
     return SS_OK;
 }
