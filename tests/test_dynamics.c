@@ -40,12 +40,12 @@ static int sanitized(void)
 }
 
 /* One scenario and its simulation. */
-struct run {
+struct trial {
     struct scenario *s; /* owned */
     struct sim *sim;    /* owned; NULL until run_start */
 };
 
-static void run_set(struct run *r, const char *fmt, ...)
+static void run_set(struct trial *r, const char *fmt, ...)
 {
     static char buf[1 << 16];
     va_list ap;
@@ -69,7 +69,7 @@ static void run_set(struct run *r, const char *fmt, ...)
  * seeing everything without error, no integration, recovery or cap, no
  * ostracism. The network is one complete layer with daily contact. The
  * sanctions keep their seed settings (on). */
-static void run_new(struct run *r, uint32_t agents)
+static void run_new(struct trial *r, uint32_t agents)
 {
     static const char *const quiet[] = {
         "days=1000",
@@ -116,13 +116,13 @@ static void run_new(struct run *r, uint32_t agents)
 }
 
 /* Several settings at once: RUN_SETS(r, "a=1", "b=2"). */
-static void run_sets(struct run *r, const char *const *sets)
+static void run_sets(struct trial *r, const char *const *sets)
 {
     for (int k = 0; sets[k]; k++) run_set(r, "%s", sets[k]);
 }
 #define RUN_SETS(r, ...) run_sets((r), (const char *const[]){__VA_ARGS__, NULL})
 
-static void run_start_threads(struct run *r, int threads)
+static void run_start_threads(struct trial *r, int threads)
 {
     struct ss_error err = {0};
     if (scn_finish(r->s, &err) != SS_OK) {
@@ -136,66 +136,66 @@ static void run_start_threads(struct run *r, int threads)
     }
 }
 
-static void run_start(struct run *r)
+static void run_start(struct trial *r)
 {
     run_start_threads(r, 1);
 }
 
-static void run_free(struct run *r)
+static void run_free(struct trial *r)
 {
     sim_free(r->sim);
     scn_free(r->s);
     memset(r, 0, sizeof *r);
 }
 
-static void run_day(struct run *r)
+static void run_day(struct trial *r)
 {
     struct ss_error err = {0};
     if (sim_step(r->sim, &err) != SS_OK) {
         ss_error_print(&err, stderr);
-        fail_msg("sim_step failed on day %d", r->sim->day + 1);
+        fail_msg("sim_step failed on day %d", r->sim->world.day + 1);
     }
 }
 
-static void run_days(struct run *r, int n)
+static void run_days(struct trial *r, int n)
 {
     for (int k = 0; k < n; k++) run_day(r);
 }
 
 /* Today's counts, all agents. */
-static const struct group_counts *tot(const struct run *r)
+static const struct group_counts *tot(const struct trial *r)
 {
-    return &r->sim->counts.row[r->sim->pop.n_groups];
+    return &r->sim->eng.counts.row[r->sim->world.pop.n_groups];
 }
 
-static float ledger(const struct run *r, int d, uint32_t i)
+static float ledger(const struct trial *r, int d, uint32_t i)
 {
-    return r->sim->st.ledger[d][i];
+    return r->sim->world.st.ledger[d][i];
 }
 
-static double dom(const struct run *r, uint32_t i, int d)
+static double dom(const struct trial *r, uint32_t i, int d)
 {
-    return score_domain(r->sim->p, &r->sim->st, i, r->sim->pop.group[i], d);
+    return score_domain(r->sim->world.p, &r->sim->world.st, i, r->sim->world.pop.group[i], d);
 }
 
-static double reported(const struct run *r, uint32_t i)
+static double reported(const struct trial *r, uint32_t i)
 {
-    return score_reported(r->sim->p, &r->sim->st, i, r->sim->pop.group[i]);
+    return score_reported(r->sim->world.p, &r->sim->world.st, i, r->sim->world.pop.group[i]);
 }
 
-static int tier(const struct run *r, double s)
+static int tier(const struct trial *r, double s)
 {
-    return score_tier(r->sim->p, s);
+    return score_tier(r->sim->world.p, s);
 }
 
-static int status(const struct run *r, uint32_t i, unsigned bit)
+static int status(const struct trial *r, uint32_t i, unsigned bit)
 {
-    return (r->sim->st.status[i] & bit) != 0;
+    return (r->sim->world.st.status[i] & bit) != 0;
 }
 
-static int acted(const struct run *r, uint32_t i, unsigned bit)
+static int acted(const struct trial *r, uint32_t i, unsigned bit)
 {
-    return (r->sim->st.acts[i] & bit) != 0;
+    return (r->sim->eng.acts[i] & bit) != 0;
 }
 
 /* Integer equality with the values in the message. */
@@ -226,11 +226,11 @@ static const char *yaml_list(const double *v, uint32_t n)
 
 /* The first day in [from, from + period) on which agent i's obligation
  * falls due, found by stepping (the due days come from a hash). */
-static int first_due_day(struct run *r, uint32_t i)
+static int first_due_day(struct trial *r, uint32_t i)
 {
-    for (int k = 0; k < r->sim->p->behaviour.payment.period; k++) {
+    for (int k = 0; k < r->sim->world.p->behaviour.payment.period; k++) {
         run_day(r);
-        if (acted(r, i, AC_PAY_DUE)) return r->sim->day;
+        if (acted(r, i, AC_PAY_DUE)) return r->sim->world.day;
     }
     fail_msg("agent %u never due", i);
     return -1;
@@ -244,7 +244,7 @@ static int first_due_day(struct run *r, uint32_t i)
  * score fall by 20 a day; tier A holds down to exactly 960. */
 static void test_criticism_scored_daily(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 3);
     RUN_SETS(&r, "behaviour.criticise.rate=1", "population.attitude=1");
     run_start(&r);
@@ -262,7 +262,7 @@ static void test_criticism_scored_daily(void **state)
             FEQ(dom(&r, i, SUB_FINANCIAL), 1000); /* integration 0 */
             FEQ(reported(&r, i), 1000 - 20 * day);
             EQ(tier(&r, reported(&r, i)), want_tier[day]);
-            assert_true(r.sim->st.history[i] & HI_GENUINE);
+            assert_true(r.sim->world.st.history[i] & HI_GENUINE);
             assert_true(acted(&r, i, AC_CRITICISE | AC_WOULD_CRITICISE));
         }
     }
@@ -273,7 +273,7 @@ static void test_criticism_scored_daily(void **state)
  * criticises nor counts as one who would. */
 static void test_criticism_needs_online(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 3);
     RUN_SETS(&r, "behaviour.criticise.rate=1", "population.attitude=1",
              "population.online_share=0");
@@ -293,7 +293,7 @@ static void test_criticism_needs_online(void **state)
 static void test_fear_silences(void **state)
 {
     for (int with_fear = 0; with_fear <= 1; with_fear++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 3);
         RUN_SETS(&r, "behaviour.criticise.rate=1", "population.attitude=1",
                  "population.start_score=600", "behaviour.fear.memory=1",
@@ -303,7 +303,7 @@ static void test_fear_silences(void **state)
         run_set(&r, "behaviour.fear.enabled=%s", with_fear ? "true" : "false");
         run_start(&r);
         run_day(&r);
-        for (uint32_t i = 0; i < 3; i++) FEQ(r.sim->st.fear[i], with_fear ? 1.0f : 0.0f);
+        for (uint32_t i = 0; i < 3; i++) FEQ(r.sim->world.st.fear[i], with_fear ? 1.0f : 0.0f);
         EQ(tot(&r)->would_criticise, 3);
         EQ(tot(&r)->taken[ACT_CRITICISE], with_fear ? 0 : 3);
         /* Day 1: agent 0 (threshold 0) protests; threshold 0 x (1 + fear) is 0. */
@@ -327,7 +327,7 @@ static void test_fear_silences(void **state)
 static void test_fear_paired_draw(void **state)
 {
     const uint32_t n = 12;
-    struct run r;
+    struct trial r;
     run_new(&r, n);
     RUN_SETS(&r, "behaviour.criticise.rate=1", "population.attitude=1",
              "population.start_score=800", "behaviour.fear.enabled=true",
@@ -339,7 +339,7 @@ static void test_fear_paired_draw(void **state)
     beh_block_draws(r.sim, 0, n, 1, &blk);
     int does = 0;
     for (uint32_t i = 0; i < n; i++) {
-        FEQ(r.sim->st.fear[i], 0.25f);
+        FEQ(r.sim->world.st.fear[i], 0.25f);
         /* Rate 1: every agent is a candidate; u decides. */
         int want = blk.u[BA_CRITICISE][i] < 0.75;
         assert_true(blk.cand[i] & BC_CRITICISE);
@@ -352,7 +352,7 @@ static void test_fear_paired_draw(void **state)
     assert_true(does > 0 && does < (int)n); /* the seed gives a mix: the test has teeth */
     /* Day 2: 0.5 x 0.25 + 0.5 x 0.5 = 0.375 (no points, proximity unchanged). */
     run_day(&r);
-    for (uint32_t i = 0; i < n; i++) FEQ(r.sim->st.fear[i], 0.375f);
+    for (uint32_t i = 0; i < n; i++) FEQ(r.sim->world.st.fear[i], 0.375f);
     run_free(&r);
 }
 
@@ -365,12 +365,12 @@ static void test_fear_paired_draw(void **state)
  * contacts' proximity at 0. */
 static void test_fear_formula(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 5);
     RUN_SETS(&r, "behaviour.fear.enabled=true", "population.reliability=[0, 1, 1, 1, 1]",
              "behaviour.payment.period=1", "sanctions.association.enabled=false");
     run_start(&r);
-    const float *fear = r.sim->st.fear;
+    const float *fear = r.sim->world.st.fear;
     run_day(&r); /* scores were all 1000 before day 1 */
     for (uint32_t i = 0; i < 5; i++) FEQ(fear[i], 0.0f);
     run_day(&r); /* agent 0: financial 990 before day 2: proximity 10/400 */
@@ -398,15 +398,15 @@ static void test_fear_formula(void **state)
  * share 1, 2 x 1 = 2, so with memory 1 fear is exactly 1, never above. */
 static void test_fear_signal_capped(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 4);
     RUN_SETS(&r, "behaviour.fear.enabled=true", "behaviour.fear.memory=1", "list.enter_below=1001",
              "list.exit_above=1100");
     run_start(&r);
     run_day(&r); /* listed at the end of day 1 */
-    FEQ(r.sim->st.fear[0], 0.0f);
+    FEQ(r.sim->world.st.fear[0], 0.0f);
     run_day(&r);
-    for (uint32_t i = 0; i < 4; i++) FEQ(r.sim->st.fear[i], 1.0f);
+    for (uint32_t i = 0; i < 4; i++) FEQ(r.sim->world.st.fear[i], 1.0f);
     run_free(&r);
 }
 
@@ -418,7 +418,7 @@ static void test_fear_signal_capped(void **state)
 static void test_social_media_ban(void **state)
 {
     for (int ban = 0; ban <= 1; ban++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 3);
         RUN_SETS(&r, "behaviour.criticise.rate=1", "population.attitude=1", "list.enter_below=1001",
                  "list.exit_above=1100", "sanctions.association.enabled=false");
@@ -448,7 +448,7 @@ static void test_social_media_ban(void **state)
  * (shares 0, 1/3, 2/3, 1), and with leave 0 nobody leaves. */
 static void test_protest_threshold_chain(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 4);
     run_set(&r, "population.threshold=[0, 0.3, 0.6, 0.9]");
     run_start(&r);
@@ -474,7 +474,7 @@ static void test_protest_threshold_chain(void **state)
 static void test_protest_leave(void **state)
 {
     for (int leave = 0; leave <= 1; leave++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         run_set(&r, "population.threshold=[0, 2]");
         run_set(&r, "behaviour.protest.leave=%d", leave);
@@ -494,7 +494,7 @@ static void test_protest_leave(void **state)
  * triggered on day 2; agents 0 and 1 (threshold 0) follow on day 3. */
 static void test_protest_not_spontaneous(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 3);
     RUN_SETS(&r, "behaviour.protest.spontaneous=false", "population.threshold=[0, 0, 2]",
              "behaviour.protest.trigger.days=[2]", "behaviour.protest.trigger.ids=[2]");
@@ -513,7 +513,7 @@ static void test_protest_not_spontaneous(void **state)
  * trigger day, whatever their attitude; with leave 0 they stay. */
 static void test_trigger_ids(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 5);
     RUN_SETS(&r, "behaviour.protest.trigger.days=[2]", "behaviour.protest.trigger.ids=[1, 3]",
              "population.attitude=0");
@@ -536,7 +536,7 @@ static void test_trigger_share_and_count(void **state)
 {
     const double att[6] = {0.9, 0.1, 0.9, 0.8, 0.5, 0.95};
     for (int variant = 0; variant < 3; variant++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 6);
         run_set(&r, "population.attitude=%s", yaml_list(att, 6));
         RUN_SETS(&r, "behaviour.protest.trigger.days=[1]",
@@ -565,7 +565,7 @@ static void test_trigger_share_and_count(void **state)
 static void test_payment_schedule(void **state)
 {
     const uint32_t n = 40;
-    struct run r;
+    struct trial r;
     run_new(&r, n);
     run_set(
         &r, "population.reliability=%s",
@@ -606,7 +606,7 @@ static void test_payment_schedule(void **state)
 static void test_court_window(void **state)
 {
     for (int window = 60; window <= 61; window++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         RUN_SETS(&r, "population.reliability=[0, 1]", "sanctions.association.enabled=false");
         run_set(&r, "scoring.court.window=%d", window);
@@ -614,17 +614,17 @@ static void test_court_window(void **state)
         const int d = first_due_day(&r, 0);
         FEQ(ledger(&r, SUB_FINANCIAL, 0), -10.0f);
         int judged_on = 0;
-        while (r.sim->day < d + 125) {
+        while (r.sim->world.day < d + 125) {
             run_day(&r);
             if (tot(&r)->scored[EV_COURT_JUDGMENT]) {
                 EQ(judged_on, 0);
-                judged_on = r.sim->day;
+                judged_on = r.sim->world.day;
                 EQ(tot(&r)->false_scored[EV_COURT_JUDGMENT], 0);
                 FEQ(ledger(&r, SUB_JUDICIAL, 0), -450.0f);
                 FEQ(dom(&r, 0, SUB_JUDICIAL), 550.0);
                 EQ(tier(&r, dom(&r, 0, SUB_JUDICIAL)), TIER_D);
                 assert_true(status(&r, 0, ST_LISTED | ST_NEW_LISTED));
-                EQ(r.sim->st.listed_day[0], judged_on);
+                EQ(r.sim->world.st.listed_day[0], judged_on);
                 EQ(tot(&r)->sanctions[SA_LISTING], 1);
                 EQ(tot(&r)->wrongful[SA_LISTING], 0);
                 EQ(tot(&r)->cross_context[SA_LISTING], 0);
@@ -647,16 +647,16 @@ static void test_court_window(void **state)
  * on its own day: on d, d + 30 and d + 60. */
 static void test_court_single_miss(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 2);
     RUN_SETS(&r, "population.reliability=[0, 1]", "sanctions.association.enabled=false",
              "scoring.court.missed_payments=1");
     run_start(&r);
-    EQ(r.sim->st.n_misses, 0);
+    EQ(r.sim->world.st.n_misses, 0);
     const int d = first_due_day(&r, 0);
     int64_t judgments = tot(&r)->scored[EV_COURT_JUDGMENT];
     EQ(judgments, 1);
-    while (r.sim->day < d + 60) {
+    while (r.sim->world.day < d + 60) {
         run_day(&r);
         EQ(tot(&r)->scored[EV_COURT_JUDGMENT], tot(&r)->scored[EV_MISSED_PAYMENT]);
         EQ(tot(&r)->false_scored[EV_COURT_JUDGMENT], 0);
@@ -676,7 +676,7 @@ static void test_cross_context_listing(void **state)
 {
     const double integration[3] = {0, 0.5, 1};
     for (int k = 0; k < 3; k++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         RUN_SETS(&r, "population.reliability=[0, 1]", "population.attitude=[1, 0]",
                  "behaviour.payment.period=1", "behaviour.criticise.rate=1",
@@ -690,7 +690,7 @@ static void test_cross_context_listing(void **state)
         run_day(&r);
         EQ(tot(&r)->scored[EV_COURT_JUDGMENT], 1);
         FEQ(dom(&r, 0, SUB_JUDICIAL), 650 - integration[k] * 90);
-        FEQ(score_own(r.sim->p, &r.sim->st, 0, SUB_JUDICIAL), 650);
+        FEQ(score_own(r.sim->world.p, &r.sim->world.st, 0, SUB_JUDICIAL), 650);
         const int listed = k == 2;
         EQ(status(&r, 0, ST_LISTED), listed);
         EQ(status(&r, 0, ST_XCTX_LIST), listed);
@@ -713,7 +713,7 @@ static void test_list_exit(void **state)
 {
     const int min_days[2] = {0, 5};
     for (int k = 0; k < 2; k++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         RUN_SETS(&r, "population.reliability=[0, 1]", "scoring.points.court_judgment=-600",
                  "scoring.recovery=0.5", "sanctions.association.enabled=false",
@@ -721,16 +721,16 @@ static void test_list_exit(void **state)
         run_set(&r, "list.min_days=%d", min_days[k]);
         run_start(&r);
         const int d = first_due_day(&r, 0);
-        while (r.sim->day < d + 60) run_day(&r);
+        while (r.sim->world.day < d + 60) run_day(&r);
         EQ(tot(&r)->sanctions[SA_LISTING], 1);
         FEQ(dom(&r, 0, SUB_JUDICIAL), 400);
-        const int listed_on = r.sim->day, exit_on = listed_on + (k ? 5 : 3);
+        const int listed_on = r.sim->world.day, exit_on = listed_on + (k ? 5 : 3);
         const double want[6] = {400, 700, 850, 925, 962.5, 981.25};
         for (int t = 1; t <= 5; t++) {
             run_day(&r);
             FEQ(dom(&r, 0, SUB_JUDICIAL), want[t]);
-            EQ(tot(&r)->list_exits, r.sim->day == exit_on);
-            EQ(status(&r, 0, ST_LISTED), r.sim->day < exit_on);
+            EQ(tot(&r)->list_exits, r.sim->world.day == exit_on);
+            EQ(status(&r, 0, ST_LISTED), r.sim->world.day < exit_on);
         }
         run_free(&r);
     }
@@ -745,7 +745,7 @@ static void test_recovery(void **state)
 {
     const double recovery[2] = {0.1, 0.001};
     for (int k = 0; k < 2; k++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         RUN_SETS(&r, "behaviour.protest.trigger.days=[1]", "behaviour.protest.trigger.ids=[0]",
                  "behaviour.protest.leave=1");
@@ -775,7 +775,7 @@ static void test_recovery(void **state)
 static void test_conformity_rewards(void **state)
 {
     for (int rewards = 0; rewards <= 1; rewards++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 2);
         RUN_SETS(&r, "behaviour.conform.rate=1", "population.attitude=0", "behaviour.travel.rate=1",
                  "behaviour.loan.rate=1");
@@ -792,7 +792,7 @@ static void test_conformity_rewards(void **state)
             FEQ(dom(&r, 1, SUB_SOCIAL), s);
             EQ(tier(&r, s), day < 6 ? TIER_A : day < 10 ? TIER_AA : TIER_AAA);
             EQ(tot(&r)->rewards, rewards && day >= 6 ? 4 : 0);
-            EQ(r.sim->st.history[1] & HI_GENUINE, 0);
+            EQ(r.sim->world.st.history[1] & HI_GENUINE, 0);
         }
         run_free(&r);
     }
@@ -803,7 +803,7 @@ static void test_conformity_rewards(void **state)
 static void test_rewards_boundary(void **state)
 {
     for (int start = 1029; start <= 1030; start++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 3);
         RUN_SETS(&r, "behaviour.travel.rate=1", "behaviour.loan.rate=1");
         run_set(&r, "population.start_score=%d", start);
@@ -823,7 +823,7 @@ static void test_rewards_boundary(void **state)
 static void test_association(void **state)
 {
     for (int variant = 0; variant < 3; variant++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 3);
         RUN_SETS(&r, "population.reliability=[0, 1, 1]", "behaviour.payment.period=1");
         if (variant == 1) run_set(&r, "sanctions.association.enabled=false");
@@ -840,7 +840,7 @@ static void test_association(void **state)
             EQ(tot(&r)->false_scored[EV_ASSOCIATION], 0);
             for (uint32_t i = 1; i < 3; i++) {
                 FEQ(ledger(&r, SUB_SOCIAL, i), on ? -5.0f * (float)t : 0.0f);
-                EQ(r.sim->st.history[i] & HI_GENUINE, 0);
+                EQ(r.sim->world.st.history[i] & HI_GENUINE, 0);
             }
             FEQ(ledger(&r, SUB_SOCIAL, 0), 0.0f);
             /* Contacts counted at both ends: 3 ties, or none at contact 0. */
@@ -858,7 +858,7 @@ static void test_association(void **state)
  * cross-context (own financial 970) but not wrongful. */
 static void test_association_wrongful_cross_context(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 3);
     RUN_SETS(&r, "population.reliability=[0, 1, 1]", "behaviour.payment.period=1",
              "scoring.integration=1", "scoring.points.association=-200", "behaviour.loan.rate=1");
@@ -901,7 +901,7 @@ static void test_false_attribution(void **state)
     const float pts[4] = {-10, -20, -50, -5};
     for (int ch = 0; ch < 4; ch++) {
         for (int covered = 0; covered <= 1; covered++) {
-            struct run r;
+            struct trial r;
             run_new(&r, 3);
             run_set(&r, "surveillance.%s.false_attribution=1", name[ch]);
             run_set(&r, "surveillance.%s.coverage=%d", name[ch], covered);
@@ -921,7 +921,7 @@ static void test_false_attribution(void **state)
                 }
                 for (uint32_t i = 0; i < 3; i++) {
                     FEQ(ledger(&r, sub[ch], i), covered ? pts[ch] * (float)day : 0.0f);
-                    EQ(r.sim->st.history[i] & HI_GENUINE, 0);
+                    EQ(r.sim->world.st.history[i] & HI_GENUINE, 0);
                 }
             }
             const int listed = ch == 0 && covered;
@@ -938,7 +938,7 @@ static void test_false_attribution(void **state)
  * channel per watched agent per day. */
 static void test_false_attribution_all_channels(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 4);
     RUN_SETS(&r, "surveillance.payment.false_attribution=1",
              "surveillance.internet.false_attribution=1",
@@ -959,7 +959,7 @@ static void test_false_attribution_all_channels(void **state)
  * score either (false_scored <= scored for every event). */
 static void test_false_association_not_scored_when_off(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 3);
     RUN_SETS(&r, "surveillance.phone.false_attribution=1", "sanctions.association.enabled=false");
     run_start(&r);
@@ -977,7 +977,7 @@ static void test_false_association_not_scored_when_off(void **state)
 static void test_travel_ban(void **state)
 {
     for (int ban = 0; ban <= 1; ban++) {
-        struct run r;
+        struct trial r;
         run_new(&r, 4);
         RUN_SETS(&r, "behaviour.travel.rate=1", "list.enter_below=1001", "list.exit_above=1100");
         run_set(&r, "sanctions.travel_ban.enabled=%s", ban ? "true" : "false");
@@ -1000,11 +1000,11 @@ static void test_travel_ban(void **state)
 static void test_school_ban(void **state)
 {
     const uint32_t n = 12;
-    struct run probe;
+    struct trial probe;
     run_new(&probe, n);
     RUN_SETS(&probe, "population.household_size=2", "population.child_share=0.5");
     run_start(&probe);
-    const struct population *pop = &probe.sim->pop;
+    const struct population *pop = &probe.sim->world.pop;
     /* Adults of every other household with children miss payments. */
     double rel[12];
     int kids_listed = 0, kids = 0, hh_with_kids = 0, adults_listed = 0;
@@ -1024,7 +1024,7 @@ static void test_school_ban(void **state)
     run_free(&probe);
 
     for (int ban = 0; ban <= 1; ban++) {
-        struct run r;
+        struct trial r;
         run_new(&r, n);
         RUN_SETS(&r, "population.household_size=2", "population.child_share=0.5",
                  "behaviour.payment.period=1", "behaviour.school.day=5",
@@ -1054,7 +1054,7 @@ static void test_job_and_loan_by_score(void **state)
 {
     const int n = 10, days = 365;
     for (int variant = 0; variant < 3; variant++) {
-        struct run r;
+        struct trial r;
         run_new(&r, n);
         RUN_SETS(&r, "behaviour.job_change.rate=1", "behaviour.loan.rate=1");
         run_set(&r, "population.start_score=%d", variant == 1 ? 850 : 849);
@@ -1083,11 +1083,11 @@ static void test_job_and_loan_by_score(void **state)
  * built with the given override: its agents are [*lo, *hi). */
 static void first_shared_household(uint32_t n, const char *set, uint32_t *lo, uint32_t *hi)
 {
-    struct run probe;
+    struct trial probe;
     run_new(&probe, n);
     RUN_SETS(&probe, set);
     run_start(&probe);
-    const struct population *pop = &probe.sim->pop;
+    const struct population *pop = &probe.sim->world.pop;
     uint32_t h = 0;
     while (h < pop->n_households && pop->hh_start[h + 1] - pop->hh_start[h] < 2) h++;
     assert_true(h < pop->n_households);
@@ -1116,7 +1116,7 @@ static void test_internment(void **state)
     for (uint32_t i = 0; i < n; i++) att[i] = i == x ? 1 : 0;
 
     for (int variant = 0; variant < 3; variant++) {
-        struct run r;
+        struct trial r;
         run_new(&r, n);
         RUN_SETS(&r, "population.household_size=3",
                  "network.layers={h: {generator: household}, c: {generator: complete}}",
@@ -1129,10 +1129,11 @@ static void test_internment(void **state)
         const int on = variant == 0;
         /* Tie ends per day: every tie of both layers, or those without x. */
         int64_t all_ends = 0, without_x = 0;
-        for (uint32_t l = 0; l < r.sim->net.n_layers; l++) {
-            all_ends += (int64_t)r.sim->net.layer[l].n_entries;
-            without_x += (int64_t)r.sim->net.layer[l].n_entries -
-                         2 * (int64_t)(r.sim->net.layer[l].off[x + 1] - r.sim->net.layer[l].off[x]);
+        for (uint32_t l = 0; l < r.sim->world.net.n_layers; l++) {
+            all_ends += (int64_t)r.sim->world.net.layer[l].n_entries;
+            without_x += (int64_t)r.sim->world.net.layer[l].n_entries -
+                         2 * (int64_t)(r.sim->world.net.layer[l].off[x + 1] -
+                                       r.sim->world.net.layer[l].off[x]);
         }
         for (int day = 1; day <= 5; day++) {
             run_day(&r);
@@ -1147,7 +1148,7 @@ static void test_internment(void **state)
             /* Meetings follow the state at the start of the day. */
             const int interned_before = on && day >= 2 && day <= 4;
             EQ(tot(&r)->taken[ACT_MEET], interned_before ? without_x : all_ends);
-            if (on && day <= 3) EQ(r.sim->st.interned_until[x], 3);
+            if (on && day <= 3) EQ(r.sim->world.st.interned_until[x], 3);
         }
         /* The household members' penalty: -5 on day 1, halved 4 times,
          * then -5 again on day 5; nobody else pays. */
@@ -1179,7 +1180,7 @@ static void test_ostracism(void **state)
     for (uint32_t i = 0; i < n; i++) rel[i] = i == x ? 0 : 1;
 
     for (int variant = 0; variant < 4; variant++) {
-        struct run r;
+        struct trial r;
         run_new(&r, n);
         RUN_SETS(&r, "population.household_size=2", "behaviour.payment.period=1",
                  "network.layers={h: {generator: household}, c: {generator: complete}}");
@@ -1192,13 +1193,13 @@ static void test_ostracism(void **state)
                      "behaviour.fear.memory=1", "behaviour.fear.proximity_weight=2",
                      "sanctions.association.enabled=false");
         run_start(&r);
-        const struct layer *hh = &r.sim->net.layer[0], *c = &r.sim->net.layer[1];
+        const struct layer *hh = &r.sim->world.net.layer[0], *c = &r.sim->world.net.layer[1];
         assert_int_equal(hh->generator, GEN_HOUSEHOLD);
         const int64_t ends = (int64_t)hh->n_entries + (int64_t)c->n_entries;
         run_days(&r, 3);
         assert_true(status(&r, x, ST_NEW_LISTED));
         if (variant == 3)
-            for (uint32_t i = 0; i < n; i++) FEQ(r.sim->st.fear[i], 1.0f);
+            for (uint32_t i = 0; i < n; i++) FEQ(r.sim->world.st.fear[i], 1.0f);
         const int cut = variant == 0 || variant == 3;
         int64_t cut_ends = 0;
         for (uint32_t i = 0; i < n; i++)
@@ -1238,7 +1239,7 @@ static void test_ostracism(void **state)
  * start 1030, a flight and a loan a day: -0.01 twice a day, down to 0. */
 static void test_attitude(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 2);
     RUN_SETS(&r, "behaviour.travel.rate=1", "list.enter_below=1001", "list.exit_above=1100",
              "behaviour.attitude.per_sanction=0.05", "behaviour.attitude.messaging=-0.0002");
@@ -1252,10 +1253,10 @@ static void test_attitude(void **state)
         double a = (double)want + -0.0002;
         want = (float)(a > 1 ? 1 : a);
         clipped |= a > 1;
-        FEQ(r.sim->pop.attitude[0], want);
+        FEQ(r.sim->world.st.attitude[0], want);
     }
     assert_true(clipped);
-    FEQ(r.sim->pop.attitude[1], 1.0f);
+    FEQ(r.sim->world.st.attitude[1], 1.0f);
     run_free(&r);
 
     run_new(&r, 2);
@@ -1270,9 +1271,9 @@ static void test_attitude(void **state)
         for (int k = 0; k < 2; k++) want += (float)-0.01;
         double a = (double)want + -0.0002;
         want = (float)(a < 0 ? 0 : a);
-        FEQ(r.sim->pop.attitude[0], want);
+        FEQ(r.sim->world.st.attitude[0], want);
     }
-    FEQ(r.sim->pop.attitude[0], 0.0f);
+    FEQ(r.sim->world.st.attitude[0], 0.0f);
     run_free(&r);
 }
 
@@ -1284,21 +1285,21 @@ static void test_attitude(void **state)
 static void test_group_cap(void **state)
 {
     const uint32_t n = 10;
-    struct run probe;
+    struct trial probe;
     run_new(&probe, n);
     run_set(&probe, "population.groups={a: 0.5, b: 0.5}");
     run_start(&probe);
     double att[10];
     uint32_t nb = 0;
     for (uint32_t i = 0; i < n; i++) {
-        att[i] = probe.sim->pop.group[i] == 1 ? 0 : 1;
-        nb += probe.sim->pop.group[i] == 1;
+        att[i] = probe.sim->world.pop.group[i] == 1 ? 0 : 1;
+        nb += probe.sim->world.pop.group[i] == 1;
     }
     assert_true(nb > 0 && nb < n);
     run_free(&probe);
 
     for (int mode = 0; mode < 3; mode++) { /* fixed, mean, off */
-        struct run r;
+        struct trial r;
         run_new(&r, n);
         RUN_SETS(&r, "population.groups={a: 0.5, b: 0.5}", "behaviour.conform.rate=1",
                  "behaviour.travel.rate=1", "scoring.group_cap.groups=[b]",
@@ -1322,9 +1323,10 @@ static void test_group_cap(void **state)
                 FEQ(dom(&r, i, SUB_SOCIAL), uncapped < cap ? uncapped : cap);
                 FEQ(reported(&r, i), uncapped < cap ? uncapped : cap);
                 FEQ(dom(&r, i, SUB_FINANCIAL), 1000); /* the mean of 1000s */
-                assert_true(dom(&r, i, SUB_JUDICIAL) <= r.sim->st.cap[SUB_JUDICIAL] || mode == 2);
+                assert_true(dom(&r, i, SUB_JUDICIAL) <= r.sim->world.st.cap[SUB_JUDICIAL] ||
+                            mode == 2);
             }
-            if (mode < 2) FEQ(r.sim->st.cap[SUB_SOCIAL], cap);
+            if (mode < 2) FEQ(r.sim->world.st.cap[SUB_SOCIAL], cap);
             /* Group b's flights are rewarded once its (capped) score is AA. */
             const double b_score = uncapped < cap ? uncapped : cap;
             EQ(tot(&r)->rewards, b_score >= 1030 ? nb : 0);
@@ -1336,10 +1338,10 @@ static void test_group_cap(void **state)
 /* §5 tiers at their boundaries and the clamp to [0, 1100]. */
 static void test_tiers_and_clamp(void **state)
 {
-    struct run r;
+    struct trial r;
     run_new(&r, 1);
     run_start(&r);
-    const struct params *p = r.sim->p;
+    const struct params *p = r.sim->world.p;
     const struct {
         double s;
         int t;
@@ -1348,7 +1350,7 @@ static void test_tiers_and_clamp(void **state)
                  {849.99, TIER_C},  {600, TIER_C},    {599.99, TIER_D},   {0, TIER_D}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         EQ(score_tier(p, cases[k].s), cases[k].t);
-    struct state *st = &r.sim->st;
+    struct state *st = &r.sim->world.st;
     st->ledger[SUB_SOCIAL][0] = 500;
     FEQ(score_reported(p, st, 0, 0), 1100);
     FEQ(score_domain(p, st, 0, 0, SUB_SOCIAL), 1100);
@@ -1371,7 +1373,7 @@ static void test_switches_keep_draws(void **state)
     const uint32_t n = sanitized() ? 600 : 2000;
     const int days = sanitized() ? 15 : 40;
     for (int frozen = 0; frozen <= 1; frozen++) {
-        struct run r[2];
+        struct trial r[2];
         for (int ban = 0; ban <= 1; ban++) {
             struct ss_error err = {0};
             memset(&r[ban], 0, sizeof r[ban]);
@@ -1396,20 +1398,20 @@ static void test_switches_keep_draws(void **state)
             EQ(tot(&r[0])->sanctions[SA_TRAVEL], 0);
             for (uint32_t i = 0; i < n; i++) {
                 uint16_t mask = frozen ? (uint16_t)0xFFFF : fixed;
-                if ((r[0].sim->st.acts[i] & mask) != (r[1].sim->st.acts[i] & mask))
-                    fail_msg("day %d agent %u: acts %#x vs %#x", day, i, r[0].sim->st.acts[i],
-                             r[1].sim->st.acts[i]);
+                if ((r[0].sim->eng.acts[i] & mask) != (r[1].sim->eng.acts[i] & mask))
+                    fail_msg("day %d agent %u: acts %#x vs %#x", day, i, r[0].sim->eng.acts[i],
+                             r[1].sim->eng.acts[i]);
             }
         }
         for (uint32_t i = 0; i < n; i++)
-            att_differ += r[0].sim->pop.attitude[i] != r[1].sim->pop.attitude[i];
+            att_differ += r[0].sim->world.st.attitude[i] != r[1].sim->world.st.attitude[i];
         assert_true(refused > 0);                           /* the ban did bite */
         assert_true(frozen ? !att_differ : att_differ > 0); /* and changed attitudes */
         run_free(&r[0]);
         run_free(&r[1]);
     }
 
-    struct run r[2];
+    struct trial r[2];
     for (int cams = 0; cams <= 1; cams++) {
         run_new(&r[cams], n);
         RUN_SETS(&r[cams], "population.reliability={dist: beta, a: 4, b: 1}",
@@ -1452,12 +1454,12 @@ struct ref_day {
 
 static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
 {
-    const struct params *p = sim->p;
-    const struct state *st = &sim->st;
+    const struct params *p = sim->world.p;
+    const struct state *st = &sim->world.st;
     struct ref_day out = {st->fear[i], 0, 0};
     double ties = 0, sanctioned = 0, present = 0, protesting = 0;
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+    for (uint32_t l = 0; l < sim->world.net.n_layers; l++) {
+        const struct layer *ly = &sim->world.net.layer[l];
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) continue;
@@ -1471,7 +1473,7 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
     if (p->behaviour.fear.enabled) {
         double low = 1e300;
         for (int d = 0; d < N_SUBSYSTEMS; d++) {
-            double s = score_domain(p, st, i, sim->pop.group[i], d);
+            double s = score_domain(p, st, i, sim->world.pop.group[i], d);
             low = s < low ? s : low;
         }
         double top = p->behaviour.fear.proximity_top, bottom = p->behaviour.fear.proximity_bottom;
@@ -1483,7 +1485,7 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
         out.fear = (float)((1 - p->behaviour.fear.memory) * (double)st->fear[i] +
                            p->behaviour.fear.memory * signal);
     }
-    if (sim->pop.flags[i] & POP_CHILD) return out;
+    if (sim->world.pop.flags[i] & POP_CHILD) return out;
     uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
     rng_block(p->seed, c, w);
     const uint64_t u = w[0];
@@ -1494,9 +1496,9 @@ static struct ref_day ref_agent(const struct sim *sim, uint32_t i, uint32_t day)
                       : present > 0                                ? protesting / present
                                                                    : 0;
         out.protest = (protesting > 0 || p->behaviour.protest.spontaneous) &&
-                      seen >= (double)pop_threshold(&sim->pop, i) * (1.0 + (double)out.fear);
+                      seen >= (double)pop_threshold(&sim->world.pop, i) * (1.0 + (double)out.fear);
     }
-    out.eligible = sim->pop.attitude[i] > p->behaviour.protest.trigger.min_attitude;
+    out.eligible = sim->world.st.attitude[i] > p->behaviour.protest.trigger.min_attitude;
     return out;
 }
 
@@ -1517,7 +1519,7 @@ static void test_reference_fear_and_protest(void **state)
 {
     const uint32_t n = sanitized() ? 1500 : 4000;
     const int days = sanitized() ? 25 : 50;
-    struct run r;
+    struct trial r;
     struct ss_error err = {0};
     memset(&r, 0, sizeof r);
     assert_int_equal(scn_new_default(&r.s, &err), SS_OK);
@@ -1533,35 +1535,38 @@ static void test_reference_fear_and_protest(void **state)
     int64_t protests = 0, interned = 0, listed = 0, cut = 0;
     for (int day = 1; day <= days; day++) {
         for (uint32_t i = 0; i < n; i++)
-            if (!(sim->st.status[i] & ST_INTERNED)) want[i] = ref_agent(sim, i, (uint32_t)day);
+            if (!(sim->world.st.status[i] & ST_INTERNED))
+                want[i] = ref_agent(sim, i, (uint32_t)day);
         uint8_t *was_interned = malloc(n);
         assert_non_null(was_interned);
-        for (uint32_t i = 0; i < n; i++) was_interned[i] = (sim->st.status[i] & ST_INTERNED) != 0;
+        for (uint32_t i = 0; i < n; i++)
+            was_interned[i] = (sim->world.st.status[i] & ST_INTERNED) != 0;
         run_day(&r);
         /* A random trigger draws only eligible adults (the draw itself is
-         * the engine's: sim->trig holds today's). */
-        EQ(sim->trig.active, day == 2 || day == 20);
-        if (sim->trig.active) assert_true(sim->trig.n > 0);
-        for (uint32_t k = 0; sim->trig.active && k < sim->trig.n; k++) {
-            uint32_t i = sim->trig.ids[k];
-            assert_true(!was_interned[i] && want[i].eligible && !(sim->pop.flags[i] & POP_CHILD));
+         * the engine's: sim->eng.trig holds today's). */
+        EQ(sim->eng.trig.active, day == 2 || day == 20);
+        if (sim->eng.trig.active) assert_true(sim->eng.trig.n > 0);
+        for (uint32_t k = 0; sim->eng.trig.active && k < sim->eng.trig.n; k++) {
+            uint32_t i = sim->eng.trig.ids[k];
+            assert_true(!was_interned[i] && want[i].eligible &&
+                        !(sim->world.pop.flags[i] & POP_CHILD));
         }
         for (uint32_t i = 0; i < n; i++) {
             if (was_interned[i]) {
                 assert_false(acted(&r, i, AC_PROTEST));
                 continue;
             }
-            if (ref_triggered(&sim->trig, i)) want[i].protest = 1;
-            if (sim->st.fear[i] != want[i].fear)
-                fail_msg("day %d agent %u: fear %.9g, reference %.9g", day, i, sim->st.fear[i],
-                         want[i].fear);
+            if (ref_triggered(&sim->eng.trig, i)) want[i].protest = 1;
+            if (sim->world.st.fear[i] != want[i].fear)
+                fail_msg("day %d agent %u: fear %.9g, reference %.9g", day, i,
+                         sim->world.st.fear[i], want[i].fear);
             if (acted(&r, i, AC_PROTEST) != want[i].protest)
                 fail_msg("day %d agent %u: protest %d, reference %d", day, i,
                          acted(&r, i, AC_PROTEST), want[i].protest);
         }
         free(was_interned);
-        for (uint32_t g = 0; g <= sim->pop.n_groups; g++) {
-            const struct group_counts *c = &sim->counts.row[g];
+        for (uint32_t g = 0; g <= sim->world.pop.n_groups; g++) {
+            const struct group_counts *c = &sim->eng.counts.row[g];
             for (int e = 0; e < N_EVENTS; e++) assert_true(c->false_scored[e] <= c->scored[e]);
             for (int a = 0; a < N_ACTIONS; a++)
                 if (a != ACT_MEET) assert_true(c->observed[a] <= c->taken[a]);
@@ -1570,9 +1575,9 @@ static void test_reference_fear_and_protest(void **state)
         interned += tot(&r)->sanctions[SA_INTERNMENT];
         listed += tot(&r)->sanctions[SA_LISTING];
     }
-    for (uint32_t l = 0; l < sim->net.n_layers; l++)
-        for (net_off_t e = 0; e < sim->net.layer[l].n_entries; e++)
-            cut += sim->net.layer[l].adj[e] == NET_CUT;
+    for (uint32_t l = 0; l < sim->world.net.n_layers; l++)
+        for (net_off_t e = 0; e < sim->world.net.layer[l].n_entries; e++)
+            cut += sim->world.net.layer[l].adj[e] == NET_CUT;
     /* Every mechanism the reference depends on was exercised. */
     assert_true(protests > 0 && interned > 0 && listed > 0 && cut > 0);
     free(want);
@@ -1603,7 +1608,7 @@ static uint32_t stat_agents(void)
 /* A seed-like population (households of mean 3, children 0.2, attitudes
  * Beta(2, 6), reliabilities Beta(18, 1), online 0.75) on a household
  * network only, over the quiet defaults. */
-static void stat_new(struct run *r)
+static void stat_new(struct trial *r)
 {
     run_new(r, stat_agents());
     RUN_SETS(r, "population.household_size=3", "population.child_share=0.2",
@@ -1619,21 +1624,22 @@ static void stat_new(struct run *r)
  * whose exact mean and variance the test adds up agent by agent. */
 static void test_stat_behaviour_rates(void **state)
 {
-    struct run r;
+    struct trial r;
     stat_new(&r);
     RUN_SETS(&r, "behaviour.criticise.rate=0.02", "behaviour.conform.rate=0.005",
              "behaviour.travel.rate=0.003", "behaviour.loan.rate=0.01",
              "behaviour.job_change.rate=0.1", "surveillance.internet.enabled=false",
              "surveillance.payment.enabled=false");
     run_start_threads(&r, 2);
-    const struct population *pop = &r.sim->pop;
+    const struct population *pop = &r.sim->world.pop;
+    const float *attitude = r.sim->world.st.attitude;
     const int days = 4;
     double crit_m = 0, crit_v = 0, conf_m = 0, conf_v = 0, adults = 0;
     for (uint32_t i = 0; i < pop->n; i++) {
         if (pop->flags[i] & POP_CHILD) continue;
         adults += 1;
-        double pc = (pop->flags[i] & POP_ONLINE) ? p32(0.02 * pop->attitude[i]) : 0;
-        double pf = p32(0.005 * (1.0 - pop->attitude[i]));
+        double pc = (pop->flags[i] & POP_ONLINE) ? p32(0.02 * attitude[i]) : 0;
+        double pf = p32(0.005 * (1.0 - attitude[i]));
         crit_m += pc, crit_v += pc * (1 - pc);
         conf_m += pf, conf_v += pf * (1 - pf);
     }
@@ -1675,7 +1681,7 @@ static void test_stat_behaviour_rates(void **state)
  * observed ~ Binomial(taken, coverage x detect). */
 static void test_stat_detection(void **state)
 {
-    struct run r;
+    struct trial r;
     stat_new(&r);
     RUN_SETS(
         &r, "population.groups={majority: 0.6, uyghur: 0.4}", "population.attitude=1",
@@ -1685,7 +1691,7 @@ static void test_stat_detection(void **state)
         "surveillance.internet.detect=0.7", "surveillance.cameras.coverage=0.5",
         "surveillance.cameras.coverage_by_group={uyghur: 1}", "surveillance.cameras.detect=0.6");
     run_start_threads(&r, 2);
-    const struct population *pop = &r.sim->pop;
+    const struct population *pop = &r.sim->world.pop;
     assert_int_equal(pop->n_groups, 2);
     const double cov[2][3] = {{0.9, 0.8, 0.5}, {0.9, 1.0, 1.0}}, det[3] = {0.99, 0.7, 0.6};
     const int act[3] = {ACT_MISS, ACT_CRITICISE, ACT_PROTEST};
@@ -1698,8 +1704,8 @@ static void test_stat_detection(void **state)
         for (int ch = 0; ch < 3; ch++) {
             double watched = 0;
             for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++) {
-                if (pop->flags[i] & POP_CHILD) assert_int_equal(r.sim->st.watched[i], 0);
-                watched += r.sim->st.watched[i] >> ch & 1u;
+                if (pop->flags[i] & POP_CHILD) assert_int_equal(r.sim->world.st.watched[i], 0);
+                watched += r.sim->world.st.watched[i] >> ch & 1u;
             }
             char what[64];
             snprintf(what, sizeof what, "group %u channel %d watched", g, ch);
@@ -1709,7 +1715,7 @@ static void test_stat_detection(void **state)
     }
     run_day(&r);
     for (uint32_t g = 0; g < 2; g++) {
-        const struct group_counts *c = &r.sim->counts.row[g];
+        const struct group_counts *c = &r.sim->eng.counts.row[g];
         for (int ch = 0; ch < 3; ch++) {
             double taken = (double)c->taken[act[ch]], q = cov[g][ch] * det[ch];
             char what[64];
@@ -1729,7 +1735,7 @@ static void test_stat_detection(void **state)
  * detect): the test adds its exact mean and variance. */
 static void test_stat_phone_association(void **state)
 {
-    struct run r;
+    struct trial r;
     stat_new(&r);
     RUN_SETS(&r, "population.groups={majority: 0.6, uyghur: 0.4}", "population.child_share=0",
              "list.enter_below=1001", "list.exit_above=1100", "surveillance.payment.enabled=false",
@@ -1739,7 +1745,7 @@ static void test_stat_phone_association(void **state)
     run_start_threads(&r, 2);
     run_day(&r);
     run_day(&r);
-    const struct population *pop = &r.sim->pop;
+    const struct population *pop = &r.sim->world.pop;
     const double cov[2] = {0.6, 1.0}, d = 0.8;
     for (uint32_t g = 0; g < 2; g++) {
         double mean = 0, var = 0;
@@ -1752,8 +1758,9 @@ static void test_stat_phone_association(void **state)
         }
         char what[64];
         snprintf(what, sizeof what, "group %u phone meetings observed", g);
-        within_5sd(what, (double)r.sim->counts.row[g].observed[ACT_MEET], mean, var);
-        EQ(r.sim->counts.row[g].scored[EV_ASSOCIATION], r.sim->counts.row[g].observed[ACT_MEET]);
+        within_5sd(what, (double)r.sim->eng.counts.row[g].observed[ACT_MEET], mean, var);
+        EQ(r.sim->eng.counts.row[g].scored[EV_ASSOCIATION],
+           r.sim->eng.counts.row[g].observed[ACT_MEET]);
     }
     run_free(&r);
 }
@@ -1763,7 +1770,7 @@ static void test_stat_phone_association(void **state)
  * Binomial(watched x days, rate), per group. */
 static void test_stat_false_attribution(void **state)
 {
-    struct run r;
+    struct trial r;
     stat_new(&r);
     RUN_SETS(
         &r, "population.groups={majority: 0.6, uyghur: 0.4}", "surveillance.payment.coverage=0.9",
@@ -1779,15 +1786,16 @@ static void test_stat_false_attribution(void **state)
     for (int day = 1; day <= days; day++) {
         run_day(&r);
         for (uint32_t g = 0; g < 2; g++)
-            for (int ch = 0; ch < 4; ch++) got[g][ch] += r.sim->counts.row[g].false_scored[ev[ch]];
+            for (int ch = 0; ch < 4; ch++)
+                got[g][ch] += r.sim->eng.counts.row[g].false_scored[ev[ch]];
     }
-    const struct population *pop = &r.sim->pop;
+    const struct population *pop = &r.sim->world.pop;
     const double q = p32(0.01);
     for (uint32_t g = 0; g < 2; g++)
         for (int ch = 0; ch < 4; ch++) {
             double watched = 0;
             for (uint32_t i = pop->group_start[g]; i < pop->group_start[g + 1]; i++)
-                watched += r.sim->st.watched[i] >> ch & 1u;
+                watched += r.sim->world.st.watched[i] >> ch & 1u;
             char what[64];
             snprintf(what, sizeof what, "group %u channel %d false records", g, ch);
             within_5sd(what, (double)got[g][ch], days * watched * q, days * watched * q * (1 - q));
@@ -1800,7 +1808,7 @@ static void test_stat_false_attribution(void **state)
  * protesters(t) ~ Binomial(protesters(t - 1), 0.7). */
 static void test_stat_protest_leave(void **state)
 {
-    struct run r;
+    struct trial r;
     stat_new(&r);
     RUN_SETS(&r, "population.attitude=0.5", "behaviour.protest.leave=0.3",
              "behaviour.protest.trigger.days=[1]", "behaviour.protest.trigger.share=1",
@@ -1808,7 +1816,8 @@ static void test_stat_protest_leave(void **state)
     run_start_threads(&r, 2);
     run_day(&r);
     double prev = (double)tot(&r)->taken[ACT_PROTEST], adults = 0;
-    for (uint32_t i = 0; i < r.sim->pop.n; i++) adults += !(r.sim->pop.flags[i] & POP_CHILD);
+    for (uint32_t i = 0; i < r.sim->world.pop.n; i++)
+        adults += !(r.sim->world.pop.flags[i] & POP_CHILD);
     EQ(prev, adults);
     const double stay = 1 - p32(0.3);
     for (int day = 2; day <= 4; day++) {

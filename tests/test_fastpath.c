@@ -65,23 +65,29 @@ static struct sim *create(const struct scenario *s, int threads, int reference)
 /* Everything the day left behind, in both sims. */
 static void compare(const struct sim *f, const struct sim *r, int day)
 {
-    const uint32_t n = f->pop.n;
-    const struct state *a = &f->st, *b = &r->st;
+    const uint32_t n = f->world.pop.n;
+    const struct state *a = &f->world.st, *b = &r->world.st;
     SAME(a->status, b->status, n);
     SAME(a->history, b->history, n);
     SAME(a->fear, b->fear, n);
     for (int d = 0; d < N_SUBSYSTEMS; d++) SAME(a->ledger[d], b->ledger[d], n);
-    SAME(f->pop.attitude, r->pop.attitude, n);
+    SAME(a->attitude, b->attitude, n);
     SAME(a->listed_day, b->listed_day, n);
     SAME(a->interned_until, b->interned_until, n);
     SAME(a->misses, b->misses, (size_t)n * a->n_misses);
     SAME(a->cap, b->cap, N_SUBSYSTEMS + 1);
-    for (uint32_t i = 0; i < n; i++) assert_int_equal(a->acts[i] & AC_MASK, b->acts[i] & AC_MASK);
-    for (uint32_t l = 0; l < f->net.n_layers; l++)
-        SAME(f->net.layer[l].adj, r->net.layer[l].adj, f->net.layer[l].n_entries);
-    for (uint32_t g = 0; g <= f->pop.n_groups; g++)
-        assert_memory_equal(&f->counts.row[g], &r->counts.row[g], sizeof f->counts.row[g]);
-    SAME(f->contacts, r->contacts, (size_t)(f->pop.n_groups + 1) * f->net.n_layers);
+    SAME(a->watched, b->watched, n);
+    SAME(f->eng.acts, r->eng.acts, n);
+    const struct network *fn = &f->world.net, *rn = &r->world.net;
+    for (uint32_t l = 0; l < fn->n_layers; l++)
+        SAME(fn->layer[l].adj, rn->layer[l].adj, fn->layer[l].n_entries);
+    const uint32_t ng = f->world.pop.n_groups;
+    for (uint32_t g = 0; g <= ng; g++)
+        assert_memory_equal(&f->eng.counts.row[g], &r->eng.counts.row[g],
+                            sizeof f->eng.counts.row[g]);
+    SAME(f->world.totals, r->world.totals, ng + 1);
+    assert_int_equal(f->world.day, r->world.day);
+    SAME(f->eng.contacts, r->eng.contacts, (size_t)(ng + 1) * fn->n_layers);
     SAME(f->met.rows, r->met.rows, f->met.n_rows);
     SAME(f->met.layer_rows, r->met.layer_rows, f->met.n_layer_rows);
     (void)day;
@@ -96,24 +102,24 @@ struct happened {
 static struct happened step_both(const struct scenario *s)
 {
     struct sim *f = create(s, 2, 0), *r = create(s, 1, 1);
-    assert_true(f->xp.enabled);
-    assert_false(r->xp.enabled);
+    assert_true(f->eng.xp.enabled);
+    assert_false(r->eng.xp.enabled);
     struct ss_error err = {0};
     struct happened h = {0};
-    assert_int_equal(met_measure(&f->met, f, 0, &err), SS_OK);
-    assert_int_equal(met_measure(&r->met, r, 0, &err), SS_OK);
+    assert_int_equal(sim_measure(f, &err), SS_OK);
+    assert_int_equal(sim_measure(r, &err), SS_OK);
     compare(f, r, 0);
-    for (int day = 1; day <= f->p->days; day++) {
+    for (int day = 1; day <= f->world.p->days; day++) {
         int rc = sim_step(f, &err);
         if (rc != SS_OK) ss_error_print(&err, stderr);
         assert_int_equal(rc, SS_OK);
         assert_int_equal(sim_step(r, &err), SS_OK);
-        assert_int_equal(met_measure(&f->met, f, day, &err), SS_OK);
-        assert_int_equal(met_measure(&r->met, r, day, &err), SS_OK);
+        assert_int_equal(sim_measure(f, &err), SS_OK);
+        assert_int_equal(sim_measure(r, &err), SS_OK);
         /* The kept counts equal a recount (also done by debug builds). */
-        assert_int_equal(expo_check(f, &err), SS_OK);
+        assert_int_equal(expo_check(&f->eng.xp, &f->world, 2, &err), SS_OK);
         compare(f, r, day);
-        const struct group_counts *t = &f->counts.row[f->pop.n_groups];
+        const struct group_counts *t = &f->eng.counts.row[f->world.pop.n_groups];
         h.listed += t->sanctions[SA_LISTING];
         h.interned += t->sanctions[SA_INTERNMENT];
         h.releases += t->releases;
@@ -121,7 +127,7 @@ static struct happened step_both(const struct scenario *s)
         h.judgments += t->scored[EV_COURT_JUDGMENT];
         h.meetings_listed += t->observed[ACT_MEET];
     }
-    h.cut_ends = f->met.rows[f->pop.n_groups].ties_cut;
+    h.cut_ends = f->met.rows[f->world.pop.n_groups].ties_cut;
     sim_free(f);
     sim_free(r);
     return h;
@@ -197,7 +203,7 @@ static void test_large_degree_falls_back(void **state)
     const char *sets[] = {layers, NULL};
     struct scenario *s = scenario_with(leaves + 1, 3, sets);
     struct sim *sim = create(s, 2, 0);
-    assert_false(sim->xp.enabled);
+    assert_false(sim->eng.xp.enabled);
     struct ss_error err = {0};
     for (int day = 1; day <= 3; day++) assert_int_equal(sim_step(sim, &err), SS_OK);
     sim_free(sim);

@@ -156,7 +156,7 @@ static int64_t run_to_rest(struct sim *sim, int max_days, int64_t *sizes)
     int64_t prev = -1;
     for (int day = 1; day <= max_days; day++) {
         assert_int_equal(sim_step(sim, &err), SS_OK);
-        const struct group_counts *all = &sim->counts.row[sim->pop.n_groups];
+        const struct group_counts *all = &sim->eng.counts.row[sim->world.pop.n_groups];
         int64_t now = all->taken[ACT_PROTEST];
         /* Nothing else happens in this setting. */
         assert_int_equal(all->scored[EV_PROTEST] + all->sanctions[SA_LISTING], 0);
@@ -201,11 +201,11 @@ static void test_uniform_thresholds(void **state)
         set(s, "population.threshold=%s", yaml_list(th, 100));
         set(s, "behaviour.protest.spontaneous=%s", variant == 3 ? "false" : "true");
         struct sim *sim = start(s);
-        assert_int_equal(sim->net.layer[0].n_entries, 100 * 99);
+        assert_int_equal(sim->world.net.layer[0].n_entries, 100 * 99);
         int64_t final = run_to_rest(sim, 200, sizes);
         if (variant == 1) {
             assert_int_equal(final, 1);
-            assert_int_equal(sim->st.status[0] & ST_PROTEST, ST_PROTEST);
+            assert_int_equal(sim->world.st.status[0] & ST_PROTEST, ST_PROTEST);
         } else if (variant == 3) {
             assert_int_equal(final, 0);
         } else {

@@ -94,7 +94,7 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     w.p = calloc(1, sizeof *w.p);
     assert_non_null(w.sim);
     assert_non_null(w.p);
-    struct population *pop = &w.sim->pop;
+    struct population *pop = &w.sim->world.pop;
     pop->n_groups = n_groups;
     w.p->population.groups.n = n_groups;
     for (uint32_t g = 0; g < n_groups; g++) {
@@ -115,7 +115,7 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     pop->rel_dist = (struct dist){.kind = DIST_LIST, .values = w.rel, .n_values = n};
     pop->thr_dist = (struct dist){.kind = DIST_LIST, .values = w.thr, .n_values = n};
     /* The initial state: fear 0, ledgers 0, nothing listed. */
-    struct state *st = &w.sim->st;
+    struct state *st = &w.sim->world.st;
     st->n = n;
     st->fear = calloc(n ? n : 1, sizeof *st->fear);
     st->status = calloc(n ? n : 1, 1);
@@ -140,32 +140,32 @@ static struct world world_new(uint32_t n_groups, const uint32_t *sizes, uint32_t
     for (uint32_t g = 0; g < n_groups; g++)
         for (uint32_t a = pop->group_start[g]; a < pop->group_start[g + 1]; a++)
             pop->group[a] = (uint8_t)g;
-    w.sim->net.n_layers = n_layers;
+    w.sim->world.net.n_layers = n_layers;
     w.contacts = calloc((size_t)(n_groups + 1) * (n_layers ? n_layers : 1), sizeof *w.contacts);
-    w.sim->contacts = w.contacts;
+    w.sim->eng.contacts = w.contacts;
     w.p->days = 365;
-    w.sim->p = w.p;
+    w.sim->world.p = w.p;
     return w;
 }
 
 static void world_free(struct world *w)
 {
-    struct population *pop = &w->sim->pop;
+    struct population *pop = &w->sim->world.pop;
     met_free(&w->sim->met, w->sim);
     assert_int_equal(w->sim->mem.live, 0);
-    for (uint32_t l = 0; l < w->sim->net.n_layers; l++) {
-        free(w->sim->net.layer[l].off);
-        free(w->sim->net.layer[l].adj);
+    for (uint32_t l = 0; l < w->sim->world.net.n_layers; l++) {
+        free(w->sim->world.net.layer[l].off);
+        free(w->sim->world.net.layer[l].adj);
     }
     free(pop->group);
     free(pop->flags);
     free(pop->attitude);
     free(w->rel);
     free(w->thr);
-    free(w->sim->st.fear);
-    free(w->sim->st.status);
-    free(w->sim->st.history);
-    for (int d = 0; d < N_SUBSYSTEMS; d++) free(w->sim->st.ledger[d]);
+    free(w->sim->world.st.fear);
+    free(w->sim->world.st.status);
+    free(w->sim->world.st.history);
+    for (int d = 0; d < N_SUBSYSTEMS; d++) free(w->sim->world.st.ledger[d]);
     free(w->contacts);
     free(w->p);
     free(w->sim);
@@ -182,7 +182,7 @@ static struct world tiny_world(int extra_cut)
 {
     static const uint32_t sizes[] = {6, 4};
     struct world w = world_new(2, sizes, 2);
-    struct population *pop = &w.sim->pop;
+    struct population *pop = &w.sim->world.pop;
     static const float att[10] = {0.125f, 0.25f,  0.375f, 0.625f, 0.75f,
                                   0.5f,   0.875f, 0.5f,   0.25f,  0.75f};
     for (uint32_t a = 0; a < 10; a++) {
@@ -194,11 +194,11 @@ static struct world tiny_world(int extra_cut)
     pop->flags[0] = pop->flags[1] = pop->flags[3] = pop->flags[6] = pop->flags[7] = POP_ONLINE;
 
     static const uint32_t hu[] = {0, 0, 1, 3, 3, 4, 6, 8}, hv[] = {1, 2, 2, 4, 5, 5, 7, 9};
-    layer_from_edges(&w.sim->net.layer[0], "home", 10, hu, hv, NULL, 8);
+    layer_from_edges(&w.sim->world.net.layer[0], "home", 10, hu, hv, NULL, 8);
     static const uint32_t wu[] = {2, 5, 0, 1}, wv[] = {3, 6, 7, 8};
     unsigned char cut[] = {0, 0, 0, 1};
     if (extra_cut) cut[0] = cut[1] = 1;
-    layer_from_edges(&w.sim->net.layer[1], "work", 10, wu, wv, cut, 4);
+    layer_from_edges(&w.sim->world.net.layer[1], "work", 10, wu, wv, cut, 4);
     /* contacts[row * 2 + layer]: group 0, group 1, all */
     static const int64_t contacts[] = {5, 2, 3, 1, 8, 3};
     memcpy(w.contacts, contacts, sizeof contacts);
@@ -374,7 +374,7 @@ static const float tiny_ledger[10][N_SUBSYSTEMS] = {
  * and 6 were listed without ever being scored for a real negative act. */
 static void tiny_state(struct world *w)
 {
-    struct state *st = &w->sim->st;
+    struct state *st = &w->sim->world.st;
     static const float fear[10] = {0.5f, 0.25f, 0, 0, 0, 0, 0.75f, 0, 0, 1};
     static const uint8_t status[10] = {
         ST_PROTEST, 0,          0, ST_PROTEST, ST_LISTED, ST_LISTED, ST_LISTED | ST_INTERNED, 0,
@@ -498,7 +498,7 @@ static void test_tiny_scores(void **state)
     assert_true(isnan(col_real(all, "di_sanctioned")));
 
     /* No one listed in the reference group: no ratio of listings. */
-    w.sim->st.status[6] = ST_INTERNED;
+    w.sim->world.st.status[6] = ST_INTERNED;
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
     assert_true(isnan(g0->di_listed));
     assert_true(isnan(g1->di_listed));
@@ -669,7 +669,7 @@ static void test_counts(void **state)
     struct world w = tiny_world(0);
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
-    struct day_counts *c = &w.sim->counts;
+    struct day_counts *c = &w.sim->eng.counts;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     const struct met_row *g0 = &met->rows[0], *g1 = &met->rows[1], *all = &met->rows[2];
 
@@ -747,7 +747,7 @@ static void test_reference_group(void **state)
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met->ref_group, 1);
     /* listed: agent 0 (group 0), agent 1 (group 1): rates 1, 0.5, 0 */
-    w.sim->st.status[0] = w.sim->st.status[1] = ST_LISTED;
+    w.sim->world.st.status[0] = w.sim->world.st.status[1] = ST_LISTED;
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
     assert_true(met->rows[0].di_listed == 2.0);
     assert_true(met->rows[1].di_listed == 1.0);
@@ -772,8 +772,8 @@ static void test_wide_score_range(void **state)
     struct metrics *met = &w.sim->met;
     w.p->scoring.max = 1e6;
     w.p->population.start_score = 0;
-    w.sim->st.ledger[0][1] = 500000;
-    w.sim->st.ledger[0][2] = 1e6;
+    w.sim->world.st.ledger[0][1] = 500000;
+    w.sim->world.st.ledger[0][2] = 1e6;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met_measure(met, w.sim, 1, &err), SS_OK);
     double width = 1e6 / ((1u << 17) - 1);
@@ -792,11 +792,11 @@ static void test_state_missing(void **state)
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
-    float *fear = w.sim->st.fear;
-    w.sim->st.fear = NULL;
+    float *fear = w.sim->world.st.fear;
+    w.sim->world.st.fear = NULL;
     assert_int_equal(met_measure(met, w.sim, 0, &err), SS_EINTERNAL);
     assert_non_null(strstr(err.msg, "state"));
-    w.sim->st.fear = fear;
+    w.sim->world.st.fear = fear;
     assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
     world_free(&w);
 }
@@ -847,7 +847,7 @@ static void test_component_tie_break(void **state)
     struct world w = world_new(2, sizes, 1);
     /* {0,4} {1,5} {2,3}: three components of 2; the first holds agent 0. */
     static const uint32_t u[] = {0, 1, 2}, v[] = {4, 5, 3};
-    layer_from_edges(&w.sim->net.layer[0], "only", 6, u, v, NULL, 3);
+    layer_from_edges(&w.sim->world.net.layer[0], "only", 6, u, v, NULL, 3);
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
@@ -865,7 +865,7 @@ static void test_empty_group(void **state)
     struct world w = world_new(3, sizes, 0);
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
-    w.sim->pop.attitude[0] = 0.25f;
+    w.sim->world.st.attitude[0] = 0.25f;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met->n_layer_rows, 0);
     assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
@@ -921,7 +921,7 @@ static struct world random_world(void)
 {
     static const uint32_t sizes[] = {91100, 800, 500, 7600};
     struct world w = world_new(4, sizes, 2);
-    struct population *pop = &w.sim->pop;
+    struct population *pop = &w.sim->world.pop;
     uint32_t n = pop->n;
     uint64_t s = 42;
     for (uint32_t a = 0; a < n; a++) {
@@ -945,7 +945,7 @@ static struct world random_world(void)
             cut[k] = splitmix(&s) % 50 == 0;
             k++;
         }
-        layer_from_edges(&w.sim->net.layer[l], l ? "b" : "a", n, u, v, cut, m);
+        layer_from_edges(&w.sim->world.net.layer[l], l ? "b" : "a", n, u, v, cut, m);
         free(u);
         free(v);
         free(cut);
@@ -956,7 +956,7 @@ static struct world random_world(void)
      * fall on a 0.1 bin edge or inside a bin), a quarter of the agents 450
      * judicial points lower, so scores spread from tier D to the clamp;
      * random status and history bits; groups 1 and 2 capped below the top. */
-    struct state *st = &w.sim->st;
+    struct state *st = &w.sim->world.st;
     for (uint32_t a = 0; a < n; a++) {
         for (int d = 0; d < N_SUBSYSTEMS; d++)
             st->ledger[d][a] = (float)((int64_t)(splitmix(&s) % 2401) - 1600) / 8.0f;
@@ -972,7 +972,7 @@ static struct world random_world(void)
     st->cap[SUB_SOCIAL] = 975.25;
     st->cap[N_SUBSYSTEMS] = 980.05;
     for (uint32_t r = 0; r < 5; r++) {
-        struct group_counts *gc = &w.sim->counts.row[r];
+        struct group_counts *gc = &w.sim->eng.counts.row[r];
         for (int k = 0; k < N_SANCTIONS; k++) gc->sanctions[k] = (int64_t)(splitmix(&s) % 50);
         for (int k = 0; k < N_ACTIONS; k++) gc->taken[k] = (int64_t)(splitmix(&s) % 50);
         gc->would_criticise = (int64_t)(splitmix(&s) % 100);
@@ -1047,8 +1047,8 @@ static void test_random_world_reference(void **state)
     struct world w = random_world();
     struct ss_error err = {0};
     struct metrics *met = &w.sim->met;
-    const struct population *pop = &w.sim->pop;
-    const struct network *net = &w.sim->net;
+    const struct population *pop = &w.sim->world.pop;
+    const struct network *net = &w.sim->world.net;
     uint32_t n = pop->n, G = pop->n_groups;
     assert_int_equal(met_init(met, w.sim, &err), SS_OK);
     assert_int_equal(met_measure(met, w.sim, 0, &err), SS_OK);
@@ -1110,7 +1110,7 @@ static void test_random_world_reference(void **state)
                 }
         }
         /* the state: plain sums, and percentiles by sorting */
-        const struct state *st = &w.sim->st;
+        const struct state *st = &w.sim->world.st;
         const struct params *p = w.p;
         double score = 0, fear = 0, domain[N_SUBSYSTEMS] = {0};
         int64_t tier[N_TIERS] = {0}, listed = 0, interned = 0, ever_listed = 0, ever_sanc = 0;

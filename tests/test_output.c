@@ -96,7 +96,7 @@ static int world_setup(void **state)
     struct world *w = calloc(1, sizeof *w);
     assert_non_null(w);
     struct sim *sim = &w->sim;
-    struct population *pop = &sim->pop;
+    struct population *pop = &sim->world.pop;
     snprintf(w->p.name, sizeof w->p.name, "tiny");
     w->p.seed = 7;
     w->p.days = 10;
@@ -113,14 +113,14 @@ static int world_setup(void **state)
     assert_int_equal(scn_finish(w->scn, &err), SS_OK); /* scn_text is set by scn_finish */
     sim->scn = w->scn;
 #endif
-    sim->p = &w->p;
-    sim->threads = 1;
-    sim->started = 1700000000; /* 2023-11-14T22:13:20Z */
-    sim->finished = 1700000060;
-    sim->build_seconds = 1.5;
-    sim->run_seconds = 2.5;
-    sim->wall_seconds = 4.0;
-    sim->estimate_bytes = 1000;
+    sim->world.p = &w->p;
+    sim->run.threads = 1;
+    sim->run.started = 1700000000; /* 2023-11-14T22:13:20Z */
+    sim->run.finished = 1700000060;
+    sim->run.build_seconds = 1.5;
+    sim->run.run_seconds = 2.5;
+    sim->run.wall_seconds = 4.0;
+    sim->run.estimate_bytes = 1000;
 
     pop->n = 10;
     pop->n_groups = 2;
@@ -151,7 +151,7 @@ static int world_setup(void **state)
     w->p.scoring.max = 1100;
     static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
     memcpy(w->p.scoring.tiers, tier_min, sizeof tier_min);
-    struct state *st = &sim->st;
+    struct state *st = &sim->world.st;
     st->n = 10;
     st->fear = w->fear;
     st->status = w->status;
@@ -169,11 +169,12 @@ static int world_setup(void **state)
     static const int hcut[8] = {0};
     static const uint32_t wu[] = {2, 5, 0, 1}, wv[] = {3, 6, 7, 8};
     static const int wcut[] = {0, 0, 0, 1};
-    sim->net.n_layers = 2;
-    layer_set(&sim->net.layer[0], "home", GEN_HOUSEHOLD, w->off[0], w->adj[0], hu, hv, hcut, 8);
-    layer_set(&sim->net.layer[1], "work", GEN_WATTS_STROGATZ, w->off[1], w->adj[1], wu, wv, wcut,
-              4);
-    sim->contacts = w->contacts;
+    sim->world.net.n_layers = 2;
+    layer_set(&sim->world.net.layer[0], "home", GEN_HOUSEHOLD, w->off[0], w->adj[0], hu, hv, hcut,
+              8);
+    layer_set(&sim->world.net.layer[1], "work", GEN_WATTS_STROGATZ, w->off[1], w->adj[1], wu, wv,
+              wcut, 4);
+    sim->eng.contacts = w->contacts;
 
     struct ss_error e = {0};
     assert_int_equal(met_init(&sim->met, sim, &e), SS_OK);
@@ -278,23 +279,24 @@ static void write_three_days(struct world *w, int previous)
     struct ss_error err = {0};
     char dir[512];
     snprintf(dir, sizeof dir, "%s/a/b", w->dir); /* parents are created */
-    if (out_open(&sim->out, sim, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
+    if (out_open(&sim->run.out, sim, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
     assert_only_temp_files(dir, previous);
     for (int day = 0; day < 3; day++) {
         for (int i = 0; i < 6; i++) w->contacts[i] = day * 10 + i;
         /* a flight refused in group 0 on each day after day 0 */
-        memset(&sim->counts, 0, sizeof sim->counts);
-        sim->counts.row[0].sanctions[SA_TRAVEL] = sim->counts.row[2].sanctions[SA_TRAVEL] = day > 0;
+        memset(&sim->eng.counts, 0, sizeof sim->eng.counts);
+        sim->eng.counts.row[0].sanctions[SA_TRAVEL] = sim->eng.counts.row[2].sanctions[SA_TRAVEL] =
+            day > 0;
         assert_int_equal(met_measure(&sim->met, sim, day, &err), SS_OK);
-        if (out_day(&sim->out, sim, &err) != SS_OK) fail_msg("out_day: %s", err.msg);
+        if (out_day(&sim->run.out, sim, &err) != SS_OK) fail_msg("out_day: %s", err.msg);
     }
     assert_only_temp_files(dir, previous);
-    if (out_close(&sim->out, sim, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
+    if (out_close(&sim->run.out, sim, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
     char have[4096];
     list_dir(dir, have, sizeof have);
     assert_string_equal(have, "daily.csv results.sqlite");
     /* after out_close, out_abort must not touch the finished files */
-    out_abort(&sim->out);
+    out_abort(&sim->run.out);
     list_dir(dir, have, sizeof have);
     assert_string_equal(have, "daily.csv results.sqlite");
 }
@@ -528,15 +530,15 @@ static void test_abort_leaves_nothing(void **state)
     struct output zero = {0};
     out_abort(&zero); /* never opened: nothing to do */
 
-    assert_int_equal(out_open(&sim->out, sim, w->dir, &err), SS_OK);
+    assert_int_equal(out_open(&sim->run.out, sim, w->dir, &err), SS_OK);
     assert_int_equal(met_measure(&sim->met, sim, 0, &err), SS_OK);
-    assert_int_equal(out_day(&sim->out, sim, &err), SS_OK);
+    assert_int_equal(out_day(&sim->run.out, sim, &err), SS_OK);
     assert_only_temp_files(w->dir, 0);
-    out_abort(&sim->out);
+    out_abort(&sim->run.out);
     char have[4096];
     list_dir(w->dir, have, sizeof have);
     assert_string_equal(have, "");
-    out_abort(&sim->out); /* twice is harmless */
+    out_abort(&sim->run.out); /* twice is harmless */
 }
 
 /* A second run into the same folder replaces the first run's files. */
@@ -567,14 +569,14 @@ static void test_unwritable_folder(void **state)
     fclose(f);
 
     snprintf(dir, sizeof dir, "%s/sub/results", file); /* under a regular file */
-    assert_int_equal(out_open(&sim->out, sim, dir, &err), SS_EIO);
+    assert_int_equal(out_open(&sim->run.out, sim, dir, &err), SS_EIO);
     assert_int_equal(err.code, SS_EIO);
     assert_non_null(strstr(err.msg, dir));
     assert_non_null(strstr(err.msg, "Not a directory"));
-    assert_null(sim->out.db);
+    assert_null(sim->run.out.db);
 
     memset(&err, 0, sizeof err);
-    assert_int_equal(out_open(&sim->out, sim, file, &err), SS_EIO); /* the folder is a file */
+    assert_int_equal(out_open(&sim->run.out, sim, file, &err), SS_EIO); /* the folder is a file */
     assert_non_null(strstr(err.msg, file));
 
     char have[4096];

@@ -231,20 +231,22 @@ static void test_build_thread_independence(void **state)
     struct sim_options o1 = {.threads = 1}, o2 = {.threads = 2};
     assert_int_equal(sim_create(&a, s, &o1, &err), SS_OK);
     assert_int_equal(sim_create(&b, s, &o2, &err), SS_OK);
-    uint32_t n = a->pop.n;
-    assert_int_equal(n, b->pop.n);
-    assert_memory_equal(a->pop.group, b->pop.group, n);
-    assert_memory_equal(a->pop.flags, b->pop.flags, n);
-    assert_memory_equal(a->pop.attitude, b->pop.attitude, n * sizeof(float));
-    assert_int_equal(a->pop.n_households, b->pop.n_households);
-    assert_memory_equal(a->pop.hh_start, b->pop.hh_start,
-                        ((size_t)a->pop.n_households + 1) * sizeof *a->pop.hh_start);
-    assert_int_equal(a->net.n_layers, b->net.n_layers);
-    for (uint32_t l = 0; l < a->net.n_layers; l++) {
-        assert_int_equal(a->net.layer[l].n_entries, b->net.layer[l].n_entries);
-        assert_memory_equal(a->net.layer[l].off, b->net.layer[l].off, (n + 1) * sizeof(net_off_t));
-        assert_memory_equal(a->net.layer[l].adj, b->net.layer[l].adj,
-                            a->net.layer[l].n_entries * sizeof(uint32_t));
+    uint32_t n = a->world.pop.n;
+    assert_int_equal(n, b->world.pop.n);
+    assert_memory_equal(a->world.pop.group, b->world.pop.group, n);
+    assert_memory_equal(a->world.pop.flags, b->world.pop.flags, n);
+    assert_memory_equal(a->world.st.attitude, b->world.st.attitude, n * sizeof(float));
+    assert_memory_equal(a->world.st.watched, b->world.st.watched, n);
+    assert_int_equal(a->world.pop.n_households, b->world.pop.n_households);
+    assert_memory_equal(a->world.pop.hh_start, b->world.pop.hh_start,
+                        ((size_t)a->world.pop.n_households + 1) * sizeof *a->world.pop.hh_start);
+    assert_int_equal(a->world.net.n_layers, b->world.net.n_layers);
+    for (uint32_t l = 0; l < a->world.net.n_layers; l++) {
+        assert_int_equal(a->world.net.layer[l].n_entries, b->world.net.layer[l].n_entries);
+        assert_memory_equal(a->world.net.layer[l].off, b->world.net.layer[l].off,
+                            (n + 1) * sizeof(net_off_t));
+        assert_memory_equal(a->world.net.layer[l].adj, b->world.net.layer[l].adj,
+                            a->world.net.layer[l].n_entries * sizeof(uint32_t));
     }
     sim_free(a);
     sim_free(b);

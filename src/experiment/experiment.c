@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/sim.h"
+#include "core/sys.h"
 #include "io/store.h"
 #include "core/error.h"
 #include "scenario/params.h"
@@ -642,7 +642,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     if (rc != SS_OK) remove_run_dir(dir);
     if (rc == SS_OK) {
         c->run = run;
-        c->started = sim_now();
+        c->started = sys_now();
     }
     for (int a = 0; a < pl->n_axes; a++) mem_free(&m, kv[a]);
     mem_free(&m, kv);
@@ -673,7 +673,7 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     const struct exp_plan *pl = x->pl;
     int run = c->run, point = run / pl->replicates, rep = run % pl->replicates;
     unsigned long long seed = (unsigned long long)run_seed(pl, run);
-    double wall = sim_now() - c->started;
+    double wall = sys_now() - c->started;
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
     c->pid = 0;
     run_dir(x, run, dir, sizeof dir);
@@ -754,7 +754,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             running++;
         }
         if (stopping && stop_at == 0) {
-            stop_at = sim_now();
+            stop_at = sys_now();
             signal_all(x, SIGTERM);
         }
         if (running == 0 && (stopping || next >= pl->n_runs)) break;
@@ -782,11 +782,11 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             if (r && !stopping) {
                 rc = r;
                 stopping = 1;
-                stop_at = sim_now();
+                stop_at = sys_now();
                 signal_all(x, SIGTERM);
             }
         }
-        if (stopping && !killed && sim_now() - stop_at > EXP_STOP_GRACE) {
+        if (stopping && !killed && sys_now() - stop_at > EXP_STOP_GRACE) {
             signal_all(x, SIGKILL);
             killed = 1;
         }
