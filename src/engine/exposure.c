@@ -157,6 +157,7 @@ void expo_free(struct exposure *xp, struct mem *m)
 void expo_get(const struct exposure *xp, const uint16_t *met_listed, uint32_t i,
               struct beh_exposure *x)
 {
+    assert(xp->enabled && met_listed);
     x->ties = xp->ties[i];
     x->sanctioned = (uint32_t)xp->listed[i] + xp->interned[i];
     x->present = (uint32_t)xp->ties[i] - xp->interned[i];
@@ -351,6 +352,7 @@ void expo_on_cut(void *cutter, uint32_t l, uint32_t i, uint32_t j)
 {
     const struct expo_cutter *c = cutter;
     struct exposure *xp = c->xp;
+    assert(i != j && l < c->w->net.n_layers && i < c->w->pop.n && j < c->w->pop.n);
     if (!xp->enabled) return;
     const uint8_t *status = c->w->st.status, *group = c->w->pop.group;
     const uint32_t nl = c->w->net.n_layers, gi = group[i], gj = group[j];

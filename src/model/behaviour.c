@@ -65,6 +65,7 @@ void beh_free(struct beh_trigger *t, struct mem *m)
 void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
 {
     const struct params *p = w->p;
+    assert(day >= 1 && (t->ids || t->cap == 0));
     t->active = 0;
     t->n = 0;
     if (!t->ids) return;
@@ -125,6 +126,7 @@ int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, ui
 
 void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_exposure *x)
 {
+    assert(i < w->pop.n && day >= 1);
     const uint8_t *status = w->st.status;
     const int assoc = w->p->sanctions.association.enabled;
     memset(x, 0, sizeof *x);

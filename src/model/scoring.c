@@ -118,6 +118,7 @@ void score_cap_block(const struct world *w, uint32_t b, double *part)
 void score_caps_finish(const struct params *p, const double *cap_part, uint32_t n_blocks,
                        double cap[N_SUBSYSTEMS + 1])
 {
+    assert(cap_part || !score_caps_summed(p));
     if (!p->scoring.group_cap.enabled) {
         for (int d = 0; d <= N_SUBSYSTEMS; d++) cap[d] = p->scoring.max;
         return;
