@@ -30,6 +30,8 @@
 #include "run/sim.h"
 #include "io/store.h"
 #include "core/error.h"
+#include "core/strbuf.h"
+#include "core/text.h"
 #include "scenario/params.h"
 #include "scenario/scenario.h"
 
@@ -41,74 +43,7 @@ extern char **environ; /* POSIX: the environment, passed to every run */
 /* Poll interval for finished runs, in nanoseconds. */
 #define EXP_POLL_NS 10000000L
 
-/* ---- strings ---------------------------------------------------------- */
-
-/* A string under construction in a plan's memory; an allocation failure
- * is remembered and reported once, by sb_take. */
-struct sb {
-    struct mem *m; /* allocator */
-    char *s;       /* the text, NUL-terminated; NULL until the first add */
-    size_t n;      /* length */
-    size_t cap;    /* bytes allocated */
-    int nomem;     /* an allocation failed */
-};
-
-static void sb_addn(struct sb *b, const char *s, size_t k)
-{
-    if (b->nomem) return;
-    if (b->n + k + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + k + 1) cap *= 2;
-        char *t = mem_realloc(b->m, b->s, cap);
-        if (!t) {
-            b->nomem = 1;
-            return;
-        }
-        b->s = t;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, k);
-    b->n += k;
-    b->s[b->n] = '\0';
-}
-
-static void sb_add(struct sb *b, const char *s)
-{
-    sb_addn(b, s, strlen(s));
-}
-
-/* s as a JSON string, quoted and escaped. */
-static void sb_json(struct sb *b, const char *s)
-{
-    sb_add(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
-            sb_add(b, esc);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            sb_add(b, esc);
-        } else {
-            sb_addn(b, (const char *)&c, 1);
-        }
-    }
-    sb_add(b, "\"");
-}
-
-/* The finished string (owned by the plan's memory), or NULL and an error. */
-static char *sb_take(struct sb *b, struct ss_error *err)
-{
-    if (!b->nomem && !b->s) sb_add(b, "");
-    if (b->nomem) {
-        mem_free(b->m, b->s);
-        b->s = NULL;
-        err_nomem(err, "planning the experiment");
-        return NULL;
-    }
-    return b->s;
-}
+/* ---- the plan --------------------------------------------------------- */
 
 static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
 {
@@ -118,8 +53,6 @@ static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
     d[k] = '\0';
     return d;
 }
-
-/* ---- the plan --------------------------------------------------------- */
 
 static int plan_new(struct exp_plan **out, int kind, const struct exp_options *o,
                     struct ss_error *err)
@@ -292,22 +225,22 @@ static int plan_points(struct exp_plan *pl, struct ss_error *err)
     pl->params = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->params);
     if (!pl->label || !pl->params) return err_nomem(err, "planning the experiment");
     for (int p = 0; p < pl->n_points; p++) {
-        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
-        sb_add(&pb, "{");
+        struct sbuf lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sbuf_add(&pb, "{");
         for (int a = 0; a < pl->n_axes; a++) {
             const char *v = exp_point_value(pl, p, a);
-            if (a) sb_add(&lb, ", "), sb_add(&pb, ", ");
-            sb_add(&lb, pl->axis[a].key);
-            sb_add(&lb, "=");
-            sb_add(&lb, v);
-            sb_json(&pb, pl->axis[a].key);
-            sb_add(&pb, ": ");
-            sb_json(&pb, v);
+            if (a) sbuf_add(&lb, ", "), sbuf_add(&pb, ", ");
+            sbuf_add(&lb, pl->axis[a].key);
+            sbuf_add(&lb, "=");
+            sbuf_add(&lb, v);
+            sbuf_json(&pb, pl->axis[a].key);
+            sbuf_add(&pb, ": ");
+            sbuf_json(&pb, v);
         }
-        if (pl->n_axes == 0) sb_add(&lb, "base");
-        sb_add(&pb, "}");
-        pl->label[p] = sb_take(&lb, err);
-        pl->params[p] = sb_take(&pb, err);
+        if (pl->n_axes == 0) sbuf_add(&lb, "base");
+        sbuf_add(&pb, "}");
+        pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
+        pl->params[p] = sbuf_take(&pb, err, "planning the experiment");
         if (!pl->label[p] || !pl->params[p]) return SS_ENOMEM;
     }
     return SS_OK;
@@ -338,8 +271,8 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
     int rc = plan_new(&pl, EXP_SWEEP, o, err);
     if (rc) return rc;
 
-    struct sb vb = {.m = &pl->mem};
-    sb_add(&vb, "[");
+    struct sbuf vb = {.m = &pl->mem};
+    sbuf_add(&vb, "[");
     long points = 1;
     for (int a = 0; a < o->n_vary && rc == SS_OK; a++) {
         rc = parse_axis(pl, o->vary[a], &pl->axis[a], err);
@@ -352,13 +285,14 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
         if (points * pl->replicates > EXP_MAX_RUNS)
             rc = err_msg(err, SS_EINPUT, "the sweep has more than %d runs (points x replicates)",
                          EXP_MAX_RUNS);
-        if (a) sb_add(&vb, ", ");
-        sb_json(&vb, pl->axis[a].key);
+        if (a) sbuf_add(&vb, ", ");
+        sbuf_json(&vb, pl->axis[a].key);
     }
-    sb_add(&vb, "]");
-    if (rc == SS_OK && !(pl->varied = sb_take(&vb, err))) rc = SS_ENOMEM;
+    sbuf_add(&vb, "]");
+    if (rc == SS_OK && !(pl->varied = sbuf_take(&vb, err, "planning the experiment")))
+        rc = SS_ENOMEM;
     if (rc != SS_OK) {
-        if (!pl->varied) mem_free(&pl->mem, vb.s);
+        sbuf_free(&vb); /* a no-op once taken */
         goto fail;
     }
     pl->n_points = (int)points;
@@ -381,11 +315,11 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
     }
     for (int p = 0; pl->n_axes && p < pl->n_points && rc == SS_OK; p++) {
         for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
-            struct sb b = {.m = &pl->mem};
-            sb_add(&b, pl->axis[a].key);
-            sb_add(&b, "=");
-            sb_add(&b, exp_point_value(pl, p, a));
-            if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
+            struct sbuf b = {.m = &pl->mem};
+            sbuf_add(&b, pl->axis[a].key);
+            sbuf_add(&b, "=");
+            sbuf_add(&b, exp_point_value(pl, p, a));
+            if (!(kv[a] = sbuf_take(&b, err, "planning the experiment"))) rc = SS_ENOMEM;
         }
         if (rc == SS_OK) {
             rc = plan_load(&s, o->scenario, o->sets, o->n_sets, (const char *const *)kv, pl->n_axes,
@@ -431,13 +365,13 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
     if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
         rc = err_nomem(err, "planning the experiment");
     if (rc == SS_OK) {
-        struct sb nb = {.m = &pl->mem}, vb = {.m = &pl->mem};
-        sb_add(&nb, scn_name(a));
-        sb_add(&nb, "-vs-");
-        sb_add(&nb, scn_name(b));
-        sb_add(&vb, "[\"scenario\"]");
-        pl->name = sb_take(&nb, err);
-        pl->varied = sb_take(&vb, err);
+        struct sbuf nb = {.m = &pl->mem}, vb = {.m = &pl->mem};
+        sbuf_add(&nb, scn_name(a));
+        sbuf_add(&nb, "-vs-");
+        sbuf_add(&nb, scn_name(b));
+        sbuf_add(&vb, "[\"scenario\"]");
+        pl->name = sbuf_take(&nb, err, "planning the experiment");
+        pl->varied = sbuf_take(&vb, err, "planning the experiment");
         if (!pl->name || !pl->varied) rc = SS_ENOMEM;
     }
     scn_free(a);
@@ -450,13 +384,13 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
         if (!pl->label || !pl->params) rc = err_nomem(err, "planning the experiment");
     }
     for (int p = 0; p < 2 && rc == SS_OK; p++) {
-        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
-        sb_add(&lb, p ? "B" : "A");
-        sb_add(&pb, "{\"scenario\": ");
-        sb_json(&pb, pl->file[p]);
-        sb_add(&pb, "}");
-        pl->label[p] = sb_take(&lb, err);
-        pl->params[p] = sb_take(&pb, err);
+        struct sbuf lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sbuf_add(&lb, p ? "B" : "A");
+        sbuf_add(&pb, "{\"scenario\": ");
+        sbuf_json(&pb, pl->file[p]);
+        sbuf_add(&pb, "}");
+        pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
+        pl->params[p] = sbuf_take(&pb, err, "planning the experiment");
         if (!pl->label[p] || !pl->params[p]) rc = SS_ENOMEM;
     }
     if (rc != SS_OK) {
@@ -508,19 +442,6 @@ static void last_line(const char *path, char *buf, size_t size)
     size_t keep = k - s < size - 1 ? k - s : size - 1;
     memcpy(buf, tail + s, keep);
     buf[keep] = '\0';
-}
-
-/* name reduced to characters safe in a file name everywhere. */
-static void safe_name(char *out, size_t size, const char *name)
-{
-    size_t j = 0;
-    for (size_t i = 0; name[i] && j + 1 < size; i++) {
-        char c = name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.';
-        out[j++] = ok ? c : '_';
-    }
-    out[j] = '\0';
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -621,11 +542,11 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     if (file) argv[k++] = (char *)file;
     for (int i = 0; i < pl->n_sets; i++) argv[k++] = "--set", argv[k++] = (char *)pl->sets[i];
     for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
-        struct sb b = {.m = &m};
-        sb_add(&b, pl->axis[a].key);
-        sb_add(&b, "=");
-        sb_add(&b, exp_point_value(pl, point, a));
-        if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
+        struct sbuf b = {.m = &m};
+        sbuf_add(&b, pl->axis[a].key);
+        sbuf_add(&b, "=");
+        sbuf_add(&b, exp_point_value(pl, point, a));
+        if (!(kv[a] = sbuf_take(&b, err, "starting a run"))) rc = SS_ENOMEM;
         argv[k++] = "--set", argv[k++] = kv[a];
     }
     argv[k++] = "--set", argv[k++] = seed;
@@ -838,7 +759,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
         snprintf(x.dir, sizeof x.dir, "%s", o->out_dir);
     } else {
         char safe[300];
-        safe_name(safe, sizeof safe, pl->name);
+        text_safe_name(safe, sizeof safe, pl->name);
         snprintf(x.dir, sizeof x.dir, "results/%s-%s",
                  pl->kind == EXP_COMPARE ? "compare" : "sweep", safe);
     }
