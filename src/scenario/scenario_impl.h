@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <yaml.h>
 
+#include "core/error.h"
 #include "core/mem.h"
+#include "core/strbuf.h"
 #include "scenario/params.h"
 #include "scoresim.h"
 
@@ -163,21 +165,14 @@ const struct mark *scn_mark_find(const struct scenario *s, const char *key);
 
 /* --- scenario_print.c: writing YAML and Markdown ------------------------- */
 
-/* A text sink: a FILE, or a growing buffer allocated through m. */
+/* A text sink: a FILE, or text built in b. */
 struct out {
-    FILE *f;       /* destination, or NULL for buf */
-    struct mem *m; /* buf's allocations */
-    char *buf;     /* text so far, NUL-terminated (owned by the caller) */
-    size_t len;    /* bytes in buf */
-    size_t cap;    /* bytes allocated */
-    int status;    /* SS_OK, or the first failure (SS_ENOMEM, SS_EIO) */
+    FILE *f;       /* destination, or NULL for b */
+    struct sbuf b; /* the text when f is NULL (b.nomem: out of memory) */
+    int status;    /* SS_OK, or the first failure of f (SS_EIO) or of the printer */
 };
 
-void scn_out(struct out *o, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void scn_out(struct out *o, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* The shortest text that reads back as exactly x. */
 void scn_fmt_real(double x, char *buf, size_t size);
 /* Write the scenario as YAML (comments need the seed scenario, defaults). */
