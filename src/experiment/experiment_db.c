@@ -15,13 +15,13 @@
 
 #include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "io/store.h"
 #include "core/error.h"
+#include "core/strbuf.h"
+#include "core/text.h"
 #include "engine/metrics.h"
 
 /* ---- statistics -------------------------------------------------------- */
@@ -164,14 +164,6 @@ static void bind_real_or_null(sqlite3_stmt *st, int k, double v)
         sqlite3_bind_double(st, k, v);
 }
 
-/* "YYYY-MM-DDTHH:MM:SSZ", now. */
-static void iso_now(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) buf[0] = '\0';
-}
-
 /* The numeric daily metrics: every INTEGER or REAL column but the key. */
 static int is_metric(const struct met_column *c)
 {
@@ -181,47 +173,48 @@ static int is_metric(const struct met_column *c)
 
 /* ", p."c1", p."c2", ..." for the metric columns (all daily columns if
  * !metrics_only), each prefixed by `prefix` (may be ""). */
-static void sql_columns(struct store_sql *b, const char *prefix, int metrics_only)
+static void sql_columns(struct sbuf *b, const char *prefix, int metrics_only)
 {
     for (size_t i = 0; i < met_n_daily_columns; i++)
         if (!metrics_only || is_metric(&met_daily_columns[i]))
-            store_sql_add(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
+            sbuf_printf(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
 }
 
 /* ---- schema and identity ----------------------------------------------- */
 
 static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
-                      "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
-                      "version TEXT, started TEXT, finished TEXT);"
-                      "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
-                      "params TEXT NOT NULL);"
-                      "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
-                      "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
-                      "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
-                      "CREATE TABLE daily (\"run\" INTEGER");
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
+                 "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
+                 "version TEXT, started TEXT, finished TEXT);"
+                 "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
+                 "params TEXT NOT NULL);"
+                 "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
+                 "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
+                 "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
+                 "CREATE TABLE daily (\"run\" INTEGER");
     for (size_t i = 0; i < met_n_daily_columns; i++)
-        store_sql_add(&b, ", \"%s\" %s", met_daily_columns[i].name,
-                      met_sql_type(met_daily_columns[i].type));
-    store_sql_add(
-        &b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
-            "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
-            "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
-            "\"ci_low\" REAL, \"ci_high\" REAL, "
-            "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+        sbuf_printf(&b, ", \"%s\" %s", met_daily_columns[i].name,
+                    met_sql_type(met_daily_columns[i].type));
+    sbuf_add(&b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
+                 "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
+                 "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
+                 "\"ci_low\" REAL, \"ci_high\" REAL, "
+                 "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
     if (pl->kind == EXP_COMPARE)
-        store_sql_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
-                          "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
-                          "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
-                          "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
-    if (b.overflow) return err_msg(err, SS_EINTERNAL, "experiment schema too long");
-    int rc = db_exec(db, b.s, err);
+        sbuf_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
+                     "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
+                     "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
+                     "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+    const char *sql = sbuf_str(&b, err, "creating the experiment database");
+    int rc = sql ? db_exec(db, sql, err) : SS_ENOMEM;
+    sbuf_free(&b);
     if (rc) return rc;
 
     char started[32];
-    iso_now(started, sizeof started);
+    text_iso_utc(started, sizeof started, time(NULL));
     sqlite3_stmt *st = NULL;
     rc =
         db_prepare(db, "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", &st, err);
@@ -479,11 +472,13 @@ static int take_static_table(sqlite3 *db, const char *table, struct ss_error *er
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = db_err(db, err, "reading");
     } else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_text(st, 1)) {
-        struct store_sql b = {.n = 0};
-        store_sql_add(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
-                      (const char *)sqlite3_column_text(st, 1), table, table);
-        rc = b.overflow ? err_msg(err, SS_EINTERNAL, "schema of %s too long", table)
-                        : db_exec(db, b.s, err);
+        struct mem m = {0};
+        struct sbuf b = {.m = &m};
+        sbuf_printf(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
+                    (const char *)sqlite3_column_text(st, 1), table, table);
+        const char *sql = sbuf_str(&b, err, "merging a run");
+        rc = sql ? db_exec(db, sql, err) : SS_ENOMEM;
+        sbuf_free(&b);
     }
     sqlite3_finalize(st);
     return rc;
@@ -509,15 +504,17 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     if (rc == SS_OK) rc = take_static_table(db, "groups", err);
     if (rc == SS_OK) rc = take_static_table(db, "layers", err);
     if (rc == SS_OK) {
-        struct store_sql b = {.n = 0};
-        store_sql_add(&b, "INSERT INTO main.daily (\"run\"");
+        struct mem m = {0};
+        struct sbuf b = {.m = &m};
+        sbuf_add(&b, "INSERT INTO main.daily (\"run\"");
         sql_columns(&b, "", 0);
-        store_sql_add(&b, ") SELECT ?1");
+        sbuf_add(&b, ") SELECT ?1");
         sql_columns(&b, "", 0);
-        store_sql_add(&b, " FROM child.daily");
-        if (b.overflow) rc = err_msg(err, SS_EINTERNAL, "merge statement too long");
-        if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM main.daily WHERE run = ?1", run, err);
-        if (rc == SS_OK) rc = exec_for_run(db, b.s, run, err);
+        sbuf_add(&b, " FROM child.daily");
+        const char *sql = sbuf_str(&b, err, "merging a run");
+        rc = sql ? exec_for_run(db, "DELETE FROM main.daily WHERE run = ?1", run, err) : SS_ENOMEM;
+        if (rc == SS_OK) rc = exec_for_run(db, sql, run, err);
+        sbuf_free(&b);
     }
     if (rc == SS_OK)
         rc = db_prepare(db,
@@ -649,14 +646,16 @@ static int build_summary(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     struct key k = {.valid = 0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = gather_init(&g, pl->replicates, 1, err);
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "SELECT r.point, d.\"group\", d.day, d.group_name");
+    struct sbuf b = {.m = &g.mem};
+    sbuf_add(&b, "SELECT r.point, d.\"group\", d.day, d.group_name");
     sql_columns(&b, "d.", 1);
-    store_sql_add(&b, " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done' "
-                      "ORDER BY r.point, d.\"group\", d.day, r.replicate");
-    if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "summary query too long");
+    sbuf_add(&b, " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done' "
+                 "ORDER BY r.point, d.\"group\", d.day, r.replicate");
+    const char *sql = rc == SS_OK ? sbuf_str(&b, err, "summarising the runs") : NULL;
+    if (rc == SS_OK && !sql) rc = SS_ENOMEM;
     if (rc == SS_OK) rc = db_exec(db, "DELETE FROM summary", err);
-    if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);
+    if (rc == SS_OK) rc = db_prepare(db, sql, &sel, err);
+    sbuf_free(&b);
     if (rc == SS_OK)
         rc = db_prepare(db, "INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err);
     int s = SQLITE_DONE;
@@ -725,19 +724,20 @@ static int build_comparison(sqlite3 *db, const struct exp_plan *pl, struct ss_er
     struct key k = {.valid = 0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = gather_init(&g, pl->replicates, 3, err);
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "SELECT a.\"group\", a.day, a.group_name");
+    struct sbuf b = {.m = &g.mem};
+    sbuf_add(&b, "SELECT a.\"group\", a.day, a.group_name");
     sql_columns(&b, "a.", 1);
     sql_columns(&b, "b.", 1);
-    store_sql_add(
-        &b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
-            "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
-            "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
-            "WHERE ra.point = 0 AND ra.status = 'done' "
-            "ORDER BY a.\"group\", a.day, ra.replicate");
-    if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "comparison query too long");
+    sbuf_add(&b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
+                 "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
+                 "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
+                 "WHERE ra.point = 0 AND ra.status = 'done' "
+                 "ORDER BY a.\"group\", a.day, ra.replicate");
+    const char *sql = rc == SS_OK ? sbuf_str(&b, err, "comparing the runs") : NULL;
+    if (rc == SS_OK && !sql) rc = SS_ENOMEM;
     if (rc == SS_OK) rc = db_exec(db, "DELETE FROM comparison", err);
-    if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);
+    if (rc == SS_OK) rc = db_prepare(db, sql, &sel, err);
+    sbuf_free(&b);
     if (rc == SS_OK)
         rc = db_prepare(db, "INSERT INTO comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins,
                         err);
@@ -782,7 +782,7 @@ int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, int all_done, struct s
     if (rc == SS_OK) rc = db_prepare(db, "UPDATE experiment SET finished = ?", &st, err);
     if (rc == SS_OK) {
         char now[32];
-        iso_now(now, sizeof now);
+        text_iso_utc(now, sizeof now, time(NULL));
         if (all_done)
             sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
         else

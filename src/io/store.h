@@ -14,7 +14,9 @@
  * (and the parent that failed) when it cannot, or when dir is a file. */
 int store_mkdirs(const char *dir, struct ss_error *err);
 
-/* SQL text under construction; overflow is checked once at the end. */
+/* SQL text of bounded size; overflow is checked once at the end.
+ * Superseded by struct sbuf (core/strbuf.h), which has no bound: kept
+ * only until output.c, its last user, moves to sbuf; then it goes. */
 struct store_sql {
     char s[16384]; /* the text */
     size_t n;      /* length so far */
