@@ -106,8 +106,8 @@ int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, int all_done,
 /* --- statistics (experiment_db.c) ---------------------------------------- */
 
 /* The p-quantile of Student's t distribution with df > 0 degrees of
- * freedom, by bisection on the regularised incomplete beta function;
- * accurate to ~1e-12 relative. NaN if p is not in (0, 1) or df <= 0. */
+ * freedom (GSL's gsl_cdf_tdist_Pinv). NaN if p is not in (0, 1) or
+ * df <= 0. */
 double exp_t_quantile(double p, double df);
 
 /* Mean, standard deviation and 95% t-interval of n values. */

@@ -13,6 +13,7 @@
  */
 #include "experiment/experiment.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -26,75 +27,15 @@
 
 /* ---- statistics -------------------------------------------------------- */
 
-/* The continued fraction of the regularised incomplete beta function
- * I_x(a, b), by the modified Lentz method; converges quickly for
- * x < (a + 1) / (a + b + 2). */
-static double beta_cf(double a, double b, double x)
-{
-    const double tiny = 1e-300, eps = 1e-16;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1.0 / d;
-    double h = d;
-    for (int m = 1; m <= 10000; m++) {
-        double m2 = 2.0 * m;
-        /* even step */
-        double num = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
-        /* odd step */
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double step = d * c;
-        h *= step;
-        if (fabs(step - 1.0) < eps) break;
-    }
-    return h;
-}
-
-/* I_x(a, b) given both x and y = 1 - x, so that neither is computed by a
- * cancelling subtraction. */
-static double beta_reg(double a, double b, double x, double y)
-{
-    if (x <= 0.0) return 0.0;
-    if (y <= 0.0) return 1.0;
-    double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y));
-    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
-    return 1.0 - front * beta_cf(b, a, y) / b;
-}
-
-/* P(T > t) for t >= 0: I_{df/(df+t^2)}(df/2, 1/2) / 2. */
-static double t_upper(double t, double df)
-{
-    double t2 = t * t;
-    return 0.5 * beta_reg(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2));
-}
-
 double exp_t_quantile(double p, double df)
 {
+    /* GSL's error handler aborts: refuse what it would call an error. */
     if (!(p > 0.0 && p < 1.0) || !(df > 0.0)) return NAN;
     if (p == 0.5) return 0.0;
+    /* The upper half, mirrored: the two tails' intervals are then exactly
+     * symmetric. */
     if (p < 0.5) return -exp_t_quantile(1.0 - p, df);
-    double q = 1.0 - p; /* the upper tail wanted */
-    double lo = 0.0, hi = 2.0;
-    while (t_upper(hi, df) > q && hi < 1e300) lo = hi, hi *= 2.0;
-    /* P(T > t) falls as t grows: bisect to the last bit. */
-    for (int i = 0; i < 2000 && hi - lo > 1e-15 * hi; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (t_upper(mid, df) > q)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
+    return gsl_cdf_tdist_Pinv(p, df);
 }
 
 void exp_stat_of(const double *x, int n, double t975, struct exp_stat *s)
