@@ -3,11 +3,12 @@
  * isolated `scoresim run` child process, merged into one results.sqlite
  * with a summary over replicates (docs/experiments-schema.md).
  *
- * experiment.c owns the plan (the points of a sweep or comparison, checked
- * up front) and the scheduling of child processes; experiment_db.c owns the
- * experiment database (schema, identity, merging runs, summary and
- * comparison tables) and the statistics. The public calls, exp_sweep and
- * exp_compare, are in scoresim.h; these are for the two files and tests.
+ * plan.c owns the plan (the points of a sweep or comparison, checked up
+ * front); schedule.c runs it (the results folder, the child processes);
+ * experiment_db.c owns the experiment database (schema, identity, merging
+ * runs, summary and comparison tables) and the statistics. The public
+ * calls, exp_sweep and exp_compare, are in scoresim.h; these are for those
+ * files and the tests.
  */
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
@@ -57,6 +58,8 @@ struct exp_plan {
     int n_runs;                         /* n_points * replicates; run = point * replicates + r */
 };
 
+/* --- the plan (plan.c) --------------------------------------------------- */
+
 /* Build and check a sweep's plan from o (scenario, sets, vary, replicates):
  * parse each "KEY=V1,V2,..." (commas inside [], {} or quotes do not split),
  * enumerate the full factorial (the last key varies fastest), and load the
@@ -71,6 +74,11 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
 void exp_plan_free(struct exp_plan *pl);
 /* The value of axis a at point p (sweep only). */
 const char *exp_point_value(const struct exp_plan *pl, int p, int a);
+/* "KEY=VALUE" of axis a at point p, the --set override that makes the
+ * point, allocated through m; NULL and err when out of memory. */
+char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, struct ss_error *err);
+/* The seed of run `run`: base_seed + its replicate. */
+uint64_t exp_run_seed(const struct exp_plan *pl, int run);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 

@@ -381,8 +381,7 @@ static void bind_run(sqlite3_stmt *st, const struct exp_plan *pl, int run)
     sqlite3_bind_int(st, 2, run / pl->replicates);
     sqlite3_bind_int(st, 3, run % pl->replicates);
     /* Seeds of 2^63 and above read as negative, as in a run's table. */
-    uint64_t seed = pl->base_seed + (uint64_t)(run % pl->replicates);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)seed);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)exp_run_seed(pl, run));
 }
 
 /* Run one statement whose parameter ?1 is the run id. */
