@@ -6,7 +6,8 @@
  * plan.c owns the plan (the points of a sweep or comparison, checked up
  * front); schedule.c runs it (the results folder, the child processes);
  * experiment_db.c owns the experiment database (schema, identity, merging
- * runs, summary and comparison tables) and the statistics. The public
+ * runs); summary.c the statistics and the summary and comparison tables
+ * built from the runs. The public
  * calls, exp_sweep and exp_compare, are in scoresim.h; these are for those
  * files and the tests.
  */
@@ -18,7 +19,9 @@
 #include "core/mem.h"
 #include "scoresim.h"
 
-struct sqlite3; /* sqlite3.h stays private to experiment_db.c */
+struct sqlite3;    /* sqlite3.h stays private to the .c files */
+struct met_column; /* engine/metrics.h */
+struct sbuf;       /* core/strbuf.h */
 
 #define EXP_MAX_AXES 16      /* --vary keys in one sweep */
 #define EXP_MAX_RUNS 1000000 /* points x replicates */
@@ -105,13 +108,21 @@ int exp_db_merge(struct sqlite3 *db, const struct exp_plan *pl, int run, const c
 /* Record run `run` as failed with its error and wall seconds. */
 int exp_db_fail(struct sqlite3 *db, const struct exp_plan *pl, int run, const char *error,
                 double wall_seconds, struct ss_error *err);
+/* Is c a numeric daily metric: an INTEGER or REAL column but the key? */
+int exp_db_is_metric(const struct met_column *c);
+/* Append ", <prefix>"c1", <prefix>"c2", ..." for the daily metric columns
+ * (every daily column if !metrics_only); prefix may be "". */
+void exp_db_columns(struct sbuf *b, const char *prefix, int metrics_only);
+
+/* --- the summary (summary.c) --------------------------------------------- */
+
 /* Rebuild the summary table (and for compare, the comparison table) from
  * the done runs' daily rows, in one pass each; set experiment.finished to
  * now if every run is done, else NULL. One transaction. */
 int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, int all_done,
                   struct ss_error *err);
 
-/* --- statistics (experiment_db.c) ---------------------------------------- */
+/* --- statistics (summary.c) ---------------------------------------------- */
 
 /* The p-quantile of Student's t distribution with df > 0 degrees of
  * freedom (GSL's gsl_cdf_tdist_Pinv). NaN if p is not in (0, 1) or
