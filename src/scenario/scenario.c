@@ -2,8 +2,9 @@
  * scenario.c - the scenario object: the seed defaults, loading a file,
  * --set overrides, the cross-key checks of scn_finish (which also resolve
  * group names to indices and drop disabled layers), and freeing. Reading
- * YAML is in scenario_yaml.c, the table in scenario_table.c, printing and
- * the docs in scenario_print.c.
+ * YAML is in scenario_yaml.c (where a key goes) and scenario_value.c (a
+ * node as a value), the table in scenario_table.c, printing and the docs
+ * in scenario_print.c.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,8 +1,9 @@
 /*
  * scenario_impl.h - private to the scenario module (scenario.c,
- * scenario_table.c, scenario_yaml.c, scenario_print.c). It holds the shape
- * of the one parameter table, the scenario object and the few calls the
- * module's files make into each other. No other module includes it.
+ * scenario_table.c, scenario_yaml.c, scenario_value.c, scenario_print.c).
+ * It holds the shape of the one parameter table, the scenario object and
+ * the few calls the module's files make into each other. No other module
+ * includes it.
  */
 #ifndef SCENARIO_IMPL_H
 #define SCENARIO_IMPL_H
@@ -162,6 +163,47 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
 int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct ss_error *err);
 /* The last mark for key, or NULL if the user never wrote it. */
 const struct mark *scn_mark_find(const struct scenario *s, const char *key);
+
+/* --- scenario_value.c: one YAML node as a row's value --------------------- */
+
+/* One application of YAML to the scenario. */
+struct scn_ctx {
+    struct scenario *s;   /* written to */
+    const char *src;      /* file or --set argument; NULL for built-in defaults */
+    int has_pos;          /* nodes carry places in a file */
+    yaml_document_t *doc; /* the nodes */
+    struct ss_error *err; /* failures */
+};
+
+#define SCN_NAME_RULE "names are 1 to 31 letters, digits or '_', not starting with a digit"
+
+/* Record a failure at node n (may be NULL): SS_EINPUT at its place in
+ * c->src, or SS_EINTERNAL for a built-in default. */
+int scn_fail(const struct scn_ctx *c, const yaml_node_t *n, const char *fmt, ...) ERR_PRINTF(3, 4);
+/* "'path' expects <what row r takes>, got <n>"; parent is the distribution
+ * row of a sub-key, else NULL. */
+int scn_fail_type(const struct scn_ctx *c, const yaml_node_t *n, const char *path,
+                  const struct row *r, const struct row *parent);
+/* A scalar node's text. */
+const char *scn_node_text(const yaml_node_t *n);
+/* YAML's null: no node, an empty plain scalar, ~ or null. */
+int scn_node_null(const yaml_node_t *n);
+/* "'abc'", "a mapping", "a list" or "nothing", for "got ..."; buf holds
+ * the first. */
+const char *scn_node_got(const yaml_node_t *n, char *buf, size_t size);
+/* Index of t in the NULL-terminated names, or -1. */
+int scn_name_index(const char *const *names, const char *t);
+/* A number within row r's range (parent: see scn_fail_type) into *out. */
+int scn_read_real(const struct scn_ctx *c, const yaml_node_t *n, const char *path,
+                  const struct row *r, const struct row *parent, double *out);
+/* A distribution written short: a number (constant) or a list (list),
+ * into d, which the caller has blanked. */
+int scn_read_dist(const struct scn_ctx *c, const struct row *r, const char *path,
+                  const yaml_node_t *v, struct dist *d);
+/* v as the value of row r (a scalar or list type, not T_DIST, T_NAMED or
+ * T_FAMILY, which scenario_yaml.c walks) into the field at addr. */
+int scn_read_value(struct scn_ctx *c, const struct row *r, const struct row *parent,
+                   const char *path, const yaml_node_t *v, char *addr);
 
 /* --- scenario_print.c: writing YAML and Markdown ------------------------- */
 
