@@ -25,7 +25,6 @@ struct sbuf;       /* core/strbuf.h */
 
 #define EXP_MAX_AXES 16      /* --vary keys in one sweep */
 #define EXP_MAX_RUNS 1000000 /* points x replicates */
-#define EXP_DB_NAME  "results.sqlite"
 
 enum exp_kind { EXP_SWEEP, EXP_COMPARE };
 

@@ -229,11 +229,11 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
     c->pid = 0;
     run_dir(x, run, dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/" EXP_DB_NAME, dir);
+    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
     struct stat st;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (stat(path, &st) != 0)
-            snprintf(why, sizeof why, "exited 0 without writing %s", EXP_DB_NAME);
+            snprintf(why, sizeof why, "exited 0 without writing %s", STORE_DB_NAME);
         else if (exp_db_merge(x->db, pl, run, path, err) != SS_OK)
             snprintf(why, sizeof why, "its results could not be merged: %s", err->msg);
         if (!why[0]) {
@@ -398,7 +398,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
     while (n > 1 && x.dir[n - 1] == '/') x.dir[--n] = '\0';
     if (n + 40 >= sizeof x.dir)
         return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
-    snprintf(x.db_path, sizeof x.db_path, "%s/" EXP_DB_NAME, x.dir);
+    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
 
     int rc = store_mkdirs(x.dir, err);
     if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);

@@ -26,9 +26,9 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "core/text.h"
+#include "io/store.h"
 #include "scenario/params.h"
 
-#define REP_DB_NAME   "results.sqlite"
 #define REP_HTML_NAME "report.html"
 
 /* Most values (rows x columns) the time series may hold before days are
@@ -509,12 +509,12 @@ static int rep_save(const char *dir, const struct sbuf *h, struct ss_error *err)
 int rep_write_mem(const char *dir, struct mem *m, struct ss_error *err)
 {
     char path[MAX_PATH + 32];
-    int k = snprintf(path, sizeof path, "%s/" REP_DB_NAME, dir);
+    int k = snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
     if (k < 0 || (size_t)k >= sizeof path)
         return err_msg(err, SS_EINPUT, "results folder path too long: %s", dir);
     if (access(path, R_OK) != 0)
         return err_msg(err, SS_EINPUT,
-                       "%s: no readable " REP_DB_NAME
+                       "%s: no readable " STORE_DB_NAME
                        " (give the folder of a run, a sweep or a compare): %s",
                        dir, strerror(errno));
     struct rep r = {.db_path = path, .err = err};

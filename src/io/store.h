@@ -10,6 +10,10 @@
 
 #include "core/error.h"
 
+/* The database every results folder holds: a run's, a sweep's, a
+ * comparison's. */
+#define STORE_DB_NAME "results.sqlite"
+
 /* mkdir -p: create dir and any missing parents. SS_EIO naming the folder
  * (and the parent that failed) when it cannot, or when dir is a file. */
 int store_mkdirs(const char *dir, struct ss_error *err);
