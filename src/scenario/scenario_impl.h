@@ -125,6 +125,8 @@ int scn_key_depth(const char *key);
 /* Split key into components, copied into buf (MAX_KEY bytes); returns
  * how many, or -1 if too long, too deep or with an empty component. */
 int scn_key_split(const char *key, char *buf, const char **comp);
+/* The first n components joined with '.' into out (cut to size - 1). */
+void scn_key_join(char *out, size_t size, const char **comp, int n);
 const char *scn_key_last(const char *key);
 /* The range of a row's values; parent is the distribution row of a
  * F_DOMAIN row, else NULL. */

@@ -343,10 +343,7 @@ static void emit_comment(struct emit *e, const struct row *r, int indent)
 static void emit_section(struct emit *e, const char **rc, int n, int indent)
 {
     char key[MAX_KEY];
-    size_t len = 0;
-    key[0] = '\0';
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(key + len, sizeof key - len, "%s%s", i ? "." : "", rc[i]);
+    scn_key_join(key, sizeof key, rc, n);
     if (!e->def) return;
     if (n == 1) scn_out(e->o, "\n");
     for (size_t i = 0; i < scn_n_sections; i++)

@@ -211,14 +211,6 @@ static int star_index(const char **rc, int m)
     return -1;
 }
 
-static void join(char *out, size_t size, const char **comp, int n)
-{
-    size_t len = 0;
-    out[0] = '\0';
-    for (int i = 0; i < n && len < size; i++)
-        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "." : "", comp[i]);
-}
-
 /* The element of a user-named family called name, made from the template
  * if new. elem_path is the element's key, for marks and defaults. */
 static int family_element(struct scn_ctx *c, const struct family *f, const char *name,
@@ -245,7 +237,8 @@ static int family_element(struct scn_ctx *c, const struct family *f, const char 
         const struct row *r = &scn_rows[j];
         if (r->fam != f || r->type == T_FAMILY) continue;
         char sub[MAX_KEY];
-        snprintf(sub, sizeof sub, "%s.%s", elem_path, scn_key_last(r->key));
+        const char *parts[2] = {elem_path, scn_key_last(r->key)};
+        scn_key_join(sub, sizeof sub, parts, 2);
         int rc = scn_apply_default(c->s, r, NULL, base, sub, c->err);
         if (rc) return rc;
     }
@@ -269,7 +262,7 @@ static int row_base(struct scn_ctx *c, const struct row *r, const char **rc, int
         idx = (uint32_t)scn_name_index(f->names, pc[j]);
     } else {
         char ep[MAX_KEY];
-        join(ep, sizeof ep, pc, j + 1);
+        scn_key_join(ep, sizeof ep, pc, j + 1);
         int rc2 = family_element(c, f, pc[j], ep, key, &idx);
         if (rc2) return rc2;
     }
@@ -357,7 +350,7 @@ static int fail_unknown(struct scn_ctx *c, const char **pc, int d, const yaml_no
     char rbuf[MAX_KEY], prefix[MAX_KEY];
     const char *rc[MAX_DEPTH];
     struct hint h = {"", 1 << 20};
-    join(prefix, sizeof prefix, pc, d);
+    scn_key_join(prefix, sizeof prefix, pc, d);
     for (size_t i = 0; i < scn_n_rows; i++) {
         const struct row *r = &scn_rows[i];
         int m = scn_key_split(r->key, rbuf, rc);
