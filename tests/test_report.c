@@ -1,9 +1,9 @@
 /*
  * test_report.c - report.html (report.c): the escaping of scenario text for
- * HTML and for JSON inside <script>, a report of a real small run (title
- * escaped, data embedded, front-end inlined, no temporary file left), the
- * errors for a folder without results, and out-of-memory at every
- * allocation.
+ * HTML (for JSON inside <script>, see test_strbuf.c), a report of a real
+ * small run (title escaped, data embedded, front-end inlined, no temporary
+ * file left), the errors for a folder without results, and out-of-memory
+ * at every allocation.
  *
  * The browser half (the page draws every chart, exports PNG and SVG) is
  * tests/cli_report.sh with tests/report_browser.mjs.
@@ -28,19 +28,6 @@
 #include "io/report.h"
 #include "scoresim.h"
 
-static char *json(const char *s)
-{
-    struct mem m = {0};
-    char *out = NULL;
-    size_t len = 0;
-    assert_int_equal(rep_json_escape(&m, s, &out, &len), SS_OK);
-    assert_int_equal(strlen(out), len);
-    char *copy = strdup(out);
-    mem_free(&m, out);
-    assert_int_equal(m.live, 0);
-    return copy;
-}
-
 static char *html(const char *s)
 {
     struct mem m = {0};
@@ -50,32 +37,6 @@ static char *html(const char *s)
     char *copy = strdup(out);
     mem_free(&m, out);
     return copy;
-}
-
-#define ASSERT_JSON(in, want)                                                                      \
-    do {                                                                                           \
-        char *got_ = json(in);                                                                     \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
-
-static void test_json_escape(void **state)
-{
-    ASSERT_JSON("seed", "seed");
-    ASSERT_JSON("<script>alert(1)</script>", "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
-    ASSERT_JSON("a & b", "a \\u0026 b");
-    ASSERT_JSON("say \"hi\"\\", "say \\\"hi\\\"\\\\");
-    ASSERT_JSON("line\nnext\ttab\r\x01", "line\\nnext\\ttab\\u000d\\u0001");
-    ASSERT_JSON("\xE2\x80\xA8|\xE2\x80\xA9", "\\u2028|\\u2029"); /* JS line separators */
-    ASSERT_JSON("caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80",
-                "caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80");
-    /* not UTF-8: a lone continuation byte, a truncated sequence, an overlong
-     * '<', a surrogate */
-    ASSERT_JSON("a\x80z", "a\\ufffdz");
-    ASSERT_JSON("a\xE2\x80", "a\\ufffd\\ufffd");
-    ASSERT_JSON("\xC0\xBC", "\\ufffd\\ufffd");
-    ASSERT_JSON("\xED\xA0\x80", "\\ufffd\\ufffd\\ufffd");
-    ASSERT_JSON("", "");
 }
 
 static void test_html_escape(void **state)
@@ -278,7 +239,6 @@ int main(int argc, char **argv)
         return rc == SS_OK ? 0 : rc == SS_EINPUT ? 2 : 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_asset),
         cmocka_unit_test_setup_teardown(test_report_of_a_run, run_setup, run_teardown),

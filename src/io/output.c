@@ -28,9 +28,9 @@
 
 #include "io/store.h"
 #include "core/error.h"
+#include "core/strbuf.h"
 #include "io/output_internal.h"
 
-#define OUT_DB_NAME  "results.sqlite"
 #define OUT_CSV_NAME "daily.csv"
 
 /* ---- values ----------------------------------------------------------- */
@@ -110,28 +110,34 @@ static int out_exec(struct output *o, const char *sql, struct ss_error *err)
 
 static int out_create(struct output *o, const struct out_table *t, struct ss_error *err)
 {
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "CREATE TABLE \"%s\" (", t->name);
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_printf(&b, "CREATE TABLE \"%s\" (", t->name);
     for (size_t i = 0; i < t->n; i++)
-        store_sql_add(&b, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
-                      met_sql_type(t->cols[i].type));
-    if (t->key) store_sql_add(&b, ", PRIMARY KEY(%s)", t->key);
-    store_sql_add(&b, ")%s", t->without_rowid ? " WITHOUT ROWID" : "");
-    if (b.overflow) return err_msg(err, SS_EINTERNAL, "schema of table %s too long", t->name);
-    return out_exec(o, b.s, err);
+        sbuf_printf(&b, "%s\"%s\" %s", i ? ", " : "", t->cols[i].name,
+                    met_sql_type(t->cols[i].type));
+    if (t->key) sbuf_printf(&b, ", PRIMARY KEY(%s)", t->key);
+    sbuf_printf(&b, ")%s", t->without_rowid ? " WITHOUT ROWID" : "");
+    const char *sql = sbuf_str(&b, err, "writing the schema");
+    int rc = sql ? out_exec(o, sql, err) : SS_ENOMEM;
+    sbuf_free(&b);
+    return rc;
 }
 
 static int out_prepare(struct output *o, const struct out_table *t, sqlite3_stmt **st,
                        struct ss_error *err)
 {
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "INSERT INTO \"%s\" VALUES (", t->name);
-    for (size_t i = 0; i < t->n; i++) store_sql_add(&b, "%s?", i ? ", " : "");
-    store_sql_add(&b, ")");
-    if (b.overflow) return err_msg(err, SS_EINTERNAL, "insert into %s too long", t->name);
-    if (sqlite3_prepare_v2(o->db, b.s, -1, st, NULL) != SQLITE_OK)
-        return out_db_err(o, err, "preparing an insert into");
-    return SS_OK;
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_printf(&b, "INSERT INTO \"%s\" VALUES (", t->name);
+    for (size_t i = 0; i < t->n; i++) sbuf_add(&b, i ? ", ?" : "?");
+    sbuf_add(&b, ")");
+    const char *sql = sbuf_str(&b, err, "writing the schema");
+    int rc = sql ? SS_OK : SS_ENOMEM;
+    if (rc == SS_OK && sqlite3_prepare_v2(o->db, sql, -1, st, NULL) != SQLITE_OK)
+        rc = out_db_err(o, err, "preparing an insert into");
+    sbuf_free(&b);
+    return rc;
 }
 
 /* Insert one row struct through the table's columns. */
@@ -256,7 +262,7 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
         snprintf(o->layer_name[l], MAX_NAME, "%s", layers[l].name ? layers[l].name : "");
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     long pid = (long)getpid();
-    snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." OUT_DB_NAME ".tmp-%ld", dir, pid);
+    snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
     snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".tmp-%ld", dir, pid);
     unlink(o->db_tmp); /* a leftover of a killed run with our pid: start afresh */
 
@@ -367,7 +373,7 @@ int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
 {
     char db_final[MAX_PATH + 64], csv_final[MAX_PATH + 64];
     if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
-    if (!out_path(db_final, sizeof db_final, o->dir, OUT_DB_NAME) ||
+    if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME) ||
         !out_path(csv_final, sizeof csv_final, o->dir, OUT_CSV_NAME)) {
         out_abort(o);
         return err_msg(err, SS_EIO, "results folder path too long: %s", o->dir);

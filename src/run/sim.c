@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/sys.h"
+#include "core/text.h"
 #include "model/scoring.h"
 #include "scenario/scenario.h"
 
@@ -46,15 +47,7 @@ size_t sim_estimate_bytes(const struct scenario *s)
 static void sim_default_out_dir(char *out, size_t n, const struct params *p)
 {
     char safe[sizeof p->name];
-    size_t j = 0;
-    for (size_t i = 0; p->name[i] && j + 1 < sizeof safe; i++) {
-        char c = p->name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.';
-        safe[j++] = ok ? c : '_';
-    }
-    safe[j] = '\0';
-    if (j == 0 || safe[0] == '.') safe[0] = '_', safe[j ? j : 1] = '\0';
+    text_safe_name(safe, sizeof safe, p->name);
     snprintf(out, n, "results/%s-%llu", safe, (unsigned long long)p->seed);
 }
 
@@ -225,9 +218,7 @@ static int sim_write_snapshot(struct sim *sim, struct ss_error *err)
 /* "YYYY-MM-DDTHH:MM:SSZ" into buf, or NULL for an unset time. */
 static const char *sim_iso_time(time_t t, char *buf, size_t size)
 {
-    struct tm tm;
-    if (!t || !gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) return NULL;
-    return buf;
+    return t ? text_iso_utc(buf, size, t) : NULL;
 }
 
 /* The run table's row, and close the output. */
