@@ -336,7 +336,7 @@ static void test_fear_paired_draw(void **state)
     run_start(&r);
     run_day(&r);
     static struct beh_block blk;
-    beh_block_draws(r.sim, 0, n, 1, &blk);
+    beh_block_draws(r.sim->world.p, 0, n, 1, &blk);
     int does = 0;
     for (uint32_t i = 0; i < n; i++) {
         FEQ(r.sim->world.st.fear[i], 0.25f);
