@@ -5,70 +5,18 @@
  * Barabasi-Albert and Erdos-Renyi layers (degrees, tails, homophily),
  * edge list files good and bad, thread-count independence, out-of-memory
  * handling, the limit on a layer's entries and the memory estimate.
- * Parameters are filled by hand.
+ * Parameters are filled by hand (th_seed_params).
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-#include <omp.h>
-
+#include "harness.h"
 #include "world/network.h"
 #include "world/population.h"
 
 #define EDGES TEST_DATA_DIR "/edges"
-
-static void set_groups(struct params *p, int n, const double *shares)
-{
-    static const char *names[4] = {"majority", "uyghur", "tibetan", "other_minority"};
-    p->population.groups.n = (uint32_t)n;
-    for (int g = 0; g < n; g++) {
-        strcpy(p->population.groups.name[g], names[g]);
-        p->population.groups.v[g] = shares[g];
-    }
-}
-
-/* The seed scenario over n agents: its population and its three layers. */
-static void seed_params(struct params *p, uint32_t n)
-{
-    static const double shares[4] = {.911, .008, .005, .076};
-    memset(p, 0, sizeof *p);
-    p->seed = 20240601;
-    p->population.agents = n;
-    set_groups(p, 4, shares);
-    p->population.household_size = 3;
-    p->population.child_share = .2;
-    p->population.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
-    p->population.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
-    p->population.online_share = .75;
-    p->population.threshold =
-        (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
-    p->network.n_layers = 3;
-    struct layer_params *l = p->network.layers;
-    l[0] = (struct layer_params){
-        .name = "household", .enabled = 1, .generator = GEN_HOUSEHOLD, .contact = 1};
-    l[1] = (struct layer_params){.name = "work",
-                                 .enabled = 1,
-                                 .generator = GEN_WATTS_STROGATZ,
-                                 .members = MEM_ALL,
-                                 .contact = .5,
-                                 .k = 8,
-                                 .rewire = .1,
-                                 .homophily = .8};
-    l[2] = (struct layer_params){.name = "online",
-                                 .enabled = 1,
-                                 .generator = GEN_BARABASI_ALBERT,
-                                 .members = MEM_ONLINE,
-                                 .contact = .2,
-                                 .mean_degree = 10,
-                                 .homophily = .8};
-}
 
 /* p with its layers replaced by the one layer l. */
 static void one_layer(struct params *p, struct layer_params l)
@@ -79,22 +27,29 @@ static void one_layer(struct params *p, struct layer_params l)
     p->network.layers[0] = l;
 }
 
-struct world {
+/* A population and its layers, built by the generators. */
+struct built {
     struct mem m;          /* every allocation */
     struct population pop; /* agents */
     struct network net;    /* layers */
     struct ss_error err;   /* the last error */
 };
 
-static int build(struct world *w, const struct params *p)
+static int build_threads(struct built *w, const struct params *p, int threads)
 {
     memset(w, 0, sizeof *w);
-    int rc = pop_build(&w->pop, p, &w->m, &w->err);
+    int rc = pop_build(&w->pop, p, threads, &w->m, &w->err);
     if (rc) return rc;
-    return net_build(&w->net, &w->pop, p, TEST_DATA_DIR, &w->m, &w->err);
+    return net_build(&w->net, &w->pop, p, TEST_DATA_DIR, threads, &w->m, &w->err);
 }
 
-static void unbuild(struct world *w)
+/* Built with 2 threads (test_threads compares with 1). */
+static int build(struct built *w, const struct params *p)
+{
+    return build_threads(w, p, 2);
+}
+
+static void unbuild(struct built *w)
 {
     net_free(&w->net, &w->m);
     pop_free(&w->pop, &w->m);
@@ -140,7 +95,7 @@ static void check_csr(const struct layer *L, uint32_t n)
 
 /* Share of the entries in rows of group g's members (member: in_layer)
  * that point into group g. */
-static double in_group_share(const struct world *w, const struct layer *L, uint32_t g)
+static double in_group_share(const struct built *w, const struct layer *L, uint32_t g)
 {
     uint64_t all = 0, in = 0;
     for (uint32_t i = w->pop.group_start[g]; i < w->pop.group_start[g + 1]; i++)
@@ -152,7 +107,7 @@ static double in_group_share(const struct world *w, const struct layer *L, uint3
 }
 
 /* Members per group of the agents with (flags & mask) == want. */
-static void member_shares(const struct world *w, uint8_t mask, uint8_t want, double *share)
+static void member_shares(const struct built *w, uint8_t mask, uint8_t want, double *share)
 {
     double total = 0;
     for (uint32_t g = 0; g < w->pop.n_groups; g++) {
@@ -170,8 +125,8 @@ static void test_seed_layers(void **state)
 {
     const uint32_t n = 50000;
     struct params p;
-    struct world w;
-    seed_params(&p, n);
+    struct built w;
+    th_seed_params(&p, n);
     assert_int_equal(build(&w, &p), SS_OK);
     assert_int_equal(w.net.n_layers, 3);
     for (uint32_t li = 0; li < 3; li++) {
@@ -246,8 +201,8 @@ static void test_ws_lattice(void **state)
 {
     const uint32_t n = 20000;
     struct params p;
-    struct world w2, w8;
-    seed_params(&p, n);
+    struct built w2, w8;
+    th_seed_params(&p, n);
     struct layer_params l = {.name = "work",
                              .generator = GEN_WATTS_STROGATZ,
                              .members = MEM_ALL,
@@ -312,9 +267,9 @@ static void test_ws_homophily(void **state)
     const uint32_t n = 50000;
     for (int c = 0; c < 2; c++) {
         struct params p;
-        struct world w;
-        seed_params(&p, n);
-        set_groups(&p, 4, shares);
+        struct built w;
+        th_seed_params(&p, n);
+        th_set_groups(&p, 4, shares);
         struct layer_params l = {.name = "work",
                                  .generator = GEN_WATTS_STROGATZ,
                                  .members = MEM_ALL,
@@ -344,9 +299,9 @@ static void test_ba(void **state)
     static const double shares[4] = {.5, .3, .15, .05};
     const uint32_t n = 50000;
     struct params p;
-    struct world w;
-    seed_params(&p, n);
-    set_groups(&p, 4, shares);
+    struct built w;
+    th_seed_params(&p, n);
+    th_set_groups(&p, 4, shares);
     struct layer_params l = {.name = "online",
                              .generator = GEN_BARABASI_ALBERT,
                              .members = MEM_ONLINE,
@@ -408,8 +363,8 @@ static void test_er(void **state)
 {
     const uint32_t n = 20000;
     struct params p;
-    struct world w;
-    seed_params(&p, n);
+    struct built w;
+    th_seed_params(&p, n);
     struct layer_params l = {
         .name = "random", .generator = GEN_ERDOS_RENYI, .members = MEM_ALL, .mean_degree = 6};
     one_layer(&p, l);
@@ -439,8 +394,8 @@ static void test_er(void **state)
 static void test_complete(void **state)
 {
     struct params p;
-    struct world w;
-    seed_params(&p, 100);
+    struct built w;
+    th_seed_params(&p, 100);
     struct layer_params l = {.name = "all", .generator = GEN_COMPLETE, .members = MEM_ALL};
     one_layer(&p, l);
     assert_int_equal(build(&w, &p), SS_OK);
@@ -454,8 +409,8 @@ static void test_complete(void **state)
 static void test_disabled(void **state)
 {
     struct params p;
-    struct world w;
-    seed_params(&p, 1000);
+    struct built w;
+    th_seed_params(&p, 1000);
     p.network.layers[1].enabled = 0;
     assert_int_equal(build(&w, &p), SS_OK);
     assert_int_equal(w.net.n_layers, 3);
@@ -473,8 +428,8 @@ static void test_edge_list(void **state)
                                          {6},    {5},    {8},    {7, 9}, {8}};
     static const uint32_t deg[10] = {2, 2, 2, 2, 2, 1, 1, 1, 2, 1};
     struct params p;
-    struct world w;
-    seed_params(&p, 10);
+    struct built w;
+    th_seed_params(&p, 10);
     struct layer_params l = {.name = "file", .generator = GEN_EDGE_LIST};
     strcpy(l.file, "edges/good.txt");
     one_layer(&p, l);
@@ -491,8 +446,8 @@ static void test_edge_list(void **state)
     if (TEST_DATA_DIR[0] == '/') { /* an absolute path ignores base_dir */
         strcpy(p.network.layers[0].file, EDGES "/good.txt");
         memset(&w, 0, sizeof w);
-        assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
-        assert_int_equal(net_build(&w.net, &w.pop, &p, "/nonexistent", &w.m, &w.err), SS_OK);
+        assert_int_equal(pop_build(&w.pop, &p, 2, &w.m, &w.err), SS_OK);
+        assert_int_equal(net_build(&w.net, &w.pop, &p, "/nonexistent", 2, &w.m, &w.err), SS_OK);
         assert_int_equal(w.net.layer[0].n_entries, 16);
         unbuild(&w);
     }
@@ -502,8 +457,8 @@ static void expect_error(const char *file, uint32_t agents, int code, int line, 
                          const char *msg)
 {
     struct params p;
-    struct world w;
-    seed_params(&p, agents);
+    struct built w;
+    th_seed_params(&p, agents);
     struct layer_params l = {.name = "file", .generator = GEN_EDGE_LIST};
     snprintf(l.file, sizeof l.file, "edges/%s", file);
     one_layer(&p, l);
@@ -540,8 +495,8 @@ static void test_edge_list_round_trip(void **state)
 {
     const uint32_t n = 30000;
     struct params p;
-    struct world w, r;
-    seed_params(&p, n);
+    struct built w, r;
+    th_seed_params(&p, n);
     struct layer_params l = {.name = "work",
                              .generator = GEN_WATTS_STROGATZ,
                              .members = MEM_ALL,
@@ -581,7 +536,7 @@ static void test_edge_list_round_trip(void **state)
 /* Every generator, for the threads and out-of-memory tests. */
 static void all_generators(struct params *p, uint32_t n)
 {
-    seed_params(p, n);
+    th_seed_params(p, n);
     p->network.n_layers = 6;
     p->network.layers[3] = (struct layer_params){.name = "random",
                                                  .enabled = 1,
@@ -610,25 +565,19 @@ static void assert_same_net(const struct network *a, const struct network *b)
 static void test_threads(void **state)
 {
     struct params p;
-    struct world a, b;
+    struct built a, b;
     all_generators(&p, 30000);
     p.network.layers[5].members = MEM_ALL;
     p.population.agents = 30000;
     p.network.layers[5].enabled = 0; /* complete over 30000 is large: tested below */
-    int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    assert_int_equal(build(&a, &p), SS_OK);
-    omp_set_num_threads(2);
-    assert_int_equal(build(&b, &p), SS_OK);
+    assert_int_equal(build_threads(&a, &p, 1), SS_OK);
+    assert_int_equal(build_threads(&b, &p, 2), SS_OK);
     assert_same_net(&a.net, &b.net);
     unbuild(&a);
     unbuild(&b);
     all_generators(&p, 2000);
-    omp_set_num_threads(1);
-    assert_int_equal(build(&a, &p), SS_OK);
-    omp_set_num_threads(2);
-    assert_int_equal(build(&b, &p), SS_OK);
-    omp_set_num_threads(saved);
+    assert_int_equal(build_threads(&a, &p, 1), SS_OK);
+    assert_int_equal(build_threads(&b, &p, 2), SS_OK);
     assert_same_net(&a.net, &b.net);
     unbuild(&a);
     unbuild(&b);
@@ -640,13 +589,13 @@ static void test_threads(void **state)
 static void test_nomem(void **state)
 {
     struct params p;
-    struct world ref;
+    struct built ref;
     all_generators(&p, 2000);
     assert_int_equal(build(&ref, &p), SS_OK);
     struct mem counter = {0};
     struct network net = {0};
     struct ss_error err = {0};
-    assert_int_equal(net_build(&net, &ref.pop, &p, TEST_DATA_DIR, &counter, &err), SS_OK);
+    assert_int_equal(net_build(&net, &ref.pop, &p, TEST_DATA_DIR, 2, &counter, &err), SS_OK);
     net_free(&net, &counter);
     long total = counter.count, ok = 0;
     assert_true(total > 10);
@@ -654,7 +603,7 @@ static void test_nomem(void **state)
         struct mem f = {.fail_at = k};
         memset(&net, 0, sizeof net);
         err = (struct ss_error){0};
-        int rc = net_build(&net, &ref.pop, &p, TEST_DATA_DIR, &f, &err);
+        int rc = net_build(&net, &ref.pop, &p, TEST_DATA_DIR, 2, &f, &err);
         if (rc == SS_OK) {
             ok++;
             assert_same_net(&net, &ref.net);
@@ -697,29 +646,29 @@ static void test_entry_limit(void **state)
     /* a complete layer of 65537 members: 65537 x 65536 = 4295032832
      * entries, refused with only the member list allocated */
     struct params p;
-    struct world w;
-    seed_params(&p, 65537);
+    struct built w;
+    th_seed_params(&p, 65537);
     one_layer(&p, (struct layer_params){
                       .name = "everyone", .generator = GEN_COMPLETE, .members = MEM_ALL});
     memset(&w, 0, sizeof w);
-    assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
+    assert_int_equal(pop_build(&w.pop, &p, 2, &w.m, &w.err), SS_OK);
     size_t before = w.m.peak;
-    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, &w.m, &w.err), SS_EINPUT);
+    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, 2, &w.m, &w.err), SS_EINPUT);
     assert_non_null(strstr(w.err.msg, "network.everyone: "));
     assert_non_null(strstr(w.err.msg, " 4295032832 directed entries"));
     assert_true(w.m.peak < before + ((size_t)1 << 20));
     unbuild(&w);
 
     /* one household of all 70000 agents: 70000 x 69999 entries */
-    seed_params(&p, 70000);
+    th_seed_params(&p, 70000);
     p.population.household_size = 1e9;
     p.population.child_share = 0;
     one_layer(&p, (struct layer_params){.name = "home", .generator = GEN_HOUSEHOLD});
     memset(&w, 0, sizeof w);
-    assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
+    assert_int_equal(pop_build(&w.pop, &p, 2, &w.m, &w.err), SS_OK);
     assert_int_equal(w.pop.n_households, 1);
     before = w.m.peak;
-    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, &w.m, &w.err), SS_EINPUT);
+    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, 2, &w.m, &w.err), SS_EINPUT);
     assert_non_null(strstr(w.err.msg, "network.home: "));
     assert_non_null(strstr(w.err.msg, " 4899930000 directed entries"));
     assert_int_equal(w.m.peak, before);
@@ -730,12 +679,12 @@ static void test_entry_limit(void **state)
 static void test_estimate(void **state)
 {
     struct params p;
-    struct world w;
-    seed_params(&p, 100000);
+    struct built w;
+    th_seed_params(&p, 100000);
     memset(&w, 0, sizeof w);
-    assert_int_equal(pop_build(&w.pop, &p, &w.m, &w.err), SS_OK);
+    assert_int_equal(pop_build(&w.pop, &p, 2, &w.m, &w.err), SS_OK);
     struct mem m = {0};
-    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, &m, &w.err), SS_OK);
+    assert_int_equal(net_build(&w.net, &w.pop, &p, TEST_DATA_DIR, 2, &m, &w.err), SS_OK);
     size_t est = net_estimate_bytes(&p, TEST_DATA_DIR);
     assert_true(est >= m.peak);
     assert_true(est < 2 * m.peak);
