@@ -214,6 +214,32 @@ struct scenario *th_scenario(uint32_t agents, int days, const char *const *sets)
     return s;
 }
 
+const char *const th_busy[] = {
+    "behaviour.payment.period=3",
+    "behaviour.protest.trigger.days=[5, 30]",
+    "behaviour.protest.trigger.share=0.3",
+    "behaviour.protest.trigger.min_attitude=0.3",
+    "population.groups={majority: 0.5, uyghur: 0.5}",
+    "scoring.points.protest=-300",
+    "surveillance.cameras.false_attribution=0.002",
+    "sanctions.ostracism.base=0.3",
+    "sanctions.internment.days=10",
+    NULL,
+};
+
+struct scenario *th_busy_scenario(uint32_t agents, int days, const char *const *more)
+{
+    struct ss_error err = {0};
+    struct scenario *s = NULL;
+    assert_int_equal(scn_new_default(&s, &err), SS_OK);
+    th_set(s, "population.agents=%u", agents);
+    th_set(s, "days=%d", days);
+    th_sets(s, th_busy);
+    th_sets(s, more);
+    th_finish(s);
+    return s;
+}
+
 struct sim *th_sim_create(const struct scenario *s, const struct sim_options *o)
 {
     struct ss_error err = {0};

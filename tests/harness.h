@@ -87,6 +87,15 @@ void th_finish(struct scenario *s);
 /* The seed scenario with population.agents and days set, then sets (a
  * NULL-terminated list, or NULL), finished. */
 struct scenario *th_scenario(uint32_t agents, int days, const char *const *sets);
+/* Seed rules with everything turned up (test_fastpath's busy scenario):
+ * two large protest triggers, half the population in an internment group,
+ * heavy ostracism, frequent payments (court judgments) and false camera
+ * records, so that listings, internments, releases, protests, cuts and
+ * judgments all happen within days. NULL-terminated. */
+extern const char *const th_busy[];
+/* The seed scenario with population.agents and days set, then th_busy,
+ * then more (a NULL-terminated list, or NULL), finished. */
+struct scenario *th_busy_scenario(uint32_t agents, int days, const char *const *more);
 /* sim_create with o (NULL: defaults), or fail printing the error. */
 struct sim *th_sim_create(const struct scenario *s, const struct sim_options *o);
 /* ... with only threads and reference set. */

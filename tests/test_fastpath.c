@@ -61,17 +61,8 @@ static struct happened step_both(const struct scenario *s)
  * payments (court judgments) and false camera records. */
 static void test_busy_scenario(void **state)
 {
-    const char *sets[] = {"behaviour.payment.period=3",
-                          "behaviour.protest.trigger.days=[5, 30]",
-                          "behaviour.protest.trigger.share=0.3",
-                          "behaviour.protest.trigger.min_attitude=0.3",
-                          "population.groups={majority: 0.5, uyghur: 0.5}",
-                          "scoring.points.protest=-300",
-                          "surveillance.cameras.false_attribution=0.002",
-                          "sanctions.ostracism.base=0.3",
-                          "sanctions.internment.days=10",
-                          NULL};
-    struct scenario *s = th_scenario(th_sanitized() ? 2500 : 12000, th_sanitized() ? 40 : 70, sets);
+    struct scenario *s =
+        th_busy_scenario(th_sanitized() ? 2500 : 12000, th_sanitized() ? 40 : 70, NULL);
     struct happened h = step_both(s);
     assert_true(h.listed > 50 && h.interned > 20 && h.releases > 0);
     assert_true(h.protest_days > 100 && h.cut_ends > 50 && h.judgments > 10);

@@ -369,24 +369,14 @@ static void test_ostracism(void **state)
  * counts: after each day, for every group row and all agents, the totals
  * of sanctions (every kind), wrongful sanctions, cross-context sanctions
  * and refused flights equal the test's own sums of that row's daily
- * counts so far, and the measured rows' *_cum columns equal them. A busy
- * seed-like scenario, so that every kind of total grows. */
+ * counts so far, and the measured rows' *_cum columns equal them. The
+ * busy scenario (th_busy) with flights, loans and false payment records,
+ * so that every kind of total grows. */
 static void test_totals_sum_daily_counts(void **state)
 {
-    const char *sets[] = {"behaviour.payment.period=3",
-                          "behaviour.travel.rate=0.05",
-                          "behaviour.loan.rate=0.05",
-                          "behaviour.protest.trigger.days=[5, 20]",
-                          "behaviour.protest.trigger.share=0.3",
-                          "behaviour.protest.trigger.min_attitude=0.3",
-                          "population.groups={majority: 0.5, uyghur: 0.5}",
-                          "scoring.points.protest=-300",
-                          "surveillance.cameras.false_attribution=0.002",
-                          "surveillance.payment.false_attribution=0.002",
-                          "sanctions.ostracism.base=0.3",
-                          "sanctions.internment.days=10",
-                          NULL};
-    struct scenario *s = th_scenario(th_sanitized() ? 1500 : 4000, 30, sets);
+    const char *more[] = {"behaviour.travel.rate=0.05", "behaviour.loan.rate=0.05",
+                          "surveillance.payment.false_attribution=0.002", NULL};
+    struct scenario *s = th_busy_scenario(th_sanitized() ? 1500 : 4000, 30, more);
     struct sim *sim = th_sim(s, 2, 0);
     const uint32_t ng = sim->world.pop.n_groups;
     struct world_totals want[MAX_GROUPS + 1];
