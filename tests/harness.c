@@ -610,6 +610,73 @@ void th_seed_params(struct params *p, uint32_t n)
                                  .homophily = .8};
 }
 
+/* ---- built networks --------------------------------------------------------- */
+
+void th_one_layer(struct params *p, struct layer_params l)
+{
+    p->network.n_layers = 1;
+    memset(p->network.layers, 0, sizeof p->network.layers);
+    l.enabled = 1;
+    p->network.layers[0] = l;
+}
+
+int th_build_threads(struct th_built *w, const struct params *p, int threads)
+{
+    memset(w, 0, sizeof *w);
+    int rc = pop_build(&w->pop, p, threads, &w->m, &w->err);
+    if (rc) return rc;
+    return net_build(&w->net, &w->pop, p, TEST_DATA_DIR, threads, &w->m, &w->err);
+}
+
+int th_build(struct th_built *w, const struct params *p)
+{
+    return th_build_threads(w, p, 2);
+}
+
+void th_unbuild(struct th_built *w)
+{
+    net_free(&w->net, &w->m);
+    pop_free(&w->pop, &w->m);
+    assert_int_equal(w->m.live, 0);
+}
+
+uint32_t th_degree(const struct layer *L, uint32_t i)
+{
+    return (uint32_t)(L->off[i + 1] - L->off[i]);
+}
+
+int th_has_tie(const struct layer *L, uint32_t i, uint32_t j)
+{
+    const uint32_t *row = L->adj + L->off[i];
+    uint32_t lo = 0, hi = th_degree(L, i);
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (row[mid] < j)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < th_degree(L, i) && row[lo] == j;
+}
+
+/* Offsets consistent; rows sorted, unique, without self-loops; symmetric. */
+void th_check_csr(const struct layer *L, uint32_t n)
+{
+    assert_int_equal(L->n, n);
+    assert_int_equal(L->off[0], 0);
+    assert_int_equal(L->off[n], L->n_entries);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_true(L->off[i] <= L->off[i + 1]);
+        for (net_off_t k = L->off[i]; k < L->off[i + 1]; k++) {
+            uint32_t j = L->adj[k];
+            assert_true(j < n);
+            assert_true(j != i);
+            if (k > L->off[i]) assert_true(L->adj[k - 1] < j);
+            assert_true(th_has_tie(L, j, i));
+        }
+    }
+}
+
 /* ---- hand-made worlds ------------------------------------------------------- */
 
 void th_layer_from_edges(struct layer *ly, const char *name, uint32_t n, const uint32_t *u,

@@ -212,6 +212,33 @@ void th_seed_population(struct params *p, uint32_t n);
  * online). */
 void th_seed_params(struct params *p, uint32_t n);
 
+/* ---- built networks: the generators' tests ------------------------------- */
+
+/* A population and its layers, built by the generators. */
+struct th_built {
+    struct mem m;          /* every allocation */
+    struct population pop; /* agents */
+    struct network net;    /* layers */
+    struct ss_error err;   /* the last error */
+};
+
+/* p with its layers replaced by the one layer l (enabled). */
+void th_one_layer(struct params *p, struct layer_params l);
+/* pop_build and net_build of p with `threads` threads (th_build: 2), edge
+ * list paths relative to tests/data; returns the first failure's status,
+ * the error in w->err. w is safe to th_unbuild either way. */
+int th_build_threads(struct th_built *w, const struct params *p, int threads);
+int th_build(struct th_built *w, const struct params *p);
+/* Free what th_build built; every allocation must be back. */
+void th_unbuild(struct th_built *w);
+/* Agent i's entries in layer L (cut ones included). */
+uint32_t th_degree(const struct layer *L, uint32_t i);
+/* Whether row i of L holds j (a binary search: rows are sorted). */
+int th_has_tie(const struct layer *L, uint32_t i, uint32_t j);
+/* L's CSR over n agents: offsets consistent; rows sorted, unique, without
+ * self-loops; symmetric. */
+void th_check_csr(const struct layer *L, uint32_t n);
+
 /* ---- hand-made worlds: the measurement's tests ----------------------------- */
 
 /* A world built array by array (no generator), a zeroed engine whose

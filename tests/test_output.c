@@ -261,13 +261,51 @@ static void write_three_days(struct fixture *fx, int previous)
     assert_string_equal(have, "daily.csv results.sqlite");
 }
 
+/* Column col of a row struct as the files must hold it. */
+struct given {
+    int kind;         /* MET_INT, MET_REAL or MET_TEXT (a group or layer name) */
+    int64_t i;        /* MET_INT */
+    double x;         /* MET_REAL; NaN for NULL */
+    const char *text; /* MET_TEXT */
+};
+
+static struct given given_value(const struct met_column *col, const void *row)
+{
+    static const char *const groups[2] = {"majority", "other, \"minority\""};
+    static const char *const layers[N_LAYERS] = {"home", "work"};
+    const char *at = (const char *)row + col->offset;
+    struct given v = {col->type, 0, 0, NULL};
+    int32_t i32;
+    switch (col->type) {
+    case MET_INT:
+        if (col->is_int32) {
+            memcpy(&i32, at, sizeof i32);
+            v.i = i32;
+        } else {
+            memcpy(&v.i, at, sizeof v.i);
+        }
+        break;
+    case MET_REAL:
+        memcpy(&v.x, at, sizeof v.x);
+        break;
+    case MET_GROUP_NAME:
+    case MET_LAYER_NAME:
+        memcpy(&i32, at, sizeof i32);
+        v.kind = MET_TEXT;
+        v.text = col->type == MET_LAYER_NAME ? layers[i32] : i32 < 0 ? "all" : groups[i32];
+        break;
+    default:
+        fail_msg("column %s: unexpected type %d", col->name, col->type);
+    }
+    return v;
+}
+
 /* Every column of every row of table (daily or daily_layer) in the
  * database as the rows gave it: integers equal, reals with the same bits,
  * NaN as NULL, names by index. Each row is found by its key (day, group
  * and, in daily_layer, layer: the first int32 fields of both structs). */
 static void assert_table_round_trip(sqlite3 *db, const char *table, const struct met_column *cols,
-                                    size_t n_cols, const void *rows, size_t size, size_t n_rows,
-                                    const char *const *group_names)
+                                    size_t n_cols, const void *rows, size_t size, size_t n_rows)
 {
     const int by_layer = !strcmp(table, "daily_layer");
     for (size_t r = 0; r < n_rows; r++) {
@@ -285,49 +323,23 @@ static void assert_table_round_trip(sqlite3 *db, const char *table, const struct
         for (size_t c = 0; c < n_cols; c++) {
             const struct met_column *col = &cols[c];
             assert_string_equal(sqlite3_column_name(st, (int)c), col->name);
-            int type = sqlite3_column_type(st, (int)c);
-            int32_t i32;
-            int64_t i64;
-            double x;
-            switch (col->type) {
-            case MET_INT:
+            const int k = (int)c, type = sqlite3_column_type(st, k);
+            const struct given v = given_value(col, row);
+            if (v.kind == MET_INT) {
                 assert_int_equal(type, SQLITE_INTEGER);
-                if (col->is_int32) {
-                    memcpy(&i32, row + col->offset, sizeof i32);
-                    i64 = i32;
-                } else {
-                    memcpy(&i64, row + col->offset, sizeof i64);
-                }
-                if (sqlite3_column_int64(st, (int)c) != i64)
+                if (sqlite3_column_int64(st, k) != v.i)
                     fail_msg("%s row %zu %s: %lld, given %lld", table, r, col->name,
-                             (long long)sqlite3_column_int64(st, (int)c), (long long)i64);
-                break;
-            case MET_REAL:
-                memcpy(&x, row + col->offset, sizeof x);
-                if (isnan(x)) {
-                    if (type != SQLITE_NULL)
-                        fail_msg("%s row %zu %s: not NULL", table, r, col->name);
-                } else {
-                    double y = sqlite3_column_double(st, (int)c);
-                    assert_int_equal(type, SQLITE_FLOAT);
-                    if (memcmp(&x, &y, sizeof x) != 0)
-                        fail_msg("%s row %zu %s: %.17g, given %.17g", table, r, col->name, y, x);
-                }
-                break;
-            case MET_GROUP_NAME:
-                memcpy(&i32, row + col->offset, sizeof i32);
+                             (long long)sqlite3_column_int64(st, k), (long long)v.i);
+            } else if (v.kind == MET_REAL && isnan(v.x)) {
+                if (type != SQLITE_NULL) fail_msg("%s row %zu %s: not NULL", table, r, col->name);
+            } else if (v.kind == MET_REAL) {
+                double y = sqlite3_column_double(st, k);
+                assert_int_equal(type, SQLITE_FLOAT);
+                if (memcmp(&v.x, &y, sizeof y) != 0)
+                    fail_msg("%s row %zu %s: %.17g, given %.17g", table, r, col->name, y, v.x);
+            } else {
                 assert_int_equal(type, SQLITE_TEXT);
-                assert_string_equal((const char *)sqlite3_column_text(st, (int)c),
-                                    i32 < 0 ? "all" : group_names[i32]);
-                break;
-            case MET_LAYER_NAME:
-                memcpy(&i32, row + col->offset, sizeof i32);
-                assert_int_equal(type, SQLITE_TEXT);
-                assert_string_equal((const char *)sqlite3_column_text(st, (int)c),
-                                    i32 ? "work" : "home");
-                break;
-            default:
-                fail_msg("%s column %s: unexpected type %d", table, col->name, col->type);
+                assert_string_equal((const char *)sqlite3_column_text(st, k), v.text);
             }
         }
         assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -467,11 +479,10 @@ static void test_sqlite_tables(void **state)
                      15);
 
     /* every column of every row, as given */
-    static const char *const names[2] = {"majority", "other, \"minority\""};
     assert_table_round_trip(db, "daily", met_daily_columns, met_n_daily_columns, fx->rows,
-                            sizeof fx->rows[0][0], N_DAYS * N_ROWS, names);
+                            sizeof fx->rows[0][0], N_DAYS * N_ROWS);
     assert_table_round_trip(db, "daily_layer", met_layer_columns, met_n_layer_columns, fx->lrows,
-                            sizeof fx->lrows[0][0], N_DAYS * N_ROWS * N_LAYERS, names);
+                            sizeof fx->lrows[0][0], N_DAYS * N_ROWS * N_LAYERS);
 
     /* agents */
     assert_int_equal(th_query_int(db, "SELECT degree FROM agents WHERE id = 0"), 3);
@@ -540,40 +551,20 @@ static int col_index(const char *name)
  * that read back to the same bits, NaN as an empty field, group names. */
 static void assert_csv_field(const char *field, const struct met_row *row, size_t c)
 {
-    static const char *const names[2] = {"majority", "other, \"minority\""};
     const struct met_column *col = &met_daily_columns[c];
-    const char *at = (const char *)row + col->offset;
+    const struct given v = given_value(col, row);
     char want[64];
-    int32_t i32;
-    int64_t i64;
-    double x;
-    switch (col->type) {
-    case MET_INT:
-        if (col->is_int32) {
-            memcpy(&i32, at, sizeof i32);
-            i64 = i32;
-        } else {
-            memcpy(&i64, at, sizeof i64);
-        }
-        snprintf(want, sizeof want, "%lld", (long long)i64);
+    if (v.kind == MET_INT) {
+        snprintf(want, sizeof want, "%lld", (long long)v.i);
         if (strcmp(field, want) != 0) fail_msg("CSV %s: '%s', given %s", col->name, field, want);
-        break;
-    case MET_REAL:
-        memcpy(&x, at, sizeof x);
-        if (isnan(x)) {
-            if (field[0]) fail_msg("CSV %s: '%s', given NaN (empty)", col->name, field);
-        } else {
-            double y = strtod(field, NULL);
-            if (!field[0] || memcmp(&x, &y, sizeof x) != 0)
-                fail_msg("CSV %s: '%s', given %.17g", col->name, field, x);
-        }
-        break;
-    case MET_GROUP_NAME:
-        memcpy(&i32, at, sizeof i32);
-        assert_string_equal(field, i32 < 0 ? "all" : names[i32]);
-        break;
-    default:
-        fail_msg("CSV column %s: unexpected type %d", col->name, col->type);
+    } else if (v.kind == MET_REAL && isnan(v.x)) {
+        if (field[0]) fail_msg("CSV %s: '%s', given NaN (empty)", col->name, field);
+    } else if (v.kind == MET_REAL) {
+        double y = strtod(field, NULL);
+        if (!field[0] || memcmp(&v.x, &y, sizeof y) != 0)
+            fail_msg("CSV %s: '%s', given %.17g", col->name, field, v.x);
+    } else {
+        assert_string_equal(field, v.text);
     }
 }
 
