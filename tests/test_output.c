@@ -261,6 +261,14 @@ static void write_three_days(struct fixture *fx, int previous)
     assert_string_equal(have, "daily.csv results.sqlite");
 }
 
+/* The bits of x: reals must come back bit for bit. */
+static uint64_t bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
 /* Column col of a row struct as the files must hold it. */
 struct given {
     int kind;         /* MET_INT, MET_REAL or MET_TEXT (a group or layer name) */
@@ -335,7 +343,7 @@ static void assert_table_round_trip(sqlite3 *db, const char *table, const struct
             } else if (v.kind == MET_REAL) {
                 double y = sqlite3_column_double(st, k);
                 assert_int_equal(type, SQLITE_FLOAT);
-                if (memcmp(&v.x, &y, sizeof y) != 0)
+                if (bits(v.x) != bits(y))
                     fail_msg("%s row %zu %s: %.17g, given %.17g", table, r, col->name, y, v.x);
             } else {
                 assert_int_equal(type, SQLITE_TEXT);
@@ -561,7 +569,7 @@ static void assert_csv_field(const char *field, const struct met_row *row, size_
         if (field[0]) fail_msg("CSV %s: '%s', given NaN (empty)", col->name, field);
     } else if (v.kind == MET_REAL) {
         double y = strtod(field, NULL);
-        if (!field[0] || memcmp(&v.x, &y, sizeof y) != 0)
+        if (!field[0] || bits(v.x) != bits(y))
             fail_msg("CSV %s: '%s', given %.17g", col->name, field, v.x);
     } else {
         assert_string_equal(field, v.text);
