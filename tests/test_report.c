@@ -23,8 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "harness.h"
 #include "io/report.h"
 #include "scoresim.h"
 
@@ -63,22 +62,6 @@ static void test_asset(void **state)
     assert_null(strstr((const char *)rep_asset_css, "</style"));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
-}
-
 /* Files in dir other than results.sqlite, daily.csv and report.html. */
 static int stray_files(const char *dir)
 {
@@ -107,8 +90,7 @@ static int run_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx) return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/scoresim-test-report-XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
+    th_tmpdir(fx->dir, sizeof fx->dir, "test-report");
     struct ss_error err = {0};
     struct scenario *s = NULL;
     int rc = scn_new_default(&s, &err);
@@ -132,9 +114,7 @@ static int run_setup(void **state)
 static int run_teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    int rc = system(cmd);
+    int rc = th_remove_tree(fx->dir);
     free(fx);
     return rc == 0 ? 0 : -1;
 }
@@ -147,7 +127,7 @@ static void test_report_of_a_run(void **state)
     char path[512];
     snprintf(path, sizeof path, "%s/report.html", fx->dir);
     size_t len = 0;
-    char *page = slurp(path, &len);
+    char *page = th_slurp(path, &len);
     assert_non_null(page);
     assert_int_equal(stray_files(fx->dir), 0);
     /* the name is escaped in the title and the heading, and in the data */
@@ -201,8 +181,8 @@ static void test_out_of_memory(void **state)
 
 static void test_not_results(void **state)
 {
-    char dir[] = "/tmp/scoresim-test-report-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    th_tmpdir(dir, sizeof dir, "test-report");
     struct ss_error err = {0};
     /* no results.sqlite */
     assert_int_equal(rep_write(dir, &err), SS_EINPUT);
@@ -224,8 +204,7 @@ static void test_not_results(void **state)
     assert_int_equal(rep_write(dir, &err), SS_EINPUT);
     snprintf(path, sizeof path, "%s/report.html", dir);
     assert_int_equal(access(path, F_OK), -1);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(th_remove_tree(dir), 0);
     memset(&err, 0, sizeof err);
     assert_int_equal(rep_write("/nonexistent/scoresim-folder", &err), SS_EINPUT);
 }
