@@ -363,8 +363,7 @@ static void ba_resolve_range(const struct ba *b, uint32_t t0, uint32_t t1)
 /* Mark used slots and draw which are in-group (rank 0 for now). */
 static void ba_init_slots(struct ba *b)
 {
-    const int threads = b->threads;
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t p = 0; p < b->n; p++) {
         struct rng r;
         net_rng_at(&r, b->seed, b->at[p], b->stream, 0);
@@ -387,11 +386,10 @@ static void ba_init_slots(struct ba *b)
  * parallel; the decomposition is fixed, so the lists are too. */
 static int ba_rank_slots(struct ba *b, struct mem *m)
 {
-    const int threads = b->threads;
     uint32_t nb = (uint32_t)(((uint64_t)b->n + BA_BLOCK - 1) / BA_BLOCK);
     uint64_t *cnt = mem_calloc(m, (size_t)nb * MAX_GROUPS + 1, sizeof *cnt);
     if (!cnt) return SS_ENOMEM;
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t k = 0; k < nb; k++) {
         uint32_t p1 = b->n - k * BA_BLOCK < BA_BLOCK ? b->n : (k + 1) * BA_BLOCK;
         uint64_t *c = cnt + (size_t)k * MAX_GROUPS;
@@ -415,7 +413,7 @@ static int ba_rank_slots(struct ba *b, struct mem *m)
         mem_free(m, cnt);
         return SS_ENOMEM;
     }
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t k = 0; k < nb; k++) {
         uint32_t p1 = b->n - k * BA_BLOCK < BA_BLOCK ? b->n : (k + 1) * BA_BLOCK;
         uint64_t *c = cnt + (size_t)k * MAX_GROUPS;

@@ -47,7 +47,7 @@ struct world {
  * population, the networks (edge list paths relative to base_dir) and the
  * agents' initial state; threads is the team size of every parallel region
  * (the world is the same for every count). What the model draws at the
- * start (which channels watch whom, the first caps) is model_start's. On
+ * start (which channels watch whom, the first caps) is eng_start's. On
  * failure w is safe to world_free. */
 int world_build(struct world *w, const struct params *p, const char *base_dir, int threads,
                 struct mem *m, struct ss_error *err);
