@@ -154,15 +154,15 @@ void expo_free(struct exposure *xp, struct mem *m)
     memset(xp, 0, sizeof *xp);
 }
 
-void expo_get(const struct exposure *xp, const uint16_t *met_listed, uint32_t i,
-              struct beh_exposure *x)
+void expo_get(const struct exposure *xp, uint16_t *met_listed, uint32_t i, struct beh_exposure *x)
 {
     assert(xp->enabled && met_listed);
     x->ties = xp->ties[i];
+    x->met_listed = met_listed[i];
+    met_listed[i] = 0; /* consumed: the array is all zero again after the agent pass */
     x->sanctioned = (uint32_t)xp->listed[i] + xp->interned[i];
     x->present = (uint32_t)xp->ties[i] - xp->interned[i];
     x->protesting = xp->protesting[i];
-    x->met_listed = met_listed[i];
 }
 
 /* ---- meetings ---------------------------------------------------------- */
@@ -260,7 +260,6 @@ void expo_meet(const struct exposure *xp, const struct world *w, uint32_t day, i
     int64_t scan_cells[EXPO_CELLS];
     memset(scan_cells, 0, sizeof scan_cells);
     const int64_t *cells = fast ? xp->free_ties : scan_cells;
-    if (fast) memset(met_listed, 0, (size_t)n * sizeof *met_listed);
     const uint32_t nblocks = (n + EXPO_BLOCK - 1) / EXPO_BLOCK;
 #pragma omp parallel num_threads(threads)
     {
@@ -313,38 +312,54 @@ static inline int expo_is_free(unsigned v)
     return !(v & (VIS_LISTED | VIS_INTERNED));
 }
 
+/* Push agent i's change of visible state, if any, along its rows. */
+static void expo_push_change(struct exposure *xp, const struct world *w,
+                             const uint8_t *status_before, uint32_t i)
+{
+    const uint8_t *status = w->st.status, *group = w->pop.group;
+    const unsigned vo = state_visible(status_before[i]), vn = state_visible(status[i]);
+    if (vo == vn) return;
+    const int dl = (int)((vn & VIS_LISTED) != 0) - (int)((vo & VIS_LISTED) != 0);
+    const int di = (int)((vn & VIS_INTERNED) != 0) - (int)((vo & VIS_INTERNED) != 0);
+    const int dp = (int)((vn & VIS_PROTEST) != 0) - (int)((vo & VIS_PROTEST) != 0);
+    const int fo = expo_is_free(vo), fn = expo_is_free(vn);
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *ly = &w->net.layer[l];
+        for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
+            uint32_t j = ly->adj[e];
+            if (j == NET_CUT) continue;
+            expo_add16(&xp->listed[j], dl);
+            expo_add16(&xp->interned[j], di);
+            expo_add16(&xp->protesting[j], dp);
+            /* The free-tie count of the pair: if both ends changed, the
+             * lower id accounts for the tie. */
+            const unsigned vjo = state_visible(status_before[j]), vjn = state_visible(status[j]);
+            if (vjo != vjn && j < i) continue;
+            int was = fo && expo_is_free(vjo);
+            int is = fn && expo_is_free(vjn);
+            expo_add64(&xp->free_ties[expo_cell(l, group[i], group[j])], is - was);
+        }
+    }
+}
+
 void expo_propagate(struct exposure *xp, const struct world *w, const uint8_t *status_before,
                     int threads)
 {
     assert(xp->enabled && status_before);
-    const uint8_t *status = w->st.status, *group = w->pop.group;
-    const uint32_t n = w->pop.n, nl = w->net.n_layers;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, EXPO_BLOCK)
-    for (uint32_t i = 0; i < n; i++) {
-        const unsigned vo = state_visible(status_before[i]), vn = state_visible(status[i]);
-        if (vo == vn) continue;
-        const int dl = (int)((vn & VIS_LISTED) != 0) - (int)((vo & VIS_LISTED) != 0);
-        const int di = (int)((vn & VIS_INTERNED) != 0) - (int)((vo & VIS_INTERNED) != 0);
-        const int dp = (int)((vn & VIS_PROTEST) != 0) - (int)((vo & VIS_PROTEST) != 0);
-        const int fo = expo_is_free(vo), fn = expo_is_free(vn);
-        for (uint32_t l = 0; l < nl; l++) {
-            const struct layer *ly = &w->net.layer[l];
-            for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
-                uint32_t j = ly->adj[e];
-                if (j == NET_CUT) continue;
-                expo_add16(&xp->listed[j], dl);
-                expo_add16(&xp->interned[j], di);
-                expo_add16(&xp->protesting[j], dp);
-                /* The free-tie count of the pair: if both ends changed,
-                 * the lower id accounts for the tie. */
-                const unsigned vjo = state_visible(status_before[j]),
-                               vjn = state_visible(status[j]);
-                if (vjo != vjn && j < i) continue;
-                int was = fo && expo_is_free(vjo);
-                int is = fn && expo_is_free(vjn);
-                expo_add64(&xp->free_ties[expo_cell(l, group[i], group[j])], is - was);
-            }
+    const uint8_t *status = w->st.status;
+    const uint32_t n = w->pop.n, n8 = (uint32_t)(((uint64_t)n + 7) / 8);
+    /* In groups of 8 agents: most agents' status did not move at all, and
+     * one 64-bit comparison skips 8 of them. */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, EXPO_BLOCK / 8)
+    for (uint32_t k = 0; k < n8; k++) {
+        const uint32_t lo = k * 8, hi = n - lo < 8 ? n : lo + 8;
+        if (hi - lo == 8) {
+            uint64_t a, b;
+            memcpy(&a, status_before + lo, sizeof a);
+            memcpy(&b, status + lo, sizeof b);
+            if (a == b) continue;
         }
+        for (uint32_t i = lo; i < hi; i++) expo_push_change(xp, w, status_before, i);
     }
 }
 

@@ -56,14 +56,16 @@ size_t expo_estimate_bytes(const struct params *p);
 
 /* The day's meetings, from the world at the end of yesterday: writes
  * contacts ([n_groups + 1][n_layers] tie ends active today) and the
- * ACT_MEET counts; with kept counts, also each agent's meetings with
- * listed contacts into met_listed[0 .. n) (read by expo_get). */
+ * ACT_MEET counts; with kept counts, also adds each agent's meetings with
+ * listed contacts into met_listed[0 .. n), which must be all zero (it is
+ * at eng_create, and expo_get consumes each agent's count). An interned
+ * agent is met by no one, so its entry stays zero. */
 void expo_meet(const struct exposure *xp, const struct world *w, uint32_t day, int threads,
                uint16_t *met_listed, int64_t *contacts, struct day_counts *counts);
 
-/* What agent i sees (kept counts; after expo_meet). */
-void expo_get(const struct exposure *xp, const uint16_t *met_listed, uint32_t i,
-              struct beh_exposure *x);
+/* What agent i sees (kept counts; after expo_meet), taking (and zeroing)
+ * its count of today's meetings with listed contacts. */
+void expo_get(const struct exposure *xp, uint16_t *met_listed, uint32_t i, struct beh_exposure *x);
 
 /* After the household pass: push each agent's change of visible state
  * (state_visible of status_before[i], its status before the pass, against

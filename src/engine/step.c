@@ -9,6 +9,7 @@
  */
 #include <assert.h>
 #include <omp.h>
+#include <string.h>
 
 #include "engine/engine.h"
 #include "model/sanctions.h"
@@ -67,7 +68,8 @@ static void step_agents(struct engine *e, struct world *w, uint32_t day)
 }
 
 /* The list and sanctions, household by household; the fast step first
- * keeps each member's status, for expo_propagate. */
+ * keeps every agent's status, for expo_propagate (one copy, block by
+ * block, before any household changes). */
 static void step_households(struct engine *e, struct world *w, uint32_t day)
 {
     const uint32_t nh = w->pop.n_households, ng = w->pop.n_groups;
@@ -83,17 +85,20 @@ static void step_households(struct engine *e, struct world *w, uint32_t day)
     };
     uint8_t *before = e->xp.enabled ? e->status_before : NULL;
     const struct world *cw = w;
+    const uint32_t n = w->pop.n, nblocks = e->n_blocks;
 #pragma omp parallel num_threads(e->threads)
     {
         struct day_counts local;
         tally_clear(&local, ng);
+        if (before) {
+#pragma omp for schedule(static)
+            for (uint32_t b = 0; b < nblocks; b++) {
+                uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
+                memcpy(before + lo, st->status + lo, hi - lo);
+            }
+        } /* the loop's barrier: every status is kept before any changes */
 #pragma omp for schedule(dynamic, 1024)
-        for (uint32_t h = 0; h < nh; h++) {
-            if (before)
-                for (uint32_t i = cw->pop.hh_start[h]; i < cw->pop.hh_start[h + 1]; i++)
-                    before[i] = st->status[i];
-            sanc_household(cw, h, day, &out, &local);
-        }
+        for (uint32_t h = 0; h < nh; h++) sanc_household(cw, h, day, &out, &local);
 #pragma omp critical
         tally_add(&e->counts, &local, ng);
     }
@@ -147,6 +152,8 @@ static void step_check_invariants(const struct engine *e, const struct world *w,
         /* Interned agents are removed from all contact: they did nothing.
          * Except an agent interned today, which acted in the agent pass
          * before the household pass interned it. */
+        /* expo_get consumed every meeting count (expo_meet needs zeros). */
+        assert(!e->met_listed || e->met_listed[i] == 0);
         if (s & ST_INTERNED) {
             assert(st->interned_until[i] >= day);
             assert((s & ST_NEW_INTERNED) || (!(e->acts[i] & ~AC_SCHOOL) && !(s & ST_PROTEST)));
