@@ -9,10 +9,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 # Debian packages the build, the tests and the linters need. Node.js and npm
-# build the report's charts (report/); chromium runs the report's browser test.
+# build the report's charts (report/); chromium runs the report's browser test;
+# python3 runs scripts/check-includes.py (lint, tests/cli_includes.sh).
 # npm only if missing: NodeSource's nodejs package carries its own npm.
 DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libgsl-dev libcmocka-dev sqlite3 \
-        clang-format clang-tidy cppcheck nodejs chromium
+        clang-format clang-tidy cppcheck nodejs chromium python3
 DEPS += $(if $(shell command -v npm),,npm)
 
 .PHONY: all deps build build-asan demo test test-release test-asan lint format docs bench clean
@@ -71,8 +72,10 @@ lint: build
 	clang-tidy --quiet -p $(BUILD) $(wildcard src/*/*.c) >"$$out" 2>&1; rc=$$?; \
 	if [ $$rc -ne 0 ] || grep -qE "(warning|error):" "$$out"; then \
 	  cat "$$out"; echo "clang-tidy found problems (exit status $$rc)"; exit 1; \
-	fi; \
-	echo "lint: clean"
+	fi
+	@# The architecture: layer order, private headers, no include cycles.
+	@python3 scripts/check-includes.py
+	@echo "lint: clean"
 
 format:
 	clang-format -i $(SOURCES)

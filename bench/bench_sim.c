@@ -44,6 +44,8 @@
 
 #include "scenario/scenario.h"
 #include "scoresim.h"
+#include "core/sys.h"
+#include "model/scoring.h"
 #include "run/sim.h"
 
 #define BENCH_MAX_SETS 32
@@ -162,7 +164,7 @@ static int bench_scenario(struct scenario **out, const struct bench_opts *o, str
 /* Build the population, then the networks, on their own (a scratch
  * allocation hook, freed at once) to time each; sim_create then builds
  * everything again. */
-static int bench_split_build(const struct scenario *s, double *pop_s, double *net_s,
+static int bench_split_build(const struct scenario *s, int threads, double *pop_s, double *net_s,
                              struct ss_error *err)
 {
     struct mem m = {0};
@@ -170,11 +172,11 @@ static int bench_split_build(const struct scenario *s, double *pop_s, double *ne
     struct network net;
     memset(&pop, 0, sizeof pop);
     memset(&net, 0, sizeof net);
-    double t0 = sim_now();
-    int rc = pop_build(&pop, scn_params(s), &m, err);
-    double t1 = sim_now();
-    if (rc == SS_OK) rc = net_build(&net, &pop, scn_params(s), scn_dir(s), &m, err);
-    double t2 = sim_now();
+    double t0 = sys_now();
+    int rc = pop_build(&pop, scn_params(s), threads, &m, err);
+    double t1 = sys_now();
+    if (rc == SS_OK) rc = net_build(&net, &pop, scn_params(s), scn_dir(s), threads, &m, err);
+    double t2 = sys_now();
     *pop_s = t1 - t0;
     *net_s = t2 - t1;
     net_free(&net, &m);
@@ -184,26 +186,32 @@ static int bench_split_build(const struct scenario *s, double *pop_s, double *ne
 
 static void bench_count_bytes(const struct sim *sim, struct bench_bytes *b)
 {
-    const size_t n = sim->pop.n;
-    const struct state *st = &sim->st;
+    const struct world *w = &sim->world;
+    const struct engine *e = &sim->eng;
+    const size_t n = w->pop.n;
+    const struct state *st = &w->st;
     memset(b, 0, sizeof *b);
     /* household, reliability and threshold are not stored (population.h) */
-    size_t pop_agent = sizeof *sim->pop.group + sizeof *sim->pop.flags + sizeof *sim->pop.attitude;
-    size_t st_agent = sizeof *st->fear + N_SUBSYSTEMS * sizeof(float) + sizeof *st->status +
-                      sizeof *st->history + sizeof *st->watched + sizeof *st->acts +
+    size_t pop_agent = sizeof *w->pop.group + sizeof *w->pop.flags;
+    size_t st_agent = sizeof *st->attitude + sizeof *st->fear + N_SUBSYSTEMS * sizeof(float) +
+                      sizeof *st->status + sizeof *st->history + sizeof *st->watched +
                       sizeof *st->listed_day + sizeof *st->interned_until +
                       st->n_misses * sizeof *st->misses;
-    size_t xp_agent = sim->xp.enabled ? 4 * sizeof *sim->xp.ties : 0;
-    b->agent_rd = pop_agent + st_agent + xp_agent;
+    /* the engine's per-agent scratch (B_state counts it: it is a day's
+     * state) and kept counts (B_expo) */
+    size_t eng_agent =
+        sizeof *e->acts + (e->xp.enabled ? sizeof *e->met_listed + sizeof *e->status_before : 0);
+    size_t xp_agent = e->xp.enabled ? 4 * sizeof *e->xp.ties : 0;
+    b->agent_rd = pop_agent + st_agent + eng_agent + xp_agent;
     b->expo = n * xp_agent;
-    b->pop = n * pop_agent + ((size_t)sim->pop.n_households + 1) * sizeof *sim->pop.hh_start;
-    b->state = n * st_agent + (size_t)st->n_blocks * (N_SUBSYSTEMS + 2) * sizeof(double);
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        b->off += ((size_t)sim->net.layer[l].n + 1) * sizeof(net_off_t);
-        b->adj += sim->net.layer[l].n_entries * sizeof(uint32_t);
-        b->entries += sim->net.layer[l].n_entries;
+    b->pop = n * pop_agent + ((size_t)w->pop.n_households + 1) * sizeof *w->pop.hh_start;
+    b->state = n * (st_agent + eng_agent) + (size_t)e->n_blocks * SCORE_CAP_PART * sizeof(double);
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        b->off += ((size_t)w->net.layer[l].n + 1) * sizeof(net_off_t);
+        b->adj += w->net.layer[l].n_entries * sizeof(uint32_t);
+        b->entries += w->net.layer[l].n_entries;
     }
-    b->trig = (size_t)sim->trig.cap * sizeof *sim->trig.ids;
+    b->trig = (size_t)e->trig.cap * sizeof *e->trig.ids;
     b->live = sim->mem.live;
     b->peak = sim->mem.peak;
     size_t known = b->pop + b->state + b->off + b->adj + b->trig + b->expo;
@@ -226,19 +234,20 @@ enum bench_sol_kind {
 /* One block's per-agent arrays: each byte read once, fear written. */
 static uint64_t bench_sol_agents(struct sim *sim, uint32_t lo, uint32_t hi)
 {
-    const struct population *pop = &sim->pop;
-    struct state *st = &sim->st;
+    const struct population *pop = &sim->world.pop;
+    struct state *st = &sim->world.st;
+    const struct engine *e = &sim->eng;
     const uint32_t cm = st->n_misses;
     uint32_t a = 0;
     float f = 0;
     for (uint32_t i = lo; i < hi; i++) {
         a ^= (uint32_t)pop->group[i] ^ pop->flags[i] ^ st->status[i] ^ st->history[i] ^
-             st->watched[i] ^ st->acts[i] ^ (uint32_t)st->listed_day[i] ^
+             st->watched[i] ^ e->acts[i] ^ (uint32_t)st->listed_day[i] ^
              (uint32_t)st->interned_until[i];
-        if (sim->xp.enabled)
-            a ^= (uint32_t)sim->xp.ties[i] ^ sim->xp.listed[i] ^ sim->xp.interned[i] ^
-                 sim->xp.protesting[i];
-        f += pop->attitude[i];
+        if (e->xp.enabled)
+            a ^= (uint32_t)e->xp.ties[i] ^ e->xp.listed[i] ^ e->xp.interned[i] ^
+                 e->xp.protesting[i] ^ e->met_listed[i] ^ e->status_before[i];
+        f += st->attitude[i];
         for (int s = 0; s < N_SUBSYSTEMS; s++) f += st->ledger[s][i];
         /* Written back in place: fear stays in [0,1]. */
         st->fear[i] *= 0.5f;
@@ -250,10 +259,10 @@ static uint64_t bench_sol_agents(struct sim *sim, uint32_t lo, uint32_t hi)
 /* One block's edge entries, all layers: every offset and adj entry once. */
 static uint64_t bench_sol_edges(const struct sim *sim, uint32_t lo, uint32_t hi, int kind)
 {
-    const uint8_t *status = sim->st.status;
+    const uint8_t *status = sim->world.st.status;
     uint64_t a = 0;
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+    for (uint32_t l = 0; l < sim->world.net.n_layers; l++) {
+        const struct layer *ly = &sim->world.net.layer[l];
         for (uint32_t i = lo; i <= hi; i++) a += ly->off[i];
         const uint32_t *adj = ly->adj;
         if (kind == SOL_STREAM) {
@@ -281,16 +290,16 @@ static uint64_t bench_sol_edges(const struct sim *sim, uint32_t lo, uint32_t hi,
  * days. */
 static void bench_sol_run(struct sim *sim, int days, int kind, struct bench_sol *out)
 {
-    const struct population *pop = &sim->pop;
+    const struct population *pop = &sim->world.pop;
     const uint32_t n = pop->n, nh = pop->n_households;
     const uint32_t nb = (n + BENCH_BLOCK - 1) / BENCH_BLOCK;
     uint64_t sink = 0;
     double day_s[BENCH_SOL_DAYS];
     const int timed = days < BENCH_SOL_DAYS ? days : BENCH_SOL_DAYS;
     for (int d = 0; d < timed; d++) {
-        double t0 = sim_now();
+        double t0 = sys_now();
         uint64_t acc = 0;
-#pragma omp parallel reduction(+ : acc)
+#pragma omp parallel num_threads(sim->run.threads) reduction(+ : acc)
         {
 #pragma omp for schedule(static) nowait
             for (uint32_t b = 0; b < nb; b++) {
@@ -302,7 +311,7 @@ static void bench_sol_run(struct sim *sim, int days, int kind, struct bench_sol 
             for (uint32_t h = 0; h <= nh; h++) acc += pop->hh_start[h] & 1u;
         }
         sink += acc;
-        day_s[d] = sim_now() - t0;
+        day_s[d] = sys_now() - t0;
     }
     /* Every day is the same work: the median day, robust to another
      * process taking a core for a moment, stands for each. */
@@ -312,7 +321,7 @@ static void bench_sol_run(struct sim *sim, int days, int kind, struct bench_sol 
     struct bench_bytes bb;
     bench_count_bytes(sim, &bb);
     /* Read: per-agent arrays, hh_start, offsets, adj; written: fear. */
-    double bytes = (double)n * (double)(bb.agent_rd + sizeof *sim->st.fear) +
+    double bytes = (double)n * (double)(bb.agent_rd + sizeof *sim->world.st.fear) +
                    ((double)nh + 1) * sizeof *pop->hh_start + (double)bb.off + (double)bb.adj;
     if (kind != SOL_STREAM) bytes += (double)bb.entries; /* a status byte per entry, at best */
     out->bytes = bytes;
@@ -340,30 +349,29 @@ static double bench_cpu_seconds(void)
 /* Read bandwidth of a plain parallel sum over mib MiB: best of 5. */
 static int bench_stream(unsigned long long mib, int threads)
 {
-    if (threads > 0) omp_set_num_threads(threads);
+    if (threads <= 0) threads = omp_get_num_procs();
     size_t n = (size_t)mib * (1u << 20) / sizeof(uint64_t);
     uint64_t *a = malloc(n * sizeof *a);
     if (!a) {
         fprintf(stderr, "bench_sim: cannot allocate %llu MiB\n", mib);
         return 1;
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t i = 0; i < n; i++) a[i] = i;
     double best = 1e30;
     uint64_t sink = 0;
     for (int r = 0; r < 5; r++) {
         uint64_t s = 0;
-        double t0 = sim_now();
-#pragma omp parallel for schedule(static) reduction(+ : s)
+        double t0 = sys_now();
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : s)
         for (size_t i = 0; i < n; i++) s += a[i];
-        double t = sim_now() - t0;
+        double t = sys_now() - t0;
         if (t < best) best = t;
         sink += s;
     }
     free(a);
-    printf("bench_stream mib=%llu threads=%d read_gbps=%.2f sink=%llu\n", mib,
-           omp_get_max_threads(), (double)n * sizeof(uint64_t) / best / 1e9,
-           (unsigned long long)(sink & 0xff));
+    printf("bench_stream mib=%llu threads=%d read_gbps=%.2f sink=%llu\n", mib, threads,
+           (double)n * sizeof(uint64_t) / best / 1e9, (unsigned long long)(sink & 0xff));
     return 0;
 }
 
@@ -386,11 +394,10 @@ int main(int argc, char **argv)
         scn_free(scn);
         return 0;
     }
-    if (o.threads > 0) omp_set_num_threads(o.threads);
-
     double pop_s = 0, net_s = 0;
     int rc = SS_OK;
-    if (o.split) rc = bench_split_build(scn, &pop_s, &net_s, &err);
+    const int threads = o.threads > 0 ? o.threads : omp_get_num_procs();
+    if (o.split) rc = bench_split_build(scn, threads, &pop_s, &net_s, &err);
     struct sim_options so = {.threads = o.threads, .reference = o.reference};
     if (rc == SS_OK) rc = sim_create(&sim, scn, &so, &err);
     if (rc != SS_OK) {
@@ -401,16 +408,16 @@ int main(int argc, char **argv)
 
     /* The days, as sim_run runs them, without output: day 0 measured
      * first, then step and measure per day. */
-    double t = sim_now(), cpu0 = bench_cpu_seconds(), wall0 = t;
-    rc = met_measure(&sim->met, sim, 0, &err);
-    double measure0_s = sim_now() - t, step_s = 0, measure_s = 0;
-    while (rc == SS_OK && sim->day < o.days) {
-        t = sim_now();
+    double t = sys_now(), cpu0 = bench_cpu_seconds(), wall0 = t;
+    rc = sim_measure(sim, &err);
+    double measure0_s = sys_now() - t, step_s = 0, measure_s = 0;
+    while (rc == SS_OK && sim->world.day < o.days) {
+        t = sys_now();
         rc = sim_step(sim, &err);
-        double t1 = sim_now();
-        if (rc == SS_OK) rc = met_measure(&sim->met, sim, sim->day, &err);
+        double t1 = sys_now();
+        if (rc == SS_OK) rc = sim_measure(sim, &err);
         step_s += t1 - t;
-        measure_s += sim_now() - t1;
+        measure_s += sys_now() - t1;
     }
     if (rc != SS_OK) {
         ss_error_print(&err, stderr);
@@ -418,10 +425,10 @@ int main(int argc, char **argv)
         scn_free(scn);
         return 1;
     }
-    const double run_s = step_s + measure_s, ad = (double)sim->pop.n * o.days;
+    const double run_s = step_s + measure_s, ad = (double)sim->world.pop.n * o.days;
     /* Share of the threads' time the day loop got: below ~0.95, something
      * else was running on the machine. */
-    const double cpu_util = (bench_cpu_seconds() - cpu0) / ((sim_now() - wall0) * sim->threads);
+    const double cpu_util = (bench_cpu_seconds() - cpu0) / ((sys_now() - wall0) * sim->run.threads);
 
     struct bench_bytes bb;
     bench_count_bytes(sim, &bb);
@@ -431,7 +438,7 @@ int main(int argc, char **argv)
         bench_sol_run(sim, o.days, SOL_GATHER, &solg);
         bench_sol_run(sim, o.days, SOL_ROWS, &solr);
     }
-    const double nn = (double)sim->pop.n, ne = bb.entries ? (double)bb.entries : 1.0;
+    const double nn = (double)sim->world.pop.n, ne = bb.entries ? (double)bb.entries : 1.0;
     printf("bench_sim agents=%u days=%d threads=%d step=%s estimate_bytes=%zu"
            " pop_s=%.3f net_s=%.3f build_s=%.3f"
            " step_s=%.3f measure_s=%.3f measure0_s=%.3f run_s=%.3f"
@@ -440,15 +447,15 @@ int main(int argc, char **argv)
            " B_agent=%.2f B_agent_peak=%.2f B_agent_rss=%.2f B_agent_ex_adj=%.2f"
            " B_pop=%.2f B_state=%.2f B_off=%.2f B_adj=%.2f B_trig=%.2f B_expo=%.2f B_other=%.2f"
            " entries=%llu entries_per_agent=%.3f B_entry=%.3f cpu_util=%.2f",
-           sim->pop.n, o.days, sim->threads, sim->xp.enabled ? "fast" : "reference",
-           sim->estimate_bytes, pop_s, net_s, sim->build_seconds, step_s, measure_s, measure0_s,
-           run_s, ad / run_s, ad / step_s, run_s / o.days, sim_peak_rss(), bb.peak, bb.live,
-           bb.live / nn, bb.peak / nn, sim_peak_rss() / nn, (bb.live - bb.adj) / nn, bb.pop / nn,
-           bb.state / nn, bb.off / nn, bb.adj / nn, bb.trig / nn, bb.expo / nn, bb.other / nn,
-           (unsigned long long)bb.entries, bb.entries / nn, (double)(bb.adj + bb.off) / ne,
-           cpu_util);
-    for (uint32_t l = 0; l < sim->net.n_layers; l++)
-        printf(" entries_l%u=%llu", l, (unsigned long long)sim->net.layer[l].n_entries);
+           sim->world.pop.n, o.days, sim->run.threads, sim->eng.xp.enabled ? "fast" : "reference",
+           sim->run.estimate_bytes, pop_s, net_s, sim->run.build_seconds, step_s, measure_s,
+           measure0_s, run_s, ad / run_s, ad / step_s, run_s / o.days, sys_peak_rss(), bb.peak,
+           bb.live, bb.live / nn, bb.peak / nn, sys_peak_rss() / nn, (bb.live - bb.adj) / nn,
+           bb.pop / nn, bb.state / nn, bb.off / nn, bb.adj / nn, bb.trig / nn, bb.expo / nn,
+           bb.other / nn, (unsigned long long)bb.entries, bb.entries / nn,
+           (double)(bb.adj + bb.off) / ne, cpu_util);
+    for (uint32_t l = 0; l < sim->world.net.n_layers; l++)
+        printf(" entries_l%u=%llu", l, (unsigned long long)sim->world.net.layer[l].n_entries);
     if (o.sol) {
         bench_print_sol("sol", &sol, ad, o.days, run_s, step_s);
         bench_print_sol("solg", &solg, ad, o.days, run_s, step_s);

@@ -66,11 +66,11 @@ int scn_write_docs(FILE *f);
 const char *scn_name(const struct scenario *s);
 void scn_free(struct scenario *s);
 
-/* --- results (metrics.c) ---------------------------------------------- */
+/* --- results (io/output_tables.c) -------------------------------------- */
 
 /* Write the Markdown reference of every result table and column
  * (docs/metrics.md). */
-int met_write_docs(FILE *f);
+int out_write_docs(FILE *f);
 
 /* --- simulation (sim.c) ------------------------------------------------- */
 

@@ -5,15 +5,12 @@
 # option exits 2. Benchmark speeds are never checked (bench/run.sh).
 # usage: cli_bench.sh SCORESIM_BINARY SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 bench=$(dirname "$1")/bench_sim
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 if [ ! -x "$bench" ]; then
-    echo "FAIL: $bench not built"
-    echo "cli-bench: 0 passed, 1 failed"
+    bad "$bench not built"
+    finish cli-bench
     exit 1
 fi
 
@@ -69,5 +66,4 @@ awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a bad option exited $rc, expected 2"
 
-echo "cli-bench: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli-bench

@@ -4,31 +4,12 @@
 # and an interrupted run that leaves no finished-looking file.
 # usage: cli_commands.sh SCORESIM_BINARY SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 bin=$1
 src=$2
 work=$(mktemp -d /tmp/scoresim-cli-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect CODE PATTERN -- command...: exit code and a fixed string on stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -ne "$code" ]; then
-        bad "'$*' exited $got, expected $code; stderr: $(cat err.txt)"
-    elif [ -n "$pattern" ] && ! grep -qF -- "$pattern" err.txt; then
-        bad "'$*' stderr lacks '$pattern': $(cat err.txt)"
-    else
-        ok
-    fi
-}
 
 expect 0 "" -- "$bin" --version
 grep -q "^scoresim [0-9]" out.txt && ok || bad "--version prints the version"
@@ -97,5 +78,4 @@ code=$?
 [ ! -e int/results.sqlite ] && [ ! -e int/daily.csv ] && ok || bad "interrupted run left results"
 [ -z "$(ls -A int 2>/dev/null)" ] && ok || bad "interrupted run left files: $(ls -A int)"
 
-echo "cli: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish cli

@@ -8,30 +8,11 @@
 # (exit 2) before anything runs.
 # usage: cli_experiment.sh SCORESIM_BINARY SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute: the test changes folder
 work=$(mktemp -d /tmp/scoresim-cli-exp-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect CODE PATTERN -- command...: exit code and a fixed string on stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    if [ "$got" -ne "$code" ]; then
-        bad "'$*' exited $got, expected $code; stderr: $(cat err.txt)"
-    elif [ -n "$pattern" ] && ! grep -qF -- "$pattern" err.txt; then
-        bad "'$*' stderr lacks '$pattern': $(cat err.txt)"
-    else
-        ok
-    fi
-}
 
 q() { sqlite3 "$1/results.sqlite" "$2" 2>&1; }
 
@@ -179,5 +160,4 @@ n=$(q $c "select count(*) from summary where metric = 'fear_mean' and day = 0 an
 [ "$n" = 2 ] && ok || bad "compare's summary has $n points"
 expect 2 "needs two scenario files" -- "$bin" compare a.yaml
 
-echo "cli-experiment: $passes passed, $fails failed"
-[ $fails -eq 0 ]
+finish cli-experiment

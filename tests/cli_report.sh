@@ -7,6 +7,7 @@
 # as PNG and as SVG. Screenshots go to test-output/ in the build folder.
 # usage: cli_report.sh SCORESIM_BINARY SOURCE_DIR   (run from the build folder)
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 bin=$(realpath "$1")
 src=$(realpath "$2")
 build=$PWD
@@ -16,12 +17,7 @@ work=$(mktemp -d /tmp/scoresim-report-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 cd "$work"
-fails=0
-passes=0
 t_start=$(date +%s.%N)
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # The report command; the test driver stands in for a command line without one.
 report() {
@@ -123,5 +119,4 @@ t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
     'BEGIN { printf "screenshots: %s/{run,xss,sweep,compare}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
-echo "cli-report: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli-report

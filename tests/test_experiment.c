@@ -19,26 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-#include <sqlite3.h>
-
 #include "experiment/experiment.h"
+#include "harness.h"
 #include "engine/metrics.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static void make_tmpdir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/scoresim-exp-XXXXXX");
-    assert_non_null(mkdtemp(buf));
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -231,7 +216,7 @@ static void test_vary_refused(void **state)
 static void test_summary_hand_made(void **state)
 {
     char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "exp");
     snprintf(path, sizeof path, "%s/results.sqlite", dir);
     const char *vary[] = {"days=1,2"};
     struct exp_plan *pl = NULL;
@@ -289,13 +274,13 @@ static void test_summary_hand_made(void **state)
 
     exp_db_close(db);
     exp_plan_free(pl);
-    rm_rf(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 static void test_comparison_hand_made(void **state)
 {
     char dir[64], a[128], b[128], path[128];
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "exp");
     snprintf(a, sizeof a, "%s/a.yaml", dir);
     snprintf(b, sizeof b, "%s/b.yaml", dir);
     snprintf(path, sizeof path, "%s/results.sqlite", dir);
@@ -339,7 +324,7 @@ static void test_comparison_hand_made(void **state)
                                "'fear_mean'") == 3.0);
     exp_db_close(db);
     exp_plan_free(pl);
-    rm_rf(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 static void expect_other_experiment(const char *path, struct exp_plan *pl, const char *what)
@@ -355,7 +340,7 @@ static void expect_other_experiment(const char *path, struct exp_plan *pl, const
 static void test_refuse_other_experiment(void **state)
 {
     char dir[64], path[128], other[128];
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "exp");
     snprintf(path, sizeof path, "%s/results.sqlite", dir);
     const char *vary[] = {"days=1,2"}, *vary2[] = {"days=1,3"}, *vary3[] = {"days=1,2,3"};
     const char *sets[] = {"scoring.integration=0.5"}, *seed[] = {"seed=7"};
@@ -398,7 +383,7 @@ static void test_refuse_other_experiment(void **state)
     sqlite3_close(db);
     assert_int_equal(plan(&pl, vary, 1, NULL, 0, 3, &err), SS_OK);
     expect_other_experiment(other, pl, "not a sweep's or a comparison's");
-    rm_rf(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 /* ---- a real sweep ------------------------------------------------------- */
@@ -406,7 +391,7 @@ static void test_refuse_other_experiment(void **state)
 static void test_sweep_end_to_end(void **state)
 {
     char dir[64], out[128], db_path[160], runs[160];
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "exp");
     snprintf(out, sizeof out, "%s/sweep", dir);
     snprintf(db_path, sizeof db_path, "%s/results.sqlite", out);
     snprintf(runs, sizeof runs, "%s/runs", out);
@@ -470,7 +455,7 @@ static void test_sweep_end_to_end(void **state)
     o.cancel = NULL;
     assert_int_equal(exp_sweep(&o, &err), SS_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent/scoresim"));
-    rm_rf(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 /* A run that crashes (here a wrapper around the binary that kills itself
@@ -480,7 +465,7 @@ static void test_sweep_end_to_end(void **state)
 static void test_sweep_failing_runs(void **state)
 {
     char dir[64], out[128], wrapper[128], db_path[160], logged[4096] = "";
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "exp");
     snprintf(out, sizeof out, "%s/sweep", dir);
     snprintf(wrapper, sizeof wrapper, "%s/crashy", dir);
     snprintf(db_path, sizeof db_path, "%s/results.sqlite", out);
@@ -533,7 +518,7 @@ static void test_sweep_failing_runs(void **state)
     assert_true(query_real(db, "SELECT count(*) FROM daily WHERE run IN (1, 2)") == 0);
     assert_true(query_real(db, "SELECT max(n) FROM summary") == 2);
     sqlite3_close(db);
-    rm_rf(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 int main(void)

@@ -11,81 +11,12 @@
  * the day's counts and contacts, and every measured figure, bit for bit.
  * A degree too large for the kept counts runs the reference step.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario/scenario.h"
-#include "run/sim.h"
-
-static int sanitized(void)
-{
-    return getenv("SCORESIM_SANITIZED") != NULL;
-}
-
-static struct scenario *scenario_with(uint32_t agents, int days, const char *const *sets)
-{
-    struct ss_error err = {0};
-    struct scenario *s = NULL;
-    char a[64], d[64];
-    snprintf(a, sizeof a, "population.agents=%u", agents);
-    snprintf(d, sizeof d, "days=%d", days);
-    assert_int_equal(scn_new_default(&s, &err), SS_OK);
-    assert_int_equal(scn_set(s, a, &err), SS_OK);
-    assert_int_equal(scn_set(s, d, &err), SS_OK);
-    for (int k = 0; sets && sets[k]; k++) {
-        int rc = scn_set(s, sets[k], &err);
-        if (rc != SS_OK) ss_error_print(&err, stderr);
-        assert_int_equal(rc, SS_OK);
-    }
-    assert_int_equal(scn_finish(s, &err), SS_OK);
-    return s;
-}
-
-static struct sim *create(const struct scenario *s, int threads, int reference)
-{
-    struct sim_options o = {.threads = threads, .reference = reference};
-    struct ss_error err = {0};
-    struct sim *sim = NULL;
-    int rc = sim_create(&sim, s, &o, &err);
-    if (rc != SS_OK) ss_error_print(&err, stderr);
-    assert_int_equal(rc, SS_OK);
-    return sim;
-}
-
-#define SAME(a, b, count) assert_memory_equal((a), (b), (size_t)(count) * sizeof *(a))
-
-/* Everything the day left behind, in both sims. */
-static void compare(const struct sim *f, const struct sim *r, int day)
-{
-    const uint32_t n = f->pop.n;
-    const struct state *a = &f->st, *b = &r->st;
-    SAME(a->status, b->status, n);
-    SAME(a->history, b->history, n);
-    SAME(a->fear, b->fear, n);
-    for (int d = 0; d < N_SUBSYSTEMS; d++) SAME(a->ledger[d], b->ledger[d], n);
-    SAME(f->pop.attitude, r->pop.attitude, n);
-    SAME(a->listed_day, b->listed_day, n);
-    SAME(a->interned_until, b->interned_until, n);
-    SAME(a->misses, b->misses, (size_t)n * a->n_misses);
-    SAME(a->cap, b->cap, N_SUBSYSTEMS + 1);
-    for (uint32_t i = 0; i < n; i++) assert_int_equal(a->acts[i] & AC_MASK, b->acts[i] & AC_MASK);
-    for (uint32_t l = 0; l < f->net.n_layers; l++)
-        SAME(f->net.layer[l].adj, r->net.layer[l].adj, f->net.layer[l].n_entries);
-    for (uint32_t g = 0; g <= f->pop.n_groups; g++)
-        assert_memory_equal(&f->counts.row[g], &r->counts.row[g], sizeof f->counts.row[g]);
-    SAME(f->contacts, r->contacts, (size_t)(f->pop.n_groups + 1) * f->net.n_layers);
-    SAME(f->met.rows, r->met.rows, f->met.n_rows);
-    SAME(f->met.layer_rows, r->met.layer_rows, f->met.n_layer_rows);
-    (void)day;
-}
+#include "harness.h"
 
 /* Step both sims through every day of s, measuring and comparing daily;
  * returns what happened, so the caller can check the test had teeth. */
@@ -95,25 +26,23 @@ struct happened {
 
 static struct happened step_both(const struct scenario *s)
 {
-    struct sim *f = create(s, 2, 0), *r = create(s, 1, 1);
-    assert_true(f->xp.enabled);
-    assert_false(r->xp.enabled);
+    struct sim *f = th_sim(s, 2, 0), *r = th_sim(s, 1, 1);
+    assert_true(f->eng.xp.enabled);
+    assert_false(r->eng.xp.enabled);
     struct ss_error err = {0};
     struct happened h = {0};
-    assert_int_equal(met_measure(&f->met, f, 0, &err), SS_OK);
-    assert_int_equal(met_measure(&r->met, r, 0, &err), SS_OK);
-    compare(f, r, 0);
-    for (int day = 1; day <= f->p->days; day++) {
-        int rc = sim_step(f, &err);
-        if (rc != SS_OK) ss_error_print(&err, stderr);
-        assert_int_equal(rc, SS_OK);
-        assert_int_equal(sim_step(r, &err), SS_OK);
-        assert_int_equal(met_measure(&f->met, f, day, &err), SS_OK);
-        assert_int_equal(met_measure(&r->met, r, day, &err), SS_OK);
+    th_measure(f);
+    th_measure(r);
+    th_assert_same_sims(f, r, "fast step (2 threads) against the reference (1)");
+    for (int day = 1; day <= f->world.p->days; day++) {
+        th_step(f);
+        th_step(r);
+        th_measure(f);
+        th_measure(r);
         /* The kept counts equal a recount (also done by debug builds). */
-        assert_int_equal(expo_check(f, &err), SS_OK);
-        compare(f, r, day);
-        const struct group_counts *t = &f->counts.row[f->pop.n_groups];
+        assert_int_equal(expo_check(&f->eng.xp, &f->world, 2, &err), SS_OK);
+        th_assert_same_sims(f, r, "fast step (2 threads) against the reference (1)");
+        const struct group_counts *t = &f->eng.counts.row[f->world.pop.n_groups];
         h.listed += t->sanctions[SA_LISTING];
         h.interned += t->sanctions[SA_INTERNMENT];
         h.releases += t->releases;
@@ -121,7 +50,7 @@ static struct happened step_both(const struct scenario *s)
         h.judgments += t->scored[EV_COURT_JUDGMENT];
         h.meetings_listed += t->observed[ACT_MEET];
     }
-    h.cut_ends = f->met.rows[f->pop.n_groups].ties_cut;
+    h.cut_ends = f->met.rows[f->world.pop.n_groups].ties_cut;
     sim_free(f);
     sim_free(r);
     return h;
@@ -132,17 +61,8 @@ static struct happened step_both(const struct scenario *s)
  * payments (court judgments) and false camera records. */
 static void test_busy_scenario(void **state)
 {
-    const char *sets[] = {"behaviour.payment.period=3",
-                          "behaviour.protest.trigger.days=[5, 30]",
-                          "behaviour.protest.trigger.share=0.3",
-                          "behaviour.protest.trigger.min_attitude=0.3",
-                          "population.groups={majority: 0.5, uyghur: 0.5}",
-                          "scoring.points.protest=-300",
-                          "surveillance.cameras.false_attribution=0.002",
-                          "sanctions.ostracism.base=0.3",
-                          "sanctions.internment.days=10",
-                          NULL};
-    struct scenario *s = scenario_with(sanitized() ? 2500 : 12000, sanitized() ? 40 : 70, sets);
+    struct scenario *s =
+        th_busy_scenario(th_sanitized() ? 2500 : 12000, th_sanitized() ? 40 : 70, NULL);
     struct happened h = step_both(s);
     assert_true(h.listed > 50 && h.interned > 20 && h.releases > 0);
     assert_true(h.protest_days > 100 && h.cut_ends > 50 && h.judgments > 10);
@@ -164,7 +84,7 @@ static void test_rule_variants(void **state)
                           "network.layers.online.mean_degree=30",
                           "sanctions.ostracism.base=0.5",
                           NULL};
-    struct scenario *s = scenario_with(sanitized() ? 2000 : 8000, sanitized() ? 30 : 50, sets);
+    struct scenario *s = th_scenario(th_sanitized() ? 2000 : 8000, th_sanitized() ? 30 : 50, sets);
     struct happened h = step_both(s);
     assert_true(h.listed > 20 && h.protest_days > 100 && h.cut_ends > 20);
     scn_free(s);
@@ -173,7 +93,8 @@ static void test_rule_variants(void **state)
 /* The seed scenario itself, as shipped. */
 static void test_seed_scenario(void **state)
 {
-    struct scenario *s = scenario_with(sanitized() ? 2500 : 20000, sanitized() ? 75 : 130, NULL);
+    struct scenario *s =
+        th_scenario(th_sanitized() ? 2500 : 20000, th_sanitized() ? 75 : 130, NULL);
     struct happened h = step_both(s);
     assert_true(h.judgments > 0);
     scn_free(s);
@@ -195,11 +116,10 @@ static void test_large_degree_falls_back(void **state)
     snprintf(layers, sizeof layers, "network.layers={star: {generator: edge_list, file: %s}}",
              path);
     const char *sets[] = {layers, NULL};
-    struct scenario *s = scenario_with(leaves + 1, 3, sets);
-    struct sim *sim = create(s, 2, 0);
-    assert_false(sim->xp.enabled);
-    struct ss_error err = {0};
-    for (int day = 1; day <= 3; day++) assert_int_equal(sim_step(sim, &err), SS_OK);
+    struct scenario *s = th_scenario(leaves + 1, 3, sets);
+    struct sim *sim = th_sim(s, 2, 0);
+    assert_false(sim->eng.xp.enabled);
+    for (int day = 1; day <= 3; day++) th_step(sim);
     sim_free(sim);
     scn_free(s);
     unlink(path);

@@ -52,38 +52,12 @@
  * does not change the final size: the rule is monotone and nobody leaves,
  * so the final set is the smallest fixed point whatever the order.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario/scenario.h"
-#include "run/sim.h"
-
-static int sanitized(void)
-{
-    return getenv("SCORESIM_SANITIZED") != NULL;
-}
-
-static void set(struct scenario *s, const char *fmt, ...)
-{
-    static char buf[1 << 14];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    struct ss_error err = {0};
-    if (scn_set(s, buf, &err) != SS_OK) {
-        ss_error_print(&err, stderr);
-        fail_msg("--set %s failed", buf);
-    }
-}
+#include "harness.h"
 
 /* MODEL.md section 9's setting: every scoring, surveillance and sanction
  * mechanism off, fear off, protesters never leave, one group of adults in
@@ -125,26 +99,16 @@ static struct scenario *classical(uint32_t agents, uint64_t seed)
     struct scenario *s = NULL;
     struct ss_error err = {0};
     assert_int_equal(scn_new_default(&s, &err), SS_OK);
-    for (int k = 0; sets[k]; k++) set(s, "%s", sets[k]);
-    set(s, "population.agents=%u", agents);
-    set(s, "seed=%llu", (unsigned long long)seed);
+    th_sets(s, sets);
+    th_set(s, "population.agents=%u", agents);
+    th_set(s, "seed=%llu", (unsigned long long)seed);
     return s;
 }
 
 static struct sim *start(struct scenario *s)
 {
-    struct ss_error err = {0};
-    if (scn_finish(s, &err) != SS_OK) {
-        ss_error_print(&err, stderr);
-        fail_msg("scn_finish failed");
-    }
-    struct sim_options o = {.threads = 1};
-    struct sim *sim = NULL;
-    if (sim_create(&sim, s, &o, &err) != SS_OK) {
-        ss_error_print(&err, stderr);
-        fail_msg("sim_create failed");
-    }
-    return sim;
+    th_finish(s);
+    return th_sim(s, 1, 0);
 }
 
 /* Step until the number of protesters stops changing (a fixed point: nobody
@@ -152,11 +116,10 @@ static struct sim *start(struct scenario *s)
  * final number of protesters; sizes[d - 1] gets day d's (if sizes). */
 static int64_t run_to_rest(struct sim *sim, int max_days, int64_t *sizes)
 {
-    struct ss_error err = {0};
     int64_t prev = -1;
     for (int day = 1; day <= max_days; day++) {
-        assert_int_equal(sim_step(sim, &err), SS_OK);
-        const struct group_counts *all = &sim->counts.row[sim->pop.n_groups];
+        th_step(sim);
+        const struct group_counts *all = &sim->eng.counts.row[sim->world.pop.n_groups];
         int64_t now = all->taken[ACT_PROTEST];
         /* Nothing else happens in this setting. */
         assert_int_equal(all->scored[EV_PROTEST] + all->sanctions[SA_LISTING], 0);
@@ -167,17 +130,6 @@ static int64_t run_to_rest(struct sim *sim, int max_days, int64_t *sizes)
     }
     fail_msg("no fixed point within %d days", max_days);
     return -1;
-}
-
-/* A list of values as YAML. */
-static const char *yaml_list(const double *v, uint32_t n)
-{
-    static char buf[1 << 14];
-    size_t k = snprintf(buf, sizeof buf, "[");
-    for (uint32_t i = 0; i < n; i++)
-        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%.17g", i ? ", " : "", v[i]);
-    snprintf(buf + k, sizeof buf - k, "]");
-    return buf;
 }
 
 /* (a) Granovetter's uniform distribution of thresholds 0, 1, ..., 99 (in
@@ -196,16 +148,16 @@ static void test_uniform_thresholds(void **state)
         for (int k = 0; k < 100; k++) th[k] = share ? (k ? (k - 0.5) / 99.0 : 0) : k;
         if (variant == 1) th[1] = 2;
         struct scenario *s = classical(100, 1);
-        set(s, "network.layers={c: {generator: complete}}");
-        set(s, "population.threshold_unit=%s", share ? "share" : "count");
-        set(s, "population.threshold=%s", yaml_list(th, 100));
-        set(s, "behaviour.protest.spontaneous=%s", variant == 3 ? "false" : "true");
+        th_set(s, "network.layers={c: {generator: complete}}");
+        th_set(s, "population.threshold_unit=%s", share ? "share" : "count");
+        th_set(s, "population.threshold=%s", th_yaml_list(th, 100));
+        th_set(s, "behaviour.protest.spontaneous=%s", variant == 3 ? "false" : "true");
         struct sim *sim = start(s);
-        assert_int_equal(sim->net.layer[0].n_entries, 100 * 99);
+        assert_int_equal(sim->world.net.layer[0].n_entries, 100 * 99);
         int64_t final = run_to_rest(sim, 200, sizes);
         if (variant == 1) {
             assert_int_equal(final, 1);
-            assert_int_equal(sim->st.status[0] & ST_PROTEST, ST_PROTEST);
+            assert_int_equal(sim->world.st.status[0] & ST_PROTEST, ST_PROTEST);
         } else if (variant == 3) {
             assert_int_equal(final, 0);
         } else {
@@ -222,10 +174,11 @@ static void test_uniform_thresholds(void **state)
 static int64_t normal_run(uint32_t n, double mean, double sd, uint64_t seed)
 {
     struct scenario *s = classical(n, seed);
-    set(s, "network.layers={c: {generator: complete}}");
-    set(s, "population.threshold_unit=count");
-    set(s, "behaviour.protest.spontaneous=true");
-    set(s, "population.threshold={dist: normal, mean: %.17g, sd: %.17g, lo: 0, hi: 1e9}", mean, sd);
+    th_set(s, "network.layers={c: {generator: complete}}");
+    th_set(s, "population.threshold_unit=count");
+    th_set(s, "behaviour.protest.spontaneous=true");
+    th_set(s, "population.threshold={dist: normal, mean: %.17g, sd: %.17g, lo: 0, hi: 1e9}", mean,
+           sd);
     struct sim *sim = start(s);
     int64_t final = run_to_rest(sim, 10 * (int)n, NULL);
     sim_free(sim);
@@ -251,7 +204,7 @@ static void test_normal_thresholds(void **state)
     } ref[] = {{6, 0.001, 0.037},      {8, 0.096, 0.329},    {10, 1.101, 5.599},
                {12.2, 22.104, 38.955}, {14, 63.762, 46.557}, {16, 91.035, 27.774},
                {18, 98.386, 12.213},   {20, 99.675, 5.413}};
-    const int seeds = sanitized() ? 60 : 500;
+    const int seeds = th_sanitized() ? 60 : 500;
     double prev = -1;
     for (size_t k = 0; k < sizeof ref / sizeof ref[0]; k++) {
         double sum = 0;
@@ -281,7 +234,7 @@ static void test_normal_thresholds(void **state)
 static void test_normal_thresholds_jump(void **state)
 {
     const uint32_t n = 1000;
-    const int seeds = sanitized() ? 4 : 10;
+    const int seeds = th_sanitized() ? 4 : 10;
     int global_low = 0, global_high = 0;
     for (int seed = 1; seed <= seeds; seed++) {
         int64_t low = normal_run(n, 250, 110, seed), high = normal_run(n, 250, 135, seed);
@@ -299,13 +252,13 @@ static void test_normal_thresholds_jump(void **state)
 static int64_t watts_run(uint32_t n, double z, double phi, uint64_t seed)
 {
     struct scenario *s = classical(n, seed);
-    set(s, "network.layers={er: {generator: erdos_renyi, mean_degree: %g}}", z);
-    set(s, "population.threshold_unit=share");
-    set(s, "population.threshold=%.17g", phi);
-    set(s, "behaviour.protest.spontaneous=false");
-    set(s, "behaviour.protest.trigger.days=[1]");
-    set(s, "behaviour.protest.trigger.count=1");
-    set(s, "behaviour.protest.trigger.min_attitude=0");
+    th_set(s, "network.layers={er: {generator: erdos_renyi, mean_degree: %g}}", z);
+    th_set(s, "population.threshold_unit=share");
+    th_set(s, "population.threshold=%.17g", phi);
+    th_set(s, "behaviour.protest.spontaneous=false");
+    th_set(s, "behaviour.protest.trigger.days=[1]");
+    th_set(s, "behaviour.protest.trigger.count=1");
+    th_set(s, "behaviour.protest.trigger.min_attitude=0");
     struct sim *sim = start(s);
     int64_t final = run_to_rest(sim, 32767, NULL);
     sim_free(sim);
@@ -322,8 +275,8 @@ static int64_t watts_run(uint32_t n, double z, double phi, uint64_t seed)
  * "global" is taken as more than half the agents. */
 static void test_watts_cascade_window(void **state)
 {
-    const uint32_t n = sanitized() ? 2000 : 10000;
-    const int seeds = sanitized() ? 20 : 50;
+    const uint32_t n = th_sanitized() ? 2000 : 10000;
+    const int seeds = th_sanitized() ? 20 : 50;
     const double z[3] = {1, 4, 16};
     int global[3] = {0, 0, 0};
     for (int k = 0; k < 3; k++)

@@ -1,240 +1,216 @@
 /*
- * test_output.c - results.sqlite and daily.csv (output.c): written into a
- * fresh temporary folder from a hand-built 10-agent world, then read back
- * with SQLite and as text; the temporary names before out_close, nothing
- * left behind by out_abort, and I/O errors that name the path.
+ * test_output.c - results.sqlite and daily.csv (output.c): rows handed to
+ * out_open / out_day / out_agent / out_close by the test, as the driver
+ * (run/sim.c) hands them, written into a fresh temporary folder and read
+ * back with SQLite and as text: every column of every daily row comes back
+ * as it was given (NULL for NaN, reals with all their bits) in both files;
+ * the static tables, the snapshot and the run row; the temporary names
+ * before out_close, nothing left behind by out_abort, a second run
+ * replacing the first, and I/O errors that name the path.
  *
- * The struct sim is built by hand and only met_* and out_* are called.
+ * The rows describe a 10-agent world of two groups (0-5 and 6-9, the
+ * second named with a comma and quotes, to be quoted in the CSV) and two
+ * layers, as the measurement would have measured it over three days; the
+ * measurement itself is test_metrics*.c's, the snapshot's rows
+ * test_sim.c's.
  */
-#include <dirent.h>
 #include <math.h>
-#include <setjmp.h>
-#include <sqlite3.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "engine/metrics.h"
+#include "harness.h"
 #include "io/output.h"
-#include "scenario/scenario.h"
-#include "run/sim.h"
 
-#ifdef SS_TEST_STUBS
-/* Only for building this file without the rest of the library:
- * gcc ... -DSS_TEST_STUBS src/metrics.c src/output.c src/mem.c src/error.c
- * tests/test_output.c. The CMake build links the real ones. */
-size_t sim_peak_rss(void)
-{
-    return 12345;
-}
-double sim_now(void)
-{
-    return 0.0;
-}
-const char *scn_text(const struct scenario *s)
-{
-    return "name: stub\n";
-}
-const char *scn_name(const struct scenario *s)
-{
-    return "stub";
-}
-#endif
+#define N_DAYS   3
+#define N_ROWS   3 /* groups 0 and 1, then all agents */
+#define N_LAYERS 2
 
-/* The world of test_metrics.c's tiny_world, smaller: 10 agents, groups
- * 0-5 and 6-9 (the second named with a comma, to be quoted in the CSV),
- * a home layer of cliques and a work layer with one cut tie. */
-struct world {
-    struct sim sim;       /* built by hand */
-    struct params p;      /* names, seed, days */
-    struct scenario *scn; /* the real default scenario, or NULL with stubs */
-    uint8_t group[10], flags[10];
-    uint32_t hh_start[5];   /* households {0,1,2} {3,4,5} {6,7} {8,9} */
-    double reliability[10]; /* the list reliability is drawn from */
-    float attitude[10];
-    net_off_t off[2][11];    /* CSR offsets per layer */
-    uint32_t adj[2][16];     /* CSR entries per layer */
-    int64_t contacts[3 * 2]; /* [row][layer] */
-    float fear[10], ledger[N_SUBSYSTEMS][10];
-    uint8_t status[10], history[10];
-    char dir[256]; /* mkdtemp folder */
+struct fixture {
+    char dir[256];                                         /* mkdtemp folder */
+    struct output out;                                     /* the output under test */
+    int snapshot;                                          /* write the agents tables */
+    struct out_group groups[2];                            /* the groups table */
+    struct out_layer layers[N_LAYERS];                     /* the layers table */
+    struct out_run run;                                    /* the run table */
+    struct met_row rows[N_DAYS][N_ROWS];                   /* each day's daily rows */
+    struct met_layer_row lrows[N_DAYS][N_ROWS * N_LAYERS]; /* and daily_layer rows */
+    struct out_agent agents[10];                           /* the snapshot */
+    int64_t degree[10][N_LAYERS]; /* ... and each agent's degree per layer */
 };
 
-static void layer_set(struct layer *ly, const char *name, int generator, net_off_t *off,
-                      uint32_t *adj, const uint32_t *u, const uint32_t *v, const int *cut, size_t m)
+/* A distinct value for column c of row r on day d: integers of their own,
+ * reals that need all 17 digits. */
+static int64_t int_value(int d, int r, size_t c)
 {
-    snprintf(ly->name, sizeof ly->name, "%s", name);
-    ly->generator = generator;
-    ly->contact = 0.5;
-    ly->n = 10;
-    memset(off, 0, 11 * sizeof *off);
-    for (size_t i = 0; i < m; i++) {
-        off[u[i] + 1]++;
-        off[v[i] + 1]++;
-    }
-    for (int a = 0; a < 10; a++) off[a + 1] += off[a];
-    net_off_t fill[11];
-    memcpy(fill, off, sizeof fill);
-    for (size_t i = 0; i < m; i++) {
-        adj[fill[u[i]]++] = cut[i] ? NET_CUT : v[i];
-        adj[fill[v[i]]++] = cut[i] ? NET_CUT : u[i];
-    }
-    ly->off = off;
-    ly->adj = adj;
-    ly->n_entries = off[10];
+    return 100000 * (int64_t)d + 1000 * (int64_t)r + (int64_t)c;
 }
 
-static int world_setup(void **state)
+static double real_value(int d, int r, size_t c)
 {
-    struct world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    struct sim *sim = &w->sim;
-    struct population *pop = &sim->pop;
-    snprintf(w->p.name, sizeof w->p.name, "tiny");
-    w->p.seed = 7;
-    w->p.days = 10;
-    w->p.population.groups.n = 2;
-    snprintf(w->p.population.groups.name[0], MAX_NAME, "majority");
-    snprintf(w->p.population.groups.name[1], MAX_NAME, "other, \"minority\"");
-    w->p.population.groups.v[0] = 0.6;
-    w->p.population.groups.v[1] = 0.4;
-#ifdef SS_TEST_STUBS
-    sim->scn = (const struct scenario *)w; /* any non-NULL pointer: the stubs ignore it */
-#else
-    struct ss_error err = {0};
-    assert_int_equal(scn_new_default(&w->scn, &err), SS_OK);
-    assert_int_equal(scn_finish(w->scn, &err), SS_OK); /* scn_text is set by scn_finish */
-    sim->scn = w->scn;
-#endif
-    sim->p = &w->p;
-    sim->threads = 1;
-    sim->started = 1700000000; /* 2023-11-14T22:13:20Z */
-    sim->finished = 1700000060;
-    sim->build_seconds = 1.5;
-    sim->run_seconds = 2.5;
-    sim->wall_seconds = 4.0;
-    sim->estimate_bytes = 1000;
+    return (double)int_value(d, r, c) / 3.0;
+}
 
-    pop->n = 10;
-    pop->n_groups = 2;
-    pop->group_start[1] = 6;
-    pop->group_start[2] = 10;
-    pop->group = w->group;
-    pop->flags = w->flags;
-    pop->n_households = 4;
-    pop->hh_start = w->hh_start;
-    pop->attitude = w->attitude;
-    pop->rel_dist = (struct dist){.kind = DIST_LIST, .values = w->reliability, .n_values = 10};
-    pop->thr_dist = (struct dist){.kind = DIST_CONSTANT, .value = 0.25};
-    static const uint32_t hh_start[5] = {0, 3, 6, 8, 10};
-    memcpy(w->hh_start, hh_start, sizeof hh_start);
+static void set_real(void *row, const struct met_column *col, double v)
+{
+    memcpy((char *)row + col->offset, &v, sizeof v);
+}
+
+/* Every INTEGER and REAL column of a row struct set to a distinct value. */
+static void fill_columns(void *row, const struct met_column *cols, size_t n_cols, int d, int r)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        const struct met_column *col = &cols[c];
+        if (col->type == MET_REAL) {
+            set_real(row, col, real_value(d, r, c));
+        } else if (col->type == MET_INT && !col->is_int32) {
+            int64_t v = int_value(d, r, c);
+            memcpy((char *)row + col->offset, &v, sizeof v);
+        }
+    }
+}
+
+/* Day d's rows: distinct values everywhere, then what a 10-agent world
+ * would have measured where the checks below look (agents, contacts, cut
+ * ties, the largest component on day 0 only, scores at 1000 but agent 3's
+ * 500 in group 0, one listed and one interned, a flight refused in group 0
+ * on each day after day 0, no criticism to silence, disparate impact
+ * against group 0 and NULL for all agents). */
+static void day_rows(struct fixture *fx, int d)
+{
+    static const int64_t agents[N_ROWS] = {6, 4, 10};
+    for (int r = 0; r < N_ROWS; r++) {
+        struct met_row *row = &fx->rows[d][r];
+        memset(row, 0, sizeof *row);
+        fill_columns(row, met_daily_columns, met_n_daily_columns, d, r);
+        const int all = r == N_ROWS - 1;
+        row->day = d;
+        row->group = all ? -1 : r;
+        row->agents = agents[r];
+        row->contacts = 0;
+        for (int l = 0; l < N_LAYERS; l++) {
+            struct met_layer_row *lr = &fx->lrows[d][r * N_LAYERS + l];
+            memset(lr, 0, sizeof *lr);
+            fill_columns(lr, met_layer_columns, met_n_layer_columns, d, r * N_LAYERS + l);
+            lr->day = d;
+            lr->group = row->group;
+            lr->layer = l;
+            lr->contacts = d * 10 + r * 2 + l;
+            row->contacts += lr->contacts;
+        }
+        if (all) fx->lrows[d][r * N_LAYERS].ties = 16;
+        row->ties_cut = all ? 2 : 1;
+        row->largest_component_share = d ? NAN : (double[]){1.0, 0.5, 0.8}[r];
+        for (int i = 0; i < MET_N_PCT; i++) row->score_p[i] = 1000;
+        row->score_p[0] = r == 1 ? 1000 : 500;
+        memset(row->tier, 0, sizeof row->tier); /* agent 3 in D, agent 1 in AAA */
+        row->tier[TIER_D] = row->tier[TIER_AAA] = r != 1;
+        row->tier[TIER_A] = agents[r] - 2 * (r != 1);
+        row->listed = r != 1;
+        row->interned = r != 0;
+        row->silence_ratio = NAN;
+        const int refused = d > 0 && r != 1;
+        memset(row->sanction, 0, sizeof row->sanction);
+        row->sanction[SA_TRAVEL] = refused;
+        row->sanctions = refused;
+        row->wrongful_sanctions = row->cross_context_sanctions = 0;
+        row->cross_context_share = refused ? 0.0 : NAN;
+        row->flights_refused_cum = r != 1 ? d : 0;
+        row->di_listed = all ? NAN : r == 1 ? 0.0 : 1.0;
+        row->di_sanctioned = all ? NAN : r == 1 ? (1.0 / 4) / (1.0 / 6) : 1.0;
+        if (all) row->domain_mean[SUB_JUDICIAL] = 950, row->fear_mean = 0.05;
+    }
+}
+
+/* The snapshot of the 10-agent world: home cliques {0,1,2} {3,4,5} {6,7}
+ * {8,9}; work ties 2-3, 5-6, 0-7 and 1-8 (cut); agent 3 listed on
+ * judicial points (score 500), agent 7 interned, agent 1 at 1050 (social
+ * points), agent 9 a child, agent 0 online. */
+static void snapshot_rows(struct fixture *fx)
+{
+    static const int64_t home[10] = {2, 2, 2, 2, 2, 2, 1, 1, 1, 1};
+    static const int64_t work[10] = {1, 0, 1, 1, 0, 1, 1, 1, 0, 0};
+    static const int64_t household[10] = {0, 0, 0, 1, 1, 1, 2, 2, 3, 3};
     for (int a = 0; a < 10; a++) {
-        w->group[a] = a >= 6;
-        w->attitude[a] = 0.125f * (float)(a % 8);
-        w->reliability[a] = 0.75;
+        fx->degree[a][0] = home[a];
+        fx->degree[a][1] = work[a];
+        fx->agents[a] = (struct out_agent){
+            .id = a,
+            .group = a >= 6,
+            .household = household[a],
+            .child = a == 9,
+            .online = a == 0,
+            .attitude = 0.125 * (a % 8),
+            .reliability = 0.75,
+            .threshold = 0.25,
+            .degree = home[a] + work[a],
+            .fear = a == 3 ? 0.5 : 0,
+            .score = a == 3   ? 500
+                     : a == 1 ? 1050
+                              : 1000,
+            .financial = 1000,
+            .judicial = a == 3 ? 500 : 1000,
+            .social = a == 1 ? 1050 : 1000,
+            .listed = a == 3,
+            .interned = a == 7,
+            .ever_sanctioned = a == 3 || a == 7,
+            .genuine = a == 7,
+        };
     }
-    w->flags[9] = POP_CHILD;
-    w->flags[0] = POP_ONLINE;
+}
 
-    /* The state: agent 3 listed on judicial points (score 500, tier D),
-     * agent 7 interned, agent 1 at 1050 (tier AAA); integration 0, so each
-     * domain score is 1000 + its own points. */
-    w->p.population.start_score = 1000;
-    w->p.scoring.min = 0;
-    w->p.scoring.max = 1100;
-    static const double tier_min[N_TIERS] = {1050, 1030, 960, 850, 600, 0};
-    memcpy(w->p.scoring.tiers, tier_min, sizeof tier_min);
-    struct state *st = &sim->st;
-    st->n = 10;
-    st->fear = w->fear;
-    st->status = w->status;
-    st->history = w->history;
-    for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d] = w->ledger[d];
-    w->ledger[SUB_JUDICIAL][3] = -500;
-    w->ledger[SUB_SOCIAL][1] = 50;
-    w->fear[3] = 0.5f;
-    w->status[3] = ST_LISTED;
-    w->history[3] = HI_LISTED | HI_SANCTIONED;
-    w->status[7] = ST_INTERNED;
-    w->history[7] = HI_INTERNED | HI_SANCTIONED | HI_GENUINE;
-
-    static const uint32_t hu[] = {0, 0, 1, 3, 3, 4, 6, 8}, hv[] = {1, 2, 2, 4, 5, 5, 7, 9};
-    static const int hcut[8] = {0};
-    static const uint32_t wu[] = {2, 5, 0, 1}, wv[] = {3, 6, 7, 8};
-    static const int wcut[] = {0, 0, 0, 1};
-    sim->net.n_layers = 2;
-    layer_set(&sim->net.layer[0], "home", GEN_HOUSEHOLD, w->off[0], w->adj[0], hu, hv, hcut, 8);
-    layer_set(&sim->net.layer[1], "work", GEN_WATTS_STROGATZ, w->off[1], w->adj[1], wu, wv, wcut,
-              4);
-    sim->contacts = w->contacts;
-
-    struct ss_error e = {0};
-    assert_int_equal(met_init(&sim->met, sim, &e), SS_OK);
-    snprintf(w->dir, sizeof w->dir, "/tmp/scoresim-test-output-XXXXXX");
-    assert_non_null(mkdtemp(w->dir));
-    *state = w;
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    fx->groups[0] = (struct out_group){.group = 0, .name = "majority", .share = 0.6, .agents = 6};
+    fx->groups[1] =
+        (struct out_group){.group = 1, .name = "other, \"minority\"", .share = 0.4, .agents = 4};
+    fx->layers[0] = (struct out_layer){.layer = 0,
+                                       .name = "home",
+                                       .generator = out_generator_name(GEN_HOUSEHOLD),
+                                       .contact = 0.5,
+                                       .ties = 8,
+                                       .mean_degree = 1.6};
+    fx->layers[1] = (struct out_layer){.layer = 1,
+                                       .name = "work",
+                                       .generator = out_generator_name(GEN_WATTS_STROGATZ),
+                                       .contact = 0.5,
+                                       .ties = 4,
+                                       .mean_degree = 0.8};
+    fx->run = (struct out_run){
+        .name = "tiny",
+        .scenario = "name: tiny\nseed: 7\n",
+        .seed = 7,
+        .days = 10,
+        .agents = 10,
+        .threads = 1,
+        .version = SS_VERSION,
+        .started = "2023-11-14T22:13:20Z",
+        .finished = "2023-11-14T22:14:20Z",
+        .build_seconds = 1.5,
+        .run_seconds = 2.5,
+        .wall_seconds = 4.0,
+        .peak_memory_bytes = 12345,
+        .alloc_peak_bytes = 678,
+        .estimate_bytes = 1000,
+        .host_cores = 2,
+    };
+    for (int d = 0; d < N_DAYS; d++) day_rows(fx, d);
+    snapshot_rows(fx);
+    th_tmpdir(fx->dir, sizeof fx->dir, "test-output");
+    *state = fx;
     return 0;
 }
 
-/* Remove the folder and everything in it (two levels are enough here). */
-static void remove_tree(const char *dir)
+static int teardown(void **state)
 {
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[1024];
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(path);
-        else
-            unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static int world_teardown(void **state)
-{
-    struct world *w = *state;
-    out_abort(&w->sim.out);
-    met_free(&w->sim.met, &w->sim);
-    assert_int_equal(w->sim.mem.live, 0);
-    remove_tree(w->dir);
-#ifndef SS_TEST_STUBS
-    scn_free(w->scn);
-#endif
-    free(w);
-    return 0;
-}
-
-/* The names in dir, sorted, joined by spaces. */
-static void list_dir(const char *dir, char *out, size_t size)
-{
-    char names[16][256];
-    int n = 0;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < 16)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            snprintf(names[n++], sizeof names[0], "%s", e->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        if (i) strncat(out, " ", size - strlen(out) - 1);
-        strncat(out, names[i], size - strlen(out) - 1);
-    }
+    struct fixture *fx = *state;
+    out_abort(&fx->out);
+    int rc = th_remove_tree(fx->dir);
+    free(fx);
+    return rc;
 }
 
 /* Only the two temporary names, each with our pid (and, with previous,
@@ -242,203 +218,308 @@ static void list_dir(const char *dir, char *out, size_t size)
 static void assert_only_temp_files(const char *dir, int previous)
 {
     char have[4096], want[512];
-    list_dir(dir, have, sizeof have);
+    th_list_dir(dir, have, sizeof have);
     snprintf(want, sizeof want, ".daily.csv.tmp-%ld .results.sqlite.tmp-%ld%s", (long)getpid(),
              (long)getpid(), previous ? " daily.csv results.sqlite" : "");
     assert_string_equal(have, want);
 }
 
-static int64_t query_int(sqlite3 *db, const char *sql)
+static int open_output(struct fixture *fx, const char *dir, struct ss_error *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->snapshot, err);
+}
+
+/* dir/a/b: parents are created. */
+static void results_dir(const struct fixture *fx, char *dir, size_t size)
+{
+    snprintf(dir, size, "%s/a/b", fx->dir);
+}
+
+/* Open, three days (and the snapshot), close; previous: a run already
+ * finished there. */
+static void write_three_days(struct fixture *fx, int previous)
+{
+    struct ss_error err = {0};
+    char dir[512];
+    results_dir(fx, dir, sizeof dir);
+    if (open_output(fx, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
+    assert_only_temp_files(dir, previous);
+    for (int d = 0; d < N_DAYS; d++)
+        if (out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err) != SS_OK)
+            fail_msg("out_day: %s", err.msg);
+    for (int a = 0; fx->snapshot && a < 10; a++)
+        if (out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err) != SS_OK)
+            fail_msg("out_agent: %s", err.msg);
+    assert_only_temp_files(dir, previous);
+    if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
+    char have[4096];
+    th_list_dir(dir, have, sizeof have);
+    assert_string_equal(have, "daily.csv results.sqlite");
+    /* after out_close, out_abort must not touch the finished files */
+    out_abort(&fx->out);
+    th_list_dir(dir, have, sizeof have);
+    assert_string_equal(have, "daily.csv results.sqlite");
+}
+
+/* The bits of x: reals must come back bit for bit. */
+static uint64_t bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+/* Column col of a row struct as the files must hold it. */
+struct given {
+    int kind;         /* MET_INT, MET_REAL or MET_TEXT (a group or layer name) */
+    int64_t i;        /* MET_INT */
+    double x;         /* MET_REAL; NaN for NULL */
+    const char *text; /* MET_TEXT */
+};
+
+static struct given given_value(const struct met_column *col, const void *row)
+{
+    static const char *const groups[2] = {"majority", "other, \"minority\""};
+    static const char *const layers[N_LAYERS] = {"home", "work"};
+    const char *at = (const char *)row + col->offset;
+    struct given v = {col->type, 0, 0, NULL};
+    int32_t i32;
+    switch (col->type) {
+    case MET_INT:
+        if (col->is_int32) {
+            memcpy(&i32, at, sizeof i32);
+            v.i = i32;
+        } else {
+            memcpy(&v.i, at, sizeof v.i);
+        }
+        break;
+    case MET_REAL:
+        memcpy(&v.x, at, sizeof v.x);
+        break;
+    case MET_GROUP_NAME:
+    case MET_LAYER_NAME:
+        memcpy(&i32, at, sizeof i32);
+        v.kind = MET_TEXT;
+        v.text = col->type == MET_LAYER_NAME ? layers[i32] : i32 < 0 ? "all" : groups[i32];
+        break;
+    default:
+        fail_msg("column %s: unexpected type %d", col->name, col->type);
+    }
     return v;
 }
 
-/* The first column of the first row as text ("NULL" for NULL). */
-static void query_text(sqlite3 *db, const char *sql, char *out, size_t size)
+/* Every column of every row of table (daily or daily_layer) in the
+ * database as the rows gave it: integers equal, reals with the same bits,
+ * NaN as NULL, names by index. Each row is found by its key (day, group
+ * and, in daily_layer, layer: the first int32 fields of both structs). */
+static void assert_table_round_trip(sqlite3 *db, const char *table, const struct met_column *cols,
+                                    size_t n_cols, const void *rows, size_t size, size_t n_rows)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(out, size, "%s", t ? (const char *)t : "NULL");
-    sqlite3_finalize(st);
-}
-
-/* Open, three days, close; previous: a run already finished there. */
-static void write_three_days(struct world *w, int previous)
-{
-    struct sim *sim = &w->sim;
-    struct ss_error err = {0};
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/a/b", w->dir); /* parents are created */
-    if (out_open(&sim->out, sim, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
-    assert_only_temp_files(dir, previous);
-    for (int day = 0; day < 3; day++) {
-        for (int i = 0; i < 6; i++) w->contacts[i] = day * 10 + i;
-        /* a flight refused in group 0 on each day after day 0 */
-        memset(&sim->counts, 0, sizeof sim->counts);
-        sim->counts.row[0].sanctions[SA_TRAVEL] = sim->counts.row[2].sanctions[SA_TRAVEL] = day > 0;
-        assert_int_equal(met_measure(&sim->met, sim, day, &err), SS_OK);
-        if (out_day(&sim->out, sim, &err) != SS_OK) fail_msg("out_day: %s", err.msg);
+    const int by_layer = !strcmp(table, "daily_layer");
+    for (size_t r = 0; r < n_rows; r++) {
+        const char *row = (const char *)rows + r * size;
+        int32_t key[3];
+        memcpy(key, row, sizeof key);
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE day = %d AND \"group\" = %d%s", table,
+                 key[0], key[1], by_layer ? " AND layer = " : "");
+        if (by_layer) snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%d", key[2]);
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal((size_t)sqlite3_column_count(st), n_cols);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        for (size_t c = 0; c < n_cols; c++) {
+            const struct met_column *col = &cols[c];
+            assert_string_equal(sqlite3_column_name(st, (int)c), col->name);
+            const int k = (int)c, type = sqlite3_column_type(st, k);
+            const struct given v = given_value(col, row);
+            if (v.kind == MET_INT) {
+                assert_int_equal(type, SQLITE_INTEGER);
+                if (sqlite3_column_int64(st, k) != v.i)
+                    fail_msg("%s row %zu %s: %lld, given %lld", table, r, col->name,
+                             (long long)sqlite3_column_int64(st, k), (long long)v.i);
+            } else if (v.kind == MET_REAL && isnan(v.x)) {
+                if (type != SQLITE_NULL) fail_msg("%s row %zu %s: not NULL", table, r, col->name);
+            } else if (v.kind == MET_REAL) {
+                double y = sqlite3_column_double(st, k);
+                assert_int_equal(type, SQLITE_FLOAT);
+                if (bits(v.x) != bits(y))
+                    fail_msg("%s row %zu %s: %.17g, given %.17g", table, r, col->name, y, v.x);
+            } else {
+                assert_int_equal(type, SQLITE_TEXT);
+                assert_string_equal((const char *)sqlite3_column_text(st, k), v.text);
+            }
+        }
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
     }
-    assert_only_temp_files(dir, previous);
-    if (out_close(&sim->out, sim, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
-    char have[4096];
-    list_dir(dir, have, sizeof have);
-    assert_string_equal(have, "daily.csv results.sqlite");
-    /* after out_close, out_abort must not touch the finished files */
-    out_abort(&sim->out);
-    list_dir(dir, have, sizeof have);
-    assert_string_equal(have, "daily.csv results.sqlite");
 }
 
 static void test_sqlite_tables(void **state)
 {
-    struct world *w = *state;
-    w->sim.opt.snapshot = 1;
-    write_three_days(w, 0);
-    char path[512], text[256];
-    snprintf(path, sizeof path, "%s/a/b/results.sqlite", w->dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    struct fixture *fx = *state;
+    fx->snapshot = 1;
+    write_three_days(fx, 0);
+    char dir[512], text[256];
+    results_dir(fx, dir, sizeof dir);
+    sqlite3 *db = th_open_results(dir);
 
-    assert_int_equal(query_int(db, "SELECT count(*) FROM run"), 1);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM groups"), 2);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM layers"), 2);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily"), 3 * 3);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily_layer"), 3 * 3 * 2);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM agents"), 10);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM agent_degree"), 20);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM groups"), 2);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM layers"), 2);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily"), 3 * 3);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily_layer"), 3 * 3 * 2);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM agents"), 10);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM agent_degree"), 20);
 
-    /* run */
-    query_text(db, "SELECT version FROM run", text, sizeof text);
+    /* run: every column as given */
+    th_query_text(db, "SELECT version FROM run", text, sizeof text);
     assert_string_equal(text, SS_VERSION);
-    query_text(db, "SELECT name FROM run", text, sizeof text);
-    assert_string_equal(text, scn_name(w->sim.scn));
-    query_text(db, "SELECT scenario FROM run", text, sizeof text);
-    assert_true(strlen(text) > 0);
-    query_text(db, "SELECT started FROM run", text, sizeof text);
+    th_query_text(db, "SELECT name FROM run", text, sizeof text);
+    assert_string_equal(text, "tiny");
+    th_query_text(db, "SELECT scenario FROM run", text, sizeof text);
+    assert_string_equal(text, "name: tiny\nseed: 7\n");
+    th_query_text(db, "SELECT started FROM run", text, sizeof text);
     assert_string_equal(text, "2023-11-14T22:13:20Z");
-    query_text(db, "SELECT finished FROM run", text, sizeof text);
+    th_query_text(db, "SELECT finished FROM run", text, sizeof text);
     assert_string_equal(text, "2023-11-14T22:14:20Z");
-    assert_int_equal(query_int(db, "SELECT seed FROM run"), 7);
-    assert_int_equal(query_int(db, "SELECT days FROM run"), 10);
-    assert_int_equal(query_int(db, "SELECT agents FROM run"), 10);
-    assert_int_equal(query_int(db, "SELECT estimate_bytes FROM run"), 1000);
-    assert_int_equal(query_int(db, "SELECT wall_seconds = 4.0 FROM run"), 1);
-    assert_true(query_int(db, "SELECT peak_memory_bytes FROM run") > 0);
-    assert_true(query_int(db, "SELECT host_cores FROM run") >= 1);
+    assert_int_equal(th_query_int(db, "SELECT seed FROM run"), 7);
+    assert_int_equal(th_query_int(db, "SELECT days FROM run"), 10);
+    assert_int_equal(th_query_int(db, "SELECT agents FROM run"), 10);
+    assert_int_equal(th_query_int(db, "SELECT threads FROM run"), 1);
+    assert_int_equal(th_query_int(db, "SELECT estimate_bytes FROM run"), 1000);
+    assert_int_equal(th_query_int(db, "SELECT build_seconds = 1.5 AND run_seconds = 2.5 AND "
+                                      "wall_seconds = 4.0 FROM run"),
+                     1);
+    assert_int_equal(th_query_int(db, "SELECT peak_memory_bytes FROM run"), 12345);
+    assert_int_equal(th_query_int(db, "SELECT alloc_peak_bytes FROM run"), 678);
+    assert_int_equal(th_query_int(db, "SELECT host_cores FROM run"), 2);
 
     /* groups and layers */
-    query_text(db, "SELECT name FROM groups WHERE \"group\" = 1", text, sizeof text);
+    th_query_text(db, "SELECT name FROM groups WHERE \"group\" = 1", text, sizeof text);
     assert_string_equal(text, "other, \"minority\"");
-    assert_int_equal(query_int(db, "SELECT agents FROM groups WHERE \"group\" = 0"), 6);
-    query_text(db, "SELECT generator FROM layers WHERE layer = 1", text, sizeof text);
+    assert_int_equal(th_query_int(db, "SELECT agents FROM groups WHERE \"group\" = 0"), 6);
+    assert_int_equal(th_query_int(db, "SELECT share = 0.4 FROM groups WHERE \"group\" = 1"), 1);
+    th_query_text(db, "SELECT generator FROM layers WHERE layer = 1", text, sizeof text);
     assert_string_equal(text, "watts_strogatz");
-    assert_int_equal(query_int(db, "SELECT ties FROM layers WHERE layer = 1"), 4);
-    assert_int_equal(query_int(db, "SELECT mean_degree = 1.6 FROM layers WHERE layer = 0"), 1);
+    th_query_text(db, "SELECT generator FROM layers WHERE layer = 0", text, sizeof text);
+    assert_string_equal(text, "household");
+    assert_int_equal(th_query_int(db, "SELECT ties FROM layers WHERE layer = 1"), 4);
+    assert_int_equal(th_query_int(db, "SELECT mean_degree = 1.6 FROM layers WHERE layer = 0"), 1);
+    assert_int_equal(th_query_int(db, "SELECT contact = 0.5 FROM layers WHERE layer = 1"), 1);
 
     /* daily: group_name right after group, 'all' for -1, NULL for NaN */
-    query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 1", text, sizeof text);
+    th_query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 1", text,
+                  sizeof text);
     assert_string_equal(text, "group");
-    query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 2", text, sizeof text);
+    th_query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 2", text,
+                  sizeof text);
     assert_string_equal(text, "group_name");
-    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('daily')"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM pragma_table_info('daily')"),
                      (int64_t)met_n_daily_columns);
-    query_text(db, "SELECT group_name FROM daily WHERE day = 1 AND \"group\" = -1", text,
-               sizeof text);
+    th_query_text(db, "SELECT group_name FROM daily WHERE day = 1 AND \"group\" = -1", text,
+                  sizeof text);
     assert_string_equal(text, "all");
-    assert_int_equal(query_int(db, "SELECT agents FROM daily WHERE day = 2 AND \"group\" = -1"),
+    assert_int_equal(th_query_int(db, "SELECT agents FROM daily WHERE day = 2 AND \"group\" = -1"),
                      10);
-    assert_int_equal(query_int(db, "SELECT contacts FROM daily WHERE day = 2 AND \"group\" = 0"),
+    assert_int_equal(th_query_int(db, "SELECT contacts FROM daily WHERE day = 2 AND \"group\" = 0"),
                      20 + 21);
-    assert_int_equal(query_int(db, "SELECT ties_cut FROM daily WHERE day = 0 AND \"group\" = -1"),
-                     2);
-    assert_int_equal(query_int(db, "SELECT largest_component_share = 0.8 FROM daily "
-                                   "WHERE day = 0 AND \"group\" = -1"),
+    assert_int_equal(
+        th_query_int(db, "SELECT ties_cut FROM daily WHERE day = 0 AND \"group\" = -1"), 2);
+    assert_int_equal(th_query_int(db, "SELECT largest_component_share = 0.8 FROM daily "
+                                      "WHERE day = 0 AND \"group\" = -1"),
                      1);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE day > 0 AND "
-                                   "largest_component_share IS NULL"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE day > 0 AND "
+                                      "largest_component_share IS NULL"),
                      6);
-    assert_int_equal(query_int(db, "SELECT typeof(attitude_mean) = 'real' FROM daily "
-                                   "WHERE day = 0 AND \"group\" = 1"),
+    assert_int_equal(th_query_int(db, "SELECT typeof(attitude_mean) = 'real' FROM daily "
+                                      "WHERE day = 0 AND \"group\" = 1"),
                      1);
 
-    /* the new daily columns: scores, tiers, the list, sums, NULLs */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE score_p50 = 1000 AND "
-                                   "score_p1 = CASE \"group\" WHEN 1 THEN 1000 ELSE 500 END"),
+    /* scores, tiers, the list, sums, NULLs */
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE score_p50 = 1000 AND "
+                                      "score_p1 = CASE \"group\" WHEN 1 THEN 1000 ELSE 500 END"),
                      9);
-    assert_int_equal(query_int(db, "SELECT tier_d FROM daily WHERE day = 1 AND \"group\" = 0"), 1);
-    assert_int_equal(query_int(db, "SELECT tier_aaa FROM daily WHERE day = 1 AND \"group\" = -1"),
+    assert_int_equal(th_query_int(db, "SELECT tier_d FROM daily WHERE day = 1 AND \"group\" = 0"),
                      1);
-    assert_int_equal(query_int(db, "SELECT listed + interned FROM daily WHERE day = 2 AND "
-                                   "\"group\" = -1"),
+    assert_int_equal(
+        th_query_int(db, "SELECT tier_aaa FROM daily WHERE day = 1 AND \"group\" = -1"), 1);
+    assert_int_equal(th_query_int(db, "SELECT listed + interned FROM daily WHERE day = 2 AND "
+                                      "\"group\" = -1"),
                      2);
-    assert_int_equal(query_int(db, "SELECT flights_refused_cum FROM daily WHERE day = 2 AND "
-                                   "\"group\" = 0"),
+    assert_int_equal(th_query_int(db, "SELECT flights_refused_cum FROM daily WHERE day = 2 AND "
+                                      "\"group\" = 0"),
                      2);
-    assert_int_equal(query_int(db, "SELECT sanctions FROM daily WHERE day = 2 AND \"group\" = 1"),
-                     0);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE silence_ratio IS NULL"),
+    assert_int_equal(
+        th_query_int(db, "SELECT sanctions FROM daily WHERE day = 2 AND \"group\" = 1"), 0);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE silence_ratio IS NULL"),
                      9); /* no criticism would have been posted */
     /* disparate impact against group 0 (the larger share): NULL for 'all' */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
-                                   "di_sanctioned IS NULL"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
+                                      "di_sanctioned IS NULL"),
                      3);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
-                                   "\"group\" = -1"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE di_listed IS NULL AND "
+                                      "\"group\" = -1"),
                      3);
-    assert_int_equal(query_int(db, "SELECT di_listed = 0.0 AND di_sanctioned = (1.0 / 4) / (1.0 / "
-                                   "6) FROM daily WHERE day = 1 AND \"group\" = 1"),
+    assert_int_equal(th_query_int(db, "SELECT di_listed = 0.0 AND di_sanctioned = (1.0 / 4) / "
+                                      "(1.0 / 6) FROM daily WHERE day = 1 AND \"group\" = 1"),
                      1);
     /* a share of 0 where there were sanctions (days 1, 2; group 0 and all) */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share = 0"), 4);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share IS NULL"),
-                     5);
-    assert_int_equal(query_int(db, "SELECT judicial_mean = 950 AND fear_mean = 0.05 FROM daily "
-                                   "WHERE day = 0 AND \"group\" = -1"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share = 0"),
+                     4);
+    assert_int_equal(
+        th_query_int(db, "SELECT count(*) FROM daily WHERE cross_context_share IS NULL"), 5);
+    assert_int_equal(th_query_int(db, "SELECT judicial_mean = 950 AND fear_mean = 0.05 FROM daily "
+                                      "WHERE day = 0 AND \"group\" = -1"),
                      1);
 
     /* daily_layer */
-    query_text(db,
-               "SELECT layer_name FROM daily_layer WHERE day = 0 AND \"group\" = 1 "
-               "AND layer = 1",
-               text, sizeof text);
+    th_query_text(db,
+                  "SELECT layer_name FROM daily_layer WHERE day = 0 AND \"group\" = 1 "
+                  "AND layer = 1",
+                  text, sizeof text);
     assert_string_equal(text, "work");
-    assert_int_equal(query_int(db, "SELECT ties FROM daily_layer WHERE day = 0 AND "
-                                   "\"group\" = -1 AND layer = 0"),
+    assert_int_equal(th_query_int(db, "SELECT ties FROM daily_layer WHERE day = 0 AND "
+                                      "\"group\" = -1 AND layer = 0"),
                      16);
-    assert_int_equal(query_int(db, "SELECT contacts FROM daily_layer WHERE day = 1 AND "
-                                   "\"group\" = -1 AND layer = 1"),
+    assert_int_equal(th_query_int(db, "SELECT contacts FROM daily_layer WHERE day = 1 AND "
+                                      "\"group\" = -1 AND layer = 1"),
                      15);
 
+    /* every column of every row, as given */
+    assert_table_round_trip(db, "daily", met_daily_columns, met_n_daily_columns, fx->rows,
+                            sizeof fx->rows[0][0], N_DAYS * N_ROWS);
+    assert_table_round_trip(db, "daily_layer", met_layer_columns, met_n_layer_columns, fx->lrows,
+                            sizeof fx->lrows[0][0], N_DAYS * N_ROWS * N_LAYERS);
+
     /* agents */
-    assert_int_equal(query_int(db, "SELECT degree FROM agents WHERE id = 0"), 3);
-    assert_int_equal(query_int(db, "SELECT degree FROM agents WHERE id = 1"), 2);
-    assert_int_equal(query_int(db, "SELECT child FROM agents WHERE id = 9"), 1);
-    assert_int_equal(query_int(db, "SELECT \"group\" FROM agents WHERE id = 9"), 1);
-    assert_int_equal(query_int(db, "SELECT degree FROM agent_degree WHERE id = 0 AND layer = 1"),
+    assert_int_equal(th_query_int(db, "SELECT degree FROM agents WHERE id = 0"), 3);
+    assert_int_equal(th_query_int(db, "SELECT degree FROM agents WHERE id = 1"), 2);
+    assert_int_equal(th_query_int(db, "SELECT child FROM agents WHERE id = 9"), 1);
+    assert_int_equal(th_query_int(db, "SELECT \"group\" FROM agents WHERE id = 9"), 1);
+    assert_int_equal(th_query_int(db, "SELECT household FROM agents WHERE id = 7"), 2);
+    assert_int_equal(th_query_int(db, "SELECT degree FROM agent_degree WHERE id = 0 AND layer = 1"),
                      1);
-    assert_int_equal(query_int(db, "SELECT score = 500 AND judicial = 500 AND financial = 1000 "
-                                   "AND social = 1000 AND fear = 0.5 AND listed = 1 AND "
-                                   "interned = 0 AND ever_sanctioned = 1 AND genuine = 0 "
-                                   "FROM agents WHERE id = 3"),
+    assert_int_equal(th_query_int(db, "SELECT score = 500 AND judicial = 500 AND financial = 1000 "
+                                      "AND social = 1000 AND fear = 0.5 AND listed = 1 AND "
+                                      "interned = 0 AND ever_sanctioned = 1 AND genuine = 0 "
+                                      "FROM agents WHERE id = 3"),
                      1);
-    assert_int_equal(query_int(db, "SELECT listed = 0 AND interned = 1 AND genuine = 1 "
-                                   "FROM agents WHERE id = 7"),
+    assert_int_equal(th_query_int(db, "SELECT listed = 0 AND interned = 1 AND genuine = 1 "
+                                      "FROM agents WHERE id = 7"),
                      1);
-    assert_int_equal(query_int(db, "SELECT score = 1050 AND social = 1050 AND fear = 0 "
-                                   "FROM agents WHERE id = 1"),
+    assert_int_equal(th_query_int(db, "SELECT score = 1050 AND social = 1050 AND fear = 0 "
+                                      "FROM agents WHERE id = 1"),
                      1);
-    assert_int_equal(query_int(db, "SELECT typeof(score) = 'real' FROM agents WHERE id = 0"), 1);
-    assert_int_equal(query_int(db, "SELECT degree FROM agent_degree WHERE id = 8 AND layer = 1"),
+    assert_int_equal(th_query_int(db, "SELECT attitude = 0.375 AND reliability = 0.75 AND "
+                                      "threshold = 0.25 AND online = 0 FROM agents WHERE id = 3"),
+                     1);
+    assert_int_equal(th_query_int(db, "SELECT typeof(score) = 'real' FROM agents WHERE id = 0"), 1);
+    assert_int_equal(th_query_int(db, "SELECT degree FROM agent_degree WHERE id = 8 AND layer = 1"),
+                     0);
+    /* each agent's degree is the sum of its layers' */
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM agents a WHERE a.degree != (SELECT "
+                                      "sum(d.degree) FROM agent_degree d WHERE d.id = a.id)"),
                      0);
     sqlite3_close(db);
 }
@@ -471,18 +552,37 @@ static int csv_fields(const char *line, char fields[][64], int max)
 
 static int col_index(const char *name)
 {
-    for (size_t i = 0; i < met_n_daily_columns; i++)
-        if (!strcmp(met_daily_columns[i].name, name)) return (int)i;
-    fail_msg("no daily column %s", name);
-    return -1;
+    return (int)(th_col_named(name) - met_daily_columns);
+}
+
+/* Field c of a CSV row as the row gave it: integers in decimal, reals
+ * that read back to the same bits, NaN as an empty field, group names. */
+static void assert_csv_field(const char *field, const struct met_row *row, size_t c)
+{
+    const struct met_column *col = &met_daily_columns[c];
+    const struct given v = given_value(col, row);
+    char want[64];
+    if (v.kind == MET_INT) {
+        snprintf(want, sizeof want, "%lld", (long long)v.i);
+        if (strcmp(field, want) != 0) fail_msg("CSV %s: '%s', given %s", col->name, field, want);
+    } else if (v.kind == MET_REAL && isnan(v.x)) {
+        if (field[0]) fail_msg("CSV %s: '%s', given NaN (empty)", col->name, field);
+    } else if (v.kind == MET_REAL) {
+        double y = strtod(field, NULL);
+        if (!field[0] || bits(v.x) != bits(y))
+            fail_msg("CSV %s: '%s', given %.17g", col->name, field, v.x);
+    } else {
+        assert_string_equal(field, v.text);
+    }
 }
 
 static void test_csv(void **state)
 {
-    struct world *w = *state;
-    write_three_days(w, 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/a/b/daily.csv", w->dir);
+    struct fixture *fx = *state;
+    write_three_days(fx, 0);
+    char dir[512], path[600];
+    results_dir(fx, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/daily.csv", dir);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     static char line[65536], want[65536];
@@ -500,6 +600,8 @@ static void test_csv(void **state)
     int cum = col_index("flights_refused_cum");
     int rows = 0, quoted = 0, all = 0, empty_largest = 0;
     while (fgets(line, sizeof line, f)) {
+        assert_true(rows < N_DAYS * N_ROWS);
+        const struct met_row *given = &fx->rows[rows / N_ROWS][rows % N_ROWS];
         rows++;
         assert_non_null(strchr(line, '\n'));
         assert_int_equal(csv_fields(line, fields, 512), (int)met_n_daily_columns);
@@ -512,6 +614,8 @@ static void test_csv(void **state)
             assert_string_equal(fields[largest], "0.80000000000000004");
         if (!strcmp(fields[0], "2") && !strcmp(fields[1], "-1"))
             assert_string_equal(fields[cum], "2");
+        /* every field, in the order the rows were given */
+        for (size_t c = 0; c < met_n_daily_columns; c++) assert_csv_field(fields[c], given, c);
     }
     fclose(f);
     assert_int_equal(rows, 3 * 3);
@@ -522,64 +626,80 @@ static void test_csv(void **state)
 
 static void test_abort_leaves_nothing(void **state)
 {
-    struct world *w = *state;
-    struct sim *sim = &w->sim;
+    struct fixture *fx = *state;
     struct ss_error err = {0};
     struct output zero = {0};
     out_abort(&zero); /* never opened: nothing to do */
 
-    assert_int_equal(out_open(&sim->out, sim, w->dir, &err), SS_OK);
-    assert_int_equal(met_measure(&sim->met, sim, 0, &err), SS_OK);
-    assert_int_equal(out_day(&sim->out, sim, &err), SS_OK);
-    assert_only_temp_files(w->dir, 0);
-    out_abort(&sim->out);
+    assert_int_equal(open_output(fx, fx->dir, &err), SS_OK);
+    assert_int_equal(out_day(&fx->out, fx->rows[0], N_ROWS, fx->lrows[0], N_ROWS * N_LAYERS, &err),
+                     SS_OK);
+    assert_only_temp_files(fx->dir, 0);
+    out_abort(&fx->out);
     char have[4096];
-    list_dir(w->dir, have, sizeof have);
+    th_list_dir(fx->dir, have, sizeof have);
     assert_string_equal(have, "");
-    out_abort(&sim->out); /* twice is harmless */
+    out_abort(&fx->out); /* twice is harmless */
 }
 
 /* A second run into the same folder replaces the first run's files. */
 static void test_rerun_replaces(void **state)
 {
-    struct world *w = *state;
-    write_three_days(w, 0);
-    w->p.seed = 99;
-    write_three_days(w, 1);
-    char path[512];
-    snprintf(path, sizeof path, "%s/a/b/results.sqlite", w->dir);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(query_int(db, "SELECT seed FROM run"), 99);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily"), 9);
+    struct fixture *fx = *state;
+    write_three_days(fx, 0);
+    fx->run.seed = 99;
+    write_three_days(fx, 1);
+    char dir[512];
+    results_dir(fx, dir, sizeof dir);
+    sqlite3 *db = th_open_results(dir);
+    assert_int_equal(th_query_int(db, "SELECT seed FROM run"), 99);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily"), 9);
     sqlite3_close(db);
 }
 
 static void test_unwritable_folder(void **state)
 {
-    struct world *w = *state;
-    struct sim *sim = &w->sim;
+    struct fixture *fx = *state;
     struct ss_error err = {0};
     char file[512], dir[600];
-    snprintf(file, sizeof file, "%s/plain-file", w->dir);
+    snprintf(file, sizeof file, "%s/plain-file", fx->dir);
     FILE *f = fopen(file, "w");
     assert_non_null(f);
     fclose(f);
 
     snprintf(dir, sizeof dir, "%s/sub/results", file); /* under a regular file */
-    assert_int_equal(out_open(&sim->out, sim, dir, &err), SS_EIO);
+    assert_int_equal(open_output(fx, dir, &err), SS_EIO);
     assert_int_equal(err.code, SS_EIO);
     assert_non_null(strstr(err.msg, dir));
     assert_non_null(strstr(err.msg, "Not a directory"));
-    assert_null(sim->out.db);
+    assert_null(fx->out.db);
 
     memset(&err, 0, sizeof err);
-    assert_int_equal(out_open(&sim->out, sim, file, &err), SS_EIO); /* the folder is a file */
+    assert_int_equal(open_output(fx, file, &err), SS_EIO); /* the folder is a file */
     assert_non_null(strstr(err.msg, file));
 
     char have[4096];
-    list_dir(w->dir, have, sizeof have);
+    th_list_dir(fx->dir, have, sizeof have);
     assert_string_equal(have, "plain-file");
+}
+
+/* Out of order: rows before out_open, the run before out_open, an agent
+ * without a snapshot opened. Each is refused, and nothing is written. */
+static void test_out_of_order(void **state)
+{
+    struct fixture *fx = *state;
+    struct ss_error err = {0};
+    struct output never = {0};
+    assert_int_equal(out_day(&never, fx->rows[0], N_ROWS, fx->lrows[0], N_ROWS * N_LAYERS, &err),
+                     SS_EINTERNAL);
+    assert_int_equal(out_close(&never, &fx->run, &err), SS_EINTERNAL);
+    fx->snapshot = 0;
+    assert_int_equal(open_output(fx, fx->dir, &err), SS_OK);
+    assert_int_equal(out_agent(&fx->out, &fx->agents[0], fx->degree[0], &err), SS_EINTERNAL);
+    out_abort(&fx->out);
+    char have[4096];
+    th_list_dir(fx->dir, have, sizeof have);
+    assert_string_equal(have, "");
 }
 
 static void test_docs(void **state)
@@ -595,11 +715,12 @@ static void test_docs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sqlite_tables, world_setup, world_teardown),
-        cmocka_unit_test_setup_teardown(test_csv, world_setup, world_teardown),
-        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, world_setup, world_teardown),
-        cmocka_unit_test_setup_teardown(test_rerun_replaces, world_setup, world_teardown),
-        cmocka_unit_test_setup_teardown(test_unwritable_folder, world_setup, world_teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
         cmocka_unit_test(test_docs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

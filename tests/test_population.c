@@ -1,50 +1,50 @@
 /*
- * test_population.c - the synthetic population (population.c): exact
- * structure (households contiguous, groups contiguous, an adult first),
- * the distributions within statistical tolerance, explicit and constant
- * distributions, thread-count independence and out-of-memory handling.
- * Parameters are filled by hand (seed-like defaults), not by scenario.c.
+ * test_population.c - the synthetic population (population.c) and the
+ * agents' initial state (state.c): exact structure (households
+ * contiguous, groups contiguous, an adult first), the distributions within
+ * statistical tolerance (attitude is drawn by state_init, keyed by agent),
+ * explicit and constant distributions, thread-count independence and
+ * out-of-memory handling. Parameters are filled by hand (seed-like
+ * defaults, th_seed_population), not by scenario.c.
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
-#include <omp.h>
-
+#include "harness.h"
 #include "world/population.h"
+#include "world/state.h"
 
-/* The seed scenario's population over n agents. */
-static void seed_params(struct params *p, uint32_t n)
-{
-    static const char *names[4] = {"majority", "uyghur", "tibetan", "other_minority"};
-    static const double shares[4] = {.911, .008, .005, .076};
-    memset(p, 0, sizeof *p);
-    p->seed = 20240601;
-    p->population.agents = n;
-    p->population.groups.n = 4;
-    for (int g = 0; g < 4; g++) {
-        strcpy(p->population.groups.name[g], names[g]);
-        p->population.groups.v[g] = shares[g];
-    }
-    p->population.household_size = 3;
-    p->population.child_share = .2;
-    p->population.attitude = (struct dist){.kind = DIST_BETA, .a = 2, .b = 6};
-    p->population.reliability = (struct dist){.kind = DIST_BETA, .a = 18, .b = 1};
-    p->population.online_share = .75;
-    p->population.threshold =
-        (struct dist){.kind = DIST_NORMAL, .mean = .25, .sd = .12, .lo = 0, .hi = 1};
-    p->population.start_score = 1000;
-}
-
+/* pop_build with 2 threads (test_threads compares with 1). */
 static int build(struct population *pop, const struct params *p, struct mem *m)
 {
     struct ss_error err = {0};
     memset(pop, 0, sizeof *pop);
-    return pop_build(pop, p, m, &err);
+    return pop_build(pop, p, 2, m, &err);
+}
+
+/* state_init over a built population, or fail. */
+static void init_state(struct state *st, const struct params *p, const struct population *pop,
+                       int threads, struct mem *m)
+{
+    struct ss_error err = {0};
+    if (state_init(st, p, pop, threads, m, &err) != SS_OK) fail_msg("state_init: %s", err.msg);
+}
+
+/* The start of a run: attitude in [0, 1], everything else zero, no cap
+ * below the maximum. */
+static void check_state(const struct state *st, const struct params *p, uint32_t n)
+{
+    assert_int_equal(st->n, n);
+    for (uint32_t a = 0; a < n; a++) {
+        assert_true(st->attitude[a] >= 0 && st->attitude[a] <= 1);
+        assert_true(st->fear[a] == 0);
+        for (int d = 0; d < N_SUBSYSTEMS; d++) assert_true(st->ledger[d][a] == 0);
+        assert_int_equal(st->status[a] | st->history[a] | st->watched[a], 0);
+        assert_int_equal(st->listed_day[a] | st->interned_until[a], 0);
+        for (uint32_t k = 0; k < st->n_misses; k++)
+            assert_int_equal(st->misses[a * st->n_misses + k], 0);
+    }
+    for (int d = 0; d <= N_SUBSYSTEMS; d++) assert_true(st->cap[d] == p->scoring.max);
 }
 
 /* Households and groups are contiguous id ranges, consistent with the
@@ -75,7 +75,6 @@ static void check_structure(const struct population *pop, uint32_t n)
         if (pop->flags[a] & POP_CHILD) assert_false(pop->flags[a] & POP_ONLINE);
         float thr = pop_threshold(pop, a), rel = pop_reliability(pop, a);
         assert_true(thr >= 0 && thr <= 1);
-        assert_true(pop->attitude[a] >= 0 && pop->attitude[a] <= 1);
         assert_true(rel >= 0 && rel <= 1);
         /* drawn on demand: the same value on every read */
         assert_true(pop_threshold(pop, a) == thr && pop_reliability(pop, a) == rel);
@@ -87,22 +86,29 @@ static void test_structure(void **state)
     struct params p;
     struct population pop;
     struct mem m = {0};
-    seed_params(&p, 100000);
+    struct state st;
+    th_seed_population(&p, 100000);
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     check_structure(&pop, 100000);
+    init_state(&st, &p, &pop, 2, &m);
+    check_state(&st, &p, 100000);
+    state_free(&st, &m);
     pop_free(&pop, &m);
     assert_int_equal(m.live, 0);
 }
 
-/* Shares and means within about 4 standard deviations. */
+/* Shares and means within about 4 standard deviations; attitude as
+ * state_init draws it. */
 static void test_distributions(void **state)
 {
     const uint32_t n = 100000;
     struct params p;
     struct population pop;
+    struct state st;
     struct mem m = {0};
-    seed_params(&p, n);
+    th_seed_population(&p, n);
     assert_int_equal(build(&pop, &p, &m), SS_OK);
+    init_state(&st, &p, &pop, 2, &m);
     double nh = pop.n_households;
     /* household groups: binomial over households; agent groups: the same,
      * inflated by the household size (design effect E[s^2] / E[s]) */
@@ -123,7 +129,7 @@ static void test_distributions(void **state)
             children++;
         else
             adults++, online += (pop.flags[a] & POP_ONLINE) != 0;
-        att += pop.attitude[a];
+        att += st.attitude[a];
         rel += pop_reliability(&pop, a);
         thr += pop_threshold(&pop, a);
     }
@@ -133,20 +139,22 @@ static void test_distributions(void **state)
     assert_true(fabs(rel / n - 18.0 / 19) < 0.001);
     /* clipping at 0 moves the mean up by about 0.0008 */
     assert_true(fabs(thr / n - 0.2508) < 0.002);
+    state_free(&st, &m);
     pop_free(&pop, &m);
 }
 
-/* A list is assigned by agent id, a constant exactly, a uniform within its
- * range; a zero share gives an empty group. */
+/* A list is assigned by agent id (attitude's by state_init), a constant
+ * exactly, a uniform within its range; a zero share gives an empty group. */
 static void test_explicit_dists(void **state)
 {
     const uint32_t n = 1000;
     struct params p;
     struct population pop;
+    struct state st;
     struct mem m = {0};
     double values[1000];
     for (uint32_t i = 0; i < n; i++) values[i] = i / 1000.0;
-    seed_params(&p, n);
+    th_seed_population(&p, n);
     p.population.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = n};
     p.population.reliability = (struct dist){.kind = DIST_CONSTANT, .value = .9};
     p.population.threshold = (struct dist){.kind = DIST_UNIFORM, .lo = .2, .hi = .4};
@@ -154,12 +162,15 @@ static void test_explicit_dists(void **state)
     p.population.groups.v[0] = .919;
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     check_structure(&pop, n);
+    init_state(&st, &p, &pop, 2, &m);
+    check_state(&st, &p, n);
     for (uint32_t a = 0; a < n; a++) {
-        assert_true(pop.attitude[a] == (float)values[a]);
+        assert_true(st.attitude[a] == (float)values[a]);
         assert_true(pop_reliability(&pop, a) == (float).9);
         assert_true(pop_threshold(&pop, a) >= (float).2 && pop_threshold(&pop, a) <= (float).4);
     }
     assert_int_equal(pop.group_start[1], pop.group_start[2]);
+    state_free(&st, &m);
     pop_free(&pop, &m);
 }
 
@@ -168,13 +179,17 @@ static void test_single_households(void **state)
 {
     struct params p;
     struct population pop;
+    struct state st;
     struct mem m = {0};
-    seed_params(&p, 5000);
+    th_seed_population(&p, 5000);
     p.population.household_size = 1;
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     check_structure(&pop, 5000);
+    init_state(&st, &p, &pop, 2, &m);
+    check_state(&st, &p, 5000);
     assert_int_equal(pop.n_households, 5000);
     for (uint32_t a = 0; a < 5000; a++) assert_false(pop.flags[a] & POP_CHILD);
+    state_free(&st, &m);
     pop_free(&pop, &m);
 }
 
@@ -185,21 +200,22 @@ static void test_bad_input(void **state)
     struct mem m = {0};
     struct ss_error err = {0};
     double values[10] = {0};
-    seed_params(&p, 100);
+    th_seed_population(&p, 100);
     p.population.attitude = (struct dist){.kind = DIST_LIST, .values = values, .n_values = 10};
     memset(&pop, 0, sizeof pop);
-    assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
+    assert_int_equal(pop_build(&pop, &p, 2, &m, &err), SS_EINPUT);
     assert_string_equal(err.msg, "population.attitude: a list of 10 values, but the population "
                                  "has 100 agents (population.agents)");
     pop_free(&pop, &m);
-    seed_params(&p, 100);
+    th_seed_population(&p, 100);
     p.population.household_size = 0.5;
-    assert_int_equal(pop_build(&pop, &p, &m, &err), SS_EINPUT);
+    assert_int_equal(pop_build(&pop, &p, 2, &m, &err), SS_EINPUT);
     pop_free(&pop, &m);
     assert_int_equal(m.live, 0);
 }
 
-static void assert_same(const struct population *a, const struct population *b)
+static void assert_same(const struct population *a, const struct population *b,
+                        const struct state *sa, const struct state *sb)
 {
     assert_int_equal(a->n, b->n);
     assert_int_equal(a->n_households, b->n_households);
@@ -207,34 +223,41 @@ static void assert_same(const struct population *a, const struct population *b)
     assert_memory_equal(a->group, b->group, a->n);
     assert_memory_equal(a->flags, b->flags, a->n);
     assert_memory_equal(a->hh_start, b->hh_start, (a->n_households + 1) * sizeof *a->hh_start);
-    assert_memory_equal(a->attitude, b->attitude, a->n * sizeof *a->attitude);
+    assert_memory_equal(sa->attitude, sb->attitude, a->n * sizeof *sa->attitude);
     for (uint32_t i = 0; i < a->n; i++) {
         assert_true(pop_reliability(a, i) == pop_reliability(b, i));
         assert_true(pop_threshold(a, i) == pop_threshold(b, i));
     }
 }
 
-/* Bit-identical for 1 and 2 threads; a different seed gives a different
- * population. */
+/* Bit-identical for 1 and 2 threads (the population and the attitudes
+ * state_init draws); a different seed gives a different population. */
 static void test_threads(void **state)
 {
     struct params p;
     struct population a, b, c;
+    struct state sa, sb, sc;
     struct mem m = {0};
-    seed_params(&p, 50000);
-    int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    assert_int_equal(build(&a, &p, &m), SS_OK);
-    omp_set_num_threads(2);
-    assert_int_equal(build(&b, &p, &m), SS_OK);
-    omp_set_num_threads(saved);
-    assert_same(&a, &b);
+    struct ss_error err = {0};
+    th_seed_population(&p, 50000);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(pop_build(&a, &p, 1, &m, &err), SS_OK);
+    assert_int_equal(pop_build(&b, &p, 2, &m, &err), SS_OK);
+    init_state(&sa, &p, &a, 1, &m);
+    init_state(&sb, &p, &b, 2, &m);
+    assert_same(&a, &b, &sa, &sb);
     p.seed++;
     assert_int_equal(build(&c, &p, &m), SS_OK);
-    assert_true(memcmp(a.attitude, c.attitude, a.n * sizeof *a.attitude) != 0);
+    init_state(&sc, &p, &c, 2, &m);
+    assert_true(memcmp(sa.attitude, sc.attitude, a.n * sizeof *sa.attitude) != 0);
+    state_free(&sa, &m);
+    state_free(&sb, &m);
+    state_free(&sc, &m);
     pop_free(&a, &m);
     pop_free(&b, &m);
     pop_free(&c, &m);
+    assert_int_equal(m.live, 0);
 }
 
 /* Fail each allocation of a small build in turn. */
@@ -242,7 +265,7 @@ static void test_nomem(void **state)
 {
     struct params p;
     struct population pop;
-    seed_params(&p, 2000);
+    th_seed_population(&p, 2000);
     struct mem m = {0};
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     pop_free(&pop, &m);
@@ -252,11 +275,27 @@ static void test_nomem(void **state)
         struct mem f = {.fail_at = k};
         struct ss_error err = {0};
         memset(&pop, 0, sizeof pop);
-        assert_int_equal(pop_build(&pop, &p, &f, &err), SS_ENOMEM);
+        assert_int_equal(pop_build(&pop, &p, 2, &f, &err), SS_ENOMEM);
         assert_int_equal(err.code, SS_ENOMEM);
         pop_free(&pop, &f);
         assert_int_equal(f.live, 0);
     }
+    /* ... and of state_init over a built population */
+    assert_int_equal(build(&pop, &p, &m), SS_OK);
+    struct state st;
+    struct mem counter = {0};
+    init_state(&st, &p, &pop, 2, &counter);
+    state_free(&st, &counter);
+    assert_true(counter.count > 3);
+    for (long k = 1; k <= counter.count; k++) {
+        struct mem f = {.fail_at = k};
+        struct ss_error err = {0};
+        assert_int_equal(state_init(&st, &p, &pop, 2, &f, &err), SS_ENOMEM);
+        assert_int_equal(err.code, SS_ENOMEM);
+        state_free(&st, &f);
+        assert_int_equal(f.live, 0);
+    }
+    pop_free(&pop, &m);
 }
 
 static void test_estimate(void **state)
@@ -264,7 +303,7 @@ static void test_estimate(void **state)
     struct params p;
     struct population pop;
     struct mem m = {0};
-    seed_params(&p, 100000);
+    th_seed_population(&p, 100000);
     assert_int_equal(build(&pop, &p, &m), SS_OK);
     size_t est = pop_estimate_bytes(&p);
     assert_true(est >= m.peak);

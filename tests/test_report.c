@@ -1,9 +1,9 @@
 /*
  * test_report.c - report.html (report.c): the escaping of scenario text for
- * HTML and for JSON inside <script>, a report of a real small run (title
- * escaped, data embedded, front-end inlined, no temporary file left), the
- * errors for a folder without results, and out-of-memory at every
- * allocation.
+ * HTML (for JSON inside <script>, see test_strbuf.c), a report of a real
+ * small run (title escaped, data embedded, front-end inlined, no temporary
+ * file left), the errors for a folder without results, and out-of-memory
+ * at every allocation.
  *
  * The browser half (the page draws every chart, exports PNG and SVG) is
  * tests/cli_report.sh with tests/report_browser.mjs.
@@ -23,23 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "harness.h"
 #include "io/report.h"
 #include "scoresim.h"
-
-static char *json(const char *s)
-{
-    struct mem m = {0};
-    char *out = NULL;
-    size_t len = 0;
-    assert_int_equal(rep_json_escape(&m, s, &out, &len), SS_OK);
-    assert_int_equal(strlen(out), len);
-    char *copy = strdup(out);
-    mem_free(&m, out);
-    assert_int_equal(m.live, 0);
-    return copy;
-}
 
 static char *html(const char *s)
 {
@@ -50,32 +36,6 @@ static char *html(const char *s)
     char *copy = strdup(out);
     mem_free(&m, out);
     return copy;
-}
-
-#define ASSERT_JSON(in, want)                                                                      \
-    do {                                                                                           \
-        char *got_ = json(in);                                                                     \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
-
-static void test_json_escape(void **state)
-{
-    ASSERT_JSON("seed", "seed");
-    ASSERT_JSON("<script>alert(1)</script>", "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");
-    ASSERT_JSON("a & b", "a \\u0026 b");
-    ASSERT_JSON("say \"hi\"\\", "say \\\"hi\\\"\\\\");
-    ASSERT_JSON("line\nnext\ttab\r\x01", "line\\nnext\\ttab\\u000d\\u0001");
-    ASSERT_JSON("\xE2\x80\xA8|\xE2\x80\xA9", "\\u2028|\\u2029"); /* JS line separators */
-    ASSERT_JSON("caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80",
-                "caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80");
-    /* not UTF-8: a lone continuation byte, a truncated sequence, an overlong
-     * '<', a surrogate */
-    ASSERT_JSON("a\x80z", "a\\ufffdz");
-    ASSERT_JSON("a\xE2\x80", "a\\ufffd\\ufffd");
-    ASSERT_JSON("\xC0\xBC", "\\ufffd\\ufffd");
-    ASSERT_JSON("\xED\xA0\x80", "\\ufffd\\ufffd\\ufffd");
-    ASSERT_JSON("", "");
 }
 
 static void test_html_escape(void **state)
@@ -100,22 +60,6 @@ static void test_asset(void **state)
     assert_int_equal(rep_asset_css[rep_asset_css_len], 0);
     assert_null(strstr((const char *)rep_asset_js, "</script"));
     assert_null(strstr((const char *)rep_asset_css, "</style"));
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
 }
 
 /* Files in dir other than results.sqlite, daily.csv and report.html. */
@@ -146,8 +90,7 @@ static int run_setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx) return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/scoresim-test-report-XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
+    th_tmpdir(fx->dir, sizeof fx->dir, "test-report");
     struct ss_error err = {0};
     struct scenario *s = NULL;
     int rc = scn_new_default(&s, &err);
@@ -171,9 +114,7 @@ static int run_setup(void **state)
 static int run_teardown(void **state)
 {
     struct fixture *fx = *state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    int rc = system(cmd);
+    int rc = th_remove_tree(fx->dir);
     free(fx);
     return rc == 0 ? 0 : -1;
 }
@@ -186,7 +127,7 @@ static void test_report_of_a_run(void **state)
     char path[512];
     snprintf(path, sizeof path, "%s/report.html", fx->dir);
     size_t len = 0;
-    char *page = slurp(path, &len);
+    char *page = th_slurp(path, &len);
     assert_non_null(page);
     assert_int_equal(stray_files(fx->dir), 0);
     /* the name is escaped in the title and the heading, and in the data */
@@ -240,8 +181,8 @@ static void test_out_of_memory(void **state)
 
 static void test_not_results(void **state)
 {
-    char dir[] = "/tmp/scoresim-test-report-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    th_tmpdir(dir, sizeof dir, "test-report");
     struct ss_error err = {0};
     /* no results.sqlite */
     assert_int_equal(rep_write(dir, &err), SS_EINPUT);
@@ -263,8 +204,7 @@ static void test_not_results(void **state)
     assert_int_equal(rep_write(dir, &err), SS_EINPUT);
     snprintf(path, sizeof path, "%s/report.html", dir);
     assert_int_equal(access(path, F_OK), -1);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(th_remove_tree(dir), 0);
     memset(&err, 0, sizeof err);
     assert_int_equal(rep_write("/nonexistent/scoresim-folder", &err), SS_EINPUT);
 }
@@ -278,7 +218,6 @@ int main(int argc, char **argv)
         return rc == SS_OK ? 0 : rc == SS_EINPUT ? 2 : 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_asset),
         cmocka_unit_test_setup_teardown(test_report_of_a_run, run_setup, run_teardown),

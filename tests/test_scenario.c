@@ -15,8 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "harness.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h" /* white box: the allocation count of the hook */
 
@@ -129,8 +128,8 @@ static void copy_file(const char *from, const char *to)
  * load it back and compare everything. */
 static void assert_round_trip(const struct scenario *s, int comments)
 {
-    char dir[] = "/tmp/scn-rt-XXXXXX", good[64], edges[64], file[96], edge[96];
-    assert_non_null(mkdtemp(dir));
+    char dir[64], good[96], edges[96], file[128], edge[128];
+    th_tmpdir(dir, sizeof dir, "scn-rt");
     snprintf(good, sizeof good, "%s/good", dir);
     snprintf(edges, sizeof edges, "%s/edges", dir);
     snprintf(file, sizeof file, "%s/rt.yaml", good);
@@ -147,11 +146,7 @@ static void assert_round_trip(const struct scenario *s, int comments)
     assert_params_equal(scn_params(s), scn_params(t));
     assert_string_equal(scn_text(s), scn_text(t));
     scn_free(t);
-    remove(file);
-    remove(edge);
-    rmdir(good);
-    rmdir(edges);
-    rmdir(dir);
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 static int group_of(const struct params *p, const char *name)
@@ -583,21 +578,6 @@ static void test_set_errors(void **state)
 
 /* --- docs ------------------------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void test_docs_current(void **state)
 {
     char *made = NULL;
@@ -606,7 +586,7 @@ static void test_docs_current(void **state)
     assert_non_null(f);
     assert_int_equal(scn_write_docs(f), SS_OK);
     fclose(f);
-    char *have = slurp(SOURCE_DIR "/docs/scenario.md", &have_len);
+    char *have = th_slurp(SOURCE_DIR "/docs/scenario.md", &have_len);
     int same = have && have_len == made_len && !memcmp(have, made, made_len);
     free(have);
     free(made);

@@ -2,113 +2,21 @@
  * test_sim.c - the whole pipeline through the public API: a run's results
  * are read back from SQLite and CSV; results are bit-identical for 1 and 2
  * threads; a scenario too large for the memory limit is refused before
- * anything is built; an interrupted run leaves no finished-looking file.
+ * anything is built; an interrupted run leaves no finished-looking file;
+ * the snapshot's rows are the world the run left (the driver builds them,
+ * run/sim.c; test_output.c checks that rows reach the files).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-#include <dirent.h>
-#include <omp.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "scenario/scenario.h"
-#include "run/sim.h"
+#include "harness.h"
+#include "model/scoring.h"
 
 /* Sanitizers slow everything ~10x: keep the sizes honest but small. */
 static uint32_t test_agents(void)
 {
-    return getenv("SCORESIM_SANITIZED") ? 4000 : 30000;
-}
-
-static struct scenario *seed_scenario(uint32_t agents, int days)
-{
-    struct ss_error err = {0};
-    struct scenario *s = NULL;
-    char a[64], d[64];
-    snprintf(a, sizeof a, "population.agents=%u", agents);
-    snprintf(d, sizeof d, "days=%d", days);
-    assert_int_equal(scn_new_default(&s, &err), SS_OK);
-    assert_int_equal(scn_set(s, a, &err), SS_OK);
-    assert_int_equal(scn_set(s, d, &err), SS_OK);
-    assert_int_equal(scn_finish(s, &err), SS_OK);
-    return s;
-}
-
-static void make_tmpdir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/scoresim-test-XXXXXX");
-    assert_non_null(mkdtemp(buf));
-}
-
-static int file_exists(const char *dir, const char *name)
-{
-    char p[2048];
-    struct stat st;
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return stat(p, &st) == 0;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-    closedir(d);
-    return n;
-}
-
-static void run_into(const struct scenario *s, int threads, const char *dir)
-{
-    struct sim_options o = {.threads = threads, .out_dir = dir};
-    struct ss_error err = {0};
-    struct sim *sim = NULL;
-    int rc = sim_create(&sim, s, &o, &err);
-    if (rc != SS_OK) ss_error_print(&err, stderr);
-    assert_int_equal(rc, SS_OK);
-    rc = sim_run(sim, &err);
-    if (rc != SS_OK) ss_error_print(&err, stderr);
-    assert_int_equal(rc, SS_OK);
-    sim_free(sim);
-}
-
-static sqlite3 *open_results(const char *dir)
-{
-    char p[2048];
-    sqlite3 *db = NULL;
-    snprintf(p, sizeof p, "%s/results.sqlite", dir);
-    assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    return db;
-}
-
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static double query_real(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    double v = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return th_sanitized() ? 4000 : 30000;
 }
 
 /* Run, then read everything back. */
@@ -116,45 +24,58 @@ static void test_end_to_end(void **state)
 {
     const int days = 12;
     const uint32_t agents = test_agents();
-    struct scenario *s = seed_scenario(agents, days);
+    struct scenario *s = th_scenario(agents, days, NULL);
     char dir[256];
-    make_tmpdir(dir, sizeof dir);
-    run_into(s, 2, dir);
-    assert_true(file_exists(dir, "results.sqlite"));
-    assert_true(file_exists(dir, "daily.csv"));
-    assert_int_equal(count_entries(dir), 2); /* no temporary file left behind */
+    th_tmpdir(dir, sizeof dir, "test-sim");
+    th_run_into(s, 2, dir);
+    assert_true(th_file_exists(dir, "results.sqlite"));
+    assert_true(th_file_exists(dir, "daily.csv"));
+    assert_int_equal(th_count_entries(dir), 2); /* no temporary file left behind */
 
-    sqlite3 *db = open_results(dir);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM run"), 1);
-    assert_int_equal(query_int(db, "SELECT seed FROM run"), 1);
-    assert_int_equal(query_int(db, "SELECT agents FROM run"), agents);
-    assert_int_equal(query_int(db, "SELECT days FROM run"), days);
-    assert_true(query_int(db, "SELECT peak_memory_bytes FROM run") > 1000000);
-    assert_true(query_real(db, "SELECT wall_seconds FROM run") > 0);
-    assert_true(query_int(db, "SELECT length(scenario) FROM run") > 1000);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM run WHERE version = '" SS_VERSION "'"), 1);
+    sqlite3 *db = th_open_results(dir);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);
+    assert_int_equal(th_query_int(db, "SELECT seed FROM run"), 1);
+    assert_int_equal(th_query_int(db, "SELECT agents FROM run"), agents);
+    assert_int_equal(th_query_int(db, "SELECT days FROM run"), days);
+    assert_true(th_query_int(db, "SELECT peak_memory_bytes FROM run") > 1000000);
+    assert_true(th_query_real(db, "SELECT wall_seconds FROM run") > 0);
+    assert_true(th_query_int(db, "SELECT length(scenario) FROM run") > 1000);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM run WHERE version = '" SS_VERSION "'"),
+                     1);
+    /* The driver's part of the run row: the times in ISO 8601 UTC, the
+     * thread count, the machine's processors, the allocation peak. */
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM run WHERE started GLOB "
+                                      "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:"
+                                      "[0-5][0-9]:[0-6][0-9]Z' AND finished GLOB "
+                                      "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:"
+                                      "[0-5][0-9]:[0-6][0-9]Z' AND finished >= started"),
+                     1);
+    assert_int_equal(th_query_int(db, "SELECT threads FROM run"), 2);
+    assert_true(th_query_int(db, "SELECT host_cores FROM run") >= 1);
+    assert_true(th_query_int(db, "SELECT alloc_peak_bytes FROM run") > 1000000);
+    assert_true(th_query_int(db, "SELECT estimate_bytes >= alloc_peak_bytes FROM run"));
     /* One row per day (0..days) and group (4 groups and 'all'). */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily"), (days + 1) * 5);
-    assert_int_equal(query_int(db, "SELECT count(DISTINCT day) FROM daily"), days + 1);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily"), (days + 1) * 5);
+    assert_int_equal(th_query_int(db, "SELECT count(DISTINCT day) FROM daily"), days + 1);
     /* The groups add up to the total, every day. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily a WHERE a.\"group\" = -1 AND "
-                                   "a.agents != (SELECT sum(b.agents) FROM daily b WHERE "
-                                   "b.day = a.day AND b.\"group\" >= 0)"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily a WHERE a.\"group\" = -1 AND "
+                                      "a.agents != (SELECT sum(b.agents) FROM daily b WHERE "
+                                      "b.day = a.day AND b.\"group\" >= 0)"),
                      0);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily a WHERE a.\"group\" = -1 AND "
-                                   "a.contacts != (SELECT sum(b.contacts) FROM daily b WHERE "
-                                   "b.day = a.day AND b.\"group\" >= 0)"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily a WHERE a.\"group\" = -1 AND "
+                                      "a.contacts != (SELECT sum(b.contacts) FROM daily b WHERE "
+                                      "b.day = a.day AND b.\"group\" >= 0)"),
                      0);
-    assert_int_equal(query_int(db, "SELECT agents FROM daily WHERE day = 0 AND \"group\" = -1"),
+    assert_int_equal(th_query_int(db, "SELECT agents FROM daily WHERE day = 0 AND \"group\" = -1"),
                      agents);
     /* Household contacts happen every day, so every day after 0 has some;
      * the daily contact share of the work layer is near its 0.5. */
-    assert_int_equal(query_int(db, "SELECT count(*) FROM daily WHERE day > 0 AND "
-                                   "\"group\" = -1 AND contacts <= 0"),
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE day > 0 AND "
+                                      "\"group\" = -1 AND contacts <= 0"),
                      0);
-    double share = query_real(db, "SELECT 1.0 * sum(d.contacts) / sum(d.ties) FROM "
-                                  "daily_layer d JOIN layers l ON d.layer = l.layer "
-                                  "WHERE l.name = 'work' AND d.day > 0 AND d.\"group\" = -1");
+    double share = th_query_real(db, "SELECT 1.0 * sum(d.contacts) / sum(d.ties) FROM "
+                                     "daily_layer d JOIN layers l ON d.layer = l.layer "
+                                     "WHERE l.name = 'work' AND d.day > 0 AND d.\"group\" = -1");
     assert_true(share > 0.49 && share < 0.51);
     sqlite3_close(db);
 
@@ -169,13 +90,14 @@ static void test_end_to_end(void **state)
     while (fgets(line, sizeof line, f)) rows++;
     fclose(f);
     assert_int_equal(rows, (days + 1) * 5);
+    assert_int_equal(th_remove_tree(dir), 0);
     scn_free(s);
 }
 
 /* Every table, every column, bit for bit, with 1 and 2 threads. */
 static void compare_tables(const char *a, const char *b, const char *sql)
 {
-    sqlite3 *da = open_results(a), *dbb = open_results(b);
+    sqlite3 *da = th_open_results(a), *dbb = th_open_results(b);
     sqlite3_stmt *sa = NULL, *sb = NULL;
     assert_int_equal(sqlite3_prepare_v2(da, sql, -1, &sa, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(dbb, sql, -1, &sb, NULL), SQLITE_OK);
@@ -209,42 +131,46 @@ static void compare_tables(const char *a, const char *b, const char *sql)
 
 static void test_thread_count_independence(void **state)
 {
-    struct scenario *s = seed_scenario(test_agents(), 31);
+    struct scenario *s = th_scenario(test_agents(), 31, NULL);
     char d1[256], d2[256];
-    make_tmpdir(d1, sizeof d1);
-    make_tmpdir(d2, sizeof d2);
-    run_into(s, 1, d1);
-    run_into(s, 2, d2);
+    th_tmpdir(d1, sizeof d1, "test-sim");
+    th_tmpdir(d2, sizeof d2, "test-sim");
+    th_run_into(s, 1, d1);
+    th_run_into(s, 2, d2);
     compare_tables(d1, d2, "SELECT * FROM daily ORDER BY day, \"group\"");
     compare_tables(d1, d2, "SELECT * FROM daily_layer ORDER BY day, \"group\", layer");
     compare_tables(d1, d2, "SELECT * FROM layers ORDER BY layer");
     compare_tables(d1, d2, "SELECT * FROM groups ORDER BY \"group\"");
+    assert_int_equal(th_remove_tree(d1), 0);
+    assert_int_equal(th_remove_tree(d2), 0);
     scn_free(s);
 }
 
 /* The population and networks themselves, array by array. */
 static void test_build_thread_independence(void **state)
 {
-    struct scenario *s = seed_scenario(test_agents(), 1);
+    struct scenario *s = th_scenario(test_agents(), 1, NULL);
     struct sim *a = NULL, *b = NULL;
     struct ss_error err = {0};
     struct sim_options o1 = {.threads = 1}, o2 = {.threads = 2};
     assert_int_equal(sim_create(&a, s, &o1, &err), SS_OK);
     assert_int_equal(sim_create(&b, s, &o2, &err), SS_OK);
-    uint32_t n = a->pop.n;
-    assert_int_equal(n, b->pop.n);
-    assert_memory_equal(a->pop.group, b->pop.group, n);
-    assert_memory_equal(a->pop.flags, b->pop.flags, n);
-    assert_memory_equal(a->pop.attitude, b->pop.attitude, n * sizeof(float));
-    assert_int_equal(a->pop.n_households, b->pop.n_households);
-    assert_memory_equal(a->pop.hh_start, b->pop.hh_start,
-                        ((size_t)a->pop.n_households + 1) * sizeof *a->pop.hh_start);
-    assert_int_equal(a->net.n_layers, b->net.n_layers);
-    for (uint32_t l = 0; l < a->net.n_layers; l++) {
-        assert_int_equal(a->net.layer[l].n_entries, b->net.layer[l].n_entries);
-        assert_memory_equal(a->net.layer[l].off, b->net.layer[l].off, (n + 1) * sizeof(net_off_t));
-        assert_memory_equal(a->net.layer[l].adj, b->net.layer[l].adj,
-                            a->net.layer[l].n_entries * sizeof(uint32_t));
+    uint32_t n = a->world.pop.n;
+    assert_int_equal(n, b->world.pop.n);
+    assert_memory_equal(a->world.pop.group, b->world.pop.group, n);
+    assert_memory_equal(a->world.pop.flags, b->world.pop.flags, n);
+    assert_memory_equal(a->world.st.attitude, b->world.st.attitude, n * sizeof(float));
+    assert_memory_equal(a->world.st.watched, b->world.st.watched, n);
+    assert_int_equal(a->world.pop.n_households, b->world.pop.n_households);
+    assert_memory_equal(a->world.pop.hh_start, b->world.pop.hh_start,
+                        ((size_t)a->world.pop.n_households + 1) * sizeof *a->world.pop.hh_start);
+    assert_int_equal(a->world.net.n_layers, b->world.net.n_layers);
+    for (uint32_t l = 0; l < a->world.net.n_layers; l++) {
+        assert_int_equal(a->world.net.layer[l].n_entries, b->world.net.layer[l].n_entries);
+        assert_memory_equal(a->world.net.layer[l].off, b->world.net.layer[l].off,
+                            (n + 1) * sizeof(net_off_t));
+        assert_memory_equal(a->world.net.layer[l].adj, b->world.net.layer[l].adj,
+                            a->world.net.layer[l].n_entries * sizeof(uint32_t));
     }
     sim_free(a);
     sim_free(b);
@@ -253,7 +179,7 @@ static void test_build_thread_independence(void **state)
 
 static void test_memory_refusal(void **state)
 {
-    struct scenario *s = seed_scenario(1000000, 1);
+    struct scenario *s = th_scenario(1000000, 1, NULL);
     struct sim_options o = {.memory_limit = 1 << 20};
     struct sim *sim = NULL;
     struct ss_error err = {0};
@@ -268,9 +194,9 @@ static void test_memory_refusal(void **state)
 
 static void test_interrupted_run_leaves_nothing(void **state)
 {
-    struct scenario *s = seed_scenario(2000, 30);
+    struct scenario *s = th_scenario(2000, 30, NULL);
     char dir[256];
-    make_tmpdir(dir, sizeof dir);
+    th_tmpdir(dir, sizeof dir, "test-sim");
     volatile sig_atomic_t cancel = 1;
     struct sim_options o = {.threads = 1, .out_dir = dir, .cancel = &cancel};
     struct sim *sim = NULL;
@@ -278,7 +204,102 @@ static void test_interrupted_run_leaves_nothing(void **state)
     assert_int_equal(sim_create(&sim, s, &o, &err), SS_OK);
     assert_int_equal(sim_run(sim, &err), SS_EINTR);
     sim_free(sim);
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(th_count_entries(dir), 0);
+    assert_int_equal(th_remove_tree(dir), 0);
+    scn_free(s);
+}
+
+/* The snapshot (the agents and agent_degree tables) is the world as the
+ * run left it, agent by agent: each row as the driver builds it from the
+ * population, the state and the live ties, checked here against the same
+ * world before the sim is freed. A scenario where agents are listed,
+ * interned and ostracised, so the rows differ. */
+static void test_snapshot(void **state)
+{
+    const char *sets[] = {"behaviour.payment.period=3",
+                          "behaviour.protest.trigger.days=[3]",
+                          "behaviour.protest.trigger.share=0.3",
+                          "population.groups={majority: 0.5, uyghur: 0.5}",
+                          "scoring.points.protest=-300",
+                          "sanctions.ostracism.base=0.3",
+                          NULL};
+    struct scenario *s = th_scenario(th_sanitized() ? 1500 : 4000, 20, sets);
+    char dir[256];
+    th_tmpdir(dir, sizeof dir, "test-sim");
+    struct sim_options o = {.threads = 2, .out_dir = dir, .snapshot = 1};
+    struct sim *sim = th_sim_create(s, &o);
+    struct ss_error err = {0};
+    int rc = sim_run(sim, &err);
+    if (rc != SS_OK) ss_error_print(&err, stderr);
+    assert_int_equal(rc, SS_OK);
+
+    const struct world *w = &sim->world;
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    const uint32_t n = w->pop.n, nl = w->net.n_layers;
+    sqlite3 *db = th_open_results(dir);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM agents"), n);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM agent_degree"), (int64_t)n * nl);
+    sqlite3_stmt *q = NULL, *qd = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id, \"group\", household, child, online, "
+                                        "attitude, reliability, threshold, degree, fear, score, "
+                                        "financial, judicial, social, listed, interned, "
+                                        "ever_sanctioned, genuine FROM agents ORDER BY id",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id, layer, degree FROM agent_degree "
+                                        "ORDER BY id, layer",
+                                        -1, &qd, NULL),
+                     SQLITE_OK);
+    int64_t listed = 0, interned = 0, cut = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        const uint8_t g = w->pop.group[a];
+        int64_t total = 0;
+        for (uint32_t l = 0; l < nl; l++) {
+            const struct layer *ly = &w->net.layer[l];
+            int64_t deg = 0;
+            for (net_off_t e = ly->off[a]; e < ly->off[a + 1]; e++) {
+                deg += ly->adj[e] != NET_CUT;
+                cut += ly->adj[e] == NET_CUT;
+            }
+            total += deg;
+            assert_int_equal(sqlite3_step(qd), SQLITE_ROW);
+            assert_int_equal(sqlite3_column_int64(qd, 0), a);
+            assert_int_equal(sqlite3_column_int64(qd, 1), l);
+            assert_int_equal(sqlite3_column_int64(qd, 2), deg);
+        }
+        const int64_t ints[] = {a, g, pop_household(&w->pop, a), (w->pop.flags[a] & POP_CHILD) != 0,
+                                (w->pop.flags[a] & POP_ONLINE) != 0};
+        for (int c = 0; c < 5; c++) assert_int_equal(sqlite3_column_int64(q, c), ints[c]);
+        const double reals[] = {st->attitude[a], pop_reliability(&w->pop, a),
+                                pop_threshold(&w->pop, a)};
+        for (int c = 0; c < 3; c++) assert_true(sqlite3_column_double(q, 5 + c) == reals[c]);
+        assert_int_equal(sqlite3_column_int64(q, 8), total);
+        const double scores[] = {
+            st->fear[a], score_reported(p, st, a, g), score_domain(p, st, a, g, SUB_FINANCIAL),
+            score_domain(p, st, a, g, SUB_JUDICIAL), score_domain(p, st, a, g, SUB_SOCIAL)};
+        for (int c = 0; c < 5; c++)
+            if (sqlite3_column_double(q, 9 + c) != scores[c])
+                fail_msg("agent %u column %d: %.17g, the world has %.17g", a, 9 + c,
+                         sqlite3_column_double(q, 9 + c), scores[c]);
+        const int64_t flags[] = {
+            (st->status[a] & ST_LISTED) != 0, (st->status[a] & ST_INTERNED) != 0,
+            (st->history[a] & HI_SANCTIONED) != 0, (st->history[a] & HI_GENUINE) != 0};
+        for (int c = 0; c < 4; c++) assert_int_equal(sqlite3_column_int64(q, 14 + c), flags[c]);
+        listed += flags[0];
+        interned += flags[1];
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    assert_int_equal(sqlite3_step(qd), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_finalize(qd);
+    sqlite3_close(db);
+    assert_true(listed > 0 && interned > 0 && cut > 0); /* the rows differ */
+    sim_free(sim);
+    assert_int_equal(th_remove_tree(dir), 0);
     scn_free(s);
 }
 
@@ -290,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_build_thread_independence),
         cmocka_unit_test(test_memory_refusal),
         cmocka_unit_test(test_interrupted_run_leaves_nothing),
+        cmocka_unit_test(test_snapshot),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

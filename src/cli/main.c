@@ -486,7 +486,7 @@ static int cmd_report(struct cli *c)
 static int cmd_metrics(struct cli *c)
 {
     if (!c->markdown) return usage_error(c->cmd, "%s", "needs --markdown");
-    return met_write_docs(stdout) == SS_OK ? 0 : 1;
+    return out_write_docs(stdout) == SS_OK ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -54,6 +54,18 @@ enum rng_stream {
 /* One Philox4x32-10 block: out = philox(key = seed, counter = c). */
 void rng_block(uint64_t seed, const uint32_t c[4], uint32_t out[4]);
 
+/* A probability as a threshold on one 32-bit word: a uniform word w is a
+ * success when w < rng_threshold(p), which has probability
+ * floor(p x 2^32) / 2^32, within 2^-32 of p. Every yes/no draw of the
+ * model compares a word with this, so a probability means the same thing
+ * everywhere. p <= 0 (or NaN) never succeeds; p >= 1 always does. */
+static inline uint64_t rng_threshold(double p)
+{
+    if (!(p > 0)) return 0;
+    if (p >= 1) return (uint64_t)1 << 32;
+    return (uint64_t)(p * 4294967296.0);
+}
+
 /* A double in [0, 1) with 53 random bits from two words. */
 static inline double rng_to_u01(uint32_t hi, uint32_t lo)
 {

@@ -9,14 +9,12 @@
  */
 #include "engine/exposure.h"
 
-#include <omp.h>
+#include <assert.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "run/sim.h"
 
 #define EXPO_BLOCK 4096u
 
@@ -29,31 +27,21 @@ static inline size_t expo_cell(uint32_t l, uint32_t g, uint32_t h)
 
 #define EXPO_CELLS ((size_t)MAX_LAYERS * MAX_GROUPS * MAX_GROUPS)
 
-int expo_tie_active(const struct sim *sim, uint32_t l, uint32_t i, uint32_t j, uint32_t day)
-{
-    const double p = sim->net.layer[l].contact;
-    if (!(p > 0)) return 0;
-    if (p >= 1.0) return 1;
-    uint32_t c[4] = {i < j ? i : j, day, RS_CONTACT + l, i < j ? j : i}, w[4];
-    rng_block(sim->p->seed, c, w);
-    return w[0] < (uint64_t)(p * 4294967296.0); /* exact to 2^-32 */
-}
-
 /* The counts a scan of the state gives (one agent's part of a recount). */
 struct expo_row {
     uint32_t ties, listed, interned, protesting;
 };
 
-static void expo_count_row(const struct sim *sim, uint32_t i, struct expo_row *r, int64_t *cells,
+static void expo_count_row(const struct world *w, uint32_t i, struct expo_row *r, int64_t *cells,
                            int64_t *net_ties, int64_t *net_in_group, int64_t *net_cut)
 {
-    const uint8_t *status = sim->st.status;
-    const uint8_t *group = sim->pop.group;
-    const uint32_t gi = group[i], nl = sim->net.n_layers;
+    const uint8_t *status = w->st.status;
+    const uint8_t *group = w->pop.group;
+    const uint32_t gi = group[i], nl = w->net.n_layers;
     const int free_i = !(state_visible(status[i]) & (VIS_LISTED | VIS_INTERNED));
     memset(r, 0, sizeof *r);
     for (uint32_t l = 0; l < nl; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+        const struct layer *ly = &w->net.layer[l];
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) {
@@ -75,16 +63,16 @@ static void expo_count_row(const struct sim *sim, uint32_t i, struct expo_row *r
 
 /* Recount everything into the given arrays (per agent: n entries each;
  * cells, net_*: zeroed here). */
-static void expo_recount(const struct sim *sim, uint16_t *ties, uint16_t *listed,
+static void expo_recount(const struct world *w, int threads, uint16_t *ties, uint16_t *listed,
                          uint16_t *interned, uint16_t *protesting, int64_t *cells,
                          int64_t *net_ties, int64_t *net_in_group, int64_t *net_cut)
 {
-    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups, nl = sim->net.n_layers;
+    const uint32_t n = w->pop.n, ng = w->pop.n_groups, nl = w->net.n_layers;
     memset(cells, 0, EXPO_CELLS * sizeof *cells);
     memset(net_ties, 0, (size_t)ng * nl * sizeof *net_ties);
     memset(net_in_group, 0, (size_t)ng * nl * sizeof *net_in_group);
     memset(net_cut, 0, (size_t)ng * sizeof *net_cut);
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
     {
         int64_t lc[EXPO_CELLS], lt[MAX_GROUPS * MAX_LAYERS], lg[MAX_GROUPS * MAX_LAYERS],
             lx[MAX_GROUPS];
@@ -95,7 +83,7 @@ static void expo_recount(const struct sim *sim, uint16_t *ties, uint16_t *listed
 #pragma omp for schedule(dynamic, EXPO_BLOCK)
         for (uint32_t i = 0; i < n; i++) {
             struct expo_row r;
-            expo_count_row(sim, i, &r, lc, lt, lg, lx);
+            expo_count_row(w, i, &r, lc, lt, lg, lx);
             ties[i] = (uint16_t)r.ties;
             listed[i] = (uint16_t)r.listed;
             interned[i] = (uint16_t)r.interned;
@@ -113,24 +101,22 @@ static void expo_recount(const struct sim *sim, uint16_t *ties, uint16_t *listed
     }
 }
 
-int expo_init(struct sim *sim, struct ss_error *err)
+int expo_init(struct exposure *xp, const struct world *w, int reference, int threads, struct mem *m,
+              struct ss_error *err)
 {
-    struct exposure *xp = &sim->xp;
     memset(xp, 0, sizeof *xp);
-    if (sim->opt.reference) return SS_OK;
-    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups, nl = sim->net.n_layers;
+    if (reference) return SS_OK;
+    const uint32_t n = w->pop.n, ng = w->pop.n_groups, nl = w->net.n_layers;
     /* The counts are 16-bit: a larger degree (possible in an edge list)
      * runs the reference step, which counts in 32 bits. */
     uint64_t max_degree = 0;
-#pragma omp parallel for schedule(static) reduction(max : max_degree)
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(max : max_degree)
     for (uint32_t i = 0; i < n; i++) {
         uint64_t d = 0;
-        for (uint32_t l = 0; l < nl; l++)
-            d += sim->net.layer[l].off[i + 1] - sim->net.layer[l].off[i];
+        for (uint32_t l = 0; l < nl; l++) d += w->net.layer[l].off[i + 1] - w->net.layer[l].off[i];
         if (d > max_degree) max_degree = d;
     }
     if (max_degree > EXPO_MAX_DEGREE) return SS_OK;
-    struct mem *m = &sim->mem;
     xp->ties = mem_alloc_array(m, n, sizeof *xp->ties);
     xp->listed = mem_alloc_array(m, n, sizeof *xp->listed);
     xp->interned = mem_alloc_array(m, n, sizeof *xp->interned);
@@ -141,10 +127,10 @@ int expo_init(struct sim *sim, struct ss_error *err)
     xp->net_cut = mem_calloc(m, ng ? ng : 1, sizeof *xp->net_cut);
     if ((n && (!xp->ties || !xp->listed || !xp->interned || !xp->protesting)) || !xp->free_ties ||
         !xp->net_ties || !xp->net_in_group || !xp->net_cut) {
-        expo_free(sim);
+        expo_free(xp, m);
         return err_nomem(err, "allocating the contact counts");
     }
-    expo_recount(sim, xp->ties, xp->listed, xp->interned, xp->protesting, xp->free_ties,
+    expo_recount(w, threads, xp->ties, xp->listed, xp->interned, xp->protesting, xp->free_ties,
                  xp->net_ties, xp->net_in_group, xp->net_cut);
     xp->enabled = 1;
     return SS_OK;
@@ -155,10 +141,8 @@ size_t expo_estimate_bytes(const struct params *p)
     return (size_t)p->population.agents * 4 * sizeof(uint16_t) + EXPO_CELLS * sizeof(int64_t);
 }
 
-void expo_free(struct sim *sim)
+void expo_free(struct exposure *xp, struct mem *m)
 {
-    struct exposure *xp = &sim->xp;
-    struct mem *m = &sim->mem;
     mem_free(m, xp->ties);
     mem_free(m, xp->listed);
     mem_free(m, xp->interned);
@@ -170,14 +154,15 @@ void expo_free(struct sim *sim)
     memset(xp, 0, sizeof *xp);
 }
 
-void expo_get(const struct sim *sim, uint32_t i, struct beh_exposure *x)
+void expo_get(const struct exposure *xp, uint16_t *met_listed, uint32_t i, struct beh_exposure *x)
 {
-    const struct exposure *xp = &sim->xp;
+    assert(xp->enabled && met_listed);
     x->ties = xp->ties[i];
+    x->met_listed = met_listed[i];
+    met_listed[i] = 0; /* consumed: the array is all zero again after the agent pass */
     x->sanctioned = (uint32_t)xp->listed[i] + xp->interned[i];
     x->present = (uint32_t)xp->ties[i] - xp->interned[i];
     x->protesting = xp->protesting[i];
-    x->met_listed = sim->st.acts[i];
 }
 
 /* ---- meetings ---------------------------------------------------------- */
@@ -186,14 +171,14 @@ void expo_get(const struct sim *sim, uint32_t i, struct beh_exposure *x)
  * listed end is drawn on its own (its draw also decides association
  * meetings, beh_expose); the others are counted into cells for the
  * binomial draw. */
-static void expo_meet_scan(const struct sim *sim, uint32_t i, uint32_t day,
+static void expo_meet_scan(const struct world *w, uint32_t i, uint32_t day,
                            int64_t ends[MAX_LAYERS][MAX_GROUPS], int64_t *cells)
 {
-    const uint8_t *status = sim->st.status, *group = sim->pop.group;
+    const uint8_t *status = w->st.status, *group = w->pop.group;
     const unsigned vi = state_visible(status[i]);
     if (vi & VIS_INTERNED) return;
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *ly = &w->net.layer[l];
         if (!(ly->contact > 0)) continue;
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
@@ -201,7 +186,7 @@ static void expo_meet_scan(const struct sim *sim, uint32_t i, uint32_t day,
             unsigned vj = state_visible(status[j]);
             if (vj & VIS_INTERNED) continue;
             if ((vi | vj) & VIS_LISTED) {
-                if (expo_tie_active(sim, l, i, j, day)) {
+                if (beh_tie_active(w, l, i, j, day)) {
                     ends[l][group[i]]++;
                     ends[l][group[j]]++;
                 }
@@ -214,21 +199,20 @@ static void expo_meet_scan(const struct sim *sim, uint32_t i, uint32_t day,
 
 /* Fast: listed agent i's ties, drawn once each (a tie between two listed
  * agents from its lower end); each contact present meets i if active. */
-static void expo_meet_push(struct sim *sim, uint32_t i, uint32_t day,
+static void expo_meet_push(const struct world *w, uint32_t i, uint32_t day, uint16_t *met,
                            int64_t ends[MAX_LAYERS][MAX_GROUPS])
 {
-    const uint8_t *status = sim->st.status, *group = sim->pop.group;
-    uint16_t *met = sim->st.acts;
-    const int assoc = sim->p->sanctions.association.enabled;
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+    const uint8_t *status = w->st.status, *group = w->pop.group;
+    const int assoc = w->p->sanctions.association.enabled;
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *ly = &w->net.layer[l];
         if (!(ly->contact > 0)) continue;
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) continue;
             unsigned vj = state_visible(status[j]);
             if (vj & VIS_INTERNED) continue;
-            if (!expo_tie_active(sim, l, i, j, day)) continue;
+            if (!beh_tie_active(w, l, i, j, day)) continue;
             if (assoc) __atomic_fetch_add(&met[j], 1, __ATOMIC_RELAXED);
             if (!(vj & VIS_LISTED) || i < j) {
                 ends[l][group[i]]++;
@@ -240,12 +224,12 @@ static void expo_meet_push(struct sim *sim, uint32_t i, uint32_t day,
 
 /* The binomial part: today's active ties among the free ties of each
  * layer and group pair, one keyed draw per cell. */
-static void expo_meet_cells(const struct sim *sim, uint32_t day, const int64_t *cells,
+static void expo_meet_cells(const struct world *w, uint32_t day, const int64_t *cells,
                             int64_t ends[MAX_LAYERS][MAX_GROUPS])
 {
-    const uint32_t ng = sim->pop.n_groups;
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const double p = sim->net.layer[l].contact;
+    const uint32_t ng = w->pop.n_groups;
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const double p = w->net.layer[l].contact;
         if (!(p > 0)) continue;
         for (uint32_t g = 0; g < ng; g++)
             for (uint32_t h = g; h < ng; h++) {
@@ -254,7 +238,7 @@ static void expo_meet_cells(const struct sim *sim, uint32_t day, const int64_t *
                 int64_t k = c;
                 if (p < 1.0) {
                     struct rng r;
-                    rng_init(&r, sim->p->seed, g * MAX_GROUPS + h, day, RS_CONTACT_CELL + l);
+                    rng_init(&r, w->p->seed, g * MAX_GROUPS + h, day, RS_CONTACT_CELL + l);
                     k = (int64_t)rng_binomial(&r, p, (uint64_t)c);
                 }
                 ends[l][g] += k;
@@ -263,20 +247,21 @@ static void expo_meet_cells(const struct sim *sim, uint32_t day, const int64_t *
     }
 }
 
-void expo_meet(struct sim *sim, uint32_t day)
+void expo_meet(const struct exposure *xp, const struct world *w, uint32_t day, int threads,
+               uint16_t *met_listed, int64_t *contacts, struct day_counts *counts)
 {
-    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups, nl = sim->net.n_layers;
-    const int fast = sim->xp.enabled;
-    memset(sim->contacts, 0, (size_t)(ng + 1) * nl * sizeof *sim->contacts);
+    const uint32_t n = w->pop.n, ng = w->pop.n_groups, nl = w->net.n_layers;
+    const int fast = xp->enabled;
+    assert(day >= 1 && (!fast || met_listed));
+    memset(contacts, 0, (size_t)(ng + 1) * nl * sizeof *contacts);
     if (nl == 0) return;
     int64_t ends[MAX_LAYERS][MAX_GROUPS];
     memset(ends, 0, sizeof ends);
     int64_t scan_cells[EXPO_CELLS];
     memset(scan_cells, 0, sizeof scan_cells);
-    const int64_t *cells = fast ? sim->xp.free_ties : scan_cells;
-    if (fast) memset(sim->st.acts, 0, (size_t)n * sizeof *sim->st.acts);
+    const int64_t *cells = fast ? xp->free_ties : scan_cells;
     const uint32_t nblocks = (n + EXPO_BLOCK - 1) / EXPO_BLOCK;
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
     {
         int64_t le[MAX_LAYERS][MAX_GROUPS], lc[EXPO_CELLS];
         memset(le, 0, sizeof le);
@@ -286,10 +271,10 @@ void expo_meet(struct sim *sim, uint32_t day)
             uint32_t lo = b * EXPO_BLOCK, hi = lo + EXPO_BLOCK < n ? lo + EXPO_BLOCK : n;
             for (uint32_t i = lo; i < hi; i++) {
                 if (fast) {
-                    if (state_visible(sim->st.status[i]) & VIS_LISTED)
-                        expo_meet_push(sim, i, day, le);
+                    if (state_visible(w->st.status[i]) & VIS_LISTED)
+                        expo_meet_push(w, i, day, met_listed, le);
                 } else {
-                    expo_meet_scan(sim, i, day, le, lc);
+                    expo_meet_scan(w, i, day, le, lc);
                 }
             }
         }
@@ -301,12 +286,12 @@ void expo_meet(struct sim *sim, uint32_t day)
                 for (size_t k = 0; k < EXPO_CELLS; k++) scan_cells[k] += lc[k];
         }
     }
-    expo_meet_cells(sim, day, cells, ends);
+    expo_meet_cells(w, day, cells, ends);
     for (uint32_t g = 0; g < ng; g++)
         for (uint32_t l = 0; l < nl; l++) {
-            sim->contacts[(size_t)g * nl + l] = ends[l][g];
-            sim->contacts[(size_t)ng * nl + l] += ends[l][g];
-            sim->counts.row[g].taken[ACT_MEET] += ends[l][g];
+            contacts[(size_t)g * nl + l] = ends[l][g];
+            contacts[(size_t)ng * nl + l] += ends[l][g];
+            counts->row[g].taken[ACT_MEET] += ends[l][g];
         }
 }
 
@@ -327,55 +312,65 @@ static inline int expo_is_free(unsigned v)
     return !(v & (VIS_LISTED | VIS_INTERNED));
 }
 
-/* Agent i's visible state before today's household pass. */
-static inline unsigned expo_old_visible(const struct state *st, uint32_t i)
+/* Push agent i's change of visible state, if any, along its rows. */
+static void expo_push_change(struct exposure *xp, const struct world *w,
+                             const uint8_t *status_before, uint32_t i)
 {
-    uint16_t a = st->acts[i];
-    return (a & AC_VIS_CHANGED) ? (a >> AC_VIS_SHIFT) & ((1u << VIS_BITS) - 1)
-                                : state_visible(st->status[i]);
-}
-
-void expo_propagate(struct sim *sim)
-{
-    struct exposure *xp = &sim->xp;
-    if (!xp->enabled) return;
-    const struct state *st = &sim->st;
-    const uint8_t *group = sim->pop.group;
-    const uint32_t n = sim->pop.n, nl = sim->net.n_layers;
-#pragma omp parallel for schedule(dynamic, EXPO_BLOCK)
-    for (uint32_t i = 0; i < n; i++) {
-        if (!(st->acts[i] & AC_VIS_CHANGED)) continue;
-        const unsigned vo = expo_old_visible(st, i), vn = state_visible(st->status[i]);
-        const int dl = (int)((vn & VIS_LISTED) != 0) - (int)((vo & VIS_LISTED) != 0);
-        const int di = (int)((vn & VIS_INTERNED) != 0) - (int)((vo & VIS_INTERNED) != 0);
-        const int dp = (int)((vn & VIS_PROTEST) != 0) - (int)((vo & VIS_PROTEST) != 0);
-        const int fo = expo_is_free(vo), fn = expo_is_free(vn);
-        for (uint32_t l = 0; l < nl; l++) {
-            const struct layer *ly = &sim->net.layer[l];
-            for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
-                uint32_t j = ly->adj[e];
-                if (j == NET_CUT) continue;
-                expo_add16(&xp->listed[j], dl);
-                expo_add16(&xp->interned[j], di);
-                expo_add16(&xp->protesting[j], dp);
-                /* The free-tie count of the pair: if both ends changed,
-                 * the lower id accounts for the tie. */
-                int j_changed = (st->acts[j] & AC_VIS_CHANGED) != 0;
-                if (j_changed && j < i) continue;
-                int was = fo && expo_is_free(expo_old_visible(st, j));
-                int is = fn && expo_is_free(state_visible(st->status[j]));
-                expo_add64(&xp->free_ties[expo_cell(l, group[i], group[j])], is - was);
-            }
+    const uint8_t *status = w->st.status, *group = w->pop.group;
+    const unsigned vo = state_visible(status_before[i]), vn = state_visible(status[i]);
+    if (vo == vn) return;
+    const int dl = (int)((vn & VIS_LISTED) != 0) - (int)((vo & VIS_LISTED) != 0);
+    const int di = (int)((vn & VIS_INTERNED) != 0) - (int)((vo & VIS_INTERNED) != 0);
+    const int dp = (int)((vn & VIS_PROTEST) != 0) - (int)((vo & VIS_PROTEST) != 0);
+    const int fo = expo_is_free(vo), fn = expo_is_free(vn);
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *ly = &w->net.layer[l];
+        for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
+            uint32_t j = ly->adj[e];
+            if (j == NET_CUT) continue;
+            expo_add16(&xp->listed[j], dl);
+            expo_add16(&xp->interned[j], di);
+            expo_add16(&xp->protesting[j], dp);
+            /* The free-tie count of the pair: if both ends changed, the
+             * lower id accounts for the tie. */
+            const unsigned vjo = state_visible(status_before[j]), vjn = state_visible(status[j]);
+            if (vjo != vjn && j < i) continue;
+            int was = fo && expo_is_free(vjo);
+            int is = fn && expo_is_free(vjn);
+            expo_add64(&xp->free_ties[expo_cell(l, group[i], group[j])], is - was);
         }
     }
 }
 
-void expo_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j)
+void expo_propagate(struct exposure *xp, const struct world *w, const uint8_t *status_before,
+                    int threads)
 {
-    struct exposure *xp = &sim->xp;
+    assert(xp->enabled && status_before);
+    const uint8_t *status = w->st.status;
+    const uint32_t n = w->pop.n, n8 = (uint32_t)(((uint64_t)n + 7) / 8);
+    /* In groups of 8 agents: most agents' status did not move at all, and
+     * one 64-bit comparison skips 8 of them. */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, EXPO_BLOCK / 8)
+    for (uint32_t k = 0; k < n8; k++) {
+        const uint32_t lo = k * 8, hi = n - lo < 8 ? n : lo + 8;
+        if (hi - lo == 8) {
+            uint64_t a, b;
+            memcpy(&a, status_before + lo, sizeof a);
+            memcpy(&b, status + lo, sizeof b);
+            if (a == b) continue;
+        }
+        for (uint32_t i = lo; i < hi; i++) expo_push_change(xp, w, status_before, i);
+    }
+}
+
+void expo_on_cut(void *cutter, uint32_t l, uint32_t i, uint32_t j)
+{
+    const struct expo_cutter *c = cutter;
+    struct exposure *xp = c->xp;
+    assert(i != j && l < c->w->net.n_layers && i < c->w->pop.n && j < c->w->pop.n);
     if (!xp->enabled) return;
-    const uint8_t *status = sim->st.status, *group = sim->pop.group;
-    const uint32_t nl = sim->net.n_layers, gi = group[i], gj = group[j];
+    const uint8_t *status = c->w->st.status, *group = c->w->pop.group;
+    const uint32_t nl = c->w->net.n_layers, gi = group[i], gj = group[j];
     const unsigned vi = state_visible(status[i]), vj = state_visible(status[j]);
     expo_add16(&xp->ties[i], -1);
     expo_add16(&xp->ties[j], -1);
@@ -393,22 +388,24 @@ void expo_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j)
     expo_add64(&xp->net_cut[gj], 1);
 }
 
-int expo_check(const struct sim *sim, struct ss_error *err)
+int expo_check(const struct exposure *xp, const struct world *w, int threads, struct ss_error *err)
 {
-    const struct exposure *xp = &sim->xp;
     if (!xp->enabled) return SS_OK;
-    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups, nl = sim->net.n_layers;
-    uint16_t *c = malloc((size_t)4 * (n ? n : 1) * sizeof *c);
-    int64_t *cells = malloc(EXPO_CELLS * sizeof *cells);
-    int64_t *net = malloc(((size_t)2 * ng * (nl ? nl : 1) + ng + 1) * sizeof *net);
+    const uint32_t n = w->pop.n, ng = w->pop.n_groups, nl = w->net.n_layers;
+    /* A hook of its own: the check is a debug aid and must not move the
+     * run's allocation figures. */
+    struct mem m = {0};
+    uint16_t *c = mem_alloc_array(&m, (size_t)4 * (n ? n : 1), sizeof *c);
+    int64_t *cells = mem_alloc_array(&m, EXPO_CELLS, sizeof *cells);
+    int64_t *net = mem_alloc_array(&m, (size_t)2 * ng * (nl ? nl : 1) + ng + 1, sizeof *net);
     if (!c || !cells || !net) {
-        free(c);
-        free(cells);
-        free(net);
+        mem_free(&m, c);
+        mem_free(&m, cells);
+        mem_free(&m, net);
         return err_nomem(err, "checking the contact counts");
     }
     int64_t *nt = net, *ni = net + (size_t)ng * nl, *nc = ni + (size_t)ng * nl;
-    expo_recount(sim, c, c + n, c + 2 * (size_t)n, c + 3 * (size_t)n, cells, nt, ni, nc);
+    expo_recount(w, threads, c, c + n, c + 2 * (size_t)n, c + 3 * (size_t)n, cells, nt, ni, nc);
     int rc = SS_OK;
     for (uint32_t i = 0; i < n && rc == SS_OK; i++)
         if (c[i] != xp->ties[i] || c[n + i] != xp->listed[i] ||
@@ -427,8 +424,8 @@ int expo_check(const struct sim *sim, struct ss_error *err)
     for (uint32_t g = 0; g < ng && rc == SS_OK; g++)
         if (nc[g] != xp->net_cut[g])
             rc = err_msg(err, SS_EINTERNAL, "cut entries of group %u differ", g);
-    free(c);
-    free(cells);
-    free(net);
+    mem_free(&m, c);
+    mem_free(&m, cells);
+    mem_free(&m, net);
     return rc;
 }

@@ -20,11 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mem.h"
 #include "model/behaviour.h"
+#include "model/tally.h"
 #include "scenario/params.h"
 #include "scoresim.h"
-
-struct sim;
+#include "world/world.h"
 
 /* The largest live degree the kept counts can hold; a network with a
  * larger one runs the reference step. */
@@ -44,34 +45,45 @@ struct exposure {
     int64_t *net_cut;      /* [n_groups] cut entries in the rows of group g */
 };
 
-/* Set up the counts (sim->xp) unless the reference step was asked for or
- * a degree exceeds EXPO_MAX_DEGREE; then recount them from the state. */
-int expo_init(struct sim *sim, struct ss_error *err);
-void expo_free(struct sim *sim);
+/* Set up the counts of w unless `reference` asks for the reference step
+ * or a degree exceeds EXPO_MAX_DEGREE (xp->enabled says which); then
+ * recount them from the world. */
+int expo_init(struct exposure *xp, const struct world *w, int reference, int threads, struct mem *m,
+              struct ss_error *err);
+void expo_free(struct exposure *xp, struct mem *m);
 /* Bytes expo_init will hold (the counts, if kept). */
 size_t expo_estimate_bytes(const struct params *p);
 
-/* Whether tie (i, j) of layer l is active on `day`: one keyed draw per
- * tie, the same from both ends (keyed by the lower id first). */
-int expo_tie_active(const struct sim *sim, uint32_t l, uint32_t i, uint32_t j, uint32_t day);
+/* The day's meetings, from the world at the end of yesterday: writes
+ * contacts ([n_groups + 1][n_layers] tie ends active today) and the
+ * ACT_MEET counts; with kept counts, also adds each agent's meetings with
+ * listed contacts into met_listed[0 .. n), which must be all zero (it is
+ * at eng_create, and expo_get consumes each agent's count). An interned
+ * agent is met by no one, so its entry stays zero. */
+void expo_meet(const struct exposure *xp, const struct world *w, uint32_t day, int threads,
+               uint16_t *met_listed, int64_t *contacts, struct day_counts *counts);
 
-/* The day's meetings, from the state at the end of yesterday: fills
- * sim->contacts and the ACT_MEET counts; with kept counts, also each
- * agent's meetings with listed contacts into st.acts (read by expo_get). */
-void expo_meet(struct sim *sim, uint32_t day);
-
-/* What agent i sees (kept counts; after expo_meet). */
-void expo_get(const struct sim *sim, uint32_t i, struct beh_exposure *x);
+/* What agent i sees (kept counts; after expo_meet), taking (and zeroing)
+ * its count of today's meetings with listed contacts. */
+void expo_get(const struct exposure *xp, uint16_t *met_listed, uint32_t i, struct beh_exposure *x);
 
 /* After the household pass: push each agent's change of visible state
- * (recorded in st.acts by sanc_household) along its rows. */
-void expo_propagate(struct sim *sim);
+ * (state_visible of status_before[i], its status before the pass, against
+ * its status now) along its rows. */
+void expo_propagate(struct exposure *xp, const struct world *w, const uint8_t *status_before,
+                    int threads);
 
-/* Tie (i, j) of layer l has just been cut (once): update the counts. */
-void expo_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j);
+/* What ostracism's cut hook (sanctions.h) needs to keep the counts. */
+struct expo_cutter {
+    struct exposure *xp;   /* the counts */
+    const struct world *w; /* the world whose tie was cut */
+};
+/* Tie (i, j) of layer l has just been cut (once): update the counts. A
+ * sanc_cut_hook function; cutter is a struct expo_cutter. */
+void expo_on_cut(void *cutter, uint32_t l, uint32_t i, uint32_t j);
 
-/* Recount everything from the state and compare with the kept counts:
+/* Recount everything from the world and compare with the kept counts:
  * SS_OK if equal, else SS_EINTERNAL with the first difference in err. */
-int expo_check(const struct sim *sim, struct ss_error *err);
+int expo_check(const struct exposure *xp, const struct world *w, int threads, struct ss_error *err);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * metrics.h - what is measured each day (MODEL.md section 7), per group and
- * in total. One table (met_daily_columns) names every column of the daily
- * rows with its type and meaning; output.c builds the SQLite schema and the
- * CSV header from it, and docs/metrics.md is written from it, so a metric
- * is added in one place.
+ * in total, from the world and the engine's tallies of the day. One table
+ * (met_daily_columns, metrics_schema.c) names every column of the daily
+ * rows with its type and meaning; io/output.c builds the SQLite schema and
+ * the CSV header from it, and docs/metrics.md is written from it, so a
+ * metric is added in one place.
  *
  * Every sum is reduced over fixed blocks of agents in block order, so the
  * figures are bit-identical for any thread count.
@@ -13,14 +14,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "model/tally.h"
 #include "scenario/params.h"
 #include "scoresim.h"
-#include "world/state.h"
+#include "world/world.h"
 
 /* Score percentiles per row (1st, 10th, 50th, 90th, 99th). */
 #define MET_N_PCT 5
+/* Days between largest-component measurements (MODEL.md: at least every 30). */
+#define MET_COMPONENT_EVERY 30
 
 /* One day's figures for one group (or all agents). Integers are counts;
  * doubles are means or shares. A NaN double is written as NULL (a figure
@@ -126,7 +129,7 @@ extern const size_t met_n_daily_columns;
 extern const struct met_column met_layer_columns[];
 extern const size_t met_n_layer_columns;
 
-struct sim;
+struct engine;
 struct met_work; /* block sums and component workspace, private to metrics.c */
 
 struct metrics {
@@ -139,31 +142,25 @@ struct metrics {
     struct met_work *work;            /* private: per-block sums, histograms, union-find */
 };
 
-/* Allocate for sim's parameters, population and network (sim->p must be
- * set; sim->st need not be yet). */
-int met_init(struct metrics *met, struct sim *sim, struct ss_error *err);
-/* Measure day `day` into met->rows and met->layer_rows, after that day's
- * step: reads sim->st (the state after the day; its arrays must be
- * allocated), sim->counts (the day's tallies, all zero on day 0) and
- * sim->contacts. Call it once per day, days in order: the cumulative
- * columns add each new day's counts to the last measured day's totals
- * (measuring the same day again gives the same rows; day 0 resets them).
- * Returns SS_OK, or SS_EINTERNAL when called out of contract. */
-int met_measure(struct metrics *met, struct sim *sim, int day, struct ss_error *err);
+/* Allocate for w's parameters, population and network, with `threads`
+ * threads for every measurement (one score histogram each). */
+int met_init(struct metrics *met, const struct world *w, int threads, struct mem *m,
+             struct ss_error *err);
+/* Measure the world as it is after its last day (w->day; 0: the initial
+ * state) into met->rows and met->layer_rows: the state, the cumulative
+ * totals, and from e, the tallies and contacts of that day (all zero on
+ * day 0) and its kept network counts if any. A pure function of its
+ * inputs: measuring again gives the same rows. Returns SS_OK, or
+ * SS_EINTERNAL when called out of contract. */
+int met_measure(struct metrics *met, const struct world *w, const struct engine *e,
+                struct ss_error *err);
 /* Free what met_init allocated; accepts a zeroed or partly built met. */
-void met_free(struct metrics *met, struct sim *sim);
-/* Bytes met_init allocates for p (two 32-bit words per agent for the
- * largest component, one score histogram per thread (omp_get_max_threads)
+void met_free(struct metrics *met, struct mem *m);
+/* Bytes met_init allocates for p with `threads` threads (a 32-bit word
+ * per agent for the largest component, one score histogram per thread
  * plus two, and small per-group and per-block tables). */
-size_t met_estimate_bytes(const struct params *p);
-/* Write docs/metrics.md (every column of every output table). Returns SS_OK
- * or SS_EIO. */
-int met_write_docs(FILE *f);
+size_t met_estimate_bytes(const struct params *p, int threads);
 /* The SQL type of an enum met_type ("INTEGER", "REAL" or "TEXT"). */
 const char *met_sql_type(int type);
-/* Write one Markdown section: "## table", the intro line, then a
- * column | type | meaning table of cols. Returns SS_OK or SS_EIO. */
-int met_write_table_docs(FILE *f, const char *table, const char *intro,
-                         const struct met_column *cols, size_t n);
 
 #endif

@@ -3,11 +3,13 @@
  * isolated `scoresim run` child process, merged into one results.sqlite
  * with a summary over replicates (docs/experiments-schema.md).
  *
- * experiment.c owns the plan (the points of a sweep or comparison, checked
- * up front) and the scheduling of child processes; experiment_db.c owns the
- * experiment database (schema, identity, merging runs, summary and
- * comparison tables) and the statistics. The public calls, exp_sweep and
- * exp_compare, are in scoresim.h; these are for the two files and tests.
+ * plan.c owns the plan (the points of a sweep or comparison, checked up
+ * front); schedule.c runs it (the results folder, the child processes);
+ * experiment_db.c owns the experiment database (schema, identity, merging
+ * runs); summary.c the statistics and the summary and comparison tables
+ * built from the runs. The public
+ * calls, exp_sweep and exp_compare, are in scoresim.h; these are for those
+ * files and the tests.
  */
 #ifndef EXPERIMENT_H
 #define EXPERIMENT_H
@@ -17,11 +19,12 @@
 #include "core/mem.h"
 #include "scoresim.h"
 
-struct sqlite3; /* sqlite3.h stays private to experiment_db.c */
+struct sqlite3;    /* sqlite3.h stays private to the .c files */
+struct met_column; /* engine/metrics.h */
+struct sbuf;       /* core/strbuf.h */
 
 #define EXP_MAX_AXES 16      /* --vary keys in one sweep */
 #define EXP_MAX_RUNS 1000000 /* points x replicates */
-#define EXP_DB_NAME  "results.sqlite"
 
 enum exp_kind { EXP_SWEEP, EXP_COMPARE };
 
@@ -57,6 +60,8 @@ struct exp_plan {
     int n_runs;                         /* n_points * replicates; run = point * replicates + r */
 };
 
+/* --- the plan (plan.c) --------------------------------------------------- */
+
 /* Build and check a sweep's plan from o (scenario, sets, vary, replicates):
  * parse each "KEY=V1,V2,..." (commas inside [], {} or quotes do not split),
  * enumerate the full factorial (the last key varies fastest), and load the
@@ -71,6 +76,11 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
 void exp_plan_free(struct exp_plan *pl);
 /* The value of axis a at point p (sweep only). */
 const char *exp_point_value(const struct exp_plan *pl, int p, int a);
+/* "KEY=VALUE" of axis a at point p, the --set override that makes the
+ * point, allocated through m; NULL and err when out of memory. */
+char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, struct ss_error *err);
+/* The seed of run `run`: base_seed + its replicate. */
+uint64_t exp_run_seed(const struct exp_plan *pl, int run);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 
@@ -97,17 +107,25 @@ int exp_db_merge(struct sqlite3 *db, const struct exp_plan *pl, int run, const c
 /* Record run `run` as failed with its error and wall seconds. */
 int exp_db_fail(struct sqlite3 *db, const struct exp_plan *pl, int run, const char *error,
                 double wall_seconds, struct ss_error *err);
+/* Is c a numeric daily metric: an INTEGER or REAL column but the key? */
+int exp_db_is_metric(const struct met_column *c);
+/* Append ", <prefix>"c1", <prefix>"c2", ..." for the daily metric columns
+ * (every daily column if !metrics_only); prefix may be "". */
+void exp_db_columns(struct sbuf *b, const char *prefix, int metrics_only);
+
+/* --- the summary (summary.c) --------------------------------------------- */
+
 /* Rebuild the summary table (and for compare, the comparison table) from
  * the done runs' daily rows, in one pass each; set experiment.finished to
  * now if every run is done, else NULL. One transaction. */
 int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, int all_done,
                   struct ss_error *err);
 
-/* --- statistics (experiment_db.c) ---------------------------------------- */
+/* --- statistics (summary.c) ---------------------------------------------- */
 
 /* The p-quantile of Student's t distribution with df > 0 degrees of
- * freedom, by bisection on the regularised incomplete beta function;
- * accurate to ~1e-12 relative. NaN if p is not in (0, 1) or df <= 0. */
+ * freedom (GSL's gsl_cdf_tdist_Pinv). NaN if p is not in (0, 1) or
+ * df <= 0. */
 double exp_t_quantile(double p, double df);
 
 /* Mean, standard deviation and 95% t-interval of n values. */

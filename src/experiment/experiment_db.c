@@ -1,230 +1,80 @@
 /*
  * experiment_db.c - the experiment database (see experiment.h and
  * docs/experiments-schema.md): its schema, the check that a folder holds
- * the same experiment, merging a finished run, recording a failed one, and
- * the summary and comparison tables with the statistics behind them.
+ * the same experiment, merging a finished run and recording a failed one.
+ * The summary and comparison tables are summary.c's.
  *
  * The database is the record of completion. Every change is one
  * transaction (a run's daily rows and its 'done' mark together), so a sweep
  * killed at any moment leaves it consistent, and it can live under its
- * final name. The summary is derived data, rebuilt from `daily` at the end
- * of every invocation in one ordered pass, so it never disagrees with the
- * runs it covers.
+ * final name.
  */
 #include "experiment/experiment.h"
 
-#include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "io/store.h"
 #include "core/error.h"
+#include "core/strbuf.h"
+#include "core/text.h"
+#include "io/store.h"
 #include "engine/metrics.h"
 
-/* ---- statistics -------------------------------------------------------- */
+/* ---- SQL text ---------------------------------------------------------- */
 
-/* The continued fraction of the regularised incomplete beta function
- * I_x(a, b), by the modified Lentz method; converges quickly for
- * x < (a + 1) / (a + b + 2). */
-static double beta_cf(double a, double b, double x)
-{
-    const double tiny = 1e-300, eps = 1e-16;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1.0 / d;
-    double h = d;
-    for (int m = 1; m <= 10000; m++) {
-        double m2 = 2.0 * m;
-        /* even step */
-        double num = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
-        /* odd step */
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1.0 / d;
-        double step = d * c;
-        h *= step;
-        if (fabs(step - 1.0) < eps) break;
-    }
-    return h;
-}
-
-/* I_x(a, b) given both x and y = 1 - x, so that neither is computed by a
- * cancelling subtraction. */
-static double beta_reg(double a, double b, double x, double y)
-{
-    if (x <= 0.0) return 0.0;
-    if (y <= 0.0) return 1.0;
-    double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y));
-    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
-    return 1.0 - front * beta_cf(b, a, y) / b;
-}
-
-/* P(T > t) for t >= 0: I_{df/(df+t^2)}(df/2, 1/2) / 2. */
-static double t_upper(double t, double df)
-{
-    double t2 = t * t;
-    return 0.5 * beta_reg(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2));
-}
-
-double exp_t_quantile(double p, double df)
-{
-    if (!(p > 0.0 && p < 1.0) || !(df > 0.0)) return NAN;
-    if (p == 0.5) return 0.0;
-    if (p < 0.5) return -exp_t_quantile(1.0 - p, df);
-    double q = 1.0 - p; /* the upper tail wanted */
-    double lo = 0.0, hi = 2.0;
-    while (t_upper(hi, df) > q && hi < 1e300) lo = hi, hi *= 2.0;
-    /* P(T > t) falls as t grows: bisect to the last bit. */
-    for (int i = 0; i < 2000 && hi - lo > 1e-15 * hi; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (t_upper(mid, df) > q)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
-
-void exp_stat_of(const double *x, int n, double t975, struct exp_stat *s)
-{
-    s->n = n;
-    s->mean = s->sd = s->ci_low = s->ci_high = NAN;
-    if (n < 1) return;
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) sum += x[i];
-    s->mean = sum / n;
-    if (n < 2) return;
-    /* Two passes: the deviations from the mean, not sum x^2 - n mean^2,
-     * which cancels for large values with a small spread. */
-    double ss = 0.0;
-    for (int i = 0; i < n; i++) ss += (x[i] - s->mean) * (x[i] - s->mean);
-    s->sd = sqrt(ss / (n - 1));
-    double half = t975 * s->sd / sqrt((double)n);
-    s->ci_low = s->mean - half;
-    s->ci_high = s->mean + half;
-}
-
-/* ---- SQL helpers ------------------------------------------------------- */
-
-static int db_err(sqlite3 *db, struct ss_error *err, const char *what)
-{
-    const char *file = sqlite3_db_filename(db, "main");
-    return err_msg(err, SS_EIO, "%s %s: %s", what, file && file[0] ? file : "the experiment",
-                   sqlite3_errmsg(db));
-}
-
-static int db_exec(sqlite3 *db, const char *sql, struct ss_error *err)
-{
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_err(db, err, "writing");
-    return SS_OK;
-}
-
-static int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ss_error *err)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
-        *st = NULL;
-        return db_err(db, err, "reading");
-    }
-    return SS_OK;
-}
-
-/* Step a statement that returns no rows, then reset it. */
-static int db_step_done(sqlite3 *db, sqlite3_stmt *st, struct ss_error *err)
-{
-    int rc = sqlite3_step(st) == SQLITE_DONE ? SS_OK : db_err(db, err, "writing");
-    sqlite3_reset(st);
-    return rc;
-}
-
-/* End the transaction: COMMIT if rc is SS_OK, else ROLLBACK. */
-static int db_end(sqlite3 *db, int rc, struct ss_error *err)
-{
-    if (rc == SS_OK) return db_exec(db, "COMMIT", err);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-static void bind_real_or_null(sqlite3_stmt *st, int k, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(st, k);
-    else
-        sqlite3_bind_double(st, k, v);
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ", now. */
-static void iso_now(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) buf[0] = '\0';
-}
-
-/* The numeric daily metrics: every INTEGER or REAL column but the key. */
-static int is_metric(const struct met_column *c)
+int exp_db_is_metric(const struct met_column *c)
 {
     return (c->type == MET_INT || c->type == MET_REAL) && strcmp(c->name, "day") &&
            strcmp(c->name, "group");
 }
 
-/* ", p."c1", p."c2", ..." for the metric columns (all daily columns if
- * !metrics_only), each prefixed by `prefix` (may be ""). */
-static void sql_columns(struct store_sql *b, const char *prefix, int metrics_only)
+void exp_db_columns(struct sbuf *b, const char *prefix, int metrics_only)
 {
     for (size_t i = 0; i < met_n_daily_columns; i++)
-        if (!metrics_only || is_metric(&met_daily_columns[i]))
-            store_sql_add(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
+        if (!metrics_only || exp_db_is_metric(&met_daily_columns[i]))
+            sbuf_printf(b, ", %s\"%s\"", prefix, met_daily_columns[i].name);
 }
 
 /* ---- schema and identity ----------------------------------------------- */
 
 static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
-                      "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
-                      "version TEXT, started TEXT, finished TEXT);"
-                      "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
-                      "params TEXT NOT NULL);"
-                      "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
-                      "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
-                      "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
-                      "CREATE TABLE daily (\"run\" INTEGER");
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_add(&b, "CREATE TABLE experiment (kind TEXT NOT NULL, name TEXT, scenario TEXT, "
+                 "scenario_b TEXT, varied TEXT, replicates INTEGER, base_seed INTEGER, "
+                 "version TEXT, started TEXT, finished TEXT);"
+                 "CREATE TABLE points (point INTEGER PRIMARY KEY, label TEXT NOT NULL, "
+                 "params TEXT NOT NULL);"
+                 "CREATE TABLE runs (run INTEGER PRIMARY KEY, point INTEGER NOT NULL, "
+                 "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, "
+                 "error TEXT, wall_seconds REAL, peak_memory_bytes INTEGER);"
+                 "CREATE TABLE daily (\"run\" INTEGER");
     for (size_t i = 0; i < met_n_daily_columns; i++)
-        store_sql_add(&b, ", \"%s\" %s", met_daily_columns[i].name,
-                      met_sql_type(met_daily_columns[i].type));
-    store_sql_add(
-        &b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
-            "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
-            "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
-            "\"ci_low\" REAL, \"ci_high\" REAL, "
-            "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+        sbuf_printf(&b, ", \"%s\" %s", met_daily_columns[i].name,
+                    met_sql_type(met_daily_columns[i].type));
+    sbuf_add(&b, ", PRIMARY KEY(\"run\", \"day\", \"group\")) WITHOUT ROWID;"
+                 "CREATE TABLE summary (\"point\" INTEGER, \"group\" INTEGER, \"group_name\" TEXT, "
+                 "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean\" REAL, \"sd\" REAL, "
+                 "\"ci_low\" REAL, \"ci_high\" REAL, "
+                 "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID;");
     if (pl->kind == EXP_COMPARE)
-        store_sql_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
-                          "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
-                          "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
-                          "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
-    if (b.overflow) return err_msg(err, SS_EINTERNAL, "experiment schema too long");
-    int rc = db_exec(db, b.s, err);
+        sbuf_add(&b, "CREATE TABLE comparison (\"group\" INTEGER, \"group_name\" TEXT, "
+                     "\"metric\" TEXT, \"day\" INTEGER, \"n\" INTEGER, \"mean_a\" REAL, "
+                     "\"mean_b\" REAL, \"diff\" REAL, \"ci_low\" REAL, \"ci_high\" REAL, "
+                     "PRIMARY KEY(\"group\", \"metric\", \"day\")) WITHOUT ROWID;");
+    const char *sql = sbuf_str(&b, err, "creating the experiment database");
+    int rc = sql ? store_exec(db, sql, err) : SS_ENOMEM;
+    sbuf_free(&b);
     if (rc) return rc;
 
     char started[32];
-    iso_now(started, sizeof started);
+    text_iso_utc(started, sizeof started, time(NULL));
     sqlite3_stmt *st = NULL;
-    rc =
-        db_prepare(db, "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", &st, err);
+    rc = store_prepare(db, "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", &st,
+                       err);
     if (rc == SS_OK) {
         sqlite3_bind_text(st, 1, pl->kind == EXP_COMPARE ? "compare" : "sweep", -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, pl->name, -1, SQLITE_STATIC);
@@ -238,16 +88,16 @@ static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error
         sqlite3_bind_int64(st, 7, (sqlite3_int64)pl->base_seed);
         sqlite3_bind_text(st, 8, SS_VERSION, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, started, -1, SQLITE_STATIC);
-        rc = db_step_done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (rc == SS_OK) rc = db_prepare(db, "INSERT INTO points VALUES (?, ?, ?)", &st, err);
+    if (rc == SS_OK) rc = store_prepare(db, "INSERT INTO points VALUES (?, ?, ?)", &st, err);
     for (int p = 0; rc == SS_OK && p < pl->n_points; p++) {
         sqlite3_bind_int(st, 1, p);
         sqlite3_bind_text(st, 2, pl->label[p], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, pl->params[p], -1, SQLITE_STATIC);
-        rc = db_step_done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     return rc;
@@ -279,10 +129,10 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
 {
     char why[600] = "";
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(db,
-                        "SELECT kind, scenario, scenario_b, varied, replicates, base_seed "
-                        "FROM experiment",
-                        &st, err);
+    int rc = store_prepare(db,
+                           "SELECT kind, scenario, scenario_b, varied, replicates, base_seed "
+                           "FROM experiment",
+                           &st, err);
     if (rc) return rc;
     if (sqlite3_step(st) != SQLITE_ROW) {
         snprintf(why, sizeof why, "its experiment table is empty");
@@ -316,7 +166,7 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
     sqlite3_finalize(st);
     st = NULL;
     if (!why[0]) {
-        rc = db_prepare(db, "SELECT point, label, params FROM points ORDER BY point", &st, err);
+        rc = store_prepare(db, "SELECT point, label, params FROM points ORDER BY point", &st, err);
         if (rc) return rc;
         int p = 0;
         for (; !why[0] && sqlite3_step(st) == SQLITE_ROW; p++) {
@@ -356,21 +206,21 @@ int exp_db_open(sqlite3 **out, const char *path, const struct exp_plan *pl, stru
     /* WAL with NORMAL sync: a commit is not synced, but a crash (even of
      * the machine) can only lose the last commits whole, never leave one
      * half-done; a lost merge is a run not done, run again on resume. */
-    int rc = db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err);
-    if (rc == SS_OK) rc = db_exec(db, "BEGIN IMMEDIATE", err);
+    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err);
+    if (rc == SS_OK) rc = store_exec(db, "BEGIN IMMEDIATE", err);
     sqlite3_stmt *st = NULL;
     int n_tables = 0, has_experiment = 0;
     if (rc == SS_OK)
-        rc = db_prepare(db,
-                        "SELECT count(*), count(CASE WHEN name = 'experiment' THEN 1 END) "
-                        "FROM sqlite_master WHERE type = 'table'",
-                        &st, err);
+        rc = store_prepare(db,
+                           "SELECT count(*), count(CASE WHEN name = 'experiment' THEN 1 END) "
+                           "FROM sqlite_master WHERE type = 'table'",
+                           &st, err);
     if (rc == SS_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             n_tables = sqlite3_column_int(st, 0);
             has_experiment = sqlite3_column_int(st, 1);
         } else {
-            rc = db_err(db, err, "reading");
+            rc = store_db_err(db, err, "reading");
         }
     }
     sqlite3_finalize(st);
@@ -385,7 +235,7 @@ int exp_db_open(sqlite3 **out, const char *path, const struct exp_plan *pl, stru
         else
             rc = create_schema(db, pl, err);
     }
-    rc = db_end(db, rc, err);
+    rc = store_end(db, rc, err);
     if (rc != SS_OK) {
         sqlite3_close(db);
         return rc;
@@ -406,13 +256,13 @@ int exp_db_done(sqlite3 *db, const struct exp_plan *pl, unsigned char *done, str
 {
     sqlite3_stmt *st = NULL;
     memset(done, 0, (size_t)pl->n_runs);
-    int rc = db_prepare(db, "SELECT run FROM runs WHERE status = 'done'", &st, err);
+    int rc = store_prepare(db, "SELECT run FROM runs WHERE status = 'done'", &st, err);
     int s;
     while (rc == SS_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
         sqlite3_int64 r = sqlite3_column_int64(st, 0);
         if (r >= 0 && r < pl->n_runs) done[r] = 1;
     }
-    if (rc == SS_OK && s != SQLITE_DONE) rc = db_err(db, err, "reading");
+    if (rc == SS_OK && s != SQLITE_DONE) rc = store_db_err(db, err, "reading");
     sqlite3_finalize(st);
     return rc;
 }
@@ -423,7 +273,8 @@ int exp_db_run_error(sqlite3 *db, int run, char *buf, size_t size, int *failed,
     sqlite3_stmt *st = NULL;
     *failed = 0;
     buf[0] = '\0';
-    int rc = db_prepare(db, "SELECT error FROM runs WHERE run = ? AND status = 'failed'", &st, err);
+    int rc =
+        store_prepare(db, "SELECT error FROM runs WHERE run = ? AND status = 'failed'", &st, err);
     if (rc == SS_OK) {
         sqlite3_bind_int(st, 1, run);
         int s = sqlite3_step(st);
@@ -431,7 +282,7 @@ int exp_db_run_error(sqlite3 *db, int run, char *buf, size_t size, int *failed,
             *failed = 1;
             snprintf(buf, size, "%s", text_or(sqlite3_column_text(st, 0), "no message"));
         } else if (s != SQLITE_DONE) {
-            rc = db_err(db, err, "reading");
+            rc = store_db_err(db, err, "reading");
         }
     }
     sqlite3_finalize(st);
@@ -447,18 +298,17 @@ static void bind_run(sqlite3_stmt *st, const struct exp_plan *pl, int run)
     sqlite3_bind_int(st, 2, run / pl->replicates);
     sqlite3_bind_int(st, 3, run % pl->replicates);
     /* Seeds of 2^63 and above read as negative, as in a run's table. */
-    uint64_t seed = pl->base_seed + (uint64_t)(run % pl->replicates);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)seed);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)exp_run_seed(pl, run));
 }
 
 /* Run one statement whose parameter ?1 is the run id. */
 static int exec_for_run(sqlite3 *db, const char *sql, int run, struct ss_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(db, sql, &st, err);
+    int rc = store_prepare(db, sql, &st, err);
     if (rc == SS_OK) {
         sqlite3_bind_int(st, 1, run);
-        rc = db_step_done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
     return rc;
@@ -469,21 +319,23 @@ static int exec_for_run(sqlite3 *db, const char *sql, int run, struct ss_error *
 static int take_static_table(sqlite3 *db, const char *table, struct ss_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = db_prepare(db,
-                        "SELECT (SELECT count(*) FROM main.sqlite_master WHERE type = 'table' "
-                        "AND name = ?1), (SELECT sql FROM child.sqlite_master WHERE type = "
-                        "'table' AND name = ?1)",
-                        &st, err);
+    int rc = store_prepare(db,
+                           "SELECT (SELECT count(*) FROM main.sqlite_master WHERE type = 'table' "
+                           "AND name = ?1), (SELECT sql FROM child.sqlite_master WHERE type = "
+                           "'table' AND name = ?1)",
+                           &st, err);
     if (rc) return rc;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = db_err(db, err, "reading");
+        rc = store_db_err(db, err, "reading");
     } else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_text(st, 1)) {
-        struct store_sql b = {.n = 0};
-        store_sql_add(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
-                      (const char *)sqlite3_column_text(st, 1), table, table);
-        rc = b.overflow ? err_msg(err, SS_EINTERNAL, "schema of %s too long", table)
-                        : db_exec(db, b.s, err);
+        struct mem m = {0};
+        struct sbuf b = {.m = &m};
+        sbuf_printf(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
+                    (const char *)sqlite3_column_text(st, 1), table, table);
+        const char *sql = sbuf_str(&b, err, "merging a run");
+        rc = sql ? store_exec(db, sql, err) : SS_ENOMEM;
+        sbuf_free(&b);
     }
     sqlite3_finalize(st);
     return rc;
@@ -494,7 +346,7 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
 {
     sqlite3_stmt *st = NULL;
     /* ATTACH cannot be inside a transaction: attach, then one transaction. */
-    int rc = db_prepare(db, "ATTACH ? AS child", &st, err);
+    int rc = store_prepare(db, "ATTACH ? AS child", &st, err);
     if (rc == SS_OK) {
         sqlite3_bind_text(st, 1, run_db, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -505,32 +357,34 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     st = NULL;
     if (rc) return rc;
 
-    rc = db_exec(db, "BEGIN IMMEDIATE", err);
+    rc = store_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == SS_OK) rc = take_static_table(db, "groups", err);
     if (rc == SS_OK) rc = take_static_table(db, "layers", err);
     if (rc == SS_OK) {
-        struct store_sql b = {.n = 0};
-        store_sql_add(&b, "INSERT INTO main.daily (\"run\"");
-        sql_columns(&b, "", 0);
-        store_sql_add(&b, ") SELECT ?1");
-        sql_columns(&b, "", 0);
-        store_sql_add(&b, " FROM child.daily");
-        if (b.overflow) rc = err_msg(err, SS_EINTERNAL, "merge statement too long");
-        if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM main.daily WHERE run = ?1", run, err);
-        if (rc == SS_OK) rc = exec_for_run(db, b.s, run, err);
+        struct mem m = {0};
+        struct sbuf b = {.m = &m};
+        sbuf_add(&b, "INSERT INTO main.daily (\"run\"");
+        exp_db_columns(&b, "", 0);
+        sbuf_add(&b, ") SELECT ?1");
+        exp_db_columns(&b, "", 0);
+        sbuf_add(&b, " FROM child.daily");
+        const char *sql = sbuf_str(&b, err, "merging a run");
+        rc = sql ? exec_for_run(db, "DELETE FROM main.daily WHERE run = ?1", run, err) : SS_ENOMEM;
+        if (rc == SS_OK) rc = exec_for_run(db, sql, run, err);
+        sbuf_free(&b);
     }
     if (rc == SS_OK)
-        rc = db_prepare(db,
-                        "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, 'done', NULL, "
-                        "(SELECT wall_seconds FROM child.run), "
-                        "(SELECT peak_memory_bytes FROM child.run))",
-                        &st, err);
+        rc = store_prepare(db,
+                           "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, 'done', NULL, "
+                           "(SELECT wall_seconds FROM child.run), "
+                           "(SELECT peak_memory_bytes FROM child.run))",
+                           &st, err);
     if (rc == SS_OK) {
         bind_run(st, pl, run);
-        rc = db_step_done(db, st, err);
+        rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
-    rc = db_end(db, rc, err);
+    rc = store_end(db, rc, err);
     sqlite3_exec(db, "DETACH child", NULL, NULL, NULL);
     return rc;
 }
@@ -539,256 +393,17 @@ int exp_db_fail(sqlite3 *db, const struct exp_plan *pl, int run, const char *err
                 double wall_seconds, struct ss_error *err)
 {
     sqlite3_stmt *ins = NULL;
-    int rc = db_exec(db, "BEGIN IMMEDIATE", err);
+    int rc = store_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM daily WHERE run = ?1", run, err);
     if (rc == SS_OK)
-        rc = db_prepare(db, "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, 'failed', ?, ?, NULL)",
-                        &ins, err);
+        rc = store_prepare(
+            db, "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, 'failed', ?, ?, NULL)", &ins, err);
     if (rc == SS_OK) {
         bind_run(ins, pl, run);
         sqlite3_bind_text(ins, 5, error, -1, SQLITE_STATIC);
         sqlite3_bind_double(ins, 6, wall_seconds);
-        rc = db_step_done(db, ins, err);
+        rc = store_step_done(db, ins, err);
     }
     sqlite3_finalize(ins);
-    return db_end(db, rc, err);
-}
-
-/* ---- summary and comparison -------------------------------------------- */
-
-/* Values of one key (point, group, day) being gathered, per metric. */
-struct gather {
-    struct mem mem;    /* the buffers below */
-    int k;             /* metrics */
-    int cap;           /* values per metric: the replicates */
-    const char **name; /* [k] metric names */
-    double *v[3];      /* [k * cap] values (comparison: a, b, b - a) */
-    int *n;            /* [k] values gathered */
-    double *t975;      /* [cap + 1] t(0.975; n - 1) for n values */
-};
-
-static int gather_init(struct gather *g, int cap, int arrays, struct ss_error *err)
-{
-    memset(g, 0, sizeof *g);
-    for (size_t i = 0; i < met_n_daily_columns; i++) g->k += is_metric(&met_daily_columns[i]);
-    g->cap = cap;
-    g->name = mem_calloc(&g->mem, (size_t)g->k, sizeof *g->name);
-    g->n = mem_calloc(&g->mem, (size_t)g->k, sizeof *g->n);
-    g->t975 = mem_calloc(&g->mem, (size_t)cap + 1, sizeof *g->t975);
-    int ok = g->name && g->n && g->t975;
-    for (int a = 0; a < arrays && ok; a++)
-        ok = (g->v[a] = mem_calloc(&g->mem, (size_t)g->k * (size_t)cap, sizeof(double))) != NULL;
-    if (!ok) return err_nomem(err, "summarising the runs");
-    int m = 0;
-    for (size_t i = 0; i < met_n_daily_columns; i++)
-        if (is_metric(&met_daily_columns[i])) g->name[m++] = met_daily_columns[i].name;
-    for (int n = 0; n <= cap; n++) g->t975[n] = n >= 2 ? exp_t_quantile(0.975, n - 1) : NAN;
-    return SS_OK;
-}
-
-static void gather_free(struct gather *g)
-{
-    for (int a = 0; a < 3; a++) mem_free(&g->mem, g->v[a]);
-    mem_free(&g->mem, g->name);
-    mem_free(&g->mem, g->n);
-    mem_free(&g->mem, g->t975);
-}
-
-/* The key of the current row (columns 0..n_key-1, integers). */
-struct key {
-    sqlite3_int64 v[3];  /* point, group, day (comparison: group, day) */
-    char group_name[64]; /* of the first row of the key */
-    int valid;           /* a key is being gathered */
-};
-
-static int key_differs(const struct key *k, sqlite3_stmt *st, int n_key)
-{
-    for (int i = 0; i < n_key; i++)
-        if (sqlite3_column_int64(st, i) != k->v[i]) return 1;
-    return 0;
-}
-
-static void key_take(struct key *k, sqlite3_stmt *st, int n_key)
-{
-    for (int i = 0; i < n_key; i++) k->v[i] = sqlite3_column_int64(st, i);
-    snprintf(k->group_name, sizeof k->group_name, "%s",
-             text_or(sqlite3_column_text(st, n_key), ""));
-    k->valid = 1;
-}
-
-/* Insert the summary rows of the gathered key and clear it. */
-static int flush_summary(sqlite3 *db, sqlite3_stmt *ins, struct gather *g, struct key *k,
-                         struct ss_error *err)
-{
-    int rc = SS_OK;
-    for (int m = 0; m < g->k && rc == SS_OK; m++) {
-        struct exp_stat s;
-        exp_stat_of(g->v[0] + (size_t)m * g->cap, g->n[m], g->t975[g->n[m]], &s);
-        sqlite3_bind_int64(ins, 1, k->v[0]);
-        sqlite3_bind_int64(ins, 2, k->v[1]);
-        sqlite3_bind_text(ins, 3, k->group_name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 4, g->name[m], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 5, k->v[2]);
-        sqlite3_bind_int(ins, 6, s.n);
-        bind_real_or_null(ins, 7, s.mean);
-        bind_real_or_null(ins, 8, s.sd);
-        bind_real_or_null(ins, 9, s.ci_low);
-        bind_real_or_null(ins, 10, s.ci_high);
-        rc = db_step_done(db, ins, err);
-        g->n[m] = 0;
-    }
-    return rc;
-}
-
-/* The summary table, in one pass over daily ordered by point, group, day
- * and replicate (the fixed order makes every sum, so every figure, the
- * same whatever order the runs finished in). */
-static int build_summary(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
-{
-    struct gather g;
-    struct key k = {.valid = 0};
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    int rc = gather_init(&g, pl->replicates, 1, err);
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "SELECT r.point, d.\"group\", d.day, d.group_name");
-    sql_columns(&b, "d.", 1);
-    store_sql_add(&b, " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done' "
-                      "ORDER BY r.point, d.\"group\", d.day, r.replicate");
-    if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "summary query too long");
-    if (rc == SS_OK) rc = db_exec(db, "DELETE FROM summary", err);
-    if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);
-    if (rc == SS_OK)
-        rc = db_prepare(db, "INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err);
-    int s = SQLITE_DONE;
-    while (rc == SS_OK && (s = sqlite3_step(sel)) == SQLITE_ROW) {
-        if (!k.valid || key_differs(&k, sel, 3)) {
-            if (k.valid) rc = flush_summary(db, ins, &g, &k, err);
-            key_take(&k, sel, 3);
-        }
-        for (int m = 0; m < g.k && rc == SS_OK; m++) {
-            if (sqlite3_column_type(sel, 4 + m) == SQLITE_NULL) continue;
-            if (g.n[m] == g.cap) {
-                rc = err_msg(err, SS_EINTERNAL,
-                             "more daily rows than replicates for point %lld, group %lld, day "
-                             "%lld",
-                             (long long)k.v[0], (long long)k.v[1], (long long)k.v[2]);
-                break;
-            }
-            g.v[0][(size_t)m * g.cap + g.n[m]++] = sqlite3_column_double(sel, 4 + m);
-        }
-    }
-    if (rc == SS_OK && s != SQLITE_DONE) rc = db_err(db, err, "summarising");
-    if (rc == SS_OK && k.valid) rc = flush_summary(db, ins, &g, &k, err);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    gather_free(&g);
-    return rc;
-}
-
-static double mean_of(const double *x, int n)
-{
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) sum += x[i];
-    return n ? sum / n : NAN;
-}
-
-static int flush_comparison(sqlite3 *db, sqlite3_stmt *ins, struct gather *g, struct key *k,
-                            struct ss_error *err)
-{
-    int rc = SS_OK;
-    for (int m = 0; m < g->k && rc == SS_OK; m++) {
-        size_t at = (size_t)m * g->cap;
-        struct exp_stat d;
-        exp_stat_of(g->v[2] + at, g->n[m], g->t975[g->n[m]], &d);
-        sqlite3_bind_int64(ins, 1, k->v[0]);
-        sqlite3_bind_text(ins, 2, k->group_name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 3, g->name[m], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 4, k->v[1]);
-        sqlite3_bind_int(ins, 5, d.n);
-        bind_real_or_null(ins, 6, mean_of(g->v[0] + at, g->n[m]));
-        bind_real_or_null(ins, 7, mean_of(g->v[1] + at, g->n[m]));
-        bind_real_or_null(ins, 8, d.mean);
-        bind_real_or_null(ins, 9, d.ci_low);
-        bind_real_or_null(ins, 10, d.ci_high);
-        rc = db_step_done(db, ins, err);
-        g->n[m] = 0;
-    }
-    return rc;
-}
-
-/* The comparison table: B - A per replicate (the same seed), per group
- * (matched by name, so B may number its groups differently), metric and
- * day, over the pairs where both values are measured. */
-static int build_comparison(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
-{
-    struct gather g;
-    struct key k = {.valid = 0};
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    int rc = gather_init(&g, pl->replicates, 3, err);
-    struct store_sql b = {.n = 0};
-    store_sql_add(&b, "SELECT a.\"group\", a.day, a.group_name");
-    sql_columns(&b, "a.", 1);
-    sql_columns(&b, "b.", 1);
-    store_sql_add(
-        &b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
-            "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
-            "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
-            "WHERE ra.point = 0 AND ra.status = 'done' "
-            "ORDER BY a.\"group\", a.day, ra.replicate");
-    if (rc == SS_OK && b.overflow) rc = err_msg(err, SS_EINTERNAL, "comparison query too long");
-    if (rc == SS_OK) rc = db_exec(db, "DELETE FROM comparison", err);
-    if (rc == SS_OK) rc = db_prepare(db, b.s, &sel, err);
-    if (rc == SS_OK)
-        rc = db_prepare(db, "INSERT INTO comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins,
-                        err);
-    int s = SQLITE_DONE;
-    while (rc == SS_OK && (s = sqlite3_step(sel)) == SQLITE_ROW) {
-        if (!k.valid || key_differs(&k, sel, 2)) {
-            if (k.valid) rc = flush_comparison(db, ins, &g, &k, err);
-            key_take(&k, sel, 2);
-        }
-        for (int m = 0; m < g.k && rc == SS_OK; m++) {
-            int ca = 3 + m, cb = 3 + g.k + m;
-            if (sqlite3_column_type(sel, ca) == SQLITE_NULL ||
-                sqlite3_column_type(sel, cb) == SQLITE_NULL)
-                continue;
-            if (g.n[m] == g.cap) {
-                rc = err_msg(err, SS_EINTERNAL,
-                             "more pairs than replicates for group %lld, day "
-                             "%lld",
-                             (long long)k.v[0], (long long)k.v[1]);
-                break;
-            }
-            size_t at = (size_t)m * g.cap + g.n[m]++;
-            g.v[0][at] = sqlite3_column_double(sel, ca);
-            g.v[1][at] = sqlite3_column_double(sel, cb);
-            g.v[2][at] = g.v[1][at] - g.v[0][at];
-        }
-    }
-    if (rc == SS_OK && s != SQLITE_DONE) rc = db_err(db, err, "comparing");
-    if (rc == SS_OK && k.valid) rc = flush_comparison(db, ins, &g, &k, err);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    gather_free(&g);
-    return rc;
-}
-
-int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, int all_done, struct ss_error *err)
-{
-    int rc = db_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc == SS_OK) rc = build_summary(db, pl, err);
-    if (rc == SS_OK && pl->kind == EXP_COMPARE) rc = build_comparison(db, pl, err);
-    sqlite3_stmt *st = NULL;
-    if (rc == SS_OK) rc = db_prepare(db, "UPDATE experiment SET finished = ?", &st, err);
-    if (rc == SS_OK) {
-        char now[32];
-        iso_now(now, sizeof now);
-        if (all_done)
-            sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(st, 1);
-        rc = db_step_done(db, st, err);
-    }
-    sqlite3_finalize(st);
-    return db_end(db, rc, err);
+    return store_end(db, rc, err);
 }

@@ -1,7 +1,11 @@
 /*
  * output.h - results on disk: results.sqlite (run, daily, daily_layer,
- * groups, layers and, with --snapshot, agents and agent_degree tables) and
+ * groups, layers and, with a snapshot, agents and agent_degree tables) and
  * daily.csv.
+ *
+ * The output knows rows, not the simulation: the driver (run/sim.c) hands
+ * it the static rows when it opens, each day's measured rows, the agents'
+ * rows of a snapshot, and a description of the run when it closes.
  *
  * Files are written under temporary names in the results folder and
  * renamed only when complete, so an interrupted run never leaves a file
@@ -11,36 +15,110 @@
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/metrics.h"
 #include "scenario/params.h"
 #include "scoresim.h"
 
-struct sim;
+/* The run table's one row: what was run, on what, and how long it took. */
+struct out_run {
+    const char *name;          /* scenario name */
+    const char *scenario;      /* effective scenario as YAML */
+    int64_t seed;              /* random seed */
+    int64_t days;              /* days simulated */
+    int64_t agents;            /* population size */
+    int64_t threads;           /* OpenMP threads */
+    const char *version;       /* SS_VERSION */
+    const char *started;       /* ISO 8601 UTC, or NULL */
+    const char *finished;      /* ISO 8601 UTC, or NULL */
+    double build_seconds;      /* population and network build */
+    double run_seconds;        /* day loop, measurement and output */
+    double wall_seconds;       /* build + run */
+    int64_t peak_memory_bytes; /* peak resident memory of the process */
+    int64_t alloc_peak_bytes;  /* peak bytes held through the allocation hook */
+    int64_t estimate_bytes;    /* the estimate made before building */
+    int64_t host_cores;        /* processors the machine offers */
+};
+
+/* A row of the groups table. */
+struct out_group {
+    int64_t group;    /* index */
+    const char *name; /* as in the scenario */
+    double share;     /* share asked for */
+    int64_t agents;   /* agents it got */
+};
+
+/* A row of the layers table. */
+struct out_layer {
+    int64_t layer;         /* index */
+    const char *name;      /* as in the scenario */
+    const char *generator; /* generator name */
+    double contact;        /* daily probability a tie is active */
+    int64_t ties;          /* undirected ties as built */
+    double mean_degree;    /* 2 x ties / agents */
+};
+
+/* A row of the agents table (a snapshot). */
+struct out_agent {
+    int64_t id;              /* agent id */
+    int64_t group;           /* group index */
+    int64_t household;       /* household id */
+    int64_t child;           /* 1 if under 18 */
+    int64_t online;          /* 1 if an adult on social media */
+    double attitude;         /* at the end of the run */
+    double reliability;      /* probability of paying on time */
+    double threshold;        /* protest threshold */
+    int64_t degree;          /* live tie ends, all layers, at the end */
+    double fear;             /* at the end */
+    double score;            /* reported score at the end (cap applied) */
+    double financial;        /* financial domain score at the end */
+    double judicial;         /* judicial domain score at the end */
+    double social;           /* social domain score at the end */
+    int64_t listed;          /* 1 if on the list at the end */
+    int64_t interned;        /* 1 if interned at the end */
+    int64_t ever_sanctioned; /* 1 if ever sanctioned */
+    int64_t genuine;         /* 1 if ever scored for a negative act it really did */
+};
 
 struct output {
-    void *db;                    /* sqlite3 handle (void: sqlite3.h stays private) */
-    void *ins_daily;             /* prepared insert for daily */
-    void *ins_layer;             /* prepared insert for daily_layer */
-    FILE *csv;                   /* daily.csv, under its temporary name */
-    char dir[MAX_PATH];          /* results folder */
-    char db_tmp[MAX_PATH + 64];  /* results.sqlite's temporary name, renamed by out_close */
-    char csv_tmp[MAX_PATH + 64]; /* daily.csv's temporary name, renamed by out_close */
+    void *db;                              /* sqlite3 handle (void: sqlite3.h stays private) */
+    void *ins_daily;                       /* prepared insert for daily */
+    void *ins_layer;                       /* prepared insert for daily_layer */
+    void *ins_agent;                       /* prepared insert for agents (snapshot) */
+    void *ins_degree;                      /* prepared insert for agent_degree (snapshot) */
+    FILE *csv;                             /* daily.csv, under its temporary name */
+    uint32_t n_groups;                     /* groups named in group_name */
+    uint32_t n_layers;                     /* layers named in layer_name */
+    char group_name[MAX_GROUPS][MAX_NAME]; /* for the group_name columns */
+    char layer_name[MAX_LAYERS][MAX_NAME]; /* for the layer_name columns */
+    char dir[MAX_PATH];                    /* results folder */
+    char db_tmp[MAX_PATH + 64];            /* results.sqlite's temporary name */
+    char csv_tmp[MAX_PATH + 64];           /* daily.csv's temporary name */
 };
 
 /* Create the folder (and parents), open the temporary files, write the
- * schema and the static tables. On failure (SS_EIO naming the path and the
- * cause) nothing is left open and no file is left behind but folders. */
-int out_open(struct output *o, struct sim *sim, const char *dir, struct ss_error *err);
-/* Append today's rows from sim->met. On failure call out_abort. */
-int out_day(struct output *o, struct sim *sim, struct ss_error *err);
-/* Write the run table (and agents with snapshot), commit, close and rename
- * into place. Reads sim->finished, run_seconds and wall_seconds, so set
- * them first. On failure the temporary files are deleted. */
-int out_close(struct output *o, struct sim *sim, struct ss_error *err);
+ * schema and the static tables (groups, layers: their names also name the
+ * daily rows); with snapshot, the agents tables too. On failure (SS_EIO
+ * naming the path and the cause) nothing is left open and no file is left
+ * behind but folders. */
+int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
+             const struct out_layer *layers, uint32_t n_layers, int snapshot, struct ss_error *err);
+/* Append one day's measured rows. On failure call out_abort. */
+int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
+            const struct met_layer_row *layer_rows, uint32_t n_layer_rows, struct ss_error *err);
+/* Append one agent of a snapshot, with its live degree in each layer
+ * (degree[0 .. n_layers)). Only after out_open with snapshot. */
+int out_agent(struct output *o, const struct out_agent *row, const int64_t *degree,
+              struct ss_error *err);
+/* Write the run table, commit, close and rename into place. On failure the
+ * temporary files are deleted. */
+int out_close(struct output *o, const struct out_run *run, struct ss_error *err);
 /* Close and delete the temporary files; accepts a never-opened output. */
 void out_abort(struct output *o);
-/* Write the Markdown reference of the run, groups, layers, agents and
- * agent_degree tables (met_write_docs writes the daily tables, then calls
- * this). Returns SS_OK or SS_EIO. */
-int out_write_docs(FILE *f);
+/* The name of an enum generator, as the layers table and the scenario say
+ * it ("watts_strogatz"). */
+const char *out_generator_name(int generator);
 
 #endif

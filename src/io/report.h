@@ -32,14 +32,10 @@ extern const size_t rep_asset_css_len;
  * fail. */
 int rep_write_mem(const char *dir, struct mem *m, struct ss_error *err);
 
-/* Append s to *out as the body of a JSON string (no quotes) that is safe
- * inside a <script> element: '<', '>' and '&' become \u003c, \u003e and
- * \u0026, U+2028 and U+2029 become \u2028 and \u2029, control characters
- * are escaped, and bytes that are not UTF-8 become U+FFFD. Likewise
- * rep_html_escape writes s as HTML text (& < > " ' escaped). Both return
- * SS_OK or SS_ENOMEM; *out is a NUL-terminated buffer of *len bytes that
- * the caller frees with mem_free(m, *out). */
-int rep_json_escape(struct mem *m, const char *s, char **out, size_t *len);
+/* s as HTML text (& < > " ' escaped; bytes that are not UTF-8 become
+ * U+FFFD) in *out, a NUL-terminated buffer of *len bytes that the caller
+ * frees with mem_free(m, *out). SS_OK or SS_ENOMEM. (Text inside the
+ * page's JSON goes through sbuf_json, core/strbuf.h.) */
 int rep_html_escape(struct mem *m, const char *s, char **out, size_t *len);
 
 #endif

@@ -1,10 +1,12 @@
 /*
- * store.c - creating results folders and building SQL text (see store.h).
+ * store.c - creating results folders, SQLite calls through the error path,
+ * and bounded SQL text (see store.h).
  */
 #include "io/store.h"
 
 #include <errno.h>
-#include <stdarg.h>
+#include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,15 +43,47 @@ int store_mkdirs(const char *dir, struct ss_error *err)
     return SS_OK;
 }
 
-void store_sql_add(struct store_sql *b, const char *fmt, ...)
+int store_db_err(sqlite3 *db, struct ss_error *err, const char *what)
 {
-    if (b->overflow) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= sizeof b->s - b->n)
-        b->overflow = 1;
+    const char *file = sqlite3_db_filename(db, "main");
+    return err_msg(err, SS_EIO, "%s %s: %s", what, file && file[0] ? file : "the database",
+                   sqlite3_errmsg(db));
+}
+
+int store_exec(sqlite3 *db, const char *sql, struct ss_error *err)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return store_db_err(db, err, "writing");
+    return SS_OK;
+}
+
+int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct ss_error *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return store_db_err(db, err, "reading");
+    }
+    return SS_OK;
+}
+
+int store_step_done(sqlite3 *db, sqlite3_stmt *st, struct ss_error *err)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SS_OK : store_db_err(db, err, "writing");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int store_end(sqlite3 *db, int rc, struct ss_error *err)
+{
+    if (rc == SS_OK) return store_exec(db, "COMMIT", err);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+void store_bind_real(sqlite3_stmt *st, int k, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(st, k);
     else
-        b->n += (size_t)k;
+        sqlite3_bind_double(st, k, v);
 }

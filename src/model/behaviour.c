@@ -9,20 +9,14 @@
  */
 #include "model/behaviour.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
-#include "engine/exposure.h"
 #include "core/rng.h"
 #include "model/scoring.h"
-#include "run/sim.h"
-
-static inline uint64_t beh_thresh(double p)
-{
-    return p <= 0 ? 0 : (uint64_t)(p * 4294967296.0);
-}
 
 static int beh_cmp_u32(const void *a, const void *b)
 {
@@ -32,16 +26,16 @@ static int beh_cmp_u32(const void *a, const void *b)
 
 /* Eligible for a random trigger: an adult who rejects the system strongly
  * enough and is not interned. */
-static int beh_eligible(const struct sim *sim, uint32_t i)
+static int beh_eligible(const struct world *w, uint32_t i)
 {
-    return !(sim->pop.flags[i] & POP_CHILD) &&
-           sim->pop.attitude[i] > sim->p->behaviour.protest.trigger.min_attitude &&
-           !(sim->st.status[i] & ST_INTERNED);
+    return !(w->pop.flags[i] & POP_CHILD) &&
+           w->st.attitude[i] > w->p->behaviour.protest.trigger.min_attitude &&
+           !(w->st.status[i] & ST_INTERNED);
 }
 
-int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct ss_error *err)
+int beh_init(struct beh_trigger *t, const struct world *w, struct mem *m, struct ss_error *err)
 {
-    const struct params *p = sim->p;
+    const struct params *p = w->p;
     memset(t, 0, sizeof *t);
     if (p->behaviour.protest.trigger.days.n == 0) return SS_OK;
     if (p->behaviour.protest.trigger.ids.n) {
@@ -53,8 +47,8 @@ int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct
          * everyone: sized for that, not for every agent. */
         double most = p->behaviour.protest.trigger.count
                           ? (double)p->behaviour.protest.trigger.count
-                          : ceil(p->behaviour.protest.trigger.share * sim->pop.n) + 1;
-        t->cap = most < sim->pop.n ? (uint32_t)most : sim->pop.n;
+                          : ceil(p->behaviour.protest.trigger.share * w->pop.n) + 1;
+        t->cap = most < w->pop.n ? (uint32_t)most : w->pop.n;
     }
     if (t->cap == 0) return SS_OK;
     t->ids = mem_alloc_array(m, t->cap, sizeof *t->ids);
@@ -68,9 +62,10 @@ void beh_free(struct beh_trigger *t, struct mem *m)
     memset(t, 0, sizeof *t);
 }
 
-void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
+void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
 {
-    const struct params *p = sim->p;
+    const struct params *p = w->p;
+    assert(day >= 1 && (t->ids || t->cap == 0));
     t->active = 0;
     t->n = 0;
     if (!t->ids) return;
@@ -84,7 +79,7 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
         /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
          * eligible, drawn exactly rather than agent by agent. */
         uint32_t m = 0;
-        for (uint32_t i = 0; i < sim->pop.n; i++) m += beh_eligible(sim, i);
+        for (uint32_t i = 0; i < w->pop.n; i++) m += beh_eligible(w, i);
         struct rng r;
         rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
         /* Rounded at random, up with probability equal to the fraction, so
@@ -97,8 +92,8 @@ void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day)
         /* k of the m eligible, uniformly, in id order (selection sampling,
          * Knuth's Algorithm S): needs room for the k chosen only. */
         uint32_t seen = 0;
-        for (uint32_t i = 0; i < sim->pop.n && t->n < k; i++) {
-            if (!beh_eligible(sim, i)) continue;
+        for (uint32_t i = 0; i < w->pop.n && t->n < k; i++) {
+            if (!beh_eligible(w, i)) continue;
             if ((double)(m - seen) * rng_uniform(&r) < (double)(k - t->n)) t->ids[t->n++] = i;
             seen++;
         }
@@ -119,13 +114,24 @@ static int beh_triggered(const struct beh_trigger *t, uint32_t i)
     return lo < t->n && t->ids[lo] == i;
 }
 
-void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x)
+int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, uint32_t day)
 {
-    const uint8_t *status = sim->st.status;
-    const int assoc = sim->p->sanctions.association.enabled;
+    const double p = w->net.layer[l].contact;
+    if (!(p > 0)) return 0;
+    if (p >= 1.0) return 1;
+    uint32_t c[4] = {i < j ? i : j, day, RS_CONTACT + l, i < j ? j : i}, r[4];
+    rng_block(w->p->seed, c, r);
+    return r[0] < rng_threshold(p);
+}
+
+void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_exposure *x)
+{
+    assert(i < w->pop.n && day >= 1);
+    const uint8_t *status = w->st.status;
+    const int assoc = w->p->sanctions.association.enabled;
     memset(x, 0, sizeof *x);
-    for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-        const struct layer *ly = &sim->net.layer[l];
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *ly = &w->net.layer[l];
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) continue;
@@ -135,7 +141,7 @@ void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_expo
             if (s & ST_INTERNED) continue;
             x->present++;
             if (s & ST_PROTEST) x->protesting++;
-            if (assoc && (s & ST_LISTED) && expo_tie_active(sim, l, i, j, day) &&
+            if (assoc && (s & ST_LISTED) && beh_tie_active(w, l, i, j, day) &&
                 x->met_listed < UINT16_MAX)
                 x->met_listed++;
         }
@@ -144,13 +150,13 @@ void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_expo
 
 /* Proximity to the list: 0 at or above proximity_top, 1 at or below
  * proximity_bottom, linear between, from the lowest domain score. */
-static double beh_proximity(const struct sim *sim, uint32_t i)
+static double beh_proximity(const struct world *w, uint32_t i)
 {
-    const struct params *p = sim->p;
-    uint8_t g = sim->pop.group[i];
-    double low = score_domain(p, &sim->st, i, g, 0);
+    const struct params *p = w->p;
+    uint8_t g = w->pop.group[i];
+    double low = score_domain(p, &w->st, i, g, 0);
     for (int d = 1; d < N_SUBSYSTEMS; d++) {
-        double s = score_domain(p, &sim->st, i, g, d);
+        double s = score_domain(p, &w->st, i, g, d);
         if (s < low) low = s;
     }
     double top = p->behaviour.fear.proximity_top, bottom = p->behaviour.fear.proximity_bottom;
@@ -171,11 +177,11 @@ static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
     return (day + (uint32_t)(z % period)) % period == 0;
 }
 
-void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t day,
+void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
                      struct beh_block *b)
 {
-    const struct params *p = sim->p;
     const uint32_t len = hi - lo;
+    assert(lo % STATE_BLOCK == 0 && hi > lo && len <= STATE_BLOCK);
     b->lo = lo;
     b->hi = hi;
     memset(b->cand, 0, len * sizeof *b->cand);
@@ -192,52 +198,46 @@ void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t d
         rng_init(&r, p->seed, lo, day, RS_BLOCK_ACT + (uint32_t)k);
         for (uint64_t at = rng_geometric(&r, rate[k]); at < len;
              at += 1 + rng_geometric(&r, rate[k])) {
-            b->cand[at] |= (uint16_t)(1u << k);
+            b->cand[at] |= (uint8_t)(1u << k);
             if (k == BA_CRITICISE || k == BA_CONFORM) b->u[k][at] = rng_uniform(&r);
         }
     }
-    for (int ch = 0; ch < N_CHANNELS; ch++) {
-        const struct channel_params *cp = &p->surveillance[ch];
-        if (!cp->enabled || !(cp->false_attribution > 0)) continue;
-        rng_init(&r, p->seed, lo, day, RS_BLOCK_FALSE + (uint32_t)ch);
-        for (uint64_t at = rng_geometric(&r, cp->false_attribution); at < len;
-             at += 1 + rng_geometric(&r, cp->false_attribution))
-            b->cand[at] |= (uint16_t)(BC_FALSE0 << ch);
-    }
 }
 
-void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_block *b, uint32_t i,
-               uint32_t day, const struct beh_exposure *x, struct agent_day *a,
-               struct group_counts *gc)
+void beh_agent(const struct world *w, const struct beh_trigger *t, const struct beh_block *b,
+               uint32_t i, uint32_t day, const struct beh_exposure *x, float *fear_out,
+               struct agent_day *a, struct group_counts *gc)
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
     const uint8_t status = st->status[i];
-    const int child = sim->pop.flags[i] & POP_CHILD;
-    if (status & ST_INTERNED) return; /* removed from all contact: no acts */
+    const int child = w->pop.flags[i] & POP_CHILD;
+    /* Interned agents are removed from all contact: the step skips them. */
+    assert(i < w->pop.n && i >= b->lo && i < b->hi && day >= 1);
+    assert(!(status & ST_INTERNED) && a->acts == 0);
     a->met_listed = (uint16_t)(x->met_listed < UINT16_MAX ? x->met_listed : UINT16_MAX);
 
     /* Fear moves toward today's signal (MODEL.md section 3). */
     if (p->behaviour.fear.enabled) {
         double share = x->ties ? (double)x->sanctioned / x->ties : 0.0;
         double signal = p->behaviour.fear.sanctioned_weight * share +
-                        p->behaviour.fear.proximity_weight * beh_proximity(sim, i);
+                        p->behaviour.fear.proximity_weight * beh_proximity(w, i);
         if (signal > 1.0) signal = 1.0;
-        st->fear[i] = (float)((1.0 - p->behaviour.fear.memory) * st->fear[i] +
+        fear_out[i] = (float)((1.0 - p->behaviour.fear.memory) * st->fear[i] +
                               p->behaviour.fear.memory * signal);
     }
-    const double fear = st->fear[i];
+    const double fear = fear_out[i];
     if (child) return; /* children take no scored actions; school is handled per household */
 
     const uint32_t k = i - b->lo;
-    const uint16_t cand = b->cand[k];
-    const double att = sim->pop.attitude[i];
+    const uint8_t cand = b->cand[k];
+    const double att = st->attitude[i];
 
     /* Criticise: one draw u compared twice, so the gap between what the
      * agent would say and what it says is exact (preference falsification):
      * a candidate (probability rate) would speak if u < attitude, and does
      * if u < attitude x (1 - fear). */
-    if ((cand & BC_CRITICISE) && (sim->pop.flags[i] & POP_ONLINE)) {
+    if ((cand & BC_CRITICISE) && (w->pop.flags[i] & POP_ONLINE)) {
         double u = b->u[BA_CRITICISE][k];
         if (u < att) {
             a->acts |= AC_WOULD_CRITICISE;
@@ -256,11 +256,11 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
      * 0 makes an agent the first to follow, not an instigator. */
     int protest = 0;
     if (status & ST_PROTEST) {
-        uint32_t c[4] = {i, day, RS_LEAVE, 0}, w[4];
-        rng_block(p->seed, c, w);
-        protest = !(w[0] < beh_thresh(p->behaviour.protest.leave));
+        uint32_t c[4] = {i, day, RS_LEAVE, 0}, r[4];
+        rng_block(p->seed, c, r);
+        protest = !(r[0] < rng_threshold(p->behaviour.protest.leave));
     } else if (x->protesting > 0 || p->behaviour.protest.spontaneous) {
-        double need = pop_threshold(&sim->pop, i) * (1.0 + fear);
+        double need = pop_threshold(&w->pop, i) * (1.0 + fear);
         double seen = p->population.threshold_unit == THRESH_COUNT
                           ? (double)x->protesting
                           : (x->present ? (double)x->protesting / x->present : 0.0);
@@ -275,9 +275,9 @@ void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_bl
     if (beh_payment_due(p, i, day)) {
         a->acts |= AC_PAY_DUE;
         gc->taken[ACT_PAY]++;
-        uint32_t c[4] = {i, day, RS_PAY, 0}, w[4];
-        rng_block(p->seed, c, w);
-        if (!(w[0] < beh_thresh(pop_reliability(&sim->pop, i)))) {
+        uint32_t c[4] = {i, day, RS_PAY, 0}, r[4];
+        rng_block(p->seed, c, r);
+        if (!(r[0] < rng_threshold(pop_reliability(&w->pop, i)))) {
             a->acts |= AC_MISS;
             gc->taken[ACT_MISS]++;
         }

@@ -4,9 +4,10 @@
  * falsification, payments, conformity, travel, school applications, job
  * changes and loan requests.
  *
- * beh_agent decides one agent's acts from the state at the end of
+ * beh_agent decides one agent's acts from the world at the end of
  * yesterday (what it sees of its contacts, its own scores) and its keyed
- * draws; it writes only that agent's fields, so the agent pass is parallel.
+ * draws; it writes only that agent's fear and its day record, so the agent
+ * pass is parallel.
  *
  * Acts that are rare and whose rule allows it are not drawn agent by
  * agent: beh_block_draws walks each block of STATE_BLOCK agents with
@@ -21,9 +22,8 @@
 #include <stdint.h>
 
 #include "core/mem.h"
-#include "world/state.h"
-
-struct sim;
+#include "model/tally.h"
+#include "world/world.h"
 
 /* The agents an exogenous trigger sets protesting on one day. */
 struct beh_trigger {
@@ -39,16 +39,15 @@ struct beh_trigger {
 #define BC_TRAVEL    0x04u /* book a flight */
 #define BC_JOB       0x08u /* change job */
 #define BC_LOAN      0x10u /* request a loan */
-#define BC_FALSE0    0x20u /* << channel: a false attribution by that channel, if watched */
 
 /* Acts drawn by block, in stream order (RS_BLOCK_ACT + act). */
 enum beh_block_act { BA_CRITICISE, BA_CONFORM, BA_TRAVEL, BA_JOB, BA_LOAN, N_BLOCK_ACTS };
 
 /* One block's candidates for one day (per-thread scratch). */
 struct beh_block {
-    uint32_t lo, hi;            /* agents [lo, hi) */
-    uint16_t cand[STATE_BLOCK]; /* BC_* bits of agent lo + k */
-    double u[2][STATE_BLOCK];   /* acceptance uniform of criticise and conform, where set */
+    uint32_t lo, hi;           /* agents [lo, hi) */
+    uint8_t cand[STATE_BLOCK]; /* BC_* bits of agent lo + k */
+    double u[2][STATE_BLOCK];  /* acceptance uniform of criticise and conform, where set */
 };
 
 /* What an agent sees of its contacts at the end of yesterday, over every
@@ -62,21 +61,27 @@ struct beh_exposure {
 };
 
 /* Allocate what triggers need (serial, once). */
-int beh_init(struct beh_trigger *t, const struct sim *sim, struct mem *m, struct ss_error *err);
+int beh_init(struct beh_trigger *t, const struct world *w, struct mem *m, struct ss_error *err);
 void beh_free(struct beh_trigger *t, struct mem *m);
-/* Serial, before the agent pass: decide who is triggered today. */
-void beh_prepare_day(struct beh_trigger *t, const struct sim *sim, uint32_t day);
+/* Serial, before the agent pass: decide who is triggered today (from the
+ * world at the end of yesterday). */
+void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day);
 /* Today's candidates of agents [lo, hi) (hi - lo <= STATE_BLOCK, lo a
  * multiple of STATE_BLOCK) into b. */
-void beh_block_draws(const struct sim *sim, uint32_t lo, uint32_t hi, uint32_t day,
+void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
                      struct beh_block *b);
+/* Whether tie (i, j) of layer l is active on `day`, i.e. i and j meet
+ * (MODEL.md section 3): one keyed draw per tie, the same from both ends
+ * (keyed by the lower id first). */
+int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, uint32_t day);
 /* The reference way to see one's contacts: scan every tie of agent i
- * (meetings drawn with the tie's keyed draw, sim_tie_active). */
-void beh_expose(const struct sim *sim, uint32_t i, uint32_t day, struct beh_exposure *x);
+ * (meetings drawn with beh_tie_active). */
+void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_exposure *x);
 /* Agent i's acts today into a, given what it sees (x) and its block's
- * candidates (b); fear updated; counts into gc. */
-void beh_agent(struct sim *sim, const struct beh_trigger *t, const struct beh_block *b, uint32_t i,
-               uint32_t day, const struct beh_exposure *x, struct agent_day *a,
-               struct group_counts *gc);
+ * candidates (b); its new fear into fear[i]; counts into gc. Needs: i not
+ * interned (it takes no acts), a zeroed. */
+void beh_agent(const struct world *w, const struct beh_trigger *t, const struct beh_block *b,
+               uint32_t i, uint32_t day, const struct beh_exposure *x, float *fear,
+               struct agent_day *a, struct group_counts *gc);
 
 #endif

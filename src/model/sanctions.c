@@ -8,38 +8,39 @@
  */
 #include "model/sanctions.h"
 
-#include "engine/exposure.h"
+#include <assert.h>
+
 #include "core/rng.h"
 #include "model/scoring.h"
-#include "run/sim.h"
 
 /* A sanction falls on agent i: counted, remembered, and it turns the
  * agent further against the system (clipped once a day, in
  * sanc_household). */
-static void sanc_apply(struct sim *sim, uint32_t i, int type, int xctx, int genuine,
-                       struct group_counts *gc)
+static void sanc_apply(const struct params *p, const struct sanc_out *out, uint32_t i, int type,
+                       int xctx, int genuine, struct group_counts *gc)
 {
     gc->sanctions[type]++;
     if (!genuine) gc->wrongful[type]++;
     if (xctx) gc->cross_context[type]++;
-    sim->st.history[i] |= HI_SANCTIONED;
-    sim->pop.attitude[i] += (float)sim->p->behaviour.attitude.per_sanction;
+    out->history[i] |= HI_SANCTIONED;
+    out->attitude[i] += (float)p->behaviour.attitude.per_sanction;
 }
 
-static void sanc_reward(struct sim *sim, uint32_t i, struct group_counts *gc)
+static void sanc_reward(const struct params *p, const struct sanc_out *out, uint32_t i,
+                        struct group_counts *gc)
 {
     gc->rewards++;
-    sim->pop.attitude[i] += (float)sim->p->behaviour.attitude.per_reward;
+    out->attitude[i] += (float)p->behaviour.attitude.per_reward;
 }
 
 /* The list, internment and the refusals that depend on the agent alone. */
-static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_counts *gc)
+static void sanc_agent(const struct world *w, uint32_t i, uint32_t day, const struct sanc_out *out,
+                       struct group_counts *gc)
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
-    const uint8_t g = sim->pop.group[i];
-    const uint16_t acts = st->acts[i] & AC_MASK;
-    const uint8_t old_status = st->status[i];
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    const uint8_t g = w->pop.group[i];
+    const uint16_t acts = out->acts[i];
     const int genuine = (st->history[i] & HI_GENUINE) != 0;
     uint8_t s = st->status[i] & (uint8_t) ~(ST_NEW_LISTED | ST_NEW_INTERNED | ST_PROTEST);
     if (acts & AC_PROTEST) s |= ST_PROTEST;
@@ -57,62 +58,61 @@ static void sanc_agent(struct sim *sim, uint32_t i, uint32_t day, struct group_c
     } else if (jud < p->list.enter_below) {
         int xctx = score_own(p, st, i, SUB_JUDICIAL) >= p->list.enter_below;
         s |= ST_LISTED | ST_NEW_LISTED | (xctx ? ST_XCTX_LIST : 0);
-        st->listed_day[i] = state_day16(day);
-        st->history[i] |= HI_LISTED;
-        sanc_apply(sim, i, SA_LISTING, xctx, genuine, gc);
+        out->listed_day[i] = state_day16(day);
+        out->history[i] |= HI_LISTED;
+        sanc_apply(p, out, i, SA_LISTING, xctx, genuine, gc);
         if (p->sanctions.social_media_ban.enabled)
-            sanc_apply(sim, i, SA_SOCIAL_MEDIA, xctx, genuine, gc);
+            sanc_apply(p, out, i, SA_SOCIAL_MEDIA, xctx, genuine, gc);
     }
     const double soc = score_domain(p, st, i, g, SUB_SOCIAL);
     if (p->sanctions.internment.enabled && !(s & ST_INTERNED) &&
         (p->sanctions.internment.groups.mask >> g & 1u) && soc < p->sanctions.internment.below) {
         s |= ST_INTERNED | ST_NEW_INTERNED;
-        st->interned_until[i] = state_day16((int64_t)day + p->sanctions.internment.days - 1);
-        st->history[i] |= HI_INTERNED;
+        out->interned_until[i] = state_day16((int64_t)day + p->sanctions.internment.days - 1);
+        out->history[i] |= HI_INTERNED;
         int xctx = score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.internment.below;
-        sanc_apply(sim, i, SA_INTERNMENT, xctx, genuine, gc);
+        sanc_apply(p, out, i, SA_INTERNMENT, xctx, genuine, gc);
     }
-    st->status[i] = s;
-    /* Remember what the contacts saw until now, for expo_propagate. */
-    const unsigned vo = state_visible(old_status), vn = state_visible(s);
-    st->acts[i] = (uint16_t)(acts | (vo << AC_VIS_SHIFT) | (vo != vn ? AC_VIS_CHANGED : 0u));
+    out->status[i] = s;
 
     const int reward_tier =
         p->sanctions.rewards.enabled && score_reported(p, st, i, g) >= p->sanctions.rewards.from;
     if (acts & AC_TRAVEL) {
         if ((s & ST_LISTED) && p->sanctions.travel_ban.enabled)
-            sanc_apply(sim, i, SA_TRAVEL, (s & ST_XCTX_LIST) != 0, genuine, gc);
+            sanc_apply(p, out, i, SA_TRAVEL, (s & ST_XCTX_LIST) != 0, genuine, gc);
         else if (reward_tier)
-            sanc_reward(sim, i, gc); /* priority */
+            sanc_reward(p, out, i, gc); /* priority */
     }
     if ((acts & AC_JOB) && p->sanctions.job_restriction.enabled &&
         soc < p->sanctions.job_restriction.below)
-        sanc_apply(sim, i, SA_JOB,
+        sanc_apply(p, out, i, SA_JOB,
                    score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.job_restriction.below, genuine,
                    gc);
     if (acts & AC_LOAN) {
         const double fin = score_domain(p, st, i, g, SUB_FINANCIAL);
         if (p->sanctions.loan_denial.enabled && fin < p->sanctions.loan_denial.below)
-            sanc_apply(sim, i, SA_LOAN,
+            sanc_apply(p, out, i, SA_LOAN,
                        score_own(p, st, i, SUB_FINANCIAL) >= p->sanctions.loan_denial.below,
                        genuine, gc);
         else if (reward_tier)
-            sanc_reward(sim, i, gc); /* a faster loan */
+            sanc_reward(p, out, i, gc); /* a faster loan */
     }
 }
 
-void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts *local)
+void sanc_household(const struct world *w, uint32_t h, uint32_t day, const struct sanc_out *out,
+                    struct day_counts *local)
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
-    const uint32_t lo = sim->pop.hh_start[h], hi = sim->pop.hh_start[h + 1];
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    assert(h < w->pop.n_households && day >= 1);
+    const uint32_t lo = w->pop.hh_start[h], hi = w->pop.hh_start[h + 1];
 
     int listed_adults = 0, listed_genuine = 0, listed_direct = 0, new_interned = 0;
     for (uint32_t i = lo; i < hi; i++) {
-        struct group_counts *gc = &local->row[sim->pop.group[i]];
-        sanc_agent(sim, i, day, gc);
+        struct group_counts *gc = &local->row[w->pop.group[i]];
+        sanc_agent(w, i, day, out, gc);
         uint8_t s = st->status[i];
-        if ((s & ST_LISTED) && !(sim->pop.flags[i] & POP_CHILD)) {
+        if ((s & ST_LISTED) && !(w->pop.flags[i] & POP_CHILD)) {
             listed_adults++;
             listed_genuine |= (st->history[i] & HI_GENUINE) != 0;
             listed_direct |= !(s & ST_XCTX_LIST);
@@ -122,35 +122,35 @@ void sanc_household(struct sim *sim, uint32_t h, uint32_t day, struct day_counts
 
     const int school_day = (int)((day - 1) % 365) + 1 == p->behaviour.school.day;
     for (uint32_t i = lo; i < hi; i++) {
-        struct group_counts *gc = &local->row[sim->pop.group[i]];
+        struct group_counts *gc = &local->row[w->pop.group[i]];
         /* A child's school place falls with its parents' listing: wrongful
          * if no listed parent was ever scored for something it did,
          * cross-context if every listed parent's listing was. */
-        if (school_day && (sim->pop.flags[i] & POP_CHILD)) {
-            st->acts[i] |= AC_SCHOOL;
+        if (school_day && (w->pop.flags[i] & POP_CHILD)) {
+            out->acts[i] |= AC_SCHOOL;
             gc->taken[ACT_SCHOOL]++;
             if (listed_adults && p->sanctions.school_ban.enabled)
-                sanc_apply(sim, i, SA_SCHOOL, !listed_direct, listed_genuine, gc);
+                sanc_apply(p, out, i, SA_SCHOOL, !listed_direct, listed_genuine, gc);
         }
         /* Each household member of a new internee takes an association
          * penalty: a point loss for what someone else did. */
         int others = new_interned - ((st->status[i] & ST_NEW_INTERNED) != 0);
         if (others > 0 && p->sanctions.association.enabled) {
-            st->ledger[SUB_SOCIAL][i] +=
-                (float)(p->sanctions.internment.household_penalty * others);
+            out->social_ledger[i] += (float)(p->sanctions.internment.household_penalty * others);
             gc->scored[EV_ASSOCIATION] += others;
         }
-        double att = sim->pop.attitude[i] + p->behaviour.attitude.messaging;
-        sim->pop.attitude[i] = (float)(att < 0 ? 0 : att > 1 ? 1 : att);
+        double att = out->attitude[i] + p->behaviour.attitude.messaging;
+        out->attitude[i] = (float)(att < 0 ? 0 : att > 1 ? 1 : att);
     }
 }
 
 /* Cut tie (i, j) of layer l (entry e of i's row) if nobody has yet: the
- * compare-and-swap on the lower id's entry decides who cuts, so the counts
- * are updated once even when both ends cut at the same time. */
-static void sanc_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j, net_off_t e)
+ * compare-and-swap on the lower id's entry decides who cuts, so the hook
+ * hears of each tie once even when both ends cut at the same time. */
+static void sanc_cut(struct network *net, uint32_t l, uint32_t i, uint32_t j, net_off_t e,
+                     const struct sanc_cut_hook *hook)
 {
-    struct layer *ly = &sim->net.layer[l];
+    struct layer *ly = &net->layer[l];
     net_off_t f = ly->off[j];
     while (f < ly->off[j + 1] && __atomic_load_n(&ly->adj[f], __ATOMIC_RELAXED) != i) f++;
     if (f == ly->off[j + 1]) return; /* j's side already cut */
@@ -160,34 +160,36 @@ static void sanc_cut(struct sim *sim, uint32_t l, uint32_t i, uint32_t j, net_of
                                      __ATOMIC_RELAXED))
         return;
     __atomic_store_n(&ly->adj[upper], NET_CUT, __ATOMIC_RELAXED);
-    expo_cut(sim, l, i, j);
+    if (hook) hook->cut(hook->ctx, l, i, j);
 }
 
-void sanc_ostracism(struct sim *sim, uint32_t day)
+void sanc_ostracism(const struct world *w, uint32_t day, int threads, struct network *net,
+                    const struct sanc_cut_hook *hook)
 {
-    const struct params *p = sim->p;
+    const struct params *p = w->p;
     if (!p->sanctions.ostracism.enabled) return;
-    const struct state *st = &sim->st;
-    const uint32_t n = sim->pop.n;
+    const struct state *st = &w->st;
+    const uint32_t n = w->pop.n;
+    assert(net == &w->net && day >= 1);
     /* Two newly listed neighbours may cut their tie from both sides at
      * once: every access to adj here is atomic, and whether a tie is cut
      * does not depend on who cut it first, so the result is the same
      * whatever the order. */
-#pragma omp parallel for schedule(dynamic, 1024)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1024)
     for (uint32_t i = 0; i < n; i++) {
         if (!(st->status[i] & ST_NEW_LISTED)) continue;
-        for (uint32_t l = 0; l < sim->net.n_layers; l++) {
-            struct layer *ly = &sim->net.layer[l];
+        for (uint32_t l = 0; l < net->n_layers; l++) {
+            struct layer *ly = &net->layer[l];
             if (ly->generator == GEN_HOUSEHOLD) continue;
             for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
                 uint32_t j = __atomic_load_n(&ly->adj[e], __ATOMIC_RELAXED);
                 if (j == NET_CUT) continue;
-                uint32_t c[4] = {j, day, RS_OSTRACISM, i}, w[4];
-                rng_block(p->seed, c, w);
+                uint32_t c[4] = {j, day, RS_OSTRACISM, i}, r[4];
+                rng_block(p->seed, c, r);
                 double pc =
                     p->sanctions.ostracism.base + p->sanctions.ostracism.fear_weight * st->fear[j];
-                if ((double)w[0] >= pc * 4294967296.0) continue;
-                sanc_cut(sim, l, i, j, e);
+                if (r[0] >= rng_threshold(pc)) continue;
+                sanc_cut(net, l, i, j, e, hook);
             }
         }
     }

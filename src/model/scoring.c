@@ -10,20 +10,18 @@
 #include <assert.h>
 #include <string.h>
 
-#include "run/sim.h"
-
 /* Record an observed missed payment (real or falsely attributed) on day
  * `day` and say whether the court window now holds enough for a judgment;
  * if so, whether any of them was real.
  *
- * A judgment fires as soon as a new miss makes court_missed in the window,
- * and the window only moves forward, so at most court_missed - 1 misses
+ * A judgment fires as soon as a new miss makes scoring.court.missed_payments in the window,
+ * and the window only moves forward, so at most missed_payments - 1 misses
  * in the window are ever waiting: that is all state.misses holds per agent
- * (none for court_missed == 1, where every observed miss is a judgment). */
-static int score_court(struct state *st, const struct params *p, uint32_t i, uint32_t day, int real,
-                       int *judgment_real)
+ * (none for missed_payments == 1, where every observed miss is a judgment). */
+static int score_court(const struct state *st, uint16_t *misses, const struct params *p, uint32_t i,
+                       uint32_t day, int real, int *judgment_real)
 {
-    uint16_t *m = st->misses + (size_t)i * st->n_misses;
+    uint16_t *m = misses + (size_t)i * st->n_misses;
     const int32_t window_start = (int32_t)day - p->scoring.court.window; /* exclusive */
     assert(day >= 1 && day <= ST_DAY_MAX);
     /* A window of less than a day holds not even today's miss: no
@@ -41,7 +39,7 @@ static int score_court(struct state *st, const struct params *p, uint32_t i, uin
         }
     }
     if (in_window < (uint32_t)p->scoring.court.missed_payments) {
-        /* At most court_missed - 2 others wait, so a slot is free. */
+        /* At most missed_payments - 2 others wait, so a slot is free. */
         assert(free_slot != UINT32_MAX);
         m[free_slot] = (uint16_t)(day | (real ? ST_MISS_REAL : 0u));
         return 0;
@@ -52,24 +50,26 @@ static int score_court(struct state *st, const struct params *p, uint32_t i, uin
     return 1;
 }
 
-void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_day *a,
-                 struct group_counts *gc)
+void score_agent(const struct world *w, uint32_t i, uint32_t day, const struct agent_day *a,
+                 const struct score_out *out, struct group_counts *gc)
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    assert(i < w->pop.n && day >= 1);
+    for (int e = 0; e < N_EVENTS; e++) assert(a->ev_false[e] <= a->ev[e]);
     const float keep = (float)(1.0 - p->scoring.recovery);
-    for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d][i] *= keep;
+    for (int d = 0; d < N_SUBSYSTEMS; d++) out->ledger[d][i] *= keep;
 
     int genuine = 0;
-    float *fin = st->ledger[SUB_FINANCIAL], *jud = st->ledger[SUB_JUDICIAL],
-          *soc = st->ledger[SUB_SOCIAL];
+    float *fin = out->ledger[SUB_FINANCIAL], *jud = out->ledger[SUB_JUDICIAL],
+          *soc = out->ledger[SUB_SOCIAL];
     for (int k = 0; k < a->ev[EV_MISSED_PAYMENT]; k++) {
         int real = k >= a->ev_false[EV_MISSED_PAYMENT];
         fin[i] += (float)p->scoring.points.missed_payment;
         gc->scored[EV_MISSED_PAYMENT]++;
         genuine |= real;
         int judgment_real = 0;
-        if (score_court(st, p, i, day, real, &judgment_real)) {
+        if (score_court(st, out->misses, p, i, day, real, &judgment_real)) {
             jud[i] += (float)p->scoring.points.court_judgment;
             gc->scored[EV_COURT_JUDGMENT]++;
             if (!judgment_real) gc->false_scored[EV_COURT_JUDGMENT]++;
@@ -87,73 +87,61 @@ void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_d
         soc[i] += (float)(p->scoring.points.association * a->ev[EV_ASSOCIATION]);
         gc->scored[EV_ASSOCIATION] += a->ev[EV_ASSOCIATION];
     }
-    if (genuine) st->history[i] |= HI_GENUINE;
-}
-
-/* Score d without the cap: d < N_SUBSYSTEMS a domain, else the reported. */
-static double score_uncapped(const struct params *p, const struct state *st, uint32_t i, int d)
-{
-    double sum = 0;
-    for (int k = 0; k < N_SUBSYSTEMS; k++) sum += st->ledger[k][i];
-    if (d == N_SUBSYSTEMS) return score_clamp(p, p->population.start_score + sum);
-    double own = st->ledger[d][i];
-    return score_clamp(p, p->population.start_score + own + p->scoring.integration * (sum - own));
+    if (genuine) out->history[i] |= HI_GENUINE;
 }
 
 /* Whether today's caps are the population means (which need sums). */
-static int score_caps_summed(const struct params *p)
+int score_caps_summed(const struct params *p)
 {
     return p->scoring.group_cap.enabled && p->scoring.group_cap.mode != CAP_FIXED;
 }
 
-void score_cap_block(struct sim *sim, uint32_t b)
+void score_cap_block(const struct world *w, uint32_t b, double *part)
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    const uint32_t n = w->pop.n;
+    assert((uint64_t)b * STATE_BLOCK < n);
     if (!score_caps_summed(p)) return;
-    /* The population mean of each score, over adults (children take no
-     * scored actions), uncapped; summed over fixed blocks in block order so
-     * the mean has the same bits for every thread count. */
-    const uint32_t n = sim->pop.n;
+    /* Over adults (children take no scored actions), uncapped. */
     uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
     double s[N_SUBSYSTEMS + 1] = {0}, adults = 0;
     for (uint32_t i = lo; i < hi; i++) {
-        if (sim->pop.flags[i] & POP_CHILD) continue;
+        if (w->pop.flags[i] & POP_CHILD) continue;
         adults += 1;
         for (int d = 0; d <= N_SUBSYSTEMS; d++) s[d] += score_uncapped(p, st, i, d);
     }
-    double *part = st->cap_part + (size_t)b * (N_SUBSYSTEMS + 2);
     for (int d = 0; d <= N_SUBSYSTEMS; d++) part[d] = s[d];
     part[N_SUBSYSTEMS + 1] = adults;
 }
 
-void score_caps_finish(struct sim *sim)
+void score_caps_finish(const struct params *p, const double *cap_part, uint32_t n_blocks,
+                       double cap[N_SUBSYSTEMS + 1])
 {
-    const struct params *p = sim->p;
-    struct state *st = &sim->st;
+    assert(cap_part || !score_caps_summed(p));
     if (!p->scoring.group_cap.enabled) {
-        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->scoring.max;
+        for (int d = 0; d <= N_SUBSYSTEMS; d++) cap[d] = p->scoring.max;
         return;
     }
     if (p->scoring.group_cap.mode == CAP_FIXED) {
-        for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = p->scoring.group_cap.value;
+        for (int d = 0; d <= N_SUBSYSTEMS; d++) cap[d] = p->scoring.group_cap.value;
         return;
     }
-    const uint32_t nb = st->n_blocks;
-    double s[N_SUBSYSTEMS + 2] = {0};
-    for (uint32_t b = 0; b < nb; b++)
-        for (int d = 0; d < N_SUBSYSTEMS + 2; d++)
-            s[d] += st->cap_part[(size_t)b * (N_SUBSYSTEMS + 2) + d];
+    double s[SCORE_CAP_PART] = {0};
+    for (uint32_t b = 0; b < n_blocks; b++)
+        for (int d = 0; d < SCORE_CAP_PART; d++) s[d] += cap_part[(size_t)b * SCORE_CAP_PART + d];
     for (int d = 0; d <= N_SUBSYSTEMS; d++)
-        st->cap[d] = s[N_SUBSYSTEMS + 1] > 0 ? s[d] / s[N_SUBSYSTEMS + 1] : p->scoring.max;
+        cap[d] = s[N_SUBSYSTEMS + 1] > 0 ? s[d] / s[N_SUBSYSTEMS + 1] : p->scoring.max;
 }
 
-void score_update_caps(struct sim *sim)
+void score_update_caps(const struct world *w, int threads, double *cap_part,
+                       double cap[N_SUBSYSTEMS + 1])
 {
-    const uint32_t nb = sim->st.n_blocks;
-    if (score_caps_summed(sim->p)) {
-#pragma omp parallel for schedule(static)
-        for (uint32_t b = 0; b < nb; b++) score_cap_block(sim, b);
+    const uint32_t nb = (w->pop.n + STATE_BLOCK - 1) / STATE_BLOCK;
+    if (score_caps_summed(w->p)) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+        for (uint32_t b = 0; b < nb; b++)
+            score_cap_block(w, b, cap_part + (size_t)b * SCORE_CAP_PART);
     }
-    score_caps_finish(sim);
+    score_caps_finish(w->p, cap_part, nb, cap);
 }

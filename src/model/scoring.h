@@ -7,37 +7,54 @@
  * sub-systems' points, clamped to [min, max] and, for capped groups, to
  * today's cap. The reported score is start + all points. The score a
  * domain would have on its own points alone (no integration) decides
- * whether a sanction is cross-context. The small functions are inline
- * because every phase of the day calls them per agent.
+ * whether a sanction is cross-context. score_uncapped is the one place the
+ * formula is written; the small functions are inline because every phase
+ * of the day calls them per agent.
  */
 #ifndef SCORING_H
 #define SCORING_H
 
 #include <stdint.h>
 
+#include "model/tally.h"
 #include "scenario/params.h"
-#include "world/state.h"
+#include "world/world.h"
 
 static inline double score_clamp(const struct params *p, double s)
 {
     return s < p->scoring.min ? p->scoring.min : s > p->scoring.max ? p->scoring.max : s;
 }
 
-/* Whether agent i's group is capped today. */
+/* Whether a group is capped. */
 static inline int score_is_capped(const struct params *p, uint8_t group)
 {
     return p->scoring.group_cap.enabled && (p->scoring.group_cap.groups.mask >> group & 1u);
 }
 
-/* Domain score d (enum subsystem) of agent i, as the system sees it. */
+/* Score d of agent i before the group cap: for a domain (d <
+ * N_SUBSYSTEMS), start + its own points + integration x the other
+ * sub-systems' points; for d == N_SUBSYSTEMS, the reported score, start +
+ * every sub-system's points. Clamped to [min, max]. */
+static inline double score_uncapped(const struct params *p, const struct state *st, uint32_t i,
+                                    int d)
+{
+    double own = 0, other = 0;
+    for (int k = 0; k < N_SUBSYSTEMS; k++) {
+        if (k == d)
+            own = st->ledger[k][i];
+        else
+            other += st->ledger[k][i];
+    }
+    if (d == N_SUBSYSTEMS) return score_clamp(p, p->population.start_score + other);
+    return score_clamp(p, p->population.start_score + own + p->scoring.integration * other);
+}
+
+/* Domain score d (enum subsystem) of agent i, as the system sees it: with
+ * the cap of its group. */
 static inline double score_domain(const struct params *p, const struct state *st, uint32_t i,
                                   uint8_t group, int d)
 {
-    double other = 0;
-    for (int k = 0; k < N_SUBSYSTEMS; k++)
-        if (k != d) other += st->ledger[k][i];
-    double s = score_clamp(p, p->population.start_score + st->ledger[d][i] +
-                                  p->scoring.integration * other);
+    double s = score_uncapped(p, st, i, d);
     if (score_is_capped(p, group) && s > st->cap[d]) s = st->cap[d];
     return s;
 }
@@ -50,31 +67,12 @@ static inline double score_own(const struct params *p, const struct state *st, u
     return score_clamp(p, p->population.start_score + st->ledger[d][i]);
 }
 
-/* The reported score: start + every sub-system's points. */
+/* The reported score: start + every sub-system's points, with the cap. */
 static inline double score_reported(const struct params *p, const struct state *st, uint32_t i,
                                     uint8_t group)
 {
-    double sum = 0;
-    for (int k = 0; k < N_SUBSYSTEMS; k++) sum += st->ledger[k][i];
-    double s = score_clamp(p, p->population.start_score + sum);
-    if (score_is_capped(p, group) && s > st->cap[N_SUBSYSTEMS]) s = st->cap[N_SUBSYSTEMS];
-    return s;
+    return score_domain(p, st, i, group, N_SUBSYSTEMS);
 }
-
-struct sim;
-
-/* Apply agent i's recorded events of today to its ledgers: recovery toward
- * 0, points per event, court judgments from observed missed payments.
- * Counts scored events into gc. */
-void score_agent(struct sim *sim, uint32_t i, uint32_t day, const struct agent_day *a,
-                 struct group_counts *gc);
-/* Recompute today's caps (st->cap) from the scores after the agent pass:
- * score_cap_block sums block b (of STATE_BLOCK agents; the fast step calls
- * it right after the block's agent pass, while its scores are in cache),
- * score_caps_finish adds the blocks in order; score_update_caps does both. */
-void score_update_caps(struct sim *sim);
-void score_cap_block(struct sim *sim, uint32_t b);
-void score_caps_finish(struct sim *sim);
 
 /* Tier (enum tier) of a score. */
 static inline int score_tier(const struct params *p, double s)
@@ -83,5 +81,36 @@ static inline int score_tier(const struct params *p, double s)
         if (s >= p->scoring.tiers[t]) return t;
     return TIER_D;
 }
+
+/* The arrays score_agent writes (the world's state.ledger, .misses and
+ * .history). */
+struct score_out {
+    float *ledger[N_SUBSYSTEMS]; /* each sub-system's points */
+    uint16_t *misses;            /* observed missed payments waiting for a judgment */
+    uint8_t *history;            /* HI_GENUINE: scored for a negative act it really did */
+};
+
+/* Apply agent i's recorded events of today (a) to its ledgers: recovery
+ * toward 0, points per event, court judgments from observed missed
+ * payments. Counts scored events into gc. Needs: a->ev_false[e] <=
+ * a->ev[e] for every event. */
+void score_agent(const struct world *w, uint32_t i, uint32_t day, const struct agent_day *a,
+                 const struct score_out *out, struct group_counts *gc);
+
+/* The group caps of today, from the scores after the agent pass: the
+ * population mean of each uncapped score over adults, summed over fixed
+ * blocks of STATE_BLOCK agents in block order, so the means have the same
+ * bits for every thread count. score_cap_block writes block b's sums into
+ * part[0 .. SCORE_CAP_PART) (the fast step calls it right after the
+ * block's agent pass, while its scores are in cache); score_caps_finish
+ * adds the n_blocks blocks of cap_part in order into cap;
+ * score_update_caps does both. */
+#define SCORE_CAP_PART (N_SUBSYSTEMS + 2)
+int score_caps_summed(const struct params *p);
+void score_cap_block(const struct world *w, uint32_t b, double *part);
+void score_caps_finish(const struct params *p, const double *cap_part, uint32_t n_blocks,
+                       double cap[N_SUBSYSTEMS + 1]);
+void score_update_caps(const struct world *w, int threads, double *cap_part,
+                       double cap[N_SUBSYSTEMS + 1]);
 
 #endif

@@ -13,18 +13,33 @@
 
 #include <stdint.h>
 
+#include "model/tally.h"
 #include "scenario/params.h"
-#include "world/population.h"
-#include "world/state.h"
+#include "world/world.h"
 
-/* Draw which channels watch each agent into st->watched. */
-void surv_init_coverage(struct state *st, const struct params *p, const struct population *pop);
+/* One block's false-attribution candidates for one day (per-thread
+ * scratch): false attributions are rare, so they are drawn by geometric
+ * skips over a block of STATE_BLOCK agents, one stream per channel, as
+ * beh_block_draws does for acts. */
+struct surv_block {
+    uint32_t lo, hi;           /* agents [lo, hi) */
+    uint8_t cand[STATE_BLOCK]; /* bit c of agent lo + k: channel c records a false act
+                                  against it today, if the channel watches it */
+};
+
+/* Draw which channels watch each agent into watched[0 .. n) (the world's
+ * state.watched), with `threads` threads. */
+void surv_init_coverage(const struct world *w, int threads, uint8_t *watched);
+
+/* Today's false-attribution candidates of agents [lo, hi) (hi - lo <=
+ * STATE_BLOCK, lo a multiple of STATE_BLOCK) into b. */
+void surv_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
+                      struct surv_block *b);
 
 /* Record today's acts of agent i (a->acts, a->met_listed) and today's
- * false attributions (candidates: the BC_FALSE0 << channel bits of cand)
- * into a->ev / a->ev_false, and count what was seen into gc (the agent's
- * group row). */
-void surv_agent(const struct params *p, const struct state *st, uint32_t i, uint32_t day,
-                uint16_t cand, struct agent_day *a, struct group_counts *gc);
+ * false attributions (false_cand: its bits of surv_block.cand) into a->ev
+ * / a->ev_false, and count what was seen into gc (the agent's group row). */
+void surv_agent(const struct world *w, uint32_t i, uint32_t day, uint8_t false_cand,
+                struct agent_day *a, struct group_counts *gc);
 
 #endif

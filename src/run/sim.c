@@ -1,93 +1,45 @@
 /*
- * sim.c - the simulation object and the day loop.
+ * sim.c - the driver: building a run (world, engine, measurement), the day
+ * loop (step, measure, write) and the results it hands to the output.
  *
- * sim_create checks that the scenario fits in memory, then builds the
- * population and the networks; sim_run measures day 0, steps through the
- * days and streams each day's figures to the output. The day step is a
- * pipeline of phases: the day's meetings (exposure.c); each agent acts, is
- * observed and scored (behaviour.c, surveillance.c, scoring.c); the caps
- * are recomputed; each household's members are listed, sanctioned and
- * rewarded (sanctions.c); what changed is pushed to the contacts' counts;
- * ties to the newly listed are cut. Every phase reads only what the
- * previous one finished, every random draw in a phase is keyed by (seed,
- * agent, block, tie or cell, day, stream), and every sum is of integers or
- * over fixed blocks, so a day gives the same bits with any number of
- * threads.
- *
- * Two steps share every rule: the fast one reads kept contact counts
- * (exposure.h) and fuses the caps' sums into the agent pass; the
- * reference one (sim_options.reference) recounts by scanning every tie of
- * every agent, as the model reads. The tests run both and compare bits.
+ * sim_create checks that the scenario fits in memory, then builds the world
+ * and the engine over it and starts the model (eng_start); sim_run measures
+ * day 0, steps through the days and streams each day's rows to the output,
+ * then writes the snapshot and the run's own row. The output sees rows and
+ * a description of the run, never the simulation.
  */
 #include "run/sim.h"
 
-#include <assert.h>
-#include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "core/error.h"
-#include "core/rng.h"
-#include "model/sanctions.h"
-#include "scenario/scenario.h"
+#include "core/sys.h"
+#include "core/text.h"
 #include "model/scoring.h"
-#include "model/surveillance.h"
+#include "scenario/scenario.h"
 
-double sim_now(void)
+/* The team size a run with these options uses. */
+static int sim_threads(const struct sim_options *o)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return o && o->threads > 0 ? o->threads : omp_get_num_procs();
 }
 
-size_t sim_peak_rss(void)
+static size_t sim_estimate_threads(const struct scenario *s, int threads)
 {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
-    return (size_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
-}
-
-/* Memory the run may use: MemAvailable, which counts reclaimable cache
- * (what a user can actually get), else physical memory. */
-static size_t sim_available_bytes(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f) {
-        static const char key[] = "MemAvailable:";
-        char line[256];
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, key, sizeof key - 1) != 0) continue;
-            const char *num = line + sizeof key - 1;
-            while (*num == ' ' || *num == '\t') num++;
-            if (*num < '0' || *num > '9') continue; /* strtoull would take a sign */
-            char *end;
-            errno = 0;
-            unsigned long long kb = strtoull(num, &end, 10);
-            if (errno == ERANGE || strncmp(end, " kB", 3) != 0) continue;
-            fclose(f);
-            return kb > SIZE_MAX / 1024u ? SIZE_MAX : (size_t)kb * 1024u;
-        }
-        fclose(f);
-    }
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : SIZE_MAX;
+    const struct params *p = scn_params(s);
+    /* The fixed part covers the program, SQLite's cache and thread stacks. */
+    size_t fixed = (size_t)64 << 20;
+    return world_estimate_bytes(p, scn_dir(s)) + eng_estimate_bytes(p) +
+           met_estimate_bytes(p, threads) + fixed;
 }
 
 size_t sim_estimate_bytes(const struct scenario *s)
 {
-    const struct params *p = scn_params(s);
-    size_t groups = p->population.groups.n + 1,
-           layers = p->network.n_layers ? p->network.n_layers : 1;
-    /* Today's rows and counters are tiny next to the agents; the fixed
-     * part covers the program, SQLite's cache and thread stacks. */
-    size_t fixed = (size_t)64 << 20;
-    return pop_estimate_bytes(p) + net_estimate_bytes(p, scn_dir(s)) + met_estimate_bytes(p) +
-           state_estimate_bytes(p) + expo_estimate_bytes(p) + groups * layers * sizeof(int64_t) +
-           fixed;
+    return sim_estimate_threads(s, sim_threads(NULL));
 }
 
 /* results/<name>-<seed>, with the name reduced to characters that are safe
@@ -95,15 +47,7 @@ size_t sim_estimate_bytes(const struct scenario *s)
 static void sim_default_out_dir(char *out, size_t n, const struct params *p)
 {
     char safe[sizeof p->name];
-    size_t j = 0;
-    for (size_t i = 0; p->name[i] && j + 1 < sizeof safe; i++) {
-        char c = p->name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.';
-        safe[j++] = ok ? c : '_';
-    }
-    safe[j] = '\0';
-    if (j == 0 || safe[0] == '.') safe[0] = '_', safe[j ? j : 1] = '\0';
+    text_safe_name(safe, sizeof safe, p->name);
     snprintf(out, n, "results/%s-%llu", safe, (unsigned long long)p->seed);
 }
 
@@ -121,24 +65,24 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
     *out = NULL;
     struct sim *sim = calloc(1, sizeof *sim);
     if (!sim) return err_nomem(err, "creating the simulation");
+    struct run *run = &sim->run;
+    const struct params *p = scn_params(s);
     sim->scn = s;
-    sim->p = scn_params(s);
-    if (o) sim->opt = *o;
-    sim->threads = sim->opt.threads > 0 ? sim->opt.threads : omp_get_num_procs();
-    omp_set_num_threads(sim->threads);
-    time(&sim->started);
-    if (sim->opt.out_dir)
-        snprintf(sim->out_dir, sizeof sim->out_dir, "%s", sim->opt.out_dir);
+    if (o) run->opt = *o;
+    run->threads = sim_threads(o);
+    time(&run->started);
+    if (run->opt.out_dir)
+        snprintf(run->out_dir, sizeof run->out_dir, "%s", run->opt.out_dir);
     else
-        sim_default_out_dir(sim->out_dir, sizeof sim->out_dir, sim->p);
+        sim_default_out_dir(run->out_dir, sizeof run->out_dir, p);
 
-    sim->estimate_bytes = sim_estimate_bytes(s);
-    size_t limit = sim->opt.memory_limit ? sim->opt.memory_limit : sim_available_bytes();
-    if (sim->estimate_bytes > limit) {
+    run->estimate_bytes = sim_estimate_threads(s, run->threads);
+    size_t limit = run->opt.memory_limit ? run->opt.memory_limit : sys_available_bytes();
+    if (run->estimate_bytes > limit) {
         char need[32], have[32];
-        sim_human_bytes(need, sizeof need, sim->estimate_bytes);
+        sim_human_bytes(need, sizeof need, run->estimate_bytes);
         sim_human_bytes(have, sizeof have, limit);
-        size_t est = sim->estimate_bytes;
+        size_t est = run->estimate_bytes;
         free(sim);
         return err_msg(err, SS_EINPUT,
                        "this scenario needs about %s (%zu bytes, estimated) but only %s is "
@@ -146,28 +90,15 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
                        need, est, have);
     }
 
-    double t0 = sim_now();
-    int rc = pop_build(&sim->pop, sim->p, &sim->mem, err);
-    if (rc == SS_OK) rc = net_build(&sim->net, &sim->pop, sim->p, scn_dir(s), &sim->mem, err);
+    double t0 = sys_now();
+    int rc = world_build(&sim->world, p, scn_dir(s), run->threads, &sim->mem, err);
+    if (rc == SS_OK)
+        rc = eng_create(&sim->eng, &sim->world, run->threads, run->opt.reference, &sim->mem, err);
     if (rc == SS_OK) {
-        size_t cells =
-            (size_t)(sim->pop.n_groups + 1) * (sim->net.n_layers ? sim->net.n_layers : 1);
-        sim->contacts = mem_calloc(&sim->mem, cells, sizeof *sim->contacts);
-        if (!sim->contacts) rc = err_nomem(err, "allocating the daily counters");
+        eng_start(&sim->eng, &sim->world);
+        rc = met_init(&sim->met, &sim->world, run->threads, &sim->mem, err);
     }
-    if (rc == SS_OK) rc = state_init(&sim->st, sim->p, &sim->pop, &sim->mem, err);
-    if (rc == SS_OK) rc = beh_init(&sim->trig, sim, &sim->mem, err);
-    if (rc == SS_OK) rc = expo_init(sim, err);
-    if (rc == SS_OK) {
-        sim->blk = mem_alloc_array(&sim->mem, (size_t)sim->threads, sizeof *sim->blk);
-        if (!sim->blk) rc = err_nomem(err, "allocating the per-thread draws");
-    }
-    if (rc == SS_OK) {
-        score_update_caps(sim);
-        state_counts_clear(&sim->counts, sim->pop.n_groups);
-        rc = met_init(&sim->met, sim, err);
-    }
-    sim->build_seconds = sim_now() - t0;
+    run->build_seconds = sys_now() - t0;
     if (rc != SS_OK) {
         sim_free(sim);
         return rc;
@@ -179,187 +110,170 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
 void sim_free(struct sim *sim)
 {
     if (!sim) return;
-    out_abort(&sim->out);
-    met_free(&sim->met, sim);
-    beh_free(&sim->trig, &sim->mem);
-    mem_free(&sim->mem, sim->blk);
-    expo_free(sim);
-    state_free(&sim->st, &sim->mem);
-    mem_free(&sim->mem, sim->contacts);
-    net_free(&sim->net, &sim->mem);
-    pop_free(&sim->pop, &sim->mem);
+    out_abort(&sim->run.out);
+    met_free(&sim->met, &sim->mem);
+    eng_free(&sim->eng, &sim->mem);
+    world_free(&sim->world, &sim->mem);
     free(sim);
 }
 
 const char *sim_out_dir(const struct sim *sim)
 {
-    return sim->out_dir;
+    return sim->run.out_dir;
 }
-
-/* Act, observe and score, block by block of STATE_BLOCK agents: each
- * agent's phases touch only its own fields and read what its contacts
- * were at the end of yesterday. */
-static void sim_phase_agents(struct sim *sim, uint32_t day)
-{
-    const uint32_t n = sim->pop.n, ng = sim->pop.n_groups;
-    const uint32_t nblocks = sim->st.n_blocks;
-    const int fast = sim->xp.enabled;
-    struct state *st = &sim->st;
-#pragma omp parallel num_threads(sim->threads)
-    {
-        struct day_counts local;
-        state_counts_clear(&local, ng);
-        struct beh_block *blk = &sim->blk[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 4)
-        for (uint32_t b = 0; b < nblocks; b++) {
-            uint32_t lo = b * STATE_BLOCK, hi = lo + STATE_BLOCK < n ? lo + STATE_BLOCK : n;
-            beh_block_draws(sim, lo, hi, day, blk);
-            for (uint32_t i = lo; i < hi; i++) {
-                struct group_counts *gc = &local.row[sim->pop.group[i]];
-                struct agent_day a = {0};
-                if (!(st->status[i] & ST_INTERNED)) {
-                    struct beh_exposure x;
-                    if (fast)
-                        expo_get(sim, i, &x);
-                    else
-                        beh_expose(sim, i, day, &x);
-                    beh_agent(sim, &sim->trig, blk, i, day, &x, &a, gc);
-                    surv_agent(sim->p, st, i, day, blk->cand[i - lo], &a, gc);
-                }
-                score_agent(sim, i, day, &a, gc);
-                st->acts[i] = a.acts;
-            }
-            if (fast) score_cap_block(sim, b); /* while the block's scores are in cache */
-        }
-#pragma omp critical
-        state_counts_add(&sim->counts, &local, ng);
-    }
-}
-
-/* The list and sanctions, household by household. */
-static void sim_phase_households(struct sim *sim, uint32_t day)
-{
-    const uint32_t nh = sim->pop.n_households, ng = sim->pop.n_groups;
-#pragma omp parallel
-    {
-        struct day_counts local;
-        state_counts_clear(&local, ng);
-#pragma omp for schedule(dynamic, 1024)
-        for (uint32_t h = 0; h < nh; h++) sanc_household(sim, h, day, &local);
-#pragma omp critical
-        state_counts_add(&sim->counts, &local, ng);
-    }
-}
-
-#ifndef NDEBUG
-/* The model's invariants, checked after every day in a debug build. */
-static void sim_check_invariants(const struct sim *sim, uint32_t day)
-{
-    const struct params *p = sim->p;
-    const struct state *st = &sim->st;
-    int64_t listed[MAX_GROUPS + 1] = {0};
-    for (uint32_t i = 0; i < sim->pop.n; i++) {
-        const uint8_t g = sim->pop.group[i], s = st->status[i];
-        for (int d = 0; d < N_SUBSYSTEMS; d++) {
-            double x = score_domain(p, st, i, g, d);
-            assert(x >= p->scoring.min && x <= p->scoring.max);
-        }
-        double r = score_reported(p, st, i, g);
-        assert(r >= p->scoring.min && r <= p->scoring.max);
-        assert(st->fear[i] >= 0 && st->fear[i] <= 1);
-        assert(sim->pop.attitude[i] >= 0 && sim->pop.attitude[i] <= 1);
-        /* The list matches its rules: an unlisted agent is above the entry
-         * line (unless a household member's internment cost it points after
-         * the decision), and a listed one has not yet met the exit rule. */
-        double jud = score_domain(p, st, i, g, SUB_JUDICIAL);
-        if (s & ST_LISTED) {
-            listed[g]++;
-            assert(st->listed_day[i] <= (int32_t)day);
-            assert(!(jud > p->list.exit_above &&
-                     (int32_t)day - st->listed_day[i] >= p->list.min_days && !(s & ST_NEW_LISTED)));
-        } else {
-            int hh_penalty = 0;
-            uint32_t h = pop_household(&sim->pop, i);
-            for (uint32_t k = sim->pop.hh_start[h]; k < sim->pop.hh_start[h + 1]; k++)
-                hh_penalty |= (st->status[k] & ST_NEW_INTERNED) != 0;
-            assert(jud >= p->list.enter_below || hh_penalty);
-        }
-        /* Interned agents are removed from all contact: they did nothing.
-         * Fix: except an agent interned today, which acted in the agent
-         * pass before the household pass interned it. */
-        if (s & ST_INTERNED) {
-            assert(st->interned_until[i] >= (int32_t)day);
-            assert((s & ST_NEW_INTERNED) ||
-                   (!(st->acts[i] & AC_MASK & ~AC_SCHOOL) && !(s & ST_PROTEST)));
-        }
-    }
-    /* Counts add up across groups. */
-    const struct day_counts *c = &sim->counts;
-    int64_t sanctions = 0;
-    for (uint32_t g = 0; g < sim->pop.n_groups; g++) sanctions += c->row[g].sanctions[SA_LISTING];
-    assert(sanctions == c->row[sim->pop.n_groups].sanctions[SA_LISTING]);
-    (void)listed;
-}
-#endif
 
 int sim_step(struct sim *sim, struct ss_error *err)
 {
-    const uint32_t day = (uint32_t)sim->day + 1, ng = sim->pop.n_groups;
-    state_counts_clear(&sim->counts, ng);
-    beh_prepare_day(&sim->trig, sim, day);
-    expo_meet(sim, day);        /* who meets whom, from yesterday's state */
-    sim_phase_agents(sim, day); /* act, observe, score */
-    if (sim->xp.enabled)
-        score_caps_finish(sim); /* the group cap follows today's scores */
-    else
-        score_update_caps(sim);
-    sim_phase_households(sim, day); /* list, sanction, reward */
-    expo_propagate(sim);            /* contacts see the changes */
-    sanc_ostracism(sim, day);       /* contacts of the newly listed cut ties */
-    state_counts_total(&sim->counts, ng);
-    sim->day = (int)day;
-#ifndef NDEBUG
-    sim_check_invariants(sim, day);
-    int rc = expo_check(sim, err);
-    if (rc != SS_OK) return rc;
-#else
-    (void)err;
-#endif
-    return SS_OK;
+    return eng_step(&sim->eng, &sim->world, err);
+}
+
+int sim_measure(struct sim *sim, struct ss_error *err)
+{
+    return met_measure(&sim->met, &sim->world, &sim->eng, err);
+}
+
+/* ---- what the output is handed ----------------------------------------- */
+
+/* Open the output with the groups and layers tables of the world. */
+static int sim_open_output(struct sim *sim, struct ss_error *err)
+{
+    const struct world *w = &sim->world;
+    const struct params *p = w->p;
+    struct out_group groups[MAX_GROUPS];
+    struct out_layer layers[MAX_LAYERS];
+    for (uint32_t g = 0; g < w->pop.n_groups; g++)
+        groups[g] = (struct out_group){
+            .group = g,
+            .name = p->population.groups.name[g],
+            .share = p->population.groups.v[g],
+            .agents = w->pop.group_start[g + 1] - w->pop.group_start[g],
+        };
+    for (uint32_t l = 0; l < w->net.n_layers; l++) {
+        const struct layer *L = &w->net.layer[l];
+        layers[l] = (struct out_layer){
+            .layer = l,
+            .name = L->name,
+            .generator = out_generator_name(L->generator),
+            .contact = L->contact,
+            .ties = (int64_t)(L->n_entries / 2),
+            .mean_degree = w->pop.n ? (double)L->n_entries / w->pop.n : NAN,
+        };
+    }
+    return out_open(&sim->run.out, sim->run.out_dir, groups, w->pop.n_groups, layers,
+                    w->net.n_layers, sim->run.opt.snapshot, err);
 }
 
 static int sim_measure_and_write(struct sim *sim, struct ss_error *err)
 {
-    int rc = met_measure(&sim->met, sim, sim->day, err);
-    if (rc == SS_OK) rc = out_day(&sim->out, sim, err);
+    int rc = sim_measure(sim, err);
+    if (rc == SS_OK)
+        rc = out_day(&sim->run.out, sim->met.rows, sim->met.n_rows, sim->met.layer_rows,
+                     sim->met.n_layer_rows, err);
     return rc;
+}
+
+/* Every agent's final state (the agents and agent_degree tables). */
+static int sim_write_snapshot(struct sim *sim, struct ss_error *err)
+{
+    const struct world *w = &sim->world;
+    const struct population *pop = &w->pop;
+    const struct network *net = &w->net;
+    const struct state *st = &w->st;
+    const struct params *p = w->p;
+    int rc = SS_OK;
+    for (uint32_t a = 0; a < pop->n && rc == SS_OK; a++) {
+        int64_t deg[MAX_LAYERS] = {0}, total = 0;
+        for (uint32_t l = 0; l < net->n_layers; l++) {
+            const struct layer *ly = &net->layer[l];
+            if (a >= ly->n) continue;
+            for (net_off_t e = ly->off[a]; e < ly->off[a + 1]; e++) deg[l] += ly->adj[e] != NET_CUT;
+            total += deg[l];
+        }
+        const uint8_t g = pop->group[a];
+        struct out_agent row = {
+            .id = a,
+            .group = g,
+            .household = pop_household(pop, a),
+            .child = (pop->flags[a] & POP_CHILD) != 0,
+            .online = (pop->flags[a] & POP_ONLINE) != 0,
+            .attitude = st->attitude[a],
+            .reliability = pop_reliability(pop, a),
+            .threshold = pop_threshold(pop, a),
+            .degree = total,
+            .fear = st->fear[a],
+            .score = score_reported(p, st, a, g),
+            .financial = score_domain(p, st, a, g, SUB_FINANCIAL),
+            .judicial = score_domain(p, st, a, g, SUB_JUDICIAL),
+            .social = score_domain(p, st, a, g, SUB_SOCIAL),
+            .listed = (st->status[a] & ST_LISTED) != 0,
+            .interned = (st->status[a] & ST_INTERNED) != 0,
+            .ever_sanctioned = (st->history[a] & HI_SANCTIONED) != 0,
+            .genuine = (st->history[a] & HI_GENUINE) != 0,
+        };
+        rc = out_agent(&sim->run.out, &row, deg, err);
+    }
+    return rc;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" into buf, or NULL for an unset time. */
+static const char *sim_iso_time(time_t t, char *buf, size_t size)
+{
+    return t ? text_iso_utc(buf, size, t) : NULL;
+}
+
+/* The run table's row, and close the output. */
+static int sim_close_output(struct sim *sim, struct ss_error *err)
+{
+    const struct run *run = &sim->run;
+    char started[32], finished[32];
+    const struct out_run row = {
+        .name = scn_name(sim->scn),
+        .scenario = scn_text(sim->scn),
+        .seed = (int64_t)sim->world.p->seed,
+        .days = sim->world.p->days,
+        .agents = sim->world.pop.n,
+        .threads = run->threads,
+        .version = SS_VERSION,
+        .started = sim_iso_time(run->started, started, sizeof started),
+        .finished = sim_iso_time(run->finished, finished, sizeof finished),
+        .build_seconds = run->build_seconds,
+        .run_seconds = run->run_seconds,
+        .wall_seconds = run->wall_seconds,
+        .peak_memory_bytes = (int64_t)sys_peak_rss(),
+        .alloc_peak_bytes = (int64_t)sim->mem.peak,
+        .estimate_bytes = (int64_t)run->estimate_bytes,
+        .host_cores = omp_get_num_procs(),
+    };
+    return out_close(&sim->run.out, &row, err);
 }
 
 int sim_run(struct sim *sim, struct ss_error *err)
 {
-    const int days = sim->p->days;
-    double t0 = sim_now();
-    int rc = out_open(&sim->out, sim, sim->out_dir, err);
+    struct run *run = &sim->run;
+    const int days = sim->world.p->days;
+    double t0 = sys_now();
+    int rc = sim_open_output(sim, err);
     if (rc == SS_OK) rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
-    double t_loop = sim_now();
-    while (rc == SS_OK && sim->day < days) {
-        if (sim->opt.cancel && *sim->opt.cancel) {
+    double t_loop = sys_now();
+    while (rc == SS_OK && sim->world.day < days) {
+        if (run->opt.cancel && *run->opt.cancel) {
             rc = err_msg(err, SS_EINTR, "interrupted on day %d of %d; no results were kept",
-                         sim->day, days);
+                         sim->world.day, days);
             break;
         }
         rc = sim_step(sim, err);
         if (rc == SS_OK) rc = sim_measure_and_write(sim, err);
-        if (rc == SS_OK && sim->opt.progress) {
-            double dt = sim_now() - t_loop;
-            double rate = dt > 0 ? (double)sim->pop.n * sim->day / dt : 0.0;
-            sim->opt.progress(sim->opt.progress_ud, sim->day, days, rate);
+        if (rc == SS_OK && run->opt.progress) {
+            double dt = sys_now() - t_loop;
+            double rate = dt > 0 ? (double)sim->world.pop.n * sim->world.day / dt : 0.0;
+            run->opt.progress(run->opt.progress_ud, sim->world.day, days, rate);
         }
     }
-    sim->run_seconds = sim_now() - t0;
-    sim->wall_seconds = sim->build_seconds + sim->run_seconds;
-    time(&sim->finished);
-    if (rc == SS_OK) rc = out_close(&sim->out, sim, err);
-    if (rc != SS_OK) out_abort(&sim->out);
+    run->run_seconds = sys_now() - t0;
+    run->wall_seconds = run->build_seconds + run->run_seconds;
+    time(&run->finished);
+    if (rc == SS_OK && run->opt.snapshot) rc = sim_write_snapshot(sim, err);
+    if (rc == SS_OK) rc = sim_close_output(sim, err);
+    if (rc != SS_OK) out_abort(&run->out);
     return rc;
 }

@@ -2,8 +2,9 @@
  * scenario.c - the scenario object: the seed defaults, loading a file,
  * --set overrides, the cross-key checks of scn_finish (which also resolve
  * group names to indices and drop disabled layers), and freeing. Reading
- * YAML is in scenario_yaml.c, the table in scenario_table.c, printing and
- * the docs in scenario_print.c.
+ * YAML is in scenario_yaml.c (where a key goes) and scenario_value.c (a
+ * node as a value), the table in scenario_table.c, printing and the docs
+ * in scenario_print.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -570,15 +571,16 @@ int scn_finish(struct scenario *s, struct ss_error *err)
     if (!rc) rc = check_behaviour(s, err);
     if (!rc) rc = resolve_groups(s, err);
     if (rc) return rc;
-    struct out o = {.m = &s->mem};
+    struct out o = {.b = {.m = &s->mem}};
     scn_emit(&o, s, NULL);
     if (o.status) {
-        mem_free(&s->mem, o.buf);
-        return o.status == SS_ENOMEM ? err_nomem(err, "printing the effective scenario")
-                                     : err_msg(err, o.status, "printing the effective scenario");
+        sbuf_free(&o.b);
+        return err_msg(err, o.status, "printing the effective scenario");
     }
+    char *text = sbuf_take(&o.b, err, "printing the effective scenario");
+    if (!text) return SS_ENOMEM;
     mem_free(&s->mem, s->text);
-    s->text = o.buf;
+    s->text = text;
     s->finished = 1;
     return SS_OK;
 }

@@ -1,8 +1,9 @@
 /*
  * scenario_impl.h - private to the scenario module (scenario.c,
- * scenario_table.c, scenario_yaml.c, scenario_print.c). It holds the shape
- * of the one parameter table, the scenario object and the few calls the
- * module's files make into each other. No other module includes it.
+ * scenario_table.c, scenario_yaml.c, scenario_value.c, scenario_print.c).
+ * It holds the shape of the one parameter table, the scenario object and
+ * the few calls the module's files make into each other. No other module
+ * includes it.
  */
 #ifndef SCENARIO_IMPL_H
 #define SCENARIO_IMPL_H
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <yaml.h>
 
+#include "core/error.h"
 #include "core/mem.h"
+#include "core/strbuf.h"
 #include "scenario/params.h"
 #include "scoresim.h"
 
@@ -122,6 +125,8 @@ int scn_key_depth(const char *key);
 /* Split key into components, copied into buf (MAX_KEY bytes); returns
  * how many, or -1 if too long, too deep or with an empty component. */
 int scn_key_split(const char *key, char *buf, const char **comp);
+/* The first n components joined with '.' into out (cut to size - 1). */
+void scn_key_join(char *out, size_t size, const char **comp, int n);
 const char *scn_key_last(const char *key);
 /* The range of a row's values; parent is the distribution row of a
  * F_DOMAIN row, else NULL. */
@@ -161,23 +166,57 @@ int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct 
 /* The last mark for key, or NULL if the user never wrote it. */
 const struct mark *scn_mark_find(const struct scenario *s, const char *key);
 
-/* --- scenario_print.c: writing YAML and Markdown ------------------------- */
+/* --- scenario_value.c: one YAML node as a row's value --------------------- */
 
-/* A text sink: a FILE, or a growing buffer allocated through m. */
-struct out {
-    FILE *f;       /* destination, or NULL for buf */
-    struct mem *m; /* buf's allocations */
-    char *buf;     /* text so far, NUL-terminated (owned by the caller) */
-    size_t len;    /* bytes in buf */
-    size_t cap;    /* bytes allocated */
-    int status;    /* SS_OK, or the first failure (SS_ENOMEM, SS_EIO) */
+/* One application of YAML to the scenario. */
+struct scn_ctx {
+    struct scenario *s;   /* written to */
+    const char *src;      /* file or --set argument; NULL for built-in defaults */
+    int has_pos;          /* nodes carry places in a file */
+    yaml_document_t *doc; /* the nodes */
+    struct ss_error *err; /* failures */
 };
 
-void scn_out(struct out *o, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+#define SCN_NAME_RULE "names are 1 to 31 letters, digits or '_', not starting with a digit"
+
+/* Record a failure at node n (may be NULL): SS_EINPUT at its place in
+ * c->src, or SS_EINTERNAL for a built-in default. */
+int scn_fail(const struct scn_ctx *c, const yaml_node_t *n, const char *fmt, ...) ERR_PRINTF(3, 4);
+/* "'path' expects <what row r takes>, got <n>"; parent is the distribution
+ * row of a sub-key, else NULL. */
+int scn_fail_type(const struct scn_ctx *c, const yaml_node_t *n, const char *path,
+                  const struct row *r, const struct row *parent);
+/* A scalar node's text. */
+const char *scn_node_text(const yaml_node_t *n);
+/* YAML's null: no node, an empty plain scalar, ~ or null. */
+int scn_node_null(const yaml_node_t *n);
+/* "'abc'", "a mapping", "a list" or "nothing", for "got ..."; buf holds
+ * the first. */
+const char *scn_node_got(const yaml_node_t *n, char *buf, size_t size);
+/* Index of t in the NULL-terminated names, or -1. */
+int scn_name_index(const char *const *names, const char *t);
+/* A number within row r's range (parent: see scn_fail_type) into *out. */
+int scn_read_real(const struct scn_ctx *c, const yaml_node_t *n, const char *path,
+                  const struct row *r, const struct row *parent, double *out);
+/* A distribution written short: a number (constant) or a list (list),
+ * into d, which the caller has blanked. */
+int scn_read_dist(const struct scn_ctx *c, const struct row *r, const char *path,
+                  const yaml_node_t *v, struct dist *d);
+/* v as the value of row r (a scalar or list type, not T_DIST, T_NAMED or
+ * T_FAMILY, which scenario_yaml.c walks) into the field at addr. */
+int scn_read_value(struct scn_ctx *c, const struct row *r, const struct row *parent,
+                   const char *path, const yaml_node_t *v, char *addr);
+
+/* --- scenario_print.c: writing YAML and Markdown ------------------------- */
+
+/* A text sink: a FILE, or text built in b. */
+struct out {
+    FILE *f;       /* destination, or NULL for b */
+    struct sbuf b; /* the text when f is NULL (b.nomem: out of memory) */
+    int status;    /* SS_OK, or the first failure of f (SS_EIO) or of the printer */
+};
+
+void scn_out(struct out *o, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* The shortest text that reads back as exactly x. */
 void scn_fmt_real(double x, char *buf, size_t size);
 /* Write the scenario as YAML (comments need the seed scenario, defaults). */

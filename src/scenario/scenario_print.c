@@ -27,45 +27,16 @@ struct emit {
 
 /* --- the sink ---------------------------------------------------------------- */
 
-/* A buffer with no allocator (m NULL) is fixed: text past cap is dropped. */
-static void out_grow(struct out *o, size_t need)
-{
-    if (need <= o->cap) return;
-    size_t cap = o->cap ? o->cap : 4096;
-    while (cap < need) cap *= 2;
-    char *b = mem_realloc(o->m, o->buf, cap);
-    if (!b) {
-        o->status = SS_ENOMEM;
-        return;
-    }
-    o->buf = b;
-    o->cap = cap;
-}
-
 void scn_out(struct out *o, const char *fmt, ...)
 {
     va_list ap;
     if (o->status) return;
-    if (o->f) {
-        va_start(ap, fmt);
-        if (vfprintf(o->f, fmt, ap) < 0) o->status = SS_EIO;
-        va_end(ap);
-        return;
-    }
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (!o->f)
+        sbuf_vprintf(&o->b, fmt, ap);
+    else if (vfprintf(o->f, fmt, ap) < 0)
+        o->status = SS_EIO;
     va_end(ap);
-    if (n < 0) {
-        o->status = SS_EINTERNAL;
-        return;
-    }
-    if (o->m) out_grow(o, o->len + (size_t)n + 1);
-    if (o->status || o->len + 1 >= o->cap) return;
-    va_start(ap, fmt);
-    vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    o->len += (size_t)n;
-    if (o->len >= o->cap) o->len = o->cap - 1;
 }
 
 void scn_fmt_real(double x, char *buf, size_t size)
@@ -284,20 +255,27 @@ static void emit_default(struct out *o, const struct scenario *def, const struct
         scn_out(o, "%s", r->def ? r->def : "none");
         return;
     }
-    char text[N_CHANNELS][200];
-    int same = 1;
-    for (unsigned i = 0; i < r->fam->max; i++) {
-        struct out one = {.buf = text[i], .cap = sizeof text[i]};
-        text[i][0] = '\0';
-        emit_value(&one, r, p + i * r->fam->stride + r->off);
-        same = same && !strcmp(text[i], text[0]);
+    /* Each element's value, to say it once when all are the same. */
+    unsigned n = r->fam->max < N_CHANNELS ? r->fam->max : N_CHANNELS;
+    struct mem m = {0};
+    struct out one[N_CHANNELS];
+    const char *text[N_CHANNELS] = {""};
+    int same = 1, ok = 1;
+    for (unsigned i = 0; i < n; i++) {
+        one[i] = (struct out){.b = {.m = &m}};
+        emit_value(&one[i], r, p + i * r->fam->stride + r->off);
+        text[i] = sbuf_str(&one[i].b, NULL, "printing the defaults");
+        ok = ok && text[i] && !one[i].status;
+        same = same && ok && !strcmp(text[i], text[0]);
     }
-    if (same) {
+    if (!ok)
+        o->status = SS_ENOMEM;
+    else if (same)
         scn_out(o, "%s", text[0]);
-        return;
-    }
-    for (unsigned i = 0; i < r->fam->max; i++)
-        scn_out(o, "%s%s %s", i ? ", " : "", r->fam->names[i], text[i]);
+    else
+        for (unsigned i = 0; i < n; i++)
+            scn_out(o, "%s%s %s", i ? ", " : "", r->fam->names[i], text[i]);
+    for (unsigned i = 0; i < n; i++) sbuf_free(&one[i].b);
 }
 
 static void emit_applies(struct out *o, const struct row *r, const char *lead)
@@ -365,10 +343,7 @@ static void emit_comment(struct emit *e, const struct row *r, int indent)
 static void emit_section(struct emit *e, const char **rc, int n, int indent)
 {
     char key[MAX_KEY];
-    size_t len = 0;
-    key[0] = '\0';
-    for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(key + len, sizeof key - len, "%s%s", i ? "." : "", rc[i]);
+    scn_key_join(key, sizeof key, rc, n);
     if (!e->def) return;
     if (n == 1) scn_out(e->o, "\n");
     for (size_t i = 0; i < scn_n_sections; i++)

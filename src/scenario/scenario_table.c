@@ -793,6 +793,14 @@ int scn_key_split(const char *key, char *buf, const char **comp)
     return n;
 }
 
+void scn_key_join(char *out, size_t size, const char **comp, int n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "." : "", comp[i]);
+}
+
 const char *scn_key_last(const char *key)
 {
     const char *dot = strrchr(key, '.');

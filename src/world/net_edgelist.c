@@ -220,7 +220,8 @@ static void el_item(const void *vt, uint64_t i, struct net_sink *s)
 }
 
 int net_edge_list_read(struct layer *L, const struct population *pop, const struct layer_params *lp,
-                       const char *base_dir, struct mem *m, struct ss_error *err, const char *what)
+                       const char *base_dir, int threads, struct mem *m, struct ss_error *err,
+                       const char *what)
 {
     char path[2 * MAX_PATH];
     if (!lp->file[0])
@@ -235,7 +236,7 @@ int net_edge_list_read(struct layer *L, const struct population *pop, const stru
     struct el_place pl = {path, 0, pop->n};
     int rc = el_read(&t, f, &pl, m, err, what);
     fclose(f);
-    struct net_gen gen = {el_item, &t, t.n, 2};
+    struct net_gen gen = {el_item, &t, t.n, 2, threads};
     /* the count is exact here: refuse before net_csr_build's first pass */
     if (!rc) rc = net_check_entries(2 * t.n, L->name, err);
     if (!rc) rc = net_csr_build(L, &gen, m, err, what);

@@ -70,6 +70,7 @@ struct ws_ctx {
     struct ws_ring ring[2]; /* adults (or the only ring), children */
     uint32_t n_rings;       /* rings in use */
     uint32_t half;          /* ties to each side: k / 2 */
+    int threads;            /* team size of the parallel regions */
     double rewire;          /* probability a tie's far end is redrawn */
     double homophily;       /* probability a redrawn end comes from the own group */
     uint64_t seed;          /* rng key */
@@ -82,7 +83,8 @@ static int ws_ring_build(struct ws_ring *R, const struct population *pop, uint8_
                          uint8_t want, uint32_t ring, const struct ws_ctx *x, struct mem *m)
 {
     struct net_members ms;
-    if (net_members_select(&ms, pop, mask, want, m)) return SS_ENOMEM;
+    const int threads = x->threads;
+    if (net_members_select(&ms, pop, mask, want, threads, m)) return SS_ENOMEM;
     R->n = ms.n;
     memcpy(R->gstart, ms.gstart, sizeof R->gstart);
     R->order = mem_alloc_array(m, ms.n, sizeof *R->order);
@@ -97,7 +99,7 @@ static int ws_ring_build(struct ws_ring *R, const struct population *pop, uint8_
         net_perm_init(&f, cnt, x->seed, ring * MAX_GROUPS + g, x->stream);
         uint32_t *order = R->order + g0;
         const uint32_t *id = ms.id + g0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
         for (uint32_t l = 0; l < cnt; l++) order[l] = id[net_perm_apply(&f, l)];
     }
     mem_free(m, ms.id);
@@ -148,12 +150,14 @@ static void ws_item(const void *vx, uint64_t i, struct net_sink *s)
 }
 
 int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const struct params *p,
-                           uint32_t li, struct mem *m, struct ss_error *err, const char *what)
+                           uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                           const char *what)
 {
     const struct layer_params *lp = &p->network.layers[li];
     if (lp->k < 0)
         return err_msg(err, SS_EINPUT, "network.%s.k: must be >= 0, got %d", lp->name, lp->k);
     struct ws_ctx x = {.half = (uint32_t)lp->k / 2, /* an odd k acts as k - 1 */
+                       .threads = threads,
                        .rewire = lp->rewire,
                        .homophily = lp->homophily,
                        .seed = p->seed,
@@ -171,7 +175,7 @@ int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const 
         x.n_rings = 1;
         if (ws_ring_build(&x.ring[0], pop, mask, want, 0, &x, m)) rc = err_nomem(err, what);
     }
-    struct net_gen gen = {ws_item, &x, (uint64_t)x.ring[0].n + x.ring[1].n, 2.0 * x.half};
+    struct net_gen gen = {ws_item, &x, (uint64_t)x.ring[0].n + x.ring[1].n, 2.0 * x.half, threads};
     if (!rc) rc = net_csr_build(L, &gen, m, err, what);
     mem_free(m, x.ring[0].order);
     mem_free(m, x.ring[1].order);
@@ -219,6 +223,7 @@ int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const 
  * dropped slots still count as endpoints).
  */
 struct ba {
+    int threads;                 /* team size of the parallel regions */
     uint32_t n;                  /* members */
     uint32_t mmax;               /* slots per node, used or not */
     uint32_t mlo;                /* floor(z / 2) */
@@ -358,7 +363,7 @@ static void ba_resolve_range(const struct ba *b, uint32_t t0, uint32_t t1)
 /* Mark used slots and draw which are in-group (rank 0 for now). */
 static void ba_init_slots(struct ba *b)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t p = 0; p < b->n; p++) {
         struct rng r;
         net_rng_at(&r, b->seed, b->at[p], b->stream, 0);
@@ -384,7 +389,7 @@ static int ba_rank_slots(struct ba *b, struct mem *m)
     uint32_t nb = (uint32_t)(((uint64_t)b->n + BA_BLOCK - 1) / BA_BLOCK);
     uint64_t *cnt = mem_calloc(m, (size_t)nb * MAX_GROUPS + 1, sizeof *cnt);
     if (!cnt) return SS_ENOMEM;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t k = 0; k < nb; k++) {
         uint32_t p1 = b->n - k * BA_BLOCK < BA_BLOCK ? b->n : (k + 1) * BA_BLOCK;
         uint64_t *c = cnt + (size_t)k * MAX_GROUPS;
@@ -408,7 +413,7 @@ static int ba_rank_slots(struct ba *b, struct mem *m)
         mem_free(m, cnt);
         return SS_ENOMEM;
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(b->threads) schedule(static)
     for (uint32_t k = 0; k < nb; k++) {
         uint32_t p1 = b->n - k * BA_BLOCK < BA_BLOCK ? b->n : (k + 1) * BA_BLOCK;
         uint64_t *c = cnt + (size_t)k * MAX_GROUPS;
@@ -439,14 +444,16 @@ static void ba_item(const void *vb, uint64_t p, struct net_sink *s)
 }
 
 int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const struct params *p,
-                            uint32_t li, struct mem *m, struct ss_error *err, const char *what)
+                            uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                            const char *what)
 {
     const struct layer_params *lp = &p->network.layers[li];
     double half = lp->mean_degree / 2;
     if (!(half >= 0) || half > BA_MAX_SLOTS)
         return err_msg(err, SS_EINPUT, "network.%s.mean_degree: must be in [0, %u], got %g",
                        lp->name, 2 * BA_MAX_SLOTS, lp->mean_degree);
-    struct ba b = {.mlo = (uint32_t)floor(half),
+    struct ba b = {.threads = threads,
+                   .mlo = (uint32_t)floor(half),
                    .homophily = lp->homophily,
                    .seed = p->seed,
                    .stream = RS_LAYER_BUILD + li};
@@ -455,7 +462,7 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const
     struct net_members ms;
     uint8_t mask, want;
     net_members_mask(lp->members, &mask, &want);
-    if (net_members_select(&ms, pop, mask, want, m)) return err_nomem(err, what);
+    if (net_members_select(&ms, pop, mask, want, threads, m)) return err_nomem(err, what);
     int rc = SS_OK;
     b.n = ms.n;
     if ((uint64_t)b.n * b.mmax >= BA_OFF) {
@@ -471,7 +478,7 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const
     if (!b.at || !b.pg) goto nomem;
     struct net_perm f;
     net_perm_init(&f, b.n, b.seed, 0, b.stream);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t i = 0; i < b.n; i++) {
         uint32_t k = net_perm_apply(&f, i), g = 0;
         while (k >= ms.gstart[g + 1]) g++; /* members are group-sorted: no lookup */
@@ -485,13 +492,13 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const
     if (!b.tgt || !b.rank) goto nomem;
     ba_init_slots(&b);
     if (ba_rank_slots(&b, m)) goto nomem;
-#pragma omp parallel for schedule(static, 1)
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (uint32_t k = 0; k < (b.n_slots + BA_CHUNK - 1) / BA_CHUNK; k++) {
         uint32_t t1 = b.n_slots - k * BA_CHUNK < BA_CHUNK ? b.n_slots : (k + 1) * BA_CHUNK;
         ba_resolve_range(&b, k * BA_CHUNK, t1);
     }
     /* targets as agent ids, once, rather than in both emitting passes */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t t = 0; t < b.n_slots; t++)
         if (b.tgt[t] < BA_OFF) b.tgt[t] = b.at[b.tgt[t]];
     mem_free(m, b.rank);
@@ -499,7 +506,7 @@ int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const
     mem_free(m, b.pg);
     b.rank = b.inq = NULL;
     b.pg = NULL;
-    struct net_gen gen = {ba_item, &b, b.n, 2.0 * b.mmax};
+    struct net_gen gen = {ba_item, &b, b.n, 2.0 * b.mmax, threads};
     rc = net_csr_build(L, &gen, m, err, what);
     goto done;
 nomem:
@@ -542,7 +549,8 @@ static void er_item(const void *vx, uint64_t i, struct net_sink *s)
 }
 
 int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const struct params *p,
-                        uint32_t li, struct mem *m, struct ss_error *err, const char *what)
+                        uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                        const char *what)
 {
     const struct layer_params *lp = &p->network.layers[li];
     if (!(lp->mean_degree >= 0))
@@ -551,11 +559,11 @@ int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const str
     struct er_ctx x = {.seed = p->seed, .stream = RS_LAYER_BUILD + li};
     uint8_t mask, want;
     net_members_mask(lp->members, &mask, &want);
-    if (net_members_select(&x.ms, pop, mask, want, m)) return err_nomem(err, what);
+    if (net_members_select(&x.ms, pop, mask, want, threads, m)) return err_nomem(err, what);
     x.p = x.ms.n > 1 ? lp->mean_degree / (x.ms.n - 1) : 0;
     if (x.p > 1) x.p = 1;
     /* row i expects p (n - 1 - i) ties: p (n - 1) / 2 on average, twice over */
-    struct net_gen gen = {er_item, &x, x.p > 0 ? x.ms.n : 0, x.p * (x.ms.n - 1.0)};
+    struct net_gen gen = {er_item, &x, x.p > 0 ? x.ms.n : 0, x.p * (x.ms.n - 1.0), threads};
     int rc = net_csr_build(L, &gen, m, err, what);
     mem_free(m, x.ms.id);
     return rc;

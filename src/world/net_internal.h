@@ -68,6 +68,7 @@ struct net_gen {
     const void *ctx;                                               /* the generator's state */
     uint64_t n_items;                                              /* items */
     double per_item; /* directed entries an item emits: at most, or on average */
+    int threads;     /* team size of the build's parallel regions */
 };
 
 /* Build L->off and L->adj (L->n and L->name set) from g: count,
@@ -88,7 +89,7 @@ struct net_members {
 /* Agents a with (pop->flags[a] & mask) == want. Returns SS_OK or
  * SS_ENOMEM (without setting err); free ms->id with mem_free. */
 int net_members_select(struct net_members *ms, const struct population *pop, uint8_t mask,
-                       uint8_t want, struct mem *m);
+                       uint8_t want, int threads, struct mem *m);
 /* The (mask, want) pair for an enum members value. */
 void net_members_mask(int members, uint8_t *mask, uint8_t *want);
 
@@ -139,17 +140,23 @@ static inline void net_rng_at(struct rng *r, uint64_t seed, uint32_t entity, uin
 }
 
 /* Generators (net_gen.c). li is the layer index (its rng stream is
- * RS_LAYER_BUILD + li); `what` names the layer for out-of-memory errors. */
+ * RS_LAYER_BUILD + li); threads is the team size of their parallel
+ * regions (the layer is the same for every count); `what` names the layer
+ * for out-of-memory errors. */
 int net_gen_watts_strogatz(struct layer *L, const struct population *pop, const struct params *p,
-                           uint32_t li, struct mem *m, struct ss_error *err, const char *what);
+                           uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                           const char *what);
 int net_gen_barabasi_albert(struct layer *L, const struct population *pop, const struct params *p,
-                            uint32_t li, struct mem *m, struct ss_error *err, const char *what);
+                            uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                            const char *what);
 int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const struct params *p,
-                        uint32_t li, struct mem *m, struct ss_error *err, const char *what);
+                        uint32_t li, int threads, struct mem *m, struct ss_error *err,
+                        const char *what);
 
 /* Edge lists (net_edgelist.c). */
 int net_edge_list_read(struct layer *L, const struct population *pop, const struct layer_params *lp,
-                       const char *base_dir, struct mem *m, struct ss_error *err, const char *what);
+                       const char *base_dir, int threads, struct mem *m, struct ss_error *err,
+                       const char *what);
 /* Bytes the reader holds whatever the file's size (buffer, a first chunk
  * of ties), for net_estimate_bytes. */
 #define NET_EDGE_LIST_FIXED ((1 << 20) + (1 << 19))

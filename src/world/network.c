@@ -70,14 +70,14 @@ static uint32_t net_lower_bound(const uint32_t *a, uint32_t n, uint32_t x)
 }
 
 int net_members_select(struct net_members *ms, const struct population *pop, uint8_t mask,
-                       uint8_t want, struct mem *m)
+                       uint8_t want, int threads, struct mem *m)
 {
     memset(ms, 0, sizeof *ms);
     uint32_t n = pop->n, nb = (uint32_t)(((uint64_t)n + NET_BLOCK - 1) / NET_BLOCK);
     uint32_t *start = mem_alloc_array(m, (size_t)nb + 1, sizeof *start);
     if (!start) return SS_ENOMEM;
     const uint8_t *flags = pop->flags;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t b = 0; b < nb; b++) {
         uint32_t a1 = n - b * NET_BLOCK < NET_BLOCK ? n : (b + 1) * NET_BLOCK, c = 0;
         for (uint32_t a = b * NET_BLOCK; a < a1; a++) c += (flags[a] & mask) == want;
@@ -96,7 +96,7 @@ int net_members_select(struct net_members *ms, const struct population *pop, uin
     }
     ms->n = total;
     uint32_t *id = ms->id;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t b = 0; b < nb; b++) {
         uint32_t a1 = n - b * NET_BLOCK < NET_BLOCK ? n : (b + 1) * NET_BLOCK, w = start[b];
         for (uint32_t a = b * NET_BLOCK; a < a1; a++)
@@ -148,7 +148,7 @@ static void net_sort_row(uint32_t *a, size_t n)
 /* Remove the NET_CUT-marked tails of every row and close the gaps. Rows
  * are compacted within fixed blocks in parallel, then the blocks are moved
  * down in order (memmove handles the overlap). */
-static int net_compact(struct layer *L, struct mem *m)
+static int net_compact(struct layer *L, int threads, struct mem *m)
 {
     uint32_t n = L->n, nb = (uint32_t)(((uint64_t)n + NET_BLOCK - 1) / NET_BLOCK);
     net_off_t *off = L->off;
@@ -162,7 +162,7 @@ static int net_compact(struct layer *L, struct mem *m)
     }
     for (uint32_t b = 0; b < nb; b++) bstart[b] = off[(size_t)b * NET_BLOCK];
     bstart[nb] = off[n];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t b = 0; b < nb; b++) {
         uint32_t i0 = b * NET_BLOCK, i1 = n - i0 < NET_BLOCK ? n : i0 + NET_BLOCK;
         net_off_t w = bstart[b], s = bstart[b];
@@ -182,7 +182,7 @@ static int net_compact(struct layer *L, struct mem *m)
         kept[b] = total; /* now: the block's new start */
         total += c;
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t b = 0; b < nb; b++) {
         uint32_t i0 = b * NET_BLOCK, i1 = n - i0 < NET_BLOCK ? n : i0 + NET_BLOCK;
         for (uint32_t i = i0; i < i1; i++) off[i] = off[i] - bstart[b] + kept[b];
@@ -196,13 +196,14 @@ static int net_compact(struct layer *L, struct mem *m)
 /* Sort every row, drop repeated neighbours, compact; set n_entries and
  * n_merged. Self-loops never reach here (generators do not emit them and
  * the edge list reader rejects them). */
-static int net_csr_finish(struct layer *L, struct mem *m, struct ss_error *err, const char *what)
+static int net_csr_finish(struct layer *L, int threads, struct mem *m, struct ss_error *err,
+                          const char *what)
 {
     uint32_t n = L->n;
     net_off_t *off = L->off;
     uint32_t *adj = L->adj;
     uint64_t removed = 0;
-#pragma omp parallel for schedule(dynamic, 4096) reduction(+ : removed)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4096) reduction(+ : removed)
     for (uint32_t i = 0; i < n; i++) {
         net_off_t s = off[i], e = off[i + 1];
         if (e - s < 2) continue;
@@ -214,7 +215,7 @@ static int net_csr_finish(struct layer *L, struct mem *m, struct ss_error *err, 
         for (net_off_t x = w; x < e; x++) adj[x] = NET_CUT;
     }
     if (removed) {
-        if (net_compact(L, m)) return err_nomem(err, what);
+        if (net_compact(L, threads, m)) return err_nomem(err, what);
         if (removed > off[n] / (NET_SHRINK - 1)) {
             /* a failed shrink leaves the larger block in place: not an error */
             uint32_t *q = mem_realloc(m, L->adj, off[n] * sizeof *q);
@@ -314,7 +315,7 @@ int net_csr_build(struct layer *L, const struct net_gen *g, struct mem *m, struc
                   const char *what)
 {
     uint32_t n = L->n;
-    struct net_rounds B = {.nt = omp_get_max_threads()};
+    struct net_rounds B = {.nt = g->threads > 0 ? g->threads : 1};
     /* rounds of about 1/NET_ROUNDS of the layer: buffers of about half
      * the size of adj, within [NET_ROUND_MIN, NET_ROUND] entries */
     double round = (double)g->n_items * g->per_item / NET_ROUNDS;
@@ -358,7 +359,7 @@ done:
     mem_free(m, B.bstart);
     if (rc == SS_ENOMEM) return err_nomem(err, what);
     if (rc) return rc;
-    return net_csr_finish(L, m, err, what);
+    return net_csr_finish(L, g->threads, m, err, what);
 }
 
 /* ---- generators without randomness -------------------------------------- */
@@ -375,14 +376,14 @@ static int net_empty(struct layer *L, struct mem *m, struct ss_error *err, const
 /* Cliques of each household; every member takes part whatever the layer's
  * members setting says (a household is its own membership). Rows come out
  * sorted and unique, so no finishing pass is needed. */
-static int net_household(struct layer *L, const struct population *pop, struct mem *m,
+static int net_household(struct layer *L, const struct population *pop, int threads, struct mem *m,
                          struct ss_error *err, const char *what)
 {
     uint32_t n = pop->n;
     const uint32_t *hs = pop->hh_start;
     /* s (s - 1) entries per household of s, summed in 64 bits */
     uint64_t total = 0;
-#pragma omp parallel for schedule(static) reduction(+ : total)
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : total)
     for (uint32_t k = 0; k < pop->n_households; k++) {
         uint64_t s = hs[k + 1] - hs[k];
         total += s * (s - 1);
@@ -391,7 +392,7 @@ static int net_household(struct layer *L, const struct population *pop, struct m
     L->off = mem_alloc_array(m, (size_t)n + 1, sizeof *L->off);
     if (!L->off) return err_nomem(err, what);
     net_off_t *off = L->off;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t k = 0; k < pop->n_households; k++)
         for (uint32_t a = hs[k]; a < hs[k + 1]; a++) off[a + 1] = hs[k + 1] - hs[k] - 1;
     off[0] = 0;
@@ -399,7 +400,7 @@ static int net_household(struct layer *L, const struct population *pop, struct m
     L->adj = mem_alloc_array(m, off[n], sizeof *L->adj);
     if (!L->adj) return err_nomem(err, what);
     uint32_t *adj = L->adj;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t k = 0; k < pop->n_households; k++)
         for (uint32_t a = hs[k]; a < hs[k + 1]; a++) {
             net_off_t w = off[a];
@@ -414,13 +415,13 @@ static int net_household(struct layer *L, const struct population *pop, struct m
  * absurd sizes; here an impossible allocation is simply out of memory,
  * and a count past NET_MAX_ENTRIES is refused before allocating. */
 static int net_complete(struct layer *L, const struct population *pop,
-                        const struct layer_params *lp, struct mem *m, struct ss_error *err,
-                        const char *what)
+                        const struct layer_params *lp, int threads, struct mem *m,
+                        struct ss_error *err, const char *what)
 {
     struct net_members ms;
     uint8_t mask, want;
     net_members_mask(lp->members, &mask, &want);
-    if (net_members_select(&ms, pop, mask, want, m)) return err_nomem(err, what);
+    if (net_members_select(&ms, pop, mask, want, threads, m)) return err_nomem(err, what);
     uint32_t n = pop->n, nm = ms.n;
     const uint32_t *id = ms.id;
     int rc = SS_OK;
@@ -436,7 +437,7 @@ static int net_complete(struct layer *L, const struct population *pop,
     L->adj = mem_alloc_array(m, off[n], sizeof *L->adj);
     if (!L->adj) goto nomem;
     uint32_t *adj = L->adj;
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
     for (uint32_t i = 0; i < nm; i++) {
         uint32_t *row = adj + off[id[i]];
         memcpy(row, id, (size_t)i * sizeof *row);
@@ -454,7 +455,7 @@ done:
 /* ---- the public calls ---------------------------------------------------- */
 
 int net_build(struct network *net, const struct population *pop, const struct params *p,
-              const char *base_dir, struct mem *m, struct ss_error *err)
+              const char *base_dir, int threads, struct mem *m, struct ss_error *err)
 {
     if (p->network.n_layers > MAX_LAYERS)
         return err_msg(err, SS_EINPUT, "network: at most %d layers, got %u", MAX_LAYERS,
@@ -476,22 +477,22 @@ int net_build(struct network *net, const struct population *pop, const struct pa
         } else {
             switch (lp->generator) {
             case GEN_HOUSEHOLD:
-                rc = net_household(L, pop, m, err, what);
+                rc = net_household(L, pop, threads, m, err, what);
                 break;
             case GEN_WATTS_STROGATZ:
-                rc = net_gen_watts_strogatz(L, pop, p, li, m, err, what);
+                rc = net_gen_watts_strogatz(L, pop, p, li, threads, m, err, what);
                 break;
             case GEN_BARABASI_ALBERT:
-                rc = net_gen_barabasi_albert(L, pop, p, li, m, err, what);
+                rc = net_gen_barabasi_albert(L, pop, p, li, threads, m, err, what);
                 break;
             case GEN_ERDOS_RENYI:
-                rc = net_gen_erdos_renyi(L, pop, p, li, m, err, what);
+                rc = net_gen_erdos_renyi(L, pop, p, li, threads, m, err, what);
                 break;
             case GEN_COMPLETE:
-                rc = net_complete(L, pop, lp, m, err, what);
+                rc = net_complete(L, pop, lp, threads, m, err, what);
                 break;
             case GEN_EDGE_LIST:
-                rc = net_edge_list_read(L, pop, lp, base_dir, m, err, what);
+                rc = net_edge_list_read(L, pop, lp, base_dir, threads, m, err, what);
                 break;
             default:
                 rc = err_msg(err, SS_EINPUT, "network.%s: unknown generator %d", L->name,

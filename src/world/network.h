@@ -49,11 +49,13 @@ struct network {
 
 /* Build every layer of p over pop into net (which must be zeroed). Edge
  * list paths are relative to base_dir (the scenario file's folder; "." for
- * the built-in scenario). Returns SS_OK, SS_ENOMEM, SS_EIO or SS_EINPUT
+ * the built-in scenario). threads is the team size of every parallel
+ * region (the layers are the same for every count). Returns SS_OK,
+ * SS_ENOMEM, SS_EIO or SS_EINPUT
  * (malformed edge list: file, line and column in err). On failure net is
  * safe to net_free. */
 int net_build(struct network *net, const struct population *pop, const struct params *p,
-              const char *base_dir, struct mem *m, struct ss_error *err);
+              const char *base_dir, int threads, struct mem *m, struct ss_error *err);
 void net_free(struct network *net, struct mem *m);
 /* SS_OK if a layer named `layer` of `entries` directed entries fits in
  * net_off_t (at most NET_MAX_ENTRIES), else SS_EINPUT with err saying

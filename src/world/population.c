@@ -144,7 +144,7 @@ static int pop_check(const struct params *p, struct ss_error *err)
 
 /* Draw the group of each of the first nh households from the shares
  * (pop_check made sure they are non-negative with a positive sum). */
-static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p)
+static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p, int threads)
 {
     const struct named_values *g = &p->population.groups;
     double cum[MAX_GROUPS] = {0}, total = 0, run = 0;
@@ -159,7 +159,7 @@ static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p
         run += g->v[i];
         cum[i] = i >= last ? 2.0 : run / total;
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t h = 0; h < nh; h++) {
         double u = rng_u01_at(p->seed, h, RNG_SETUP_DAY, RS_HOUSEHOLD_GROUP);
         uint32_t i = 0;
@@ -171,12 +171,12 @@ static void pop_draw_groups(uint8_t *hgroup, uint32_t nh, const struct params *p
 /* Fill group and flags of every agent, household by household.
  * perm[k] is the draw index of the k-th household in agent order. */
 static void pop_fill_households(struct population *pop, const uint32_t *perm,
-                                const uint32_t *hh_group_start, const struct params *p)
+                                const uint32_t *hh_group_start, const struct params *p, int threads)
 {
     double mean = p->population.household_size;
     double q = pop_child_prob(mean, p->population.child_share);
     uint32_t ng = pop->n_groups;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t k = 0; k < pop->n_households; k++) {
         uint32_t g = 0;
         while (g + 1 < ng && k >= hh_group_start[g + 1]) g++;
@@ -191,14 +191,14 @@ static void pop_fill_households(struct population *pop, const uint32_t *perm,
 }
 
 /* Per-agent attributes, keyed by agent id (reliability and threshold are
- * drawn on use, with the same keys). */
-static void pop_fill_agents(struct population *pop, const struct params *p)
+ * drawn on use, with the same keys; attitude, which changes, is drawn into
+ * the state by state_init). */
+static void pop_fill_agents(struct population *pop, const struct params *p, int threads)
 {
     uint64_t seed = p->seed;
     double online = p->population.online_share;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t a = 0; a < pop->n; a++) {
-        pop->attitude[a] = pop_draw(&p->population.attitude, seed, a, RS_ATTITUDE);
         if (!(pop->flags[a] & POP_CHILD) && rng_u01_at(seed, a, RNG_SETUP_DAY, RS_ONLINE) < online)
             pop->flags[a] |= POP_ONLINE;
     }
@@ -207,7 +207,8 @@ static void pop_fill_agents(struct population *pop, const struct params *p)
 /* Draw household sizes until they cover n agents. On success *size holds
  * the sizes of the first *nh households (the last one cut so the total is
  * exactly n). */
-static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params *p, struct mem *m)
+static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params *p, int threads,
+                          struct mem *m)
 {
     uint32_t n = p->population.agents;
     double mean = p->population.household_size;
@@ -215,7 +216,7 @@ static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params
     for (;;) {
         uint32_t *size = mem_alloc_array(m, guess, sizeof *size);
         if (!size) return SS_ENOMEM;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static)
         for (uint32_t h = 0; h < guess; h++) {
             struct rng r;
             size[h] = pop_draw_size(&r, p->seed, h, mean);
@@ -236,7 +237,8 @@ static int pop_draw_sizes(uint32_t **size_out, uint32_t *nh, const struct params
     }
 }
 
-int pop_build(struct population *pop, const struct params *p, struct mem *m, struct ss_error *err)
+int pop_build(struct population *pop, const struct params *p, int threads, struct mem *m,
+              struct ss_error *err)
 {
     static const char what[] = "building the population";
     int rc = pop_check(p, err);
@@ -251,7 +253,7 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     uint32_t *size = NULL, *perm = NULL, nh = 0;
     uint8_t *hgroup = NULL;
     if (n > 0) {
-        rc = pop_draw_sizes(&size, &nh, p, m);
+        rc = pop_draw_sizes(&size, &nh, p, threads, m);
         if (rc == SS_EINTERNAL) return err_msg(err, rc, "household sizes do not reach N");
         if (rc) return err_nomem(err, what);
     }
@@ -259,17 +261,16 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     pop->group = mem_alloc_array(m, n, sizeof *pop->group);
     pop->flags = mem_alloc_array(m, n, sizeof *pop->flags);
     pop->hh_start = mem_alloc_array(m, (size_t)nh + 1, sizeof *pop->hh_start);
-    pop->attitude = mem_alloc_array(m, n, sizeof *pop->attitude);
     hgroup = mem_alloc_array(m, nh, sizeof *hgroup);
     perm = mem_alloc_array(m, nh, sizeof *perm);
-    if (!pop->group || !pop->flags || !pop->hh_start || !pop->attitude || !hgroup || !perm) {
+    if (!pop->group || !pop->flags || !pop->hh_start || !hgroup || !perm) {
         rc = err_nomem(err, what);
         goto done;
     }
 
     /* Stable counting sort of households by group: perm[k] = draw index of
      * the k-th household in agent order; hh_start[k + 1] its size. */
-    pop_draw_groups(hgroup, nh, p);
+    pop_draw_groups(hgroup, nh, p, threads);
     uint32_t cursor[MAX_GROUPS] = {0}, hh_group_start[MAX_GROUPS + 1] = {0};
     for (uint32_t h = 0; h < nh; h++) cursor[hgroup[h]]++;
     for (uint32_t g = 0, run = 0; g < pop->n_groups; g++) {
@@ -289,8 +290,8 @@ int pop_build(struct population *pop, const struct params *p, struct mem *m, str
     for (uint32_t g = 0; g <= MAX_GROUPS; g++)
         pop->group_start[g] = g < pop->n_groups ? pop->hh_start[hh_group_start[g]] : n;
 
-    pop_fill_households(pop, perm, hh_group_start, p);
-    pop_fill_agents(pop, p);
+    pop_fill_households(pop, perm, hh_group_start, p, threads);
+    pop_fill_agents(pop, p, threads);
     rc = SS_OK;
 done:
     mem_free(m, size);
@@ -321,7 +322,6 @@ void pop_free(struct population *pop, struct mem *m)
     mem_free(m, pop->group);
     mem_free(m, pop->flags);
     mem_free(m, pop->hh_start);
-    mem_free(m, pop->attitude);
     memset(pop, 0, sizeof *pop);
 }
 
@@ -332,9 +332,9 @@ size_t pop_estimate_bytes(const struct params *p)
     /* households: at most the first round's draw, which almost surely
      * suffices (see POP_HH_SIGMAS) */
     size_t nh = n ? pop_households_guess(n, mean) : 0;
-    /* held: group, flags (1 byte each), attitude (4), hh_start; build
-     * peak: sizes, groups and the permutation of the drawn households */
-    size_t held = (size_t)n * (1 + 1 + 4) + (nh + 1) * 4;
+    /* held: group, flags (1 byte each), hh_start; build peak: sizes,
+     * groups and the permutation of the drawn households */
+    size_t held = (size_t)n * (1 + 1) + (nh + 1) * 4;
     size_t build = nh * (4 + 1 + 4);
     return held + build;
 }

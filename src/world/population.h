@@ -1,5 +1,7 @@
 /*
- * population.h - the synthetic population (MODEL.md section 1).
+ * population.h - the synthetic population (MODEL.md section 1): who the
+ * agents are, which never changes during a run. What changes (attitude,
+ * fear, scores, status) is the state (state.h).
  *
  * Structure of arrays: one array per attribute, indexed by agent id.
  * Agents are numbered household by household, and households are ordered
@@ -35,7 +37,6 @@ struct population {
     uint8_t *group;                       /* [n] group index */
     uint8_t *flags;                       /* [n] POP_* bits */
     uint32_t *hh_start;                   /* [n_households + 1] first agent of each household */
-    float *attitude;                      /* [n] in [0,1]: 0 supports the system, 1 rejects it */
     uint32_t group_start[MAX_GROUPS + 1]; /* group g is agents [group_start[g], group_start[g+1]) */
     uint64_t seed;                        /* params.seed: keys the draws below */
     struct dist
@@ -67,9 +68,11 @@ static inline float pop_threshold(const struct population *pop, uint32_t i)
 /* The household of agent i (< n): a binary search of hh_start. */
 uint32_t pop_household(const struct population *pop, uint32_t i);
 
-/* Build the population described by p into pop (which must be zeroed).
+/* Build the population described by p into pop (which must be zeroed),
+ * with `threads` threads (the result is the same for every count).
  * Returns SS_OK, SS_ENOMEM (pop is then safe to pop_free) or SS_EINPUT. */
-int pop_build(struct population *pop, const struct params *p, struct mem *m, struct ss_error *err);
+int pop_build(struct population *pop, const struct params *p, int threads, struct mem *m,
+              struct ss_error *err);
 /* Free what pop_build allocated; accepts a zeroed or partly built pop. */
 void pop_free(struct population *pop, struct mem *m);
 /* Bytes pop_build will hold once done, and the peak while building. */

@@ -1,7 +1,7 @@
 /*
- * experiment.c - sweeps and comparisons (see experiment.h): the plan (the
- * varied keys, their full factorial, every point checked before anything
- * runs) and the scheduling of runs.
+ * schedule.c - running a planned sweep or comparison (see experiment.h):
+ * the results folder and its lock, the child processes, and what is
+ * recorded when each ends.
  *
  * Each run is a real `scoresim run` child process, so a crash or an
  * out-of-memory in one run is that run's failure, never the sweep's. The
@@ -27,11 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/sim.h"
+#include "core/sys.h"
 #include "io/store.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "scenario/params.h"
-#include "scenario/scenario.h"
 
 extern char **environ; /* POSIX: the environment, passed to every run */
 
@@ -40,432 +40,6 @@ extern char **environ; /* POSIX: the environment, passed to every run */
 #define EXP_STOP_GRACE 10.0
 /* Poll interval for finished runs, in nanoseconds. */
 #define EXP_POLL_NS 10000000L
-
-/* ---- strings ---------------------------------------------------------- */
-
-/* A string under construction in a plan's memory; an allocation failure
- * is remembered and reported once, by sb_take. */
-struct sb {
-    struct mem *m; /* allocator */
-    char *s;       /* the text, NUL-terminated; NULL until the first add */
-    size_t n;      /* length */
-    size_t cap;    /* bytes allocated */
-    int nomem;     /* an allocation failed */
-};
-
-static void sb_addn(struct sb *b, const char *s, size_t k)
-{
-    if (b->nomem) return;
-    if (b->n + k + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + k + 1) cap *= 2;
-        char *t = mem_realloc(b->m, b->s, cap);
-        if (!t) {
-            b->nomem = 1;
-            return;
-        }
-        b->s = t;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, k);
-    b->n += k;
-    b->s[b->n] = '\0';
-}
-
-static void sb_add(struct sb *b, const char *s)
-{
-    sb_addn(b, s, strlen(s));
-}
-
-/* s as a JSON string, quoted and escaped. */
-static void sb_json(struct sb *b, const char *s)
-{
-    sb_add(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\', esc[1] = (char)c, esc[2] = '\0';
-            sb_add(b, esc);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            sb_add(b, esc);
-        } else {
-            sb_addn(b, (const char *)&c, 1);
-        }
-    }
-    sb_add(b, "\"");
-}
-
-/* The finished string (owned by the plan's memory), or NULL and an error. */
-static char *sb_take(struct sb *b, struct ss_error *err)
-{
-    if (!b->nomem && !b->s) sb_add(b, "");
-    if (b->nomem) {
-        mem_free(b->m, b->s);
-        b->s = NULL;
-        err_nomem(err, "planning the experiment");
-        return NULL;
-    }
-    return b->s;
-}
-
-static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
-{
-    char *d = mem_alloc(&pl->mem, k + 1);
-    if (!d) return NULL;
-    memcpy(d, s, k);
-    d[k] = '\0';
-    return d;
-}
-
-/* ---- the plan --------------------------------------------------------- */
-
-static int plan_new(struct exp_plan **out, int kind, const struct exp_options *o,
-                    struct ss_error *err)
-{
-    struct mem m = {0};
-    *out = NULL;
-    int reps = o->replicates ? o->replicates : EXP_DEFAULT_REPLICATES;
-    /* Statuses spelled out, not err_msg's: *out is used when this is 0. */
-    if (reps < 1 || reps > EXP_MAX_RUNS) {
-        err_msg(err, SS_EINPUT, "--replicates must be from 1 to %d, got %d", EXP_MAX_RUNS,
-                o->replicates);
-        return SS_EINPUT;
-    }
-    if (o->n_sets < 0 || (o->n_sets && !o->sets)) {
-        err_msg(err, SS_EINTERNAL, "exp_options: n_sets without sets");
-        return SS_EINTERNAL;
-    }
-    struct exp_plan *pl = mem_calloc(&m, 1, sizeof *pl);
-    if (!pl) {
-        err_nomem(err, "planning the experiment");
-        return SS_ENOMEM;
-    }
-    pl->mem = m;
-    pl->kind = kind;
-    pl->replicates = reps;
-    pl->sets = o->sets;
-    pl->n_sets = o->n_sets;
-    pl->file[0] = o->scenario;
-    pl->file[1] = kind == EXP_COMPARE ? o->scenario_b : NULL;
-    *out = pl;
-    return SS_OK;
-}
-
-void exp_plan_free(struct exp_plan *pl)
-{
-    if (!pl) return;
-    struct mem *m = &pl->mem;
-    for (int a = 0; a < pl->n_axes; a++) {
-        for (int v = 0; v < pl->axis[a].n; v++) mem_free(m, pl->axis[a].values[v]);
-        mem_free(m, pl->axis[a].values);
-        mem_free(m, pl->axis[a].key);
-    }
-    for (int p = 0; pl->label && p < pl->n_points; p++) mem_free(m, pl->label[p]);
-    for (int p = 0; pl->params && p < pl->n_points; p++) mem_free(m, pl->params[p]);
-    mem_free(m, pl->label);
-    mem_free(m, pl->params);
-    mem_free(m, pl->name);
-    mem_free(m, pl->scenario);
-    mem_free(m, pl->scenario_b);
-    mem_free(m, pl->varied);
-    struct mem last = pl->mem;
-    mem_free(&last, pl);
-}
-
-const char *exp_point_value(const struct exp_plan *pl, int p, int a)
-{
-    /* Mixed radix, the last axis the fastest digit. */
-    int stride = 1;
-    for (int b = pl->n_axes - 1; b > a; b--) stride *= pl->axis[b].n;
-    return pl->axis[a].values[(p / stride) % pl->axis[a].n];
-}
-
-/* Load file (NULL: the seed scenario), apply sets then extra in order,
- * finish. On error *out is NULL and err says where. */
-static int plan_load(struct scenario **out, const char *file, const char *const *sets, int n_sets,
-                     const char *const *extra, int n_extra, struct ss_error *err)
-{
-    struct scenario *s = NULL;
-    int rc = file ? scn_load(&s, file, err) : scn_new_default(&s, err);
-    for (int i = 0; rc == SS_OK && i < n_sets; i++) rc = scn_set(s, sets[i], err);
-    for (int i = 0; rc == SS_OK && i < n_extra; i++) rc = scn_set(s, extra[i], err);
-    if (rc == SS_OK) rc = scn_finish(s, err);
-    if (rc != SS_OK) {
-        scn_free(s);
-        s = NULL;
-    }
-    *out = s;
-    return rc;
-}
-
-/* Trim blanks from [*a, *b). */
-static void trim(const char **a, const char **b)
-{
-    while (*a < *b && (**a == ' ' || **a == '\t')) (*a)++;
-    while (*b > *a && ((*b)[-1] == ' ' || (*b)[-1] == '\t')) (*b)--;
-}
-
-/* Parse "KEY=V1,V2,..." into ax. A comma splits values only outside
- * brackets, braces and quotes, so YAML values such as {a: 0.5, b: 0.5}
- * stay whole. */
-static int parse_axis(struct exp_plan *pl, const char *spec, struct exp_axis *ax,
-                      struct ss_error *err)
-{
-    const char *eq = strchr(spec, '=');
-    if (!eq)
-        return err_msg(err, SS_EINPUT,
-                       "--vary %s: expected KEY=V1,V2,... (e.g. scoring.integration=0,0.5,1)",
-                       spec);
-    const char *ka = spec, *kb = eq;
-    trim(&ka, &kb);
-    if (ka == kb) return err_msg(err, SS_EINPUT, "--vary %s: missing key before '='", spec);
-    if (!(ax->key = plan_strndup(pl, ka, (size_t)(kb - ka))))
-        return err_nomem(err, "planning the experiment");
-    if (!strcmp(ax->key, "seed"))
-        return err_msg(err, SS_EINPUT,
-                       "--vary seed: the seed is set per replicate (base seed + replicate); "
-                       "use --replicates and --seed");
-    size_t cap = 1;
-    for (const char *c = eq + 1; *c; c++) cap += *c == ',';
-    if (!(ax->values = mem_calloc(&pl->mem, cap, sizeof *ax->values)))
-        return err_nomem(err, "planning the experiment");
-    int depth = 0;
-    char quote = 0;
-    const char *start = eq + 1;
-    for (const char *c = start;; c++) {
-        if (*c && quote) {
-            if (*c == '\\' && quote == '"' && c[1])
-                c++;
-            else if (*c == quote)
-                quote = 0;
-            continue;
-        }
-        if (*c == '"' || *c == '\'') {
-            quote = *c;
-        } else if (*c == '[' || *c == '{') {
-            depth++;
-        } else if ((*c == ']' || *c == '}') && depth > 0) {
-            depth--;
-        } else if (*c == '\0' || (*c == ',' && depth == 0)) {
-            const char *a = start, *b = c;
-            trim(&a, &b);
-            if (a == b)
-                return err_msg(err, SS_EINPUT, "--vary %s: empty value between commas", spec);
-            char *v = plan_strndup(pl, a, (size_t)(b - a));
-            if (!v) return err_nomem(err, "planning the experiment");
-            for (int i = 0; i < ax->n; i++)
-                if (!strcmp(ax->values[i], v)) {
-                    mem_free(&pl->mem, v);
-                    return err_msg(err, SS_EINPUT, "--vary %s: value '%s' is listed twice", spec,
-                                   ax->values[i]);
-                }
-            ax->values[ax->n++] = v;
-            if (*c == '\0') break;
-            start = c + 1;
-        }
-    }
-    return SS_OK;
-}
-
-/* The failure of a point's overrides as one message naming the point. */
-static int point_error(struct ss_error *err, int p, int n_points, const char *label)
-{
-    char where[1100];
-    if (err->file[0] && err->line > 0)
-        snprintf(where, sizeof where, "%s:%d:%d: ", err->file, err->line, err->col);
-    else if (err->file[0])
-        snprintf(where, sizeof where, "%s: ", err->file);
-    else
-        where[0] = '\0';
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    return err_msg(err, SS_EINPUT, "point %d of %d (%s) is invalid: %s%s", p + 1, n_points, label,
-                   where, msg);
-}
-
-/* Labels ("k1=v1, k2=v2") and params ({"k1": "v1", ...}) of every point. */
-static int plan_points(struct exp_plan *pl, struct ss_error *err)
-{
-    pl->label = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->label);
-    pl->params = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->params);
-    if (!pl->label || !pl->params) return err_nomem(err, "planning the experiment");
-    for (int p = 0; p < pl->n_points; p++) {
-        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
-        sb_add(&pb, "{");
-        for (int a = 0; a < pl->n_axes; a++) {
-            const char *v = exp_point_value(pl, p, a);
-            if (a) sb_add(&lb, ", "), sb_add(&pb, ", ");
-            sb_add(&lb, pl->axis[a].key);
-            sb_add(&lb, "=");
-            sb_add(&lb, v);
-            sb_json(&pb, pl->axis[a].key);
-            sb_add(&pb, ": ");
-            sb_json(&pb, v);
-        }
-        if (pl->n_axes == 0) sb_add(&lb, "base");
-        sb_add(&pb, "}");
-        pl->label[p] = sb_take(&lb, err);
-        pl->params[p] = sb_take(&pb, err);
-        if (!pl->label[p] || !pl->params[p]) return SS_ENOMEM;
-    }
-    return SS_OK;
-}
-
-/* Take name, text and seed of the finished base scenario s. */
-static int plan_base(struct exp_plan *pl, const struct scenario *s, char **text,
-                     struct ss_error *err)
-{
-    *text = mem_strdup(&pl->mem, scn_text(s));
-    if (!*text) return err_nomem(err, "planning the experiment");
-    pl->base_seed = scn_params(s)->seed;
-    if (pl->base_seed > UINT64_MAX - (uint64_t)(pl->replicates - 1))
-        return err_msg(err, SS_EINPUT, "seed %llu + %d replicates is beyond 2^64 - 1",
-                       (unsigned long long)pl->base_seed, pl->replicates);
-    return SS_OK;
-}
-
-int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
-{
-    struct exp_plan *pl = NULL;
-    struct scenario *s = NULL;
-    *out = NULL;
-    if (o->n_vary < 0 || o->n_vary > EXP_MAX_AXES || (o->n_vary && !o->vary)) {
-        err_msg(err, SS_EINPUT, "a sweep varies at most %d keys, got %d", EXP_MAX_AXES, o->n_vary);
-        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
-    }
-    int rc = plan_new(&pl, EXP_SWEEP, o, err);
-    if (rc) return rc;
-
-    struct sb vb = {.m = &pl->mem};
-    sb_add(&vb, "[");
-    long points = 1;
-    for (int a = 0; a < o->n_vary && rc == SS_OK; a++) {
-        rc = parse_axis(pl, o->vary[a], &pl->axis[a], err);
-        pl->n_axes = a + 1; /* so that exp_plan_free frees what parse_axis took */
-        for (int b = 0; rc == SS_OK && b < a; b++)
-            if (!strcmp(pl->axis[b].key, pl->axis[a].key))
-                rc = err_msg(err, SS_EINPUT, "--vary %s: the key is varied twice", pl->axis[a].key);
-        if (rc) break;
-        points *= pl->axis[a].n;
-        if (points * pl->replicates > EXP_MAX_RUNS)
-            rc = err_msg(err, SS_EINPUT, "the sweep has more than %d runs (points x replicates)",
-                         EXP_MAX_RUNS);
-        if (a) sb_add(&vb, ", ");
-        sb_json(&vb, pl->axis[a].key);
-    }
-    sb_add(&vb, "]");
-    if (rc == SS_OK && !(pl->varied = sb_take(&vb, err))) rc = SS_ENOMEM;
-    if (rc != SS_OK) {
-        if (!pl->varied) mem_free(&pl->mem, vb.s);
-        goto fail;
-    }
-    pl->n_points = (int)points;
-    pl->n_runs = pl->n_points * pl->replicates;
-
-    rc = plan_load(&s, o->scenario, o->sets, o->n_sets, NULL, 0, err);
-    if (rc == SS_OK) rc = plan_base(pl, s, &pl->scenario, err);
-    if (rc == SS_OK && !(pl->name = mem_strdup(&pl->mem, scn_name(s))))
-        rc = err_nomem(err, "planning the experiment");
-    scn_free(s);
-    if (rc == SS_OK) rc = plan_points(pl, err);
-    if (rc != SS_OK) goto fail;
-
-    /* Every point, checked as its runs will be: the file, the sets, then
-     * the point's values (a point without varied keys is the base). */
-    char **kv = pl->n_axes ? mem_calloc(&pl->mem, (size_t)pl->n_axes, sizeof *kv) : NULL;
-    if (pl->n_axes && !kv) {
-        rc = err_nomem(err, "planning the experiment");
-        goto fail;
-    }
-    for (int p = 0; pl->n_axes && p < pl->n_points && rc == SS_OK; p++) {
-        for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
-            struct sb b = {.m = &pl->mem};
-            sb_add(&b, pl->axis[a].key);
-            sb_add(&b, "=");
-            sb_add(&b, exp_point_value(pl, p, a));
-            if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
-        }
-        if (rc == SS_OK) {
-            rc = plan_load(&s, o->scenario, o->sets, o->n_sets, (const char *const *)kv, pl->n_axes,
-                           err);
-            scn_free(s);
-            if (rc == SS_EINPUT) rc = point_error(err, p, pl->n_points, pl->label[p]);
-        }
-        for (int a = 0; a < pl->n_axes; a++) {
-            mem_free(&pl->mem, kv[a]);
-            kv[a] = NULL;
-        }
-    }
-    mem_free(&pl->mem, kv);
-    if (rc != SS_OK) goto fail;
-    *out = pl;
-    return SS_OK;
-
-fail:
-    exp_plan_free(pl);
-    return rc;
-}
-
-int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
-{
-    struct exp_plan *pl = NULL;
-    struct scenario *a = NULL, *b = NULL;
-    *out = NULL;
-    if (!o->scenario || !o->scenario_b) {
-        err_msg(err, SS_EINPUT, "compare needs two scenario files, A and B");
-        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
-    }
-    int rc = plan_new(&pl, EXP_COMPARE, o, err);
-    if (rc) return rc;
-    rc = plan_load(&a, o->scenario, o->sets, o->n_sets, NULL, 0, err);
-    if (rc == SS_OK) rc = plan_base(pl, a, &pl->scenario, err);
-    if (rc == SS_OK) {
-        /* B with A's seed: the same seeds through both. */
-        char seed[48];
-        const char *extra[1] = {seed};
-        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)pl->base_seed);
-        rc = plan_load(&b, o->scenario_b, o->sets, o->n_sets, extra, 1, err);
-    }
-    if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
-        rc = err_nomem(err, "planning the experiment");
-    if (rc == SS_OK) {
-        struct sb nb = {.m = &pl->mem}, vb = {.m = &pl->mem};
-        sb_add(&nb, scn_name(a));
-        sb_add(&nb, "-vs-");
-        sb_add(&nb, scn_name(b));
-        sb_add(&vb, "[\"scenario\"]");
-        pl->name = sb_take(&nb, err);
-        pl->varied = sb_take(&vb, err);
-        if (!pl->name || !pl->varied) rc = SS_ENOMEM;
-    }
-    scn_free(a);
-    scn_free(b);
-    if (rc == SS_OK) {
-        pl->n_points = 2;
-        pl->n_runs = 2 * pl->replicates;
-        pl->label = mem_calloc(&pl->mem, 2, sizeof *pl->label);
-        pl->params = mem_calloc(&pl->mem, 2, sizeof *pl->params);
-        if (!pl->label || !pl->params) rc = err_nomem(err, "planning the experiment");
-    }
-    for (int p = 0; p < 2 && rc == SS_OK; p++) {
-        struct sb lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
-        sb_add(&lb, p ? "B" : "A");
-        sb_add(&pb, "{\"scenario\": ");
-        sb_json(&pb, pl->file[p]);
-        sb_add(&pb, "}");
-        pl->label[p] = sb_take(&lb, err);
-        pl->params[p] = sb_take(&pb, err);
-        if (!pl->label[p] || !pl->params[p]) rc = SS_ENOMEM;
-    }
-    if (rc != SS_OK) {
-        exp_plan_free(pl);
-        return rc;
-    }
-    *out = pl;
-    return SS_OK;
-}
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -510,19 +84,6 @@ static void last_line(const char *path, char *buf, size_t size)
     buf[keep] = '\0';
 }
 
-/* name reduced to characters safe in a file name everywhere. */
-static void safe_name(char *out, size_t size, const char *name)
-{
-    size_t j = 0;
-    for (size_t i = 0; name[i] && j + 1 < size; i++) {
-        char c = name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.';
-        out[j++] = ok ? c : '_';
-    }
-    out[j] = '\0';
-}
-
 /* ---- running ---------------------------------------------------------- */
 
 /* A running child. */
@@ -550,11 +111,6 @@ struct exp_ctx {
 static void run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/runs/%d", x->dir, run);
-}
-
-static uint64_t run_seed(const struct exp_plan *pl, int run)
-{
-    return pl->base_seed + (uint64_t)(run % pl->replicates);
 }
 
 /* posix_spawn bin with argv: stdin and stdout on /dev/null, stderr into
@@ -600,7 +156,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16];
     run_dir(x, run, dir, sizeof dir);
     snprintf(log, sizeof log, "%s/stderr.log", dir);
-    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)run_seed(pl, run));
+    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)exp_run_seed(pl, run));
     snprintf(threads, sizeof threads, "%d", x->threads);
     remove_run_dir(dir); /* what a killed earlier attempt left */
     int rc = store_mkdirs(dir, err);
@@ -621,11 +177,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     if (file) argv[k++] = (char *)file;
     for (int i = 0; i < pl->n_sets; i++) argv[k++] = "--set", argv[k++] = (char *)pl->sets[i];
     for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
-        struct sb b = {.m = &m};
-        sb_add(&b, pl->axis[a].key);
-        sb_add(&b, "=");
-        sb_add(&b, exp_point_value(pl, point, a));
-        if (!(kv[a] = sb_take(&b, err))) rc = SS_ENOMEM;
+        if (!(kv[a] = exp_point_set(&m, pl, point, a, err))) rc = SS_ENOMEM;
         argv[k++] = "--set", argv[k++] = kv[a];
     }
     argv[k++] = "--set", argv[k++] = seed;
@@ -642,7 +194,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     if (rc != SS_OK) remove_run_dir(dir);
     if (rc == SS_OK) {
         c->run = run;
-        c->started = sim_now();
+        c->started = sys_now();
     }
     for (int a = 0; a < pl->n_axes; a++) mem_free(&m, kv[a]);
     mem_free(&m, kv);
@@ -672,16 +224,16 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
 {
     const struct exp_plan *pl = x->pl;
     int run = c->run, point = run / pl->replicates, rep = run % pl->replicates;
-    unsigned long long seed = (unsigned long long)run_seed(pl, run);
-    double wall = sim_now() - c->started;
+    unsigned long long seed = (unsigned long long)exp_run_seed(pl, run);
+    double wall = sys_now() - c->started;
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
     c->pid = 0;
     run_dir(x, run, dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/" EXP_DB_NAME, dir);
+    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
     struct stat st;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (stat(path, &st) != 0)
-            snprintf(why, sizeof why, "exited 0 without writing %s", EXP_DB_NAME);
+            snprintf(why, sizeof why, "exited 0 without writing %s", STORE_DB_NAME);
         else if (exp_db_merge(x->db, pl, run, path, err) != SS_OK)
             snprintf(why, sizeof why, "its results could not be merged: %s", err->msg);
         if (!why[0]) {
@@ -754,7 +306,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             running++;
         }
         if (stopping && stop_at == 0) {
-            stop_at = sim_now();
+            stop_at = sys_now();
             signal_all(x, SIGTERM);
         }
         if (running == 0 && (stopping || next >= pl->n_runs)) break;
@@ -782,11 +334,11 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             if (r && !stopping) {
                 rc = r;
                 stopping = 1;
-                stop_at = sim_now();
+                stop_at = sys_now();
                 signal_all(x, SIGTERM);
             }
         }
-        if (stopping && !killed && sim_now() - stop_at > EXP_STOP_GRACE) {
+        if (stopping && !killed && sys_now() - stop_at > EXP_STOP_GRACE) {
             signal_all(x, SIGKILL);
             killed = 1;
         }
@@ -838,7 +390,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
         snprintf(x.dir, sizeof x.dir, "%s", o->out_dir);
     } else {
         char safe[300];
-        safe_name(safe, sizeof safe, pl->name);
+        text_safe_name(safe, sizeof safe, pl->name);
         snprintf(x.dir, sizeof x.dir, "results/%s-%s",
                  pl->kind == EXP_COMPARE ? "compare" : "sweep", safe);
     }
@@ -846,7 +398,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
     while (n > 1 && x.dir[n - 1] == '/') x.dir[--n] = '\0';
     if (n + 40 >= sizeof x.dir)
         return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
-    snprintf(x.db_path, sizeof x.db_path, "%s/" EXP_DB_NAME, x.dir);
+    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
 
     int rc = store_mkdirs(x.dir, err);
     if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
@@ -888,7 +440,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
         n_failed++;
         log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
                  pl->label[r / pl->replicates], r % pl->replicates,
-                 (unsigned long long)run_seed(pl, r), x.dir, r, why);
+                 (unsigned long long)exp_run_seed(pl, r), x.dir, r, why);
     }
     if (o->info)
         fprintf(o->info, "%s '%s': %d of %d runs done (%d points x %d replicates); results in %s\n",
@@ -920,20 +472,24 @@ done:
     return rc;
 }
 
-int exp_sweep(const struct exp_options *o, struct ss_error *err)
+/* Plan with make_plan, then run the plan. */
+static int plan_and_execute(const struct exp_options *o, struct ss_error *err,
+                            int (*make_plan)(struct exp_plan **, const struct exp_options *,
+                                             struct ss_error *))
 {
     struct exp_plan *pl = NULL;
-    int rc = exp_plan_sweep(&pl, o, err);
+    int rc = make_plan(&pl, o, err);
     if (rc == SS_OK) rc = execute(o, pl, err);
     exp_plan_free(pl);
     return rc;
 }
 
+int exp_sweep(const struct exp_options *o, struct ss_error *err)
+{
+    return plan_and_execute(o, err, exp_plan_sweep);
+}
+
 int exp_compare(const struct exp_options *o, struct ss_error *err)
 {
-    struct exp_plan *pl = NULL;
-    int rc = exp_plan_compare(&pl, o, err);
-    if (rc == SS_OK) rc = execute(o, pl, err);
-    exp_plan_free(pl);
-    return rc;
+    return plan_and_execute(o, err, exp_plan_compare);
 }

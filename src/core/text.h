@@ -1,0 +1,29 @@
+/*
+ * text.h - small text rules that more than one layer needs: what counts as
+ * UTF-8, what a scenario's name becomes in a file name, and how a time is
+ * written in the results (ISO 8601, UTC).
+ */
+#ifndef TEXT_H
+#define TEXT_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* Length of the valid UTF-8 sequence s starts with (1 to 4; 1 for an ASCII
+ * byte), or 0 if s does not start one: a stray or missing continuation
+ * byte, an overlong form, a surrogate or a code point above U+10FFFF.
+ * Reads no further than a NUL. */
+size_t text_utf8_len(const char *s);
+
+/* name reduced to characters safe in a file name on every system, into out
+ * (size bytes, at least 2): letters, digits, '-', '_' and '.' are kept,
+ * every other byte becomes '_', and an empty result, or one that starts
+ * with '.' (hidden, or "." and ".."), has its first character replaced by
+ * '_' (so "" becomes "_" and ".x" "_x"). Cut to size - 1 bytes. */
+void text_safe_name(char *out, size_t size, const char *name);
+
+/* t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes); returns buf,
+ * or NULL with buf "" if t cannot be written so. */
+const char *text_iso_utc(char *buf, size_t size, time_t t);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * plan.c - the plan of a sweep or a comparison (see experiment.h): the
+ * varied keys parsed from --vary, their full factorial, each point's label
+ * and params, the seeds, and every point loaded once with its overrides, so
+ * that a bad value is refused, naming the point, before anything runs. A
+ * comparison's plan is its two scenarios, run with the same seeds.
+ */
+#include "experiment/experiment.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/strbuf.h"
+#include "scenario/params.h"
+#include "scenario/scenario.h"
+
+static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
+{
+    char *d = mem_alloc(&pl->mem, k + 1);
+    if (!d) return NULL;
+    memcpy(d, s, k);
+    d[k] = '\0';
+    return d;
+}
+
+static int plan_new(struct exp_plan **out, int kind, const struct exp_options *o,
+                    struct ss_error *err)
+{
+    struct mem m = {0};
+    *out = NULL;
+    int reps = o->replicates ? o->replicates : EXP_DEFAULT_REPLICATES;
+    /* Statuses spelled out, not err_msg's: *out is used when this is 0. */
+    if (reps < 1 || reps > EXP_MAX_RUNS) {
+        err_msg(err, SS_EINPUT, "--replicates must be from 1 to %d, got %d", EXP_MAX_RUNS,
+                o->replicates);
+        return SS_EINPUT;
+    }
+    if (o->n_sets < 0 || (o->n_sets && !o->sets)) {
+        err_msg(err, SS_EINTERNAL, "exp_options: n_sets without sets");
+        return SS_EINTERNAL;
+    }
+    struct exp_plan *pl = mem_calloc(&m, 1, sizeof *pl);
+    if (!pl) {
+        err_nomem(err, "planning the experiment");
+        return SS_ENOMEM;
+    }
+    pl->mem = m;
+    pl->kind = kind;
+    pl->replicates = reps;
+    pl->sets = o->sets;
+    pl->n_sets = o->n_sets;
+    pl->file[0] = o->scenario;
+    pl->file[1] = kind == EXP_COMPARE ? o->scenario_b : NULL;
+    *out = pl;
+    return SS_OK;
+}
+
+void exp_plan_free(struct exp_plan *pl)
+{
+    if (!pl) return;
+    struct mem *m = &pl->mem;
+    for (int a = 0; a < pl->n_axes; a++) {
+        for (int v = 0; v < pl->axis[a].n; v++) mem_free(m, pl->axis[a].values[v]);
+        mem_free(m, pl->axis[a].values);
+        mem_free(m, pl->axis[a].key);
+    }
+    for (int p = 0; pl->label && p < pl->n_points; p++) mem_free(m, pl->label[p]);
+    for (int p = 0; pl->params && p < pl->n_points; p++) mem_free(m, pl->params[p]);
+    mem_free(m, pl->label);
+    mem_free(m, pl->params);
+    mem_free(m, pl->name);
+    mem_free(m, pl->scenario);
+    mem_free(m, pl->scenario_b);
+    mem_free(m, pl->varied);
+    struct mem last = pl->mem;
+    mem_free(&last, pl);
+}
+
+const char *exp_point_value(const struct exp_plan *pl, int p, int a)
+{
+    /* Mixed radix, the last axis the fastest digit. */
+    int stride = 1;
+    for (int b = pl->n_axes - 1; b > a; b--) stride *= pl->axis[b].n;
+    return pl->axis[a].values[(p / stride) % pl->axis[a].n];
+}
+
+char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, struct ss_error *err)
+{
+    struct sbuf b = {.m = m};
+    sbuf_printf(&b, "%s=%s", pl->axis[a].key, exp_point_value(pl, p, a));
+    return sbuf_take(&b, err, "writing a point's overrides");
+}
+
+uint64_t exp_run_seed(const struct exp_plan *pl, int run)
+{
+    return pl->base_seed + (uint64_t)(run % pl->replicates);
+}
+
+/* Load file (NULL: the seed scenario), apply sets then extra in order,
+ * finish. On error *out is NULL and err says where. */
+static int plan_load(struct scenario **out, const char *file, const char *const *sets, int n_sets,
+                     const char *const *extra, int n_extra, struct ss_error *err)
+{
+    struct scenario *s = NULL;
+    int rc = file ? scn_load(&s, file, err) : scn_new_default(&s, err);
+    for (int i = 0; rc == SS_OK && i < n_sets; i++) rc = scn_set(s, sets[i], err);
+    for (int i = 0; rc == SS_OK && i < n_extra; i++) rc = scn_set(s, extra[i], err);
+    if (rc == SS_OK) rc = scn_finish(s, err);
+    if (rc != SS_OK) {
+        scn_free(s);
+        s = NULL;
+    }
+    *out = s;
+    return rc;
+}
+
+/* Trim blanks from [*a, *b). */
+static void trim(const char **a, const char **b)
+{
+    while (*a < *b && (**a == ' ' || **a == '\t')) (*a)++;
+    while (*b > *a && ((*b)[-1] == ' ' || (*b)[-1] == '\t')) (*b)--;
+}
+
+/* Parse "KEY=V1,V2,..." into ax. A comma splits values only outside
+ * brackets, braces and quotes, so YAML values such as {a: 0.5, b: 0.5}
+ * stay whole. */
+static int parse_axis(struct exp_plan *pl, const char *spec, struct exp_axis *ax,
+                      struct ss_error *err)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq)
+        return err_msg(err, SS_EINPUT,
+                       "--vary %s: expected KEY=V1,V2,... (e.g. scoring.integration=0,0.5,1)",
+                       spec);
+    const char *ka = spec, *kb = eq;
+    trim(&ka, &kb);
+    if (ka == kb) return err_msg(err, SS_EINPUT, "--vary %s: missing key before '='", spec);
+    if (!(ax->key = plan_strndup(pl, ka, (size_t)(kb - ka))))
+        return err_nomem(err, "planning the experiment");
+    if (!strcmp(ax->key, "seed"))
+        return err_msg(err, SS_EINPUT,
+                       "--vary seed: the seed is set per replicate (base seed + replicate); "
+                       "use --replicates and --seed");
+    size_t cap = 1;
+    for (const char *c = eq + 1; *c; c++) cap += *c == ',';
+    if (!(ax->values = mem_calloc(&pl->mem, cap, sizeof *ax->values)))
+        return err_nomem(err, "planning the experiment");
+    int depth = 0;
+    char quote = 0;
+    const char *start = eq + 1;
+    for (const char *c = start;; c++) {
+        if (*c && quote) {
+            if (*c == '\\' && quote == '"' && c[1])
+                c++;
+            else if (*c == quote)
+                quote = 0;
+            continue;
+        }
+        if (*c == '"' || *c == '\'') {
+            quote = *c;
+        } else if (*c == '[' || *c == '{') {
+            depth++;
+        } else if ((*c == ']' || *c == '}') && depth > 0) {
+            depth--;
+        } else if (*c == '\0' || (*c == ',' && depth == 0)) {
+            const char *a = start, *b = c;
+            trim(&a, &b);
+            if (a == b)
+                return err_msg(err, SS_EINPUT, "--vary %s: empty value between commas", spec);
+            char *v = plan_strndup(pl, a, (size_t)(b - a));
+            if (!v) return err_nomem(err, "planning the experiment");
+            for (int i = 0; i < ax->n; i++)
+                if (!strcmp(ax->values[i], v)) {
+                    mem_free(&pl->mem, v);
+                    return err_msg(err, SS_EINPUT, "--vary %s: value '%s' is listed twice", spec,
+                                   ax->values[i]);
+                }
+            ax->values[ax->n++] = v;
+            if (*c == '\0') break;
+            start = c + 1;
+        }
+    }
+    return SS_OK;
+}
+
+/* The failure of a point's overrides as one message naming the point. */
+static int point_error(struct ss_error *err, int p, int n_points, const char *label)
+{
+    char where[1100];
+    if (err->file[0] && err->line > 0)
+        snprintf(where, sizeof where, "%s:%d:%d: ", err->file, err->line, err->col);
+    else if (err->file[0])
+        snprintf(where, sizeof where, "%s: ", err->file);
+    else
+        where[0] = '\0';
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return err_msg(err, SS_EINPUT, "point %d of %d (%s) is invalid: %s%s", p + 1, n_points, label,
+                   where, msg);
+}
+
+/* Labels ("k1=v1, k2=v2") and params ({"k1": "v1", ...}) of every point. */
+static int plan_points(struct exp_plan *pl, struct ss_error *err)
+{
+    pl->label = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->label);
+    pl->params = mem_calloc(&pl->mem, (size_t)pl->n_points, sizeof *pl->params);
+    if (!pl->label || !pl->params) return err_nomem(err, "planning the experiment");
+    for (int p = 0; p < pl->n_points; p++) {
+        struct sbuf lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sbuf_add(&pb, "{");
+        for (int a = 0; a < pl->n_axes; a++) {
+            const char *v = exp_point_value(pl, p, a);
+            if (a) sbuf_add(&lb, ", "), sbuf_add(&pb, ", ");
+            sbuf_add(&lb, pl->axis[a].key);
+            sbuf_add(&lb, "=");
+            sbuf_add(&lb, v);
+            sbuf_json(&pb, pl->axis[a].key);
+            sbuf_add(&pb, ": ");
+            sbuf_json(&pb, v);
+        }
+        if (pl->n_axes == 0) sbuf_add(&lb, "base");
+        sbuf_add(&pb, "}");
+        pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
+        pl->params[p] = sbuf_take(&pb, err, "planning the experiment");
+        if (!pl->label[p] || !pl->params[p]) return SS_ENOMEM;
+    }
+    return SS_OK;
+}
+
+/* Take name, text and seed of the finished base scenario s. */
+static int plan_base(struct exp_plan *pl, const struct scenario *s, char **text,
+                     struct ss_error *err)
+{
+    *text = mem_strdup(&pl->mem, scn_text(s));
+    if (!*text) return err_nomem(err, "planning the experiment");
+    pl->base_seed = scn_params(s)->seed;
+    if (pl->base_seed > UINT64_MAX - (uint64_t)(pl->replicates - 1))
+        return err_msg(err, SS_EINPUT, "seed %llu + %d replicates is beyond 2^64 - 1",
+                       (unsigned long long)pl->base_seed, pl->replicates);
+    return SS_OK;
+}
+
+int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *s = NULL;
+    *out = NULL;
+    if (o->n_vary < 0 || o->n_vary > EXP_MAX_AXES || (o->n_vary && !o->vary)) {
+        err_msg(err, SS_EINPUT, "a sweep varies at most %d keys, got %d", EXP_MAX_AXES, o->n_vary);
+        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_SWEEP, o, err);
+    if (rc) return rc;
+
+    struct sbuf vb = {.m = &pl->mem};
+    sbuf_add(&vb, "[");
+    long points = 1;
+    for (int a = 0; a < o->n_vary && rc == SS_OK; a++) {
+        rc = parse_axis(pl, o->vary[a], &pl->axis[a], err);
+        pl->n_axes = a + 1; /* so that exp_plan_free frees what parse_axis took */
+        for (int b = 0; rc == SS_OK && b < a; b++)
+            if (!strcmp(pl->axis[b].key, pl->axis[a].key))
+                rc = err_msg(err, SS_EINPUT, "--vary %s: the key is varied twice", pl->axis[a].key);
+        if (rc) break;
+        points *= pl->axis[a].n;
+        if (points * pl->replicates > EXP_MAX_RUNS)
+            rc = err_msg(err, SS_EINPUT, "the sweep has more than %d runs (points x replicates)",
+                         EXP_MAX_RUNS);
+        if (a) sbuf_add(&vb, ", ");
+        sbuf_json(&vb, pl->axis[a].key);
+    }
+    sbuf_add(&vb, "]");
+    if (rc == SS_OK && !(pl->varied = sbuf_take(&vb, err, "planning the experiment")))
+        rc = SS_ENOMEM;
+    if (rc != SS_OK) {
+        sbuf_free(&vb); /* a no-op once taken */
+        goto fail;
+    }
+    pl->n_points = (int)points;
+    pl->n_runs = pl->n_points * pl->replicates;
+
+    rc = plan_load(&s, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, s, &pl->scenario, err);
+    if (rc == SS_OK && !(pl->name = mem_strdup(&pl->mem, scn_name(s))))
+        rc = err_nomem(err, "planning the experiment");
+    scn_free(s);
+    if (rc == SS_OK) rc = plan_points(pl, err);
+    if (rc != SS_OK) goto fail;
+
+    /* Every point, checked as its runs will be: the file, the sets, then
+     * the point's values (a point without varied keys is the base). */
+    char **kv = pl->n_axes ? mem_calloc(&pl->mem, (size_t)pl->n_axes, sizeof *kv) : NULL;
+    if (pl->n_axes && !kv) {
+        rc = err_nomem(err, "planning the experiment");
+        goto fail;
+    }
+    for (int p = 0; pl->n_axes && p < pl->n_points && rc == SS_OK; p++) {
+        for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
+            if (!(kv[a] = exp_point_set(&pl->mem, pl, p, a, err))) rc = SS_ENOMEM;
+        }
+        if (rc == SS_OK) {
+            rc = plan_load(&s, o->scenario, o->sets, o->n_sets, (const char *const *)kv, pl->n_axes,
+                           err);
+            scn_free(s);
+            if (rc == SS_EINPUT) rc = point_error(err, p, pl->n_points, pl->label[p]);
+        }
+        for (int a = 0; a < pl->n_axes; a++) {
+            mem_free(&pl->mem, kv[a]);
+            kv[a] = NULL;
+        }
+    }
+    mem_free(&pl->mem, kv);
+    if (rc != SS_OK) goto fail;
+    *out = pl;
+    return SS_OK;
+
+fail:
+    exp_plan_free(pl);
+    return rc;
+}
+
+int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *a = NULL, *b = NULL;
+    *out = NULL;
+    if (!o->scenario || !o->scenario_b) {
+        err_msg(err, SS_EINPUT, "compare needs two scenario files, A and B");
+        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_COMPARE, o, err);
+    if (rc) return rc;
+    rc = plan_load(&a, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, a, &pl->scenario, err);
+    if (rc == SS_OK) {
+        /* B with A's seed: the same seeds through both. */
+        char seed[48];
+        const char *extra[1] = {seed};
+        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)pl->base_seed);
+        rc = plan_load(&b, o->scenario_b, o->sets, o->n_sets, extra, 1, err);
+    }
+    if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
+        rc = err_nomem(err, "planning the experiment");
+    if (rc == SS_OK) {
+        struct sbuf nb = {.m = &pl->mem}, vb = {.m = &pl->mem};
+        sbuf_add(&nb, scn_name(a));
+        sbuf_add(&nb, "-vs-");
+        sbuf_add(&nb, scn_name(b));
+        sbuf_add(&vb, "[\"scenario\"]");
+        pl->name = sbuf_take(&nb, err, "planning the experiment");
+        pl->varied = sbuf_take(&vb, err, "planning the experiment");
+        if (!pl->name || !pl->varied) rc = SS_ENOMEM;
+    }
+    scn_free(a);
+    scn_free(b);
+    if (rc == SS_OK) {
+        pl->n_points = 2;
+        pl->n_runs = 2 * pl->replicates;
+        pl->label = mem_calloc(&pl->mem, 2, sizeof *pl->label);
+        pl->params = mem_calloc(&pl->mem, 2, sizeof *pl->params);
+        if (!pl->label || !pl->params) rc = err_nomem(err, "planning the experiment");
+    }
+    for (int p = 0; p < 2 && rc == SS_OK; p++) {
+        struct sbuf lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
+        sbuf_add(&lb, p ? "B" : "A");
+        sbuf_add(&pb, "{\"scenario\": ");
+        sbuf_json(&pb, pl->file[p]);
+        sbuf_add(&pb, "}");
+        pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
+        pl->params[p] = sbuf_take(&pb, err, "planning the experiment");
+        if (!pl->label[p] || !pl->params[p]) rc = SS_ENOMEM;
+    }
+    if (rc != SS_OK) {
+        exp_plan_free(pl);
+        return rc;
+    }
+    *out = pl;
+    return SS_OK;
+}

@@ -1,0 +1,215 @@
+/*
+ * output_tables.c - what each table of results.sqlite holds: the column
+ * tables of the run, groups, layers, agents and agent_degree tables (the
+ * daily tables' are engine/metrics_schema.c's), and docs/metrics.md, which
+ * is written from all of them.
+ */
+#include <stddef.h>
+
+#include "io/output.h"
+#include "io/output_internal.h"
+
+#define OCOL(s, f, t, d)                                                                           \
+    {                                                                                              \
+#f, t, offsetof(struct s, f), 0, d                                                         \
+    }
+
+static const struct met_column out_run_cols[] = {
+    OCOL(out_run, name, MET_TEXT, "scenario name"),
+    OCOL(out_run, scenario, MET_TEXT, "the effective scenario as YAML, overrides applied"),
+    OCOL(out_run, seed, MET_INT,
+         "random seed (seeds of 2^63 and above read as negative: SQLite integers are signed)"),
+    OCOL(out_run, days, MET_INT, "days simulated"),
+    OCOL(out_run, agents, MET_INT, "agents in the population"),
+    OCOL(out_run, threads, MET_INT, "OpenMP threads used"),
+    OCOL(out_run, version, MET_TEXT, "scoresim version"),
+    OCOL(out_run, started, MET_TEXT, "wall-clock start, ISO 8601 UTC"),
+    OCOL(out_run, finished, MET_TEXT, "wall-clock end of the day loop, ISO 8601 UTC"),
+    OCOL(out_run, build_seconds, MET_REAL, "seconds building the population and network"),
+    OCOL(out_run, run_seconds, MET_REAL, "seconds in the day loop, measurement and output"),
+    OCOL(out_run, wall_seconds, MET_REAL, "build_seconds + run_seconds"),
+    OCOL(out_run, peak_memory_bytes, MET_INT, "peak resident memory of the process, bytes"),
+    OCOL(out_run, alloc_peak_bytes, MET_INT, "peak bytes held by the simulation's allocations"),
+    OCOL(out_run, estimate_bytes, MET_INT, "memory estimated before the run, bytes"),
+    OCOL(out_run, host_cores, MET_INT, "processors available on the machine"),
+};
+
+static const struct met_column out_group_cols[] = {
+    OCOL(out_group, group, MET_INT, "group index, as in the daily tables"),
+    OCOL(out_group, name, MET_TEXT, "group name, as in the scenario"),
+    OCOL(out_group, share, MET_REAL, "share of the population the scenario asked for"),
+    OCOL(out_group, agents, MET_INT, "agents in the group"),
+};
+
+static const struct met_column out_layer_cols[] = {
+    OCOL(out_layer, layer, MET_INT, "layer index, as in daily_layer"),
+    OCOL(out_layer, name, MET_TEXT, "layer name, as in the scenario"),
+    OCOL(out_layer, generator, MET_TEXT,
+         "household, watts_strogatz, barabasi_albert, erdos_renyi, complete or edge_list"),
+    OCOL(out_layer, contact, MET_REAL, "daily probability that a tie is active"),
+    OCOL(out_layer, ties, MET_INT, "undirected ties as built (before any is cut)"),
+    OCOL(out_layer, mean_degree, MET_REAL, "2 x ties / agents"),
+};
+
+static const struct met_column out_agent_cols[] = {
+    OCOL(out_agent, id, MET_INT, "agent id"),
+    OCOL(out_agent, group, MET_INT, "group index"),
+    OCOL(out_agent, household, MET_INT, "household id"),
+    OCOL(out_agent, child, MET_INT, "1 if under 18, else 0"),
+    OCOL(out_agent, online, MET_INT, "1 if an adult who uses social media, else 0"),
+    OCOL(out_agent, attitude, MET_REAL, "attitude at the end of the run"),
+    OCOL(out_agent, reliability, MET_REAL, "probability of paying on time"),
+    OCOL(out_agent, threshold, MET_REAL, "protest threshold"),
+    OCOL(out_agent, degree, MET_INT, "live tie ends at the end of the run, all layers"),
+    OCOL(out_agent, fear, MET_REAL, "fear at the end of the run"),
+    OCOL(out_agent, score, MET_REAL, "reported score at the end of the run (group cap applied)"),
+    OCOL(out_agent, financial, MET_REAL, "financial domain score at the end of the run"),
+    OCOL(out_agent, judicial, MET_REAL, "judicial domain score at the end of the run"),
+    OCOL(out_agent, social, MET_REAL, "social domain score at the end of the run"),
+    OCOL(out_agent, listed, MET_INT, "1 if on the public list at the end of the run, else 0"),
+    OCOL(out_agent, interned, MET_INT, "1 if interned at the end of the run, else 0"),
+    OCOL(out_agent, ever_sanctioned, MET_INT, "1 if sanctioned at least once, else 0"),
+    OCOL(out_agent, genuine, MET_INT,
+         "1 if ever scored for a negative act it really did, else 0 (its sanctions, if any, "
+         "were all wrongful)"),
+};
+
+static const struct met_column out_agent_degree_cols[] = {
+    OCOL(out_agent_degree, id, MET_INT, "agent id"),
+    OCOL(out_agent_degree, layer, MET_INT, "layer index"),
+    OCOL(out_agent_degree, degree, MET_INT, "live tie ends in this layer at the end of the run"),
+};
+
+/* A function, not a static array: met_n_daily_columns is not a constant
+ * expression. */
+struct out_table out_table_get(int id)
+{
+    switch (id) {
+    case T_RUN:
+        return (struct out_table){"run",
+                                  out_run_cols,
+                                  N_OF(out_run_cols),
+                                  NULL,
+                                  0,
+                                  "One row: what was run, on what, and how long it took."};
+    case T_GROUPS:
+        return (struct out_table){"groups",
+                                  out_group_cols,
+                                  N_OF(out_group_cols),
+                                  "\"group\"",
+                                  0,
+                                  "One row per population group. Key: `group`."};
+    case T_LAYERS:
+        return (struct out_table){"layers",
+                                  out_layer_cols,
+                                  N_OF(out_layer_cols),
+                                  "\"layer\"",
+                                  0,
+                                  "One row per network layer. Key: `layer`."};
+    case T_DAILY:
+        return (struct out_table){
+            "daily",
+            met_daily_columns,
+            met_n_daily_columns,
+            "\"day\", \"group\"",
+            1,
+            "One row per day and group (MODEL.md section 7). Key: (`day`, `group`)."};
+    case T_DAILY_LAYER:
+        return (struct out_table){"daily_layer",
+                                  met_layer_columns,
+                                  met_n_layer_columns,
+                                  "\"day\", \"group\", \"layer\"",
+                                  1,
+                                  "One row per day, group and network layer. Key: (`day`, "
+                                  "`group`, `layer`)."};
+    case T_AGENTS:
+        return (struct out_table){"agents",
+                                  out_agent_cols,
+                                  N_OF(out_agent_cols),
+                                  "\"id\"",
+                                  0,
+                                  "With `--snapshot` only: one row per agent at the end of the "
+                                  "run. Key: `id`."};
+    default:
+        return (struct out_table){"agent_degree",
+                                  out_agent_degree_cols,
+                                  N_OF(out_agent_degree_cols),
+                                  "\"id\", \"layer\"",
+                                  1,
+                                  "With `--snapshot` only: one row per agent and layer. Key: "
+                                  "(`id`, `layer`)."};
+    }
+}
+
+const char *out_generator_name(int generator)
+{
+    switch (generator) {
+    case GEN_HOUSEHOLD:
+        return "household";
+    case GEN_WATTS_STROGATZ:
+        return "watts_strogatz";
+    case GEN_BARABASI_ALBERT:
+        return "barabasi_albert";
+    case GEN_ERDOS_RENYI:
+        return "erdos_renyi";
+    case GEN_COMPLETE:
+        return "complete";
+    case GEN_EDGE_LIST:
+        return "edge_list";
+    default:
+        return "unknown";
+    }
+}
+
+static int out_table_docs(FILE *f, const char *table, const char *intro,
+                          const struct met_column *cols, size_t n)
+{
+    fprintf(f, "\n## %s\n\n%s\n\n| column | type | meaning |\n|---|---|---|\n", table, intro);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "| `%s` | %s | %s |\n", cols[i].name, met_sql_type(cols[i].type), cols[i].doc);
+    return ferror(f) ? SS_EIO : SS_OK;
+}
+
+int out_write_docs(FILE *f)
+{
+    fputs("# Output reference\n"
+          "\n"
+          "<!-- Generated by `scoresim metrics --markdown` from the column tables in\n"
+          "     src/engine/metrics.c and src/io/output.c; do not edit by hand. -->\n"
+          "\n"
+          "A run writes two files into its results folder: `results.sqlite` (the tables\n"
+          "below) and `daily.csv` (the rows of the `daily` table, same columns, with a\n"
+          "header line; an empty field is NULL). Both are written under temporary names\n"
+          "and renamed when the run completes, so a file with the final name is always\n"
+          "complete.\n"
+          "\n"
+          "The daily tables hold one row per day and group: group -1, named 'all', is\n"
+          "every agent; day 0 is the initial state, before the first simulated day.\n"
+          "NULL means not measured that day (or a mean over no agents). Counts of tie\n"
+          "ends count a tie once at each end, so a tie between two members of a group\n"
+          "counts twice for that group. Counts said to be of today (actions, scored\n"
+          "events, sanctions) cover that day alone; the `_cum` columns add them up\n"
+          "from day 1.\n"
+          "\n"
+          "**Score percentiles** are read from histograms of the reported score with\n"
+          "bins of 0.1 point over [scoring.min, scoring.max] (the last bin holds\n"
+          "scoring.max itself; a range wider than 13,107.1 points is cut into 131,072\n"
+          "equal bins instead). The p-th percentile of n agents is the lower edge of the\n"
+          "first bin where the cumulative count reaches ceil(p x n / 100): the score of\n"
+          "the agent of that rank, rounded down to its bin (the median of 599.75 and\n"
+          "1020 is 599.7). The counts are integers, so the figures do not depend on the\n"
+          "number of threads.\n"
+          "\n"
+          "**Disparate impact** (MODEL.md section 7) divides each group's rate by the\n"
+          "reference group's: the group with the largest share in `population.groups`\n"
+          "(of equal shares, the first listed), the seed's majority. A ratio under 0.8\n"
+          "or over 1.25 is the usual flag.\n",
+          f);
+    int ids[] = {T_DAILY, T_DAILY_LAYER, T_RUN, T_GROUPS, T_LAYERS, T_AGENTS, T_AGENT_DEGREE};
+    int rc = SS_OK;
+    for (size_t i = 0; i < N_OF(ids) && rc == SS_OK; i++) {
+        struct out_table t = out_table_get(ids[i]);
+        rc = out_table_docs(f, t.name, t.doc, t.cols, t.n);
+    }
+    return rc;
+}
