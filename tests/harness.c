@@ -329,6 +329,8 @@ void th_trial_quiet(struct th_trial *r, uint32_t agents)
         "behaviour.payment.period=30",
         "behaviour.job_change.rate=0",
         "behaviour.loan.rate=0",
+        "behaviour.rail.rate=0",
+        "enforcement.enabled=false",
         "behaviour.protest.leave=0",
         "behaviour.protest.spontaneous=true",
         "behaviour.protest.trigger.days=[]",
@@ -471,6 +473,9 @@ void th_image_take(struct th_image *im, const struct sim *sim)
     im->listed_day = th_dup(st->listed_day, n * sizeof *st->listed_day);
     im->interned_until = th_dup(st->interned_until, n * sizeof *st->interned_until);
     im->misses = th_dup(st->misses, n * st->n_misses * sizeof *st->misses);
+    im->debt = th_dup(st->debt, n);
+    im->sanctioned = th_dup(st->sanctioned, n * sizeof *st->sanctioned);
+    im->sanctioned_last = th_dup(st->sanctioned_last, n * sizeof *st->sanctioned_last);
     im->acts = th_dup(sim->eng.acts, n * sizeof *sim->eng.acts);
     memcpy(im->cap, st->cap, sizeof im->cap);
     for (uint32_t l = 0; l < w->net.n_layers; l++) {
@@ -496,6 +501,9 @@ void th_image_free(struct th_image *im)
     free(im->listed_day);
     free(im->interned_until);
     free(im->misses);
+    free(im->debt);
+    free(im->sanctioned);
+    free(im->sanctioned_last);
     free(im->acts);
     for (uint32_t l = 0; l < im->n_layers; l++) free(im->adj[l]);
     free(im->contacts);
@@ -536,6 +544,9 @@ void th_image_assert_same(const struct th_image *x, const struct th_image *y, co
     TH_SAME("listed_day", x->listed_day, y->listed_day, n);
     TH_SAME("interned_until", x->interned_until, y->interned_until, n);
     TH_SAME("misses", x->misses, y->misses, (size_t)n * x->n_misses);
+    TH_SAME("debt", x->debt, y->debt, n);
+    TH_SAME("sanctioned", x->sanctioned, y->sanctioned, n);
+    TH_SAME("sanctioned_last", x->sanctioned_last, y->sanctioned_last, n);
     TH_SAME("acts", x->acts, y->acts, n);
     TH_SAME("cap", x->cap, y->cap, N_SUBSYSTEMS + 1);
     for (uint32_t l = 0; l < x->n_layers; l++) {

@@ -180,7 +180,9 @@ struct th_image {
     int day;
     uint8_t *status, *history, *watched;
     float *attitude, *fear, *ledger[N_SUBSYSTEMS];
-    uint16_t *listed_day, *interned_until, *misses, *acts;
+    uint16_t *listed_day, *interned_until, *misses, *acts, *sanctioned_last;
+    uint8_t *debt;
+    uint64_t *sanctioned;
     double cap[N_SUBSYSTEMS + 1];
     uint32_t *adj[MAX_LAYERS];
     uint64_t n_entries[MAX_LAYERS];

@@ -194,6 +194,7 @@ void th_hand_new(struct th_hand *h, uint32_t n_groups, const uint32_t *sizes, ui
     st->fear = th_zeros(n, sizeof *st->fear);
     st->status = th_zeros(n, 1);
     st->history = th_zeros(n, 1);
+    st->debt = th_zeros(n, 1);
     for (int d = 0; d < N_SUBSYSTEMS; d++) st->ledger[d] = th_zeros(n, sizeof *st->ledger[d]);
     for (int d = 0; d <= N_SUBSYSTEMS; d++) st->cap[d] = 1100;
     /* The seed's scoring, but integration 0.5 so hand sums stay exact. */
@@ -242,6 +243,7 @@ void th_hand_free(struct th_hand *h)
     free(st->fear);
     free(st->status);
     free(st->history);
+    free(st->debt);
     for (int d = 0; d < N_SUBSYSTEMS; d++) free(st->ledger[d]);
     free(h->contacts);
     free(h->p);

@@ -22,6 +22,7 @@
  * returns what happened, so the caller can check the test had teeth. */
 struct happened {
     int64_t listed, interned, releases, protest_days, cut_ends, judgments, meetings_listed;
+    int64_t settled_exits, rail_refused;
 };
 
 static struct happened step_both(const struct scenario *s)
@@ -48,6 +49,8 @@ static struct happened step_both(const struct scenario *s)
         h.releases += t->releases;
         h.protest_days += t->taken[ACT_PROTEST];
         h.judgments += t->scored[EV_COURT_JUDGMENT];
+        h.settled_exits += t->exits_settled;
+        h.rail_refused += t->sanctions[SA_RAIL];
         h.meetings_listed += t->observed[ACT_MEET];
     }
     h.cut_ends = f->met.rows[f->world.pop.n_groups].ties_cut;
@@ -66,6 +69,7 @@ static void test_busy_scenario(void **state)
     struct happened h = step_both(s);
     assert_true(h.listed > 50 && h.interned > 20 && h.releases > 0);
     assert_true(h.protest_days > 100 && h.cut_ends > 50 && h.judgments > 10);
+    assert_true(h.settled_exits > 0 && h.rail_refused > 0);
     assert_true(h.meetings_listed > 10);
     scn_free(s);
 }

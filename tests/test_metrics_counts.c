@@ -45,6 +45,12 @@ static void fill_counts(struct day_counts *c, uint32_t n_groups, int64_t d)
         gc->taken[ACT_CRITICISE] = g == 0 ? 4 : 0;
         gc->list_exits = b + 92;
         gc->releases = b + 93;
+        gc->exits_settled = b + 94;
+        gc->exits_recovered = b + 95;
+        gc->exits_expired = b + 96;
+        gc->exit_days = 4 * (b + 92); /* 4 days on the list per exit, on average */
+        gc->settlements = b + 97;
+        gc->settlements_coerced = b + 98;
     }
     struct group_counts *t = &c->row[n_groups];
     for (uint32_t g = 0; g < n_groups; g++) {
@@ -66,6 +72,12 @@ static void fill_counts(struct day_counts *c, uint32_t n_groups, int64_t d)
         t->would_criticise += gc->would_criticise;
         t->list_exits += gc->list_exits;
         t->releases += gc->releases;
+        t->exits_settled += gc->exits_settled;
+        t->exits_recovered += gc->exits_recovered;
+        t->exits_expired += gc->exits_expired;
+        t->exit_days += gc->exit_days;
+        t->settlements += gc->settlements;
+        t->settlements_coerced += gc->settlements_coerced;
     }
 }
 
@@ -86,6 +98,7 @@ static const struct {
         {"school", ACT_SCHOOL},
         {"job", ACT_JOB},
         {"loan", ACT_LOAN},
+        {"rail", ACT_RAIL},
 },
   event_names[] =
       {
@@ -97,7 +110,7 @@ static const struct {
       {"list_entries", SA_LISTING},   {"flights_refused", SA_TRAVEL},
       {"school_refused", SA_SCHOOL},  {"social_media_bans", SA_SOCIAL_MEDIA},
       {"jobs_refused", SA_JOB},       {"loans_refused", SA_LOAN},
-      {"internments", SA_INTERNMENT},
+      {"internments", SA_INTERNMENT}, {"rail_refused", SA_RAIL},
 };
 
 /* Every count column of row equals its field in gc. */
@@ -134,6 +147,12 @@ static void assert_counts(const struct met_row *row, const struct group_counts *
     assert_int_equal(th_col_int(row, "rewards"), gc->rewards);
     assert_int_equal(th_col_int(row, "list_exits"), gc->list_exits);
     assert_int_equal(th_col_int(row, "releases"), gc->releases);
+    assert_int_equal(th_col_int(row, "list_exits_settled"), gc->exits_settled);
+    assert_int_equal(th_col_int(row, "list_exits_recovered"), gc->exits_recovered);
+    assert_int_equal(th_col_int(row, "list_exits_expired"), gc->exits_expired);
+    assert_true(th_col_real(row, "list_exit_days_mean") == 4.0);
+    assert_int_equal(th_col_int(row, "settlements"), gc->settlements);
+    assert_int_equal(th_col_int(row, "settlements_coerced"), gc->settlements_coerced);
     assert_int_equal(th_col_int(row, "criticism_would"), gc->would_criticise);
 }
 
@@ -148,6 +167,9 @@ static void add_totals(struct world_totals *t, const struct day_counts *c, uint3
             t[r].cross_context_sanctions += c->row[r].cross_context[k];
         }
         t[r].flights_refused += c->row[r].sanctions[SA_TRAVEL];
+        t[r].rail_refused += c->row[r].sanctions[SA_RAIL];
+        t[r].list_exits += c->row[r].list_exits;
+        t[r].settlements += c->row[r].settlements;
     }
 }
 
@@ -181,14 +203,15 @@ static void test_counts(void **state)
     assert_true(th_col_real(g0, "silence_ratio") == 1.0 - 4.0 / 10);
     assert_true(isnan(th_col_real(g1, "silence_ratio")));
     assert_true(th_col_real(all, "silence_ratio") == 1.0 - 4.0 / 10);
-    /* cross-context: 0+1+...+6 = 21 in group 0 of 70*7 + 5*21 sanctions on
-     * day 1; none of group 1's (a share of 0, not NULL) */
-    assert_int_equal(g0->cross_context_sanctions, 21);
-    assert_true(g0->cross_context_share == 21.0 / (7 * 1070 + 105));
+    /* cross-context: 0+1+...+7 = 28 in group 0 of 1070*8 + 5*28 sanctions
+     * on day 1; none of group 1's (a share of 0, not NULL) */
+    assert_int_equal(N_SANCTIONS, 8);
+    assert_int_equal(g0->cross_context_sanctions, 28);
+    assert_true(g0->cross_context_share == 28.0 / (8 * 1070 + 140));
     assert_true(g1->cross_context_share == 0.0);
-    assert_int_equal(g0->wrongful_sanctions, 3); /* kinds 1, 3, 5 */
-    assert_int_equal(all->wrongful_sanctions, 6);
-    assert_int_equal(g0->sanctions_cum, 7 * 1070 + 105);
+    assert_int_equal(g0->wrongful_sanctions, 4); /* kinds 1, 3, 5, 7 */
+    assert_int_equal(all->wrongful_sanctions, 8);
+    assert_int_equal(g0->sanctions_cum, 8 * 1070 + 140);
 
     /* Day 2: the totals hold both days, and so do the cumulative columns;
      * measuring day 2 again gives the same rows, bit for bit (met_measure
@@ -213,13 +236,17 @@ static void test_counts(void **state)
             assert_int_equal(th_col_int(row, "cross_context_sanctions_cum"), x);
             assert_int_equal(th_col_int(row, "flights_refused_cum"),
                              a->sanctions[SA_TRAVEL] + b->sanctions[SA_TRAVEL]);
+            assert_int_equal(th_col_int(row, "rail_refused_cum"),
+                             a->sanctions[SA_RAIL] + b->sanctions[SA_RAIL]);
+            assert_int_equal(th_col_int(row, "list_exits_cum"), a->list_exits + b->list_exits);
+            assert_int_equal(th_col_int(row, "settlements_cum"), a->settlements + b->settlements);
         }
         if (again)
             assert_memory_equal(first, met->rows, sizeof first);
         else
             memcpy(first, met->rows, sizeof first);
     }
-    assert_int_equal(g0->sanctions_cum, (7 * 1070 + 105) + (7 * 2070 + 105));
+    assert_int_equal(g0->sanctions_cum, (8 * 1070 + 140) + (8 * 2070 + 140));
 
     /* The cumulative columns are the world's totals as they stand, whatever
      * the day's counts: totals unrelated to the counts come out as they

@@ -31,6 +31,7 @@ enum rng_stream {
     RS_THRESHOLD,          /* per agent */
     RS_TRIGGER,            /* choosing random trigger agents */
     RS_WATCH,              /* per agent: channel coverage, one word per channel */
+    RS_COVER,              /* per agent: sub-system coverage, one word per sub-system */
     RS_LAYER_BUILD = 64,   /* + layer: network generation */
     RS_CONTACT = 128,      /* + layer: daily activation of a tie */
     RS_DYNAMICS = 256,     /* first stream for the day step's own draws */
@@ -44,6 +45,7 @@ enum rng_stream {
     RS_TRIGGER_DAY,        /* per trigger day (agent 0): choosing k trigger agents */
     RS_LEAVE,              /* per protester per day: leaving the protest */
     RS_PAY,                /* per agent per due day: the payment is missed */
+    RS_SETTLE,             /* per agent with an unpaid judgment per day: it settles */
     RS_BLOCK_ACT = 384,    /* + act: per block of agents per day, the candidates for an act
                               (agent = the block's first agent) */
     RS_BLOCK_FALSE = 400,  /* + channel: per block per day, false-attribution candidates */

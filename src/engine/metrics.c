@@ -55,6 +55,7 @@ struct met_chunk {
     int64_t ever_sanctioned;      /* HI_SANCTIONED */
     int64_t listed_wrongfully;    /* ST_LISTED without HI_GENUINE */
     int64_t protesters;           /* ST_PROTEST */
+    int64_t unpaid;               /* agents with an unpaid judgment */
     int64_t ties[MAX_LAYERS];     /* live tie ends per layer */
     int64_t in_group[MAX_LAYERS]; /* of which the other end is in the group */
     int64_t cut;                  /* NET_CUT entries, all layers */
@@ -271,6 +272,7 @@ static void met_sum_chunk(struct met_chunk *c, const struct met_ctx *x, uint32_t
         s.listed += (status & ST_LISTED) != 0;
         s.interned += (status & ST_INTERNED) != 0;
         s.protesters += (status & ST_PROTEST) != 0;
+        s.unpaid += st->debt[u] != 0;
         s.listed_wrongfully += (status & ST_LISTED) && !(history & HI_GENUINE);
         s.ever_listed += (history & HI_LISTED) != 0;
         s.ever_sanctioned += (history & HI_SANCTIONED) != 0;
@@ -313,6 +315,7 @@ static void met_add(struct met_chunk *t, const struct met_chunk *c)
     t->ever_sanctioned += c->ever_sanctioned;
     t->listed_wrongfully += c->listed_wrongfully;
     t->protesters += c->protesters;
+    t->unpaid += c->unpaid;
     for (int l = 0; l < MAX_LAYERS; l++) {
         t->ties[l] += c->ties[l];
         t->in_group[l] += c->in_group[l];
@@ -390,7 +393,7 @@ static double met_ratio(double a, double b)
 static int met_state_ready(const struct state *st, uint32_t n)
 {
     if (n == 0) return 1;
-    int ok = st->n == n && st->attitude && st->fear && st->status && st->history;
+    int ok = st->n == n && st->attitude && st->fear && st->status && st->history && st->debt;
     for (int d = 0; d < N_SUBSYSTEMS; d++) ok = ok && st->ledger[d];
     return ok;
 }
@@ -420,6 +423,13 @@ static void met_fill_row(struct met_row *row, const struct met_chunk *s,
     row->ever_sanctioned = s->ever_sanctioned;
     row->listed_wrongfully = s->listed_wrongfully;
     row->list_exits = gc->list_exits;
+    row->list_exits_settled = gc->exits_settled;
+    row->list_exits_recovered = gc->exits_recovered;
+    row->list_exits_expired = gc->exits_expired;
+    row->list_exit_days_mean = met_div((double)gc->exit_days, gc->list_exits);
+    row->unpaid_judgments = s->unpaid;
+    row->settlements = gc->settlements;
+    row->settlements_coerced = gc->settlements_coerced;
     row->releases = gc->releases;
     memcpy(row->sanction, gc->sanctions, sizeof row->sanction);
     row->rewards = gc->rewards;
@@ -433,6 +443,9 @@ static void met_fill_row(struct met_row *row, const struct met_chunk *s,
     row->wrongful_sanctions_cum = cum->wrongful_sanctions;
     row->cross_context_sanctions_cum = cum->cross_context_sanctions;
     row->flights_refused_cum = cum->flights_refused;
+    row->rail_refused_cum = cum->rail_refused;
+    row->list_exits_cum = cum->list_exits;
+    row->settlements_cum = cum->settlements;
 
     row->protesters = s->protesters;
     memcpy(row->taken, gc->taken, sizeof row->taken);

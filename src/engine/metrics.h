@@ -57,6 +57,13 @@ struct met_row {
     int64_t ever_sanctioned;       /* ever sanctioned */
     int64_t listed_wrongfully;     /* listed now, never scored for a negative act really done */
     int64_t list_exits;            /* exits from the list today */
+    int64_t list_exits_settled;    /* ... because the debtor settled */
+    int64_t list_exits_recovered;  /* ... because the judicial score recovered */
+    int64_t list_exits_expired;    /* ... because the listing expired */
+    double list_exit_days_mean;    /* mean days on the list of those exits */
+    int64_t unpaid_judgments;      /* agents holding an unpaid court judgment */
+    int64_t settlements;           /* agents settling their judgments today */
+    int64_t settlements_coerced;   /* ... while listed or soon after a sanction */
     int64_t releases;              /* internments ended today */
     int64_t sanction[N_SANCTIONS]; /* sanctions applied today, by kind (SA_LISTING: entries) */
     int64_t rewards;               /* rewards given today */
@@ -68,6 +75,9 @@ struct met_row {
     int64_t wrongful_sanctions_cum;      /* wrongful_sanctions since day 1 */
     int64_t cross_context_sanctions_cum; /* cross_context_sanctions since day 1 */
     int64_t flights_refused_cum;         /* sanction[SA_TRAVEL] since day 1 */
+    int64_t rail_refused_cum;            /* sanction[SA_RAIL] since day 1 */
+    int64_t list_exits_cum;              /* list_exits since day 1 */
+    int64_t settlements_cum;             /* settlements since day 1 */
 
     /* actions (enum action) */
     int64_t protesters;          /* protesting today */

@@ -46,7 +46,8 @@
     X(ACT_TRAVEL, travel, "flight bookings")                                                       \
     X(ACT_SCHOOL, school, "school applications of children")                                       \
     X(ACT_JOB, job, "job changes")                                                                 \
-    X(ACT_LOAN, loan, "loan requests")
+    X(ACT_LOAN, loan, "loan requests")                                                             \
+    X(ACT_RAIL, rail, "high-speed rail bookings")
 
 /* The events of enum event (model/tally.h): column suffix and what is scored.
  * Each gives a scored_ and a false_ column. */
@@ -130,7 +131,25 @@ const struct met_column met_daily_columns[] = {
           "agents on the list who have never been scored for a negative act they really did "
           "(listed on false attributions and association penalties alone)"),
     COL_AI("list_entries", sanction, SA_LISTING, "agents listed today"),
-    COL_I(met_row, list_exits, "agents leaving the list today"),
+    COL_I(met_row, list_exits,
+          "agents leaving the list today, every cause: list_exits_settled + "
+          "list_exits_recovered + list_exits_expired"),
+    COL_I(met_row, list_exits_settled,
+          "of those, agents who settled their judgments today and whose judicial score was then "
+          "above list.exit_above (credit repair; list.min_days does not hold them)"),
+    COL_I(met_row, list_exits_recovered,
+          "of those, agents whose judicial score recovered above list.exit_above after at least "
+          "list.min_days on the list, without settling today"),
+    COL_I(met_row, list_exits_expired,
+          "of those, listings that expired unsettled after list.max_days"),
+    COL_R(met_row, list_exit_days_mean,
+          "mean days on the list of today's exits; NULL if there were none"),
+    COL_I(met_row, unpaid_judgments,
+          "agents holding at least one unpaid court judgment at the end of the day"),
+    COL_I(met_row, settlements, "agents who settled their unpaid judgments today"),
+    COL_I(met_row, settlements_coerced,
+          "of those, settlements made while listed or within enforcement.settlement.window days "
+          "of a sanction: what the sanctions bought"),
     COL_I(met_row, releases, "internments ending today"),
     COL_AI("flights_refused", sanction, SA_TRAVEL, "flight bookings refused today (travel ban)"),
     COL_AI("school_refused", sanction, SA_SCHOOL,
@@ -140,10 +159,12 @@ const struct met_column met_daily_columns[] = {
     COL_AI("jobs_refused", sanction, SA_JOB, "jobs refused today (job restriction)"),
     COL_AI("loans_refused", sanction, SA_LOAN, "loans refused today (loan denial)"),
     COL_AI("internments", sanction, SA_INTERNMENT, "internments today"),
+    COL_AI("rail_refused", sanction, SA_RAIL,
+           "high-speed rail bookings refused today (travel ban, with sanctions.travel_ban.rail)"),
     COL_I(met_row, rewards, "rewards given today (tiers AA and AAA)"),
     COL_I(met_row, sanctions,
           "sanctions applied today, all kinds: list_entries + flights_refused + school_refused + "
-          "social_media_bans + jobs_refused + loans_refused + internments"),
+          "social_media_bans + jobs_refused + loans_refused + internments + rail_refused"),
     COL_I(met_row, wrongful_sanctions,
           "of those, sanctions on agents never scored for a negative act they really did"),
     COL_I(met_row, cross_context_sanctions,
@@ -154,6 +175,9 @@ const struct met_column met_daily_columns[] = {
     COL_I(met_row, wrongful_sanctions_cum, "wrongful_sanctions from day 1 to this day"),
     COL_I(met_row, cross_context_sanctions_cum, "cross_context_sanctions from day 1 to this day"),
     COL_I(met_row, flights_refused_cum, "flights_refused from day 1 to this day"),
+    COL_I(met_row, rail_refused_cum, "rail_refused from day 1 to this day"),
+    COL_I(met_row, list_exits_cum, "list_exits from day 1 to this day"),
+    COL_I(met_row, settlements_cum, "settlements from day 1 to this day"),
 
     /* actions */
     COL_I(met_row, protesters, "agents protesting today (protest size)"),

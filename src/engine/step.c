@@ -26,6 +26,7 @@ static void step_agents(struct engine *e, struct world *w, uint32_t day)
     const struct score_out score = {
         .ledger = {st->ledger[0], st->ledger[1], st->ledger[2]},
         .misses = st->misses,
+        .debt = st->debt,
         .history = st->history,
     };
     _Static_assert(N_SUBSYSTEMS == 3, "score_out's initialiser lists every ledger");
@@ -81,6 +82,8 @@ static void step_households(struct engine *e, struct world *w, uint32_t day)
         .interned_until = st->interned_until,
         .attitude = st->attitude,
         .social_ledger = st->ledger[SUB_SOCIAL],
+        .sanctioned = st->sanctioned,
+        .sanctioned_last = st->sanctioned_last,
         .acts = e->acts,
     };
     uint8_t *before = e->xp.enabled ? e->status_before : NULL;
@@ -115,6 +118,9 @@ static void step_totals(const struct day_counts *c, uint32_t n_groups, struct wo
             t[r].cross_context_sanctions += gc->cross_context[k];
         }
         t[r].flights_refused += gc->sanctions[SA_TRAVEL];
+        t[r].rail_refused += gc->sanctions[SA_RAIL];
+        t[r].list_exits += gc->list_exits;
+        t[r].settlements += gc->settlements;
     }
 }
 
@@ -139,15 +145,19 @@ static void step_check_invariants(const struct engine *e, const struct world *w,
          * the decision), and a listed one has not yet met the exit rule. */
         double jud = score_domain(p, st, i, g, SUB_JUDICIAL);
         if (s & ST_LISTED) {
+            const int32_t on = (int32_t)day - st->listed_day[i];
+            const int settled = (e->acts[i] & AC_SETTLE) != 0;
             assert(st->listed_day[i] <= day);
-            assert(!(jud > p->list.exit_above &&
-                     (int32_t)day - st->listed_day[i] >= p->list.min_days && !(s & ST_NEW_LISTED)));
+            assert((s & ST_NEW_LISTED) ||
+                   (!(jud > p->list.exit_above && (settled || on >= p->list.min_days)) &&
+                    !(p->list.max_days > 0 && on >= p->list.max_days)));
+            (void)on, (void)settled;
         } else {
             int hh_penalty = 0;
             uint32_t h = pop_household(&w->pop, i);
             for (uint32_t k = w->pop.hh_start[h]; k < w->pop.hh_start[h + 1]; k++)
                 hh_penalty |= (st->status[k] & ST_NEW_INTERNED) != 0;
-            assert(jud >= p->list.enter_below || hh_penalty);
+            assert(jud >= p->list.enter_below || hh_penalty || (s & ST_EXPIRED));
         }
         /* Interned agents are removed from all contact: they did nothing.
          * Except an agent interned today, which acted in the agent pass

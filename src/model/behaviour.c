@@ -1,11 +1,12 @@
 /*
  * behaviour.c - agents' daily acts (see behaviour.h).
  *
- * Draws: criticism, conformity, travel, job changes and loan requests
- * come from one skip stream per act and block (beh_block_draws); leaving
- * a protest is drawn per protester (RS_LEAVE) and a missed payment per
- * obligation due (RS_PAY). A stream or key per act means that switching an
- * act off leaves every other act's luck unchanged.
+ * Draws: criticism, conformity, flights, job changes, loan requests and
+ * rail bookings come from one skip stream per act and block
+ * (beh_block_draws); leaving a protest is drawn per protester (RS_LEAVE),
+ * a missed payment per obligation due (RS_PAY), a settlement per agent
+ * with an unpaid judgment (RS_SETTLE). A stream or key per act means that
+ * switching an act off leaves every other act's luck unchanged.
  */
 #include "model/behaviour.h"
 
@@ -177,6 +178,31 @@ static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
     return (day + (uint32_t)(z % period)) % period == 0;
 }
 
+/* Settlement (MODEL.md section 6a): an agent with unpaid judgments settles
+ * them all today with probability base + pressure x (sanctions it
+ * suffered in the window before today, at most max_sanctions); coerced if
+ * it is listed or was sanctioned within the window. */
+static void beh_settle(const struct world *w, uint32_t i, uint32_t day, struct agent_day *a,
+                       struct group_counts *gc)
+{
+    const struct params *p = w->p;
+    const struct state *st = &w->st;
+    const uint32_t window = (uint32_t)p->enforcement.settlement.window;
+    const uint16_t last = st->sanctioned_last[i];
+    uint32_t k = state_sanctions_before(st->sanctioned[i], last, day, window);
+    if (k > (uint32_t)p->enforcement.settlement.max_sanctions)
+        k = (uint32_t)p->enforcement.settlement.max_sanctions;
+    const double q =
+        p->enforcement.settlement.base + p->enforcement.settlement.pressure * (double)k;
+    uint32_t c[4] = {i, day, RS_SETTLE, 0}, r[4];
+    rng_block(p->seed, c, r);
+    if (!(r[0] < rng_threshold(q))) return;
+    a->acts |= AC_SETTLE;
+    gc->settlements++;
+    if ((st->status[i] & ST_LISTED) || (last != 0 && last + window >= day))
+        gc->settlements_coerced++;
+}
+
 void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
                      struct beh_block *b)
 {
@@ -191,6 +217,7 @@ void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t 
         [BA_TRAVEL] = p->behaviour.travel.rate,
         [BA_JOB] = p->behaviour.job_change.rate / 365.0,
         [BA_LOAN] = p->behaviour.loan.rate,
+        [BA_RAIL] = p->behaviour.rail.rate,
     };
     struct rng r;
     for (int k = 0; k < N_BLOCK_ACTS; k++) {
@@ -298,4 +325,9 @@ void beh_agent(const struct world *w, const struct beh_trigger *t, const struct 
         a->acts |= AC_LOAN;
         gc->taken[ACT_LOAN]++;
     }
+    if (cand & BC_RAIL) {
+        a->acts |= AC_RAIL;
+        gc->taken[ACT_RAIL]++;
+    }
+    if (p->enforcement.enabled && st->debt[i]) beh_settle(w, i, day, a, gc);
 }

@@ -39,9 +39,10 @@ struct beh_trigger {
 #define BC_TRAVEL    0x04u /* book a flight */
 #define BC_JOB       0x08u /* change job */
 #define BC_LOAN      0x10u /* request a loan */
+#define BC_RAIL      0x20u /* book a high-speed rail ticket */
 
 /* Acts drawn by block, in stream order (RS_BLOCK_ACT + act). */
-enum beh_block_act { BA_CRITICISE, BA_CONFORM, BA_TRAVEL, BA_JOB, BA_LOAN, N_BLOCK_ACTS };
+enum beh_block_act { BA_CRITICISE, BA_CONFORM, BA_TRAVEL, BA_JOB, BA_LOAN, BA_RAIL, N_BLOCK_ACTS };
 
 /* One block's candidates for one day (per-thread scratch). */
 struct beh_block {

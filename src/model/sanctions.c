@@ -16,14 +16,16 @@
 /* A sanction falls on agent i: counted, remembered, and it turns the
  * agent further against the system (clipped once a day, in
  * sanc_household). */
-static void sanc_apply(const struct params *p, const struct sanc_out *out, uint32_t i, int type,
-                       int xctx, int genuine, struct group_counts *gc)
+static void sanc_apply(const struct params *p, const struct sanc_out *out, uint32_t i, uint32_t day,
+                       int type, int xctx, int genuine, struct group_counts *gc)
 {
     gc->sanctions[type]++;
     if (!genuine) gc->wrongful[type]++;
     if (xctx) gc->cross_context[type]++;
     out->history[i] |= HI_SANCTIONED;
     out->attitude[i] += (float)p->behaviour.attitude.per_sanction;
+    /* what presses a debtor to settle (enforcement) */
+    state_sanction_add(&out->sanctioned[i], &out->sanctioned_last[i], day);
 }
 
 static void sanc_reward(const struct params *p, const struct sanc_out *out, uint32_t i,
@@ -50,19 +52,36 @@ static void sanc_agent(const struct world *w, uint32_t i, uint32_t day, const st
         gc->releases++;
     }
     const double jud = score_domain(p, st, i, g, SUB_JUDICIAL);
+    /* An expired listing is not renewed for what it was for: a new
+     * judgment, settling, or a score back above the exit line ends that. */
+    if ((s & ST_EXPIRED) && ((acts & (AC_JUDGED | AC_SETTLE)) || jud > p->list.exit_above))
+        s &= (uint8_t)~ST_EXPIRED;
     if (s & ST_LISTED) {
-        if (jud > p->list.exit_above && (int32_t)day - st->listed_day[i] >= p->list.min_days) {
+        /* Exits (MODEL.md section 6a): settling repairs the judicial score
+         * and does not wait for list.min_days; otherwise the score must
+         * recover and the listing be old enough; or the listing expires. */
+        const int32_t on = (int32_t)day - st->listed_day[i];
+        const int settled = (acts & AC_SETTLE) != 0;
+        int64_t *cause = NULL;
+        if (jud > p->list.exit_above && (settled || on >= p->list.min_days))
+            cause = settled ? &gc->exits_settled : &gc->exits_recovered;
+        else if (p->list.max_days > 0 && on >= p->list.max_days)
+            cause = &gc->exits_expired;
+        if (cause) {
             s &= (uint8_t) ~(ST_LISTED | ST_XCTX_LIST);
+            if (cause == &gc->exits_expired) s |= ST_EXPIRED;
             gc->list_exits++;
+            (*cause)++;
+            gc->exit_days += on;
         }
-    } else if (jud < p->list.enter_below) {
+    } else if (jud < p->list.enter_below && !(s & ST_EXPIRED)) {
         int xctx = score_own(p, st, i, SUB_JUDICIAL) >= p->list.enter_below;
         s |= ST_LISTED | ST_NEW_LISTED | (xctx ? ST_XCTX_LIST : 0);
         out->listed_day[i] = state_day16(day);
         out->history[i] |= HI_LISTED;
-        sanc_apply(p, out, i, SA_LISTING, xctx, genuine, gc);
+        sanc_apply(p, out, i, day, SA_LISTING, xctx, genuine, gc);
         if (p->sanctions.social_media_ban.enabled)
-            sanc_apply(p, out, i, SA_SOCIAL_MEDIA, xctx, genuine, gc);
+            sanc_apply(p, out, i, day, SA_SOCIAL_MEDIA, xctx, genuine, gc);
     }
     const double soc = score_domain(p, st, i, g, SUB_SOCIAL);
     if (p->sanctions.internment.enabled && !(s & ST_INTERNED) &&
@@ -71,7 +90,7 @@ static void sanc_agent(const struct world *w, uint32_t i, uint32_t day, const st
         out->interned_until[i] = state_day16((int64_t)day + p->sanctions.internment.days - 1);
         out->history[i] |= HI_INTERNED;
         int xctx = score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.internment.below;
-        sanc_apply(p, out, i, SA_INTERNMENT, xctx, genuine, gc);
+        sanc_apply(p, out, i, day, SA_INTERNMENT, xctx, genuine, gc);
     }
     out->status[i] = s;
 
@@ -79,19 +98,25 @@ static void sanc_agent(const struct world *w, uint32_t i, uint32_t day, const st
         p->sanctions.rewards.enabled && score_reported(p, st, i, g) >= p->sanctions.rewards.from;
     if (acts & AC_TRAVEL) {
         if ((s & ST_LISTED) && p->sanctions.travel_ban.enabled)
-            sanc_apply(p, out, i, SA_TRAVEL, (s & ST_XCTX_LIST) != 0, genuine, gc);
+            sanc_apply(p, out, i, day, SA_TRAVEL, (s & ST_XCTX_LIST) != 0, genuine, gc);
+        else if (reward_tier)
+            sanc_reward(p, out, i, gc); /* priority */
+    }
+    if (acts & AC_RAIL) {
+        if ((s & ST_LISTED) && p->sanctions.travel_ban.enabled && p->sanctions.travel_ban.rail)
+            sanc_apply(p, out, i, day, SA_RAIL, (s & ST_XCTX_LIST) != 0, genuine, gc);
         else if (reward_tier)
             sanc_reward(p, out, i, gc); /* priority */
     }
     if ((acts & AC_JOB) && p->sanctions.job_restriction.enabled &&
         soc < p->sanctions.job_restriction.below)
-        sanc_apply(p, out, i, SA_JOB,
+        sanc_apply(p, out, i, day, SA_JOB,
                    score_own(p, st, i, SUB_SOCIAL) >= p->sanctions.job_restriction.below, genuine,
                    gc);
     if (acts & AC_LOAN) {
         const double fin = score_domain(p, st, i, g, SUB_FINANCIAL);
         if (p->sanctions.loan_denial.enabled && fin < p->sanctions.loan_denial.below)
-            sanc_apply(p, out, i, SA_LOAN,
+            sanc_apply(p, out, i, day, SA_LOAN,
                        score_own(p, st, i, SUB_FINANCIAL) >= p->sanctions.loan_denial.below,
                        genuine, gc);
         else if (reward_tier)
@@ -130,12 +155,12 @@ void sanc_household(const struct world *w, uint32_t h, uint32_t day, const struc
             out->acts[i] |= AC_SCHOOL;
             gc->taken[ACT_SCHOOL]++;
             if (listed_adults && p->sanctions.school_ban.enabled)
-                sanc_apply(p, out, i, SA_SCHOOL, !listed_direct, listed_genuine, gc);
+                sanc_apply(p, out, i, day, SA_SCHOOL, !listed_direct, listed_genuine, gc);
         }
         /* Each household member of a new internee takes an association
          * penalty: a point loss for what someone else did. */
         int others = new_interned - ((st->status[i] & ST_NEW_INTERNED) != 0);
-        if (others > 0 && p->sanctions.association.enabled) {
+        if (others > 0 && p->sanctions.association.enabled && score_covered(w, i, SUB_SOCIAL)) {
             out->social_ledger[i] += (float)(p->sanctions.internment.household_penalty * others);
             gc->scored[EV_ASSOCIATION] += others;
         }

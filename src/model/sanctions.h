@@ -19,13 +19,15 @@
  * history, listed_day, interned_until, attitude, the social ledger, which
  * takes internees' household penalties) and today's acts (AC_SCHOOL). */
 struct sanc_out {
-    uint8_t *status;          /* ST_* bits */
-    uint8_t *history;         /* HI_SANCTIONED, HI_LISTED, HI_INTERNED */
-    uint16_t *listed_day;     /* day of the current listing */
-    uint16_t *interned_until; /* last day of the current internment */
-    float *attitude;          /* moved by sanctions, rewards and messaging */
-    float *social_ledger;     /* the social sub-system's points */
-    uint16_t *acts;           /* today's AC_* bits (read; AC_SCHOOL added) */
+    uint8_t *status;           /* ST_* bits */
+    uint8_t *history;          /* HI_SANCTIONED, HI_LISTED, HI_INTERNED */
+    uint16_t *listed_day;      /* day of the current listing */
+    uint16_t *interned_until;  /* last day of the current internment */
+    float *attitude;           /* moved by sanctions, rewards and messaging */
+    float *social_ledger;      /* the social sub-system's points */
+    uint64_t *sanctioned;      /* the last 32 days' sanctions (state_sanction_add) */
+    uint16_t *sanctioned_last; /* the last day with a sanction */
+    uint16_t *acts;            /* today's AC_* bits (read; AC_SCHOOL added) */
 };
 
 /* Listing, internment, refusals, rewards and attitude for the members of

@@ -10,6 +10,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "core/rng.h"
+
 /* Record an observed missed payment (real or falsely attributed) on day
  * `day` and say whether the court window now holds enough for a judgment;
  * if so, whether any of them was real.
@@ -50,42 +52,78 @@ static int score_court(const struct state *st, uint16_t *misses, const struct pa
     return 1;
 }
 
-void score_agent(const struct world *w, uint32_t i, uint32_t day, const struct agent_day *a,
+int score_covered(const struct world *w, uint32_t i, int d)
+{
+    const struct params *p = w->p;
+    const double share = d == SUB_FINANCIAL  ? p->scoring.coverage.financial
+                         : d == SUB_JUDICIAL ? p->scoring.coverage.judicial
+                                             : p->scoring.coverage.social;
+    if (share >= 1) return 1;
+    if (!(share > 0)) return 0;
+    uint32_t c[4] = {i, RNG_SETUP_DAY, RS_COVER, 0}, r[4];
+    rng_block(p->seed, c, r);
+    return r[d] < rng_threshold(share);
+}
+
+void score_agent(const struct world *w, uint32_t i, uint32_t day, struct agent_day *a,
                  const struct score_out *out, struct group_counts *gc)
 {
     const struct params *p = w->p;
     const struct state *st = &w->st;
     assert(i < w->pop.n && day >= 1);
-    for (int e = 0; e < N_EVENTS; e++) assert(a->ev_false[e] <= a->ev[e]);
+    for (int e = 0; e < N_EVENTS; e++)
+        assert(a->ev_attributed[e] <= a->ev_false[e] && a->ev_false[e] <= a->ev[e]);
+    float *fin = out->ledger[SUB_FINANCIAL], *jud = out->ledger[SUB_JUDICIAL],
+          *soc = out->ledger[SUB_SOCIAL];
+    /* Credit repair first: the settled debts go, with the judicial points
+     * they cost; a judgment today is a new debt. */
+    if (a->acts & AC_SETTLE) {
+        assert(st->debt[i] > 0);
+        out->debt[i] = 0;
+        jud[i] = 0;
+    }
     const float keep = (float)(1.0 - p->scoring.recovery);
     for (int d = 0; d < N_SUBSYSTEMS; d++) out->ledger[d][i] *= keep;
 
     int genuine = 0;
-    float *fin = out->ledger[SUB_FINANCIAL], *jud = out->ledger[SUB_JUDICIAL],
-          *soc = out->ledger[SUB_SOCIAL];
-    for (int k = 0; k < a->ev[EV_MISSED_PAYMENT]; k++) {
+    const int n_miss = a->ev[EV_MISSED_PAYMENT];
+    const int fin_on = n_miss && score_covered(w, i, SUB_FINANCIAL);
+    const int court_on = n_miss && score_covered(w, i, SUB_JUDICIAL);
+    if (fin_on) {
+        gc->scored[EV_MISSED_PAYMENT] += n_miss;
+        gc->false_scored[EV_MISSED_PAYMENT] += a->ev_attributed[EV_MISSED_PAYMENT];
+        genuine |= n_miss > a->ev_false[EV_MISSED_PAYMENT];
+    }
+    for (int k = 0; k < n_miss; k++) {
         int real = k >= a->ev_false[EV_MISSED_PAYMENT];
-        fin[i] += (float)p->scoring.points.missed_payment;
-        gc->scored[EV_MISSED_PAYMENT]++;
-        genuine |= real;
+        if (fin_on) fin[i] += (float)p->scoring.points.missed_payment;
         int judgment_real = 0;
-        if (score_court(st, out->misses, p, i, day, real, &judgment_real)) {
+        if (court_on && score_court(st, out->misses, p, i, day, real, &judgment_real)) {
             jud[i] += (float)p->scoring.points.court_judgment;
+            if (out->debt[i] < UINT8_MAX) out->debt[i]++;
+            a->acts |= AC_JUDGED;
             gc->scored[EV_COURT_JUDGMENT]++;
             if (!judgment_real) gc->false_scored[EV_COURT_JUDGMENT]++;
         }
     }
-    soc[i] += (float)(p->scoring.points.criticism * a->ev[EV_CRITICISM] +
-                      p->scoring.points.protest * a->ev[EV_PROTEST] +
-                      p->scoring.points.conformity * a->ev[EV_CONFORMITY]);
-    gc->scored[EV_CRITICISM] += a->ev[EV_CRITICISM];
-    gc->scored[EV_PROTEST] += a->ev[EV_PROTEST];
-    gc->scored[EV_CONFORMITY] += a->ev[EV_CONFORMITY];
-    genuine |= a->ev[EV_CRITICISM] > a->ev_false[EV_CRITICISM];
-    genuine |= a->ev[EV_PROTEST] > a->ev_false[EV_PROTEST];
-    if (p->sanctions.association.enabled && a->ev[EV_ASSOCIATION]) {
-        soc[i] += (float)(p->scoring.points.association * a->ev[EV_ASSOCIATION]);
-        gc->scored[EV_ASSOCIATION] += a->ev[EV_ASSOCIATION];
+    const int n_social = a->ev[EV_CRITICISM] + a->ev[EV_PROTEST] + a->ev[EV_CONFORMITY] +
+                         (p->sanctions.association.enabled ? a->ev[EV_ASSOCIATION] : 0);
+    if (n_social && score_covered(w, i, SUB_SOCIAL)) {
+        soc[i] += (float)(p->scoring.points.criticism * a->ev[EV_CRITICISM] +
+                          p->scoring.points.protest * a->ev[EV_PROTEST] +
+                          p->scoring.points.conformity * a->ev[EV_CONFORMITY]);
+        static const int social[] = {EV_CRITICISM, EV_PROTEST, EV_CONFORMITY};
+        for (size_t k = 0; k < sizeof social / sizeof *social; k++) {
+            gc->scored[social[k]] += a->ev[social[k]];
+            gc->false_scored[social[k]] += a->ev_attributed[social[k]];
+        }
+        genuine |= a->ev[EV_CRITICISM] > a->ev_false[EV_CRITICISM];
+        genuine |= a->ev[EV_PROTEST] > a->ev_false[EV_PROTEST];
+        if (p->sanctions.association.enabled && a->ev[EV_ASSOCIATION]) {
+            soc[i] += (float)(p->scoring.points.association * a->ev[EV_ASSOCIATION]);
+            gc->scored[EV_ASSOCIATION] += a->ev[EV_ASSOCIATION];
+            gc->false_scored[EV_ASSOCIATION] += a->ev_attributed[EV_ASSOCIATION];
+        }
     }
     if (genuine) out->history[i] |= HI_GENUINE;
 }

@@ -87,14 +87,24 @@ static inline int score_tier(const struct params *p, double s)
 struct score_out {
     float *ledger[N_SUBSYSTEMS]; /* each sub-system's points */
     uint16_t *misses;            /* observed missed payments waiting for a judgment */
+    uint8_t *debt;               /* unpaid judgments: one more per judgment, 0 on settling */
     uint8_t *history;            /* HI_GENUINE: scored for a negative act it really did */
 };
 
-/* Apply agent i's recorded events of today (a) to its ledgers: recovery
- * toward 0, points per event, court judgments from observed missed
- * payments. Counts scored events into gc. Needs: a->ev_false[e] <=
- * a->ev[e] for every event. */
-void score_agent(const struct world *w, uint32_t i, uint32_t day, const struct agent_day *a,
+/* Whether sub-system d scores agent i: its coverage (scoring.coverage) is
+ * the share of the population where it operates, and agent i lives there
+ * when its fixed draw for d (keyed by seed and agent) is below the share,
+ * so a larger share covers every agent a smaller one did. */
+int score_covered(const struct world *w, uint32_t i, int d);
+
+/* Apply agent i's recorded events of today (a) to its ledgers: credit
+ * repair if it settled today (AC_SETTLE: its debts and judicial points
+ * go), recovery toward 0, points per event in the sub-systems that cover
+ * it, court judgments (new debts, AC_JUDGED in a->acts) from observed
+ * missed payments. Counts
+ * scored and falsely scored events into gc. Needs: ev_attributed[e] <=
+ * ev_false[e] <= ev[e] for every event; AC_SETTLE only with a debt. */
+void score_agent(const struct world *w, uint32_t i, uint32_t day, struct agent_day *a,
                  const struct score_out *out, struct group_counts *gc);
 
 /* The group caps of today, from the scores after the agent pass: the

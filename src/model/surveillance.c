@@ -126,9 +126,6 @@ void surv_agent(const struct world *w, uint32_t i, uint32_t day, uint8_t false_c
         int ev = surv_false_event[ch];
         a->ev[ev]++;
         a->ev_false[ev]++;
-        /* Fix: a false association record is scored only with association
-         * points on (score_agent); counting it as a false score when it
-         * is not scored made false_scored exceed scored. */
-        if (ev != EV_ASSOCIATION || p->sanctions.association.enabled) gc->false_scored[ev]++;
+        a->ev_attributed[ev]++; /* counted as falsely scored if scoring scores it */
     }
 }

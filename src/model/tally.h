@@ -17,16 +17,19 @@
 #include "scenario/params.h"
 
 /* Bits of an agent's acts of today (engine.acts, agent_day.acts). */
-#define AC_CRITICISE       0x001u /* criticised online */
-#define AC_WOULD_CRITICISE 0x002u /* would have, without fear or a ban */
-#define AC_PROTEST         0x004u /* protested */
-#define AC_PAY_DUE         0x008u /* an obligation fell due */
-#define AC_MISS            0x010u /* ... and was not paid on time */
-#define AC_CONFORM         0x020u /* a rewarded act */
-#define AC_TRAVEL          0x040u /* booked a flight */
-#define AC_SCHOOL          0x080u /* (a child) applied to school */
-#define AC_JOB             0x100u /* changed job */
-#define AC_LOAN            0x200u /* requested a loan */
+#define AC_CRITICISE       0x001u  /* criticised online */
+#define AC_WOULD_CRITICISE 0x002u  /* would have, without fear or a ban */
+#define AC_PROTEST         0x004u  /* protested */
+#define AC_PAY_DUE         0x008u  /* an obligation fell due */
+#define AC_MISS            0x010u  /* ... and was not paid on time */
+#define AC_CONFORM         0x020u  /* a rewarded act */
+#define AC_TRAVEL          0x040u  /* booked a flight */
+#define AC_SCHOOL          0x080u  /* (a child) applied to school */
+#define AC_JOB             0x100u  /* changed job */
+#define AC_LOAN            0x200u  /* requested a loan */
+#define AC_RAIL            0x400u  /* booked a high-speed rail ticket */
+#define AC_SETTLE          0x800u  /* settled its unpaid judgments */
+#define AC_JUDGED          0x1000u /* was judged today: a new debt (set by scoring) */
 
 /* Actions (MODEL.md section 3). */
 enum action {
@@ -40,6 +43,7 @@ enum action {
     ACT_SCHOOL,    /* a child's school application */
     ACT_JOB,       /* a job change */
     ACT_LOAN,      /* a loan request */
+    ACT_RAIL,      /* book a high-speed rail ticket */
     N_ACTIONS
 };
 
@@ -63,6 +67,7 @@ enum sanction {
     SA_JOB,          /* a job refused */
     SA_LOAN,         /* a loan refused */
     SA_INTERNMENT,   /* an internment */
+    SA_RAIL,         /* a high-speed rail booking refused */
     N_SANCTIONS
 };
 
@@ -77,7 +82,13 @@ struct group_counts {
     int64_t cross_context[N_SANCTIONS]; /* ... caused by points from another domain */
     int64_t rewards;                    /* rewards given (tiers AA and AAA) */
     int64_t would_criticise;            /* criticism that would be expressed without fear or bans */
-    int64_t list_exits;                 /* agents leaving the list today */
+    int64_t list_exits;                 /* agents leaving the list today, every cause */
+    int64_t exits_settled;              /* ... because they settled (credit repair) */
+    int64_t exits_recovered;            /* ... because their score recovered */
+    int64_t exits_expired;              /* ... because the listing expired */
+    int64_t exit_days;                  /* days on the list of those leaving today, summed */
+    int64_t settlements;                /* agents settling their unpaid judgments today */
+    int64_t settlements_coerced;        /* ... while listed or soon after a sanction */
     int64_t releases;                   /* internments ending today */
 };
 
@@ -89,10 +100,12 @@ struct day_counts {
 /* What happened to one agent today, passed from phase to phase within the
  * agent pass (on the stack; never shared between threads). */
 struct agent_day {
-    uint16_t acts;               /* AC_* bits */
-    uint16_t met_listed;         /* meetings today with listed contacts */
-    uint16_t ev[N_EVENTS];       /* events recorded against the agent today */
-    uint16_t ev_false[N_EVENTS]; /* ... of which it did not do (false attributions) */
+    uint16_t acts;                    /* AC_* bits */
+    uint16_t met_listed;              /* meetings today with listed contacts */
+    uint16_t ev[N_EVENTS];            /* events recorded against the agent today */
+    uint16_t ev_false[N_EVENTS];      /* ... of which it did not do (false attributions, and
+                                         meetings with listed people: guilt by association) */
+    uint16_t ev_attributed[N_EVENTS]; /* ... of those, the ones a channel made up */
 };
 
 /* Clear a day's counts (n_groups rows and the all-agents row). */

@@ -164,6 +164,9 @@ struct params {
             double rate; /* loan requests per day */
         } loan;
         struct {
+            double rate; /* high-speed rail bookings per day */
+        } rail;
+        struct {
             double leave;    /* daily probability a protester leaves */
             int spontaneous; /* threshold-0 agents protest with no one else */
             struct {
@@ -210,16 +213,36 @@ struct params {
             int mode;                /* enum cap_mode */
             double value;            /* CAP_FIXED: the cap */
         } group_cap;
+        struct {              /* share of the population each sub-system scores */
+            double financial; /* (an agent is covered when its fixed draw for */
+            double judicial;  /* the sub-system is below the share, so raising */
+            double social;    /* a share only adds agents) */
+        } coverage;
     } scoring;
+
+    struct {
+        int enabled; /* judgments are debts that can be settled */
+        struct {
+            double base;       /* daily probability of settling, without pressure */
+            double pressure;   /* added per sanction suffered in the window */
+            int window;        /* days counted back for sanctions (and coercion) */
+            int max_sanctions; /* sanctions counted at most */
+        } settlement;
+    } enforcement;
 
     struct {
         double enter_below; /* listed when the judicial score falls below */
         double exit_above;  /* unlisted when back above ... */
         int min_days;       /* ... after at least this many days */
+        int max_days;       /* an unsettled listing expires after this many days; 0 never */
     } list;
 
     struct {
-        struct sanction_params travel_ban, school_ban, social_media_ban;
+        struct {
+            int enabled; /* listed agents' flight bookings are refused */
+            int rail;    /* ... and their high-speed rail bookings */
+        } travel_ban;
+        struct sanction_params school_ban, social_media_ban;
         struct {
             int enabled;
             double below; /* when the social score is below */

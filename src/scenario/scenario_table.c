@@ -75,6 +75,9 @@ const struct section scn_sections[] = {
      "Sub-system ledgers, their integration, tiers, points per event and the group cap "
      "(MODEL.md section 5)."},
     {"list", "list", "The public blacklist (MODEL.md section 6)."},
+    {"enforcement", "enforcement",
+     "What the list is for: unpaid judgments, settlement under sanction pressure, credit "
+     "repair (MODEL.md section 6a)."},
     {"sanctions", "sanctions",
      "Sanctions and rewards, each switchable so its effect can be measured (MODEL.md section "
      "6)."},
@@ -295,6 +298,12 @@ const struct row scn_rows[] = {
      .off = P(behaviour.loan.rate),
      .def = "0.01",
      .doc = "Loan requests per adult per day; each is refused under a loan denial."},
+    {.key = "behaviour.rail.rate",
+     .type = T_PROB,
+     .off = P(behaviour.rail.rate),
+     .def = "0.002",
+     .doc = "High-speed rail bookings per adult per day; a listed adult's booking is refused "
+            "under the travel ban (with sanctions.travel_ban.rail)."},
     {.key = "behaviour.protest.leave",
      .type = T_PROB,
      .off = P(behaviour.protest.leave),
@@ -545,6 +554,24 @@ const struct row scn_rows[] = {
      .hi = 3650,
      .def = "90",
      .doc = "... within this many days."},
+    {.key = "scoring.coverage.financial",
+     .type = T_PROB,
+     .off = P(scoring.coverage.financial),
+     .def = "1",
+     .doc = "Share of the population the financial sub-system scores (MODEL.md section 10: "
+            "where it operates). An agent outside it takes no financial points."},
+    {.key = "scoring.coverage.judicial",
+     .type = T_PROB,
+     .off = P(scoring.coverage.judicial),
+     .def = "1",
+     .doc = "Share of the population the judicial sub-system (the courts) covers: an agent "
+            "outside it takes no court judgments."},
+    {.key = "scoring.coverage.social",
+     .type = T_PROB,
+     .off = P(scoring.coverage.social),
+     .def = "1",
+     .doc = "Share of the population the social sub-system scores: an agent outside it takes "
+            "no points for criticism, protest, association or conformity."},
     {.key = "scoring.group_cap.enabled",
      .type = T_BOOL,
      .off = P(scoring.group_cap.enabled),
@@ -589,7 +616,54 @@ const struct row scn_rows[] = {
      .lo = 0,
      .hi = 100000,
      .def = "180",
-     .doc = "... and it has been listed for at least this many days."},
+     .doc = "... and it has been listed for at least this many days (a settlement does not wait "
+            "for it: see enforcement)."},
+    {.key = "list.max_days",
+     .type = T_INT,
+     .off = P(list.max_days),
+     .lo = 0,
+     .hi = 100000,
+     .def = "0",
+     .doc = "A listing that neither settlement nor recovery has ended expires after this many "
+            "days; 0: never."},
+
+    /* enforcement */
+    {.key = "enforcement.enabled",
+     .type = T_BOOL,
+     .off = P(enforcement.enabled),
+     .def = "true",
+     .doc = "A court judgment is a debt: the agent holds it until it settles, and settling "
+            "repairs its credit (the judicial ledger returns to 0; a listed agent whose judicial "
+            "score is then above list.exit_above leaves the list that day). Off: judgments are "
+            "never settled."},
+    {.key = "enforcement.settlement.base",
+     .type = T_PROB,
+     .off = P(enforcement.settlement.base),
+     .def = "0.002",
+     .doc = "Daily probability that an agent with an unpaid judgment settles, without "
+            "sanctions: settle = base + pressure x (sanctions suffered in the window, at most "
+            "max_sanctions)."},
+    {.key = "enforcement.settlement.pressure",
+     .type = T_PROB,
+     .off = P(enforcement.settlement.pressure),
+     .def = "0.01",
+     .doc = "Added to the daily probability of settling per sanction suffered in the window."},
+    {.key = "enforcement.settlement.window",
+     .type = T_INT,
+     .off = P(enforcement.settlement.window),
+     .lo = 1,
+     .hi = 31,
+     .def = "30",
+     .doc = "Days counted back for the sanctions that press to settle; a settlement made while "
+            "listed or within this many days of a sanction is counted as coerced. At most 31: "
+            "each agent keeps the last 32 days of its sanctions."},
+    {.key = "enforcement.settlement.max_sanctions",
+     .type = T_INT,
+     .off = P(enforcement.settlement.max_sanctions),
+     .lo = 0,
+     .hi = 93,
+     .def = "10",
+     .doc = "Sanctions in the window counted at most."},
 
     /* sanctions */
     {.key = "sanctions.travel_ban.enabled",
@@ -597,6 +671,12 @@ const struct row scn_rows[] = {
      .off = P(sanctions.travel_ban.enabled),
      .def = "true",
      .doc = "Listed agents' flight bookings are refused."},
+    {.key = "sanctions.travel_ban.rail",
+     .type = T_BOOL,
+     .off = P(sanctions.travel_ban.rail),
+     .def = "true",
+     .doc = "The travel ban also refuses listed agents' high-speed rail bookings (counted apart "
+            "from flights)."},
     {.key = "sanctions.school_ban.enabled",
      .type = T_BOOL,
      .off = P(sanctions.school_ban.enabled),

@@ -29,6 +29,7 @@
 #define ST_NEW_LISTED   0x08u /* listed on the last day simulated */
 #define ST_NEW_INTERNED 0x10u /* interned on the last day simulated */
 #define ST_XCTX_LIST    0x20u /* the listing would not have happened on judicial points alone */
+#define ST_EXPIRED      0x40u /* the listing expired unsettled: not renewed for the same debts */
 
 /* What an agent's contacts see of it (enum of bits; exposure.h keeps
  * counts of contacts per bit): listed and not interned, interned, and
@@ -67,6 +68,41 @@ static inline uint16_t state_day16(int64_t day)
 /* Agents per block of a deterministic reduction. */
 #define STATE_BLOCK 4096u
 
+/* The sanctions of an agent's last 32 days (state.sanctioned and
+ * .sanctioned_last): a 64-bit word of 2-bit counts, the count of day d in
+ * bits 2 (d % 32) and up, saturating at 3 a day; slots of days before
+ * sanctioned_last - 31 are stale and read as 0. */
+#define ST_SANCTION_DAYS 32u
+
+/* Count one sanction suffered on `day` (>= every earlier call's day). */
+static inline void state_sanction_add(uint64_t *word, uint16_t *last, uint32_t day)
+{
+    uint64_t w = *word;
+    uint32_t l = *last;
+    if (l == 0 || day - l >= ST_SANCTION_DAYS) {
+        w = 0;
+    } else {
+        for (uint32_t d = l + 1; d <= day; d++) w &= ~((uint64_t)3 << (2 * (d % ST_SANCTION_DAYS)));
+    }
+    const unsigned shift = 2 * (day % ST_SANCTION_DAYS);
+    if (((w >> shift) & 3u) < 3u) w += (uint64_t)1 << shift;
+    *word = w;
+    *last = (uint16_t)day;
+}
+
+/* Sanctions suffered on days [day - window, day - 1] (window < 32). */
+static inline uint32_t state_sanctions_before(uint64_t word, uint16_t last, uint32_t day,
+                                              uint32_t window)
+{
+    if (last == 0 || last + window < day) return 0;
+    uint32_t from = day > window ? day - window : 1, to = day - 1 < last ? day - 1 : last;
+    if (last >= ST_SANCTION_DAYS && from < last - (ST_SANCTION_DAYS - 1))
+        from = last - (ST_SANCTION_DAYS - 1);
+    uint32_t n = 0;
+    for (uint32_t d = from; d <= to; d++) n += (word >> (2 * (d % ST_SANCTION_DAYS))) & 3u;
+    return n;
+}
+
 struct state {
     uint32_t n;                   /* agents */
     float *attitude;              /* [n] in [0,1]: 0 supports the system, 1 rejects it */
@@ -79,6 +115,9 @@ struct state {
     uint16_t *interned_until;     /* [n] last day of the current internment (state_day16) */
     uint16_t *misses;             /* [n * n_misses] observed missed payments not yet judged:
                                      the day, | ST_MISS_REAL if really missed; 0 = none */
+    uint8_t *debt;                /* [n] unpaid court judgments (saturating at 255) */
+    uint64_t *sanctioned;         /* [n] counts of the last 32 days' sanctions (above) */
+    uint16_t *sanctioned_last;    /* [n] the last day with a sanction; 0 = none yet */
     uint32_t n_misses;            /* entries per agent in misses: missed_payments - 1 (the
                                      missed_payments-th miss in the window is judged at once) */
     double cap[N_SUBSYSTEMS + 1]; /* the group cap of each domain score and of the reported

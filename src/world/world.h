@@ -32,6 +32,9 @@ struct world_totals {
     int64_t wrongful_sanctions;      /* ... on agents never scored for a real negative act */
     int64_t cross_context_sanctions; /* ... caused by another domain's points */
     int64_t flights_refused;         /* flight bookings refused (travel ban) */
+    int64_t rail_refused;            /* rail bookings refused (travel ban) */
+    int64_t list_exits;              /* exits from the list, every cause */
+    int64_t settlements;             /* settlements of unpaid judgments */
 };
 
 struct world {
