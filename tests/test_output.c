@@ -87,6 +87,8 @@ static void day_rows(struct fixture *fx, int d)
         const int all = r == N_ROWS - 1;
         row->day = d;
         row->group = all ? -1 : r;
+        /* a date on days 0 and 2 (2013-09-30, 2013-10-02), none on day 1 */
+        row->date = d == 1 ? PARAMS_NO_DATE : 15978 + d;
         row->agents = agents[r];
         row->contacts = 0;
         for (int l = 0; l < N_LAYERS; l++) {
@@ -302,6 +304,12 @@ static struct given given_value(const struct met_column *col, const void *row)
         v.kind = MET_TEXT;
         v.text = col->type == MET_LAYER_NAME ? layers[i32] : i32 < 0 ? "all" : groups[i32];
         break;
+    case MET_DATE: /* written out here: the rows' dates are 15978 + day or none */
+        memcpy(&i32, at, sizeof i32);
+        v.kind = i32 == PARAMS_NO_DATE ? MET_REAL : MET_TEXT;
+        v.x = NAN;
+        v.text = i32 == 15978 ? "2013-09-30" : i32 == 15980 ? "2013-10-02" : "?";
+        break;
     default:
         fail_msg("column %s: unexpected type %d", col->name, col->type);
     }
@@ -408,13 +416,20 @@ static void test_sqlite_tables(void **state)
     assert_int_equal(th_query_int(db, "SELECT mean_degree = 1.6 FROM layers WHERE layer = 0"), 1);
     assert_int_equal(th_query_int(db, "SELECT contact = 0.5 FROM layers WHERE layer = 1"), 1);
 
-    /* daily: group_name right after group, 'all' for -1, NULL for NaN */
+    /* daily: date after day, group_name right after group, 'all' for -1,
+     * NULL for NaN and for no date */
     th_query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 1", text,
                   sizeof text);
-    assert_string_equal(text, "group");
+    assert_string_equal(text, "date");
     th_query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 2", text,
                   sizeof text);
+    assert_string_equal(text, "group");
+    th_query_text(db, "SELECT name FROM pragma_table_info('daily') WHERE cid = 3", text,
+                  sizeof text);
     assert_string_equal(text, "group_name");
+    th_query_text(db, "SELECT date FROM daily WHERE day = 2 AND \"group\" = -1", text, sizeof text);
+    assert_string_equal(text, "2013-10-02");
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily WHERE date IS NULL"), 3);
     assert_int_equal(th_query_int(db, "SELECT count(*) FROM pragma_table_info('daily')"),
                      (int64_t)met_n_daily_columns);
     th_query_text(db, "SELECT group_name FROM daily WHERE day = 1 AND \"group\" = -1", text,
@@ -597,7 +612,8 @@ static void test_csv(void **state)
     assert_string_equal(line, want);
 
     int largest = col_index("largest_component_share"), p50 = col_index("score_p50");
-    int cum = col_index("flights_refused_cum");
+    int cum = col_index("flights_refused_cum"), grp = col_index("group");
+    int grp_name = col_index("group_name");
     int rows = 0, quoted = 0, all = 0, empty_largest = 0;
     while (fgets(line, sizeof line, f)) {
         assert_true(rows < N_DAYS * N_ROWS);
@@ -605,14 +621,14 @@ static void test_csv(void **state)
         rows++;
         assert_non_null(strchr(line, '\n'));
         assert_int_equal(csv_fields(line, fields, 512), (int)met_n_daily_columns);
-        quoted += !strcmp(fields[2], "other, \"minority\"") &&
+        quoted += !strcmp(fields[grp_name], "other, \"minority\"") &&
                   strstr(line, ",\"other, \"\"minority\"\"\",");
-        all += !strcmp(fields[1], "-1") && !strcmp(fields[2], "all");
+        all += !strcmp(fields[grp], "-1") && !strcmp(fields[grp_name], "all");
         empty_largest += fields[largest][0] == '\0'; /* NULL largest component */
         assert_string_equal(fields[p50], "1000");
-        if (!strcmp(fields[0], "0") && !strcmp(fields[1], "-1"))
+        if (!strcmp(fields[0], "0") && !strcmp(fields[grp], "-1"))
             assert_string_equal(fields[largest], "0.80000000000000004");
-        if (!strcmp(fields[0], "2") && !strcmp(fields[1], "-1"))
+        if (!strcmp(fields[0], "2") && !strcmp(fields[grp], "-1"))
             assert_string_equal(fields[cum], "2");
         /* every field, in the order the rows were given */
         for (size_t c = 0; c < met_n_daily_columns; c++) assert_csv_field(fields[c], given, c);

@@ -82,6 +82,8 @@ static void plain(const struct params *p, struct params *q)
     q->population.attitude.values = q->population.reliability.values =
         q->population.threshold.values = NULL;
     q->behaviour.protest.trigger.days.v = q->behaviour.protest.trigger.ids.v = NULL;
+    q->schedule.c = NULL; /* compared change by change */
+    q->schedule.order = NULL;
 }
 
 static void assert_dist_values_equal(const struct dist *a, const struct dist *b)
@@ -109,6 +111,23 @@ static void assert_params_equal(const struct params *a, const struct params *b)
     assert_dist_values_equal(&a->population.threshold, &b->population.threshold);
     assert_ints_equal(&a->behaviour.protest.trigger.days, &b->behaviour.protest.trigger.days);
     assert_ints_equal(&a->behaviour.protest.trigger.ids, &b->behaviour.protest.trigger.ids);
+    /* changes alike but for where they were written (src, line, col) */
+    assert_int_equal(a->schedule.n, b->schedule.n);
+    for (uint32_t i = 0; i < a->schedule.n; i++) {
+        const struct sched_change *x = &a->schedule.c[i], *y = &b->schedule.c[i];
+        assert_string_equal(x->key, y->key);
+        assert_int_equal(x->entry, y->entry);
+        assert_int_equal(x->ramp, y->ramp);
+        assert_int_equal(x->day, y->day);
+        assert_int_equal(x->day_to, y->day_to);
+        assert_int_equal(x->date, y->date);
+        assert_int_equal(x->date_to, y->date_to);
+        assert_true(x->value == y->value && x->value_to == y->value_to);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->off, y->off);
+        assert_ptr_equal(x->names, y->names);
+        assert_int_equal(a->schedule.order[i], b->schedule.order[i]);
+    }
 }
 
 static void copy_file(const char *from, const char *to)
@@ -439,7 +458,8 @@ static void test_round_trip_default(void **state)
 
 static void test_round_trip_good(void **state)
 {
-    static const char *const files[] = {"granovetter.yaml", "erdos_renyi.yaml", "edge_list.yaml"};
+    static const char *const files[] = {"granovetter.yaml", "erdos_renyi.yaml", "edge_list.yaml",
+                                        "schedule.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", GOOD_DIR, files[i]);

@@ -4,6 +4,7 @@
 #include "core/text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 size_t text_utf8_len(const char *str)
 {
@@ -53,4 +54,59 @@ const char *text_iso_utc(char *buf, size_t size, time_t t)
     if (size && gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm)) return buf;
     if (size) buf[0] = '\0';
     return NULL;
+}
+
+/* Days from 1970-01-01 to y-m-d, and back (after Howard Hinnant's
+ * days_from_civil: eras of 400 years, March-based years so that the leap
+ * day comes last). */
+static int32_t text_days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int yoe = y - era * 400;
+    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+static void text_civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int doe = (int)(z - era * 146097);
+    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400) + (*m <= 2);
+}
+
+int text_date_parse(const char *s, int32_t *days)
+{
+    int v[3] = {0, 0, 0};
+    static const int width[3] = {4, 2, 2};
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < width[k]; i++, s++) {
+            if (*s < '0' || *s > '9') return -1;
+            v[k] = v[k] * 10 + (*s - '0');
+        }
+        if (*s++ != (k < 2 ? '-' : '\0')) return -1;
+    }
+    int y = v[0], m = v[1], d = v[2];
+    if (y < 1000 || m < 1 || m > 12 || d < 1) return -1;
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > len[m - 1] + (m == 2 && leap)) return -1;
+    *days = text_days_from_civil(y, m, d);
+    return 0;
+}
+
+void text_date_format(int32_t days, char buf[TEXT_DATE_LEN])
+{
+    int y, m, d;
+    text_civil_from_days(days, &y, &m, &d);
+    /* the moduli only tell the compiler the widths (a date has them) */
+    snprintf(buf, TEXT_DATE_LEN, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
 }

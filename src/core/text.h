@@ -7,6 +7,7 @@
 #define TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Length of the valid UTF-8 sequence s starts with (1 to 4; 1 for an ASCII
@@ -25,5 +26,13 @@ void text_safe_name(char *out, size_t size, const char *name);
 /* t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes); returns buf,
  * or NULL with buf "" if t cannot be written so. */
 const char *text_iso_utc(char *buf, size_t size, time_t t);
+
+/* Calendar dates as days since 1970-01-01 (proleptic Gregorian). */
+#define TEXT_DATE_LEN 11 /* "YYYY-MM-DD" and its NUL */
+/* Parse exactly "YYYY-MM-DD" (year 1000 to 9999, a real day of that month)
+ * into *days. Returns 0, or -1 if s is not such a date. */
+int text_date_parse(const char *s, int32_t *days);
+/* days as "YYYY-MM-DD" into buf (TEXT_DATE_LEN bytes). */
+void text_date_format(int32_t days, char buf[TEXT_DATE_LEN]);
 
 #endif

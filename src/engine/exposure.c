@@ -179,7 +179,7 @@ static void expo_meet_scan(const struct world *w, uint32_t i, uint32_t day,
     if (vi & VIS_INTERNED) return;
     for (uint32_t l = 0; l < w->net.n_layers; l++) {
         const struct layer *ly = &w->net.layer[l];
-        if (!(ly->contact > 0)) continue;
+        if (!(w->p->network.layers[l].contact > 0)) continue;
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT || j < i) continue;
@@ -206,7 +206,7 @@ static void expo_meet_push(const struct world *w, uint32_t i, uint32_t day, uint
     const int assoc = w->p->sanctions.association.enabled;
     for (uint32_t l = 0; l < w->net.n_layers; l++) {
         const struct layer *ly = &w->net.layer[l];
-        if (!(ly->contact > 0)) continue;
+        if (!(w->p->network.layers[l].contact > 0)) continue;
         for (net_off_t e = ly->off[i]; e < ly->off[i + 1]; e++) {
             uint32_t j = ly->adj[e];
             if (j == NET_CUT) continue;
@@ -229,7 +229,7 @@ static void expo_meet_cells(const struct world *w, uint32_t day, const int64_t *
 {
     const uint32_t ng = w->pop.n_groups;
     for (uint32_t l = 0; l < w->net.n_layers; l++) {
-        const double p = w->net.layer[l].contact;
+        const double p = w->p->network.layers[l].contact;
         if (!(p > 0)) continue;
         for (uint32_t g = 0; g < ng; g++)
             for (uint32_t h = g; h < ng; h++) {

@@ -545,6 +545,7 @@ int met_measure(struct metrics *met, const struct world *world, const struct eng
         }
         *row = (struct met_row){
             .day = day,
+            .date = p->start_date == PARAMS_NO_DATE ? PARAMS_NO_DATE : p->start_date + day - 1,
             .group = all ? -1 : (int32_t)r,
             .ties = ties,
             .degree_mean = met_div((double)ties, agents),

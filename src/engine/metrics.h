@@ -33,6 +33,7 @@
 struct met_row {
     int32_t day;   /* 0 = the initial state, then 1..days */
     int32_t group; /* group index, or -1 for all agents */
+    int32_t date;  /* the date of day (start_date is day 1), or PARAMS_NO_DATE */
 
     /* population */
     int64_t agents;          /* agents in the group */
@@ -121,7 +122,9 @@ enum met_type {
     MET_REAL,       /* double, NaN written as NULL: SQL REAL */
     MET_TEXT,       /* const char *, NULL written as NULL: SQL TEXT */
     MET_GROUP_NAME, /* TEXT: name of the group whose int32_t index is at offset, 'all' for -1 */
-    MET_LAYER_NAME  /* TEXT: name of the layer whose int32_t index is at offset */
+    MET_LAYER_NAME, /* TEXT: name of the layer whose int32_t index is at offset */
+    MET_DATE        /* TEXT: the date YYYY-MM-DD of the int32_t days since 1970 at offset,
+                       NULL for PARAMS_NO_DATE */
 };
 
 /* A column of a row struct. output.c describes its other tables (run,

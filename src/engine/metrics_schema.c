@@ -87,6 +87,9 @@ _Static_assert((int)MET_N_EVENTS_LISTED == (int)N_EVENTS, "MET_EVENTS must list 
 
 const struct met_column met_daily_columns[] = {
     COL_I32(met_row, day, DOC_DAY),
+    {"date", MET_DATE, offsetof(struct met_row, date), 1,
+     "the calendar date of the day, YYYY-MM-DD (start_date is day 1, day 0 the day before); "
+     "NULL without a start_date"},
     COL_I32(met_row, group, DOC_GROUP),
     {"group_name", MET_GROUP_NAME, offsetof(struct met_row, group), 1, DOC_GROUP_NAME},
 

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "model/sanctions.h"
 #include "model/scoring.h"
+#include "scenario/schedule.h"
 
 /* Act, observe and score, block by block of STATE_BLOCK agents: each
  * agent's phases touch only its own entries and read what its contacts
@@ -107,6 +108,26 @@ static void step_households(struct engine *e, struct world *w, uint32_t day)
     }
 }
 
+/* The parameters in force today, if the schedule changes any; the model's
+ * response to a change of a surveillance channel's reach: who it watches
+ * is drawn again (the same fixed draws, so a wider coverage only adds
+ * agents). */
+static void step_schedule(struct engine *e, struct world *w, uint32_t day)
+{
+    if (!w->base || !w->base->schedule.n || !sched_changes(w->base, (int32_t)day)) return;
+    struct channel_params before[N_CHANNELS];
+    memcpy(before, w->params.surveillance, sizeof before);
+    sched_params_at(w->base, (int32_t)day, &w->params);
+    for (int ch = 0; ch < N_CHANNELS; ch++) {
+        const struct channel_params *a = &before[ch], *b = &w->params.surveillance[ch];
+        if (a->enabled != b->enabled ||
+            memcmp(a->coverage_g, b->coverage_g, sizeof a->coverage_g)) {
+            surv_init_coverage(w, e->threads, w->st.watched);
+            return;
+        }
+    }
+}
+
 /* Today's counts into the world's cumulative totals. */
 static void step_totals(const struct day_counts *c, uint32_t n_groups, struct world_totals *t)
 {
@@ -183,6 +204,7 @@ int eng_step(struct engine *e, struct world *w, struct ss_error *err)
     const uint32_t day = (uint32_t)w->day + 1, ng = w->pop.n_groups;
     assert(w->p && e->threads >= 1 && e->acts && day <= ST_DAY_MAX);
     tally_clear(&e->counts, ng);
+    step_schedule(e, w, day);
     beh_prepare_day(&e->trig, w, day);
     /* who meets whom, from yesterday's state */
     expo_meet(&e->xp, w, day, e->threads, e->met_listed, e->contacts, &e->counts);

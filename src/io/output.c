@@ -29,6 +29,7 @@
 #include "io/store.h"
 #include "core/error.h"
 #include "core/strbuf.h"
+#include "core/text.h"
 #include "io/output_internal.h"
 
 #define OUT_CSV_NAME "daily.csv"
@@ -42,7 +43,8 @@ struct out_value {
     int kind;      /* enum out_kind */
     int64_t i;     /* V_INT */
     double r;      /* V_REAL */
-    const char *s; /* V_TEXT: borrowed from the row or the output */
+    const char *s; /* V_TEXT: borrowed from the row or the output, or buf */
+    char buf[16];  /* V_TEXT of a formatted value (a date) */
 };
 
 static int32_t out_int32_at(const void *row, size_t off)
@@ -53,10 +55,11 @@ static int32_t out_int32_at(const void *row, size_t off)
 }
 
 /* Column c of row: the one place that reads row structs. */
-static struct out_value out_get(const struct met_column *c, const void *row, const struct output *o)
+static void out_get(const struct met_column *c, const void *row, const struct output *o,
+                    struct out_value *out)
 {
     const char *at = (const char *)row + c->offset;
-    struct out_value v = {V_NULL, 0, 0.0, NULL};
+    struct out_value v = {V_NULL, 0, 0.0, NULL, ""};
     switch (c->type) {
     case MET_INT:
         v.kind = V_INT;
@@ -89,8 +92,17 @@ static struct out_value out_get(const struct met_column *c, const void *row, con
         v.kind = v.s ? V_TEXT : V_NULL;
         break;
     }
+    case MET_DATE: {
+        int32_t d = out_int32_at(row, c->offset);
+        if (d != PARAMS_NO_DATE) {
+            text_date_format(d, v.buf);
+            v.kind = V_TEXT;
+        }
+        break;
     }
-    return v;
+    }
+    *out = v;
+    if (out->kind == V_TEXT && c->type == MET_DATE) out->s = out->buf;
 }
 
 /* ---- SQLite ----------------------------------------------------------- */
@@ -146,7 +158,8 @@ static int out_insert(struct output *o, sqlite3_stmt *st, const struct out_table
 {
     int rc = SQLITE_OK;
     for (size_t i = 0; i < t->n && rc == SQLITE_OK; i++) {
-        struct out_value v = out_get(&t->cols[i], row, o);
+        struct out_value v;
+        out_get(&t->cols[i], row, o, &v);
         int k = (int)i + 1;
         switch (v.kind) {
         case V_INT:
@@ -156,7 +169,7 @@ static int out_insert(struct output *o, sqlite3_stmt *st, const struct out_table
             rc = sqlite3_bind_double(st, k, v.r);
             break;
         case V_TEXT:
-            rc = sqlite3_bind_text(st, k, v.s, -1, SQLITE_STATIC);
+            rc = sqlite3_bind_text(st, k, v.s, -1, SQLITE_TRANSIENT);
             break;
         default:
             rc = sqlite3_bind_null(st, k);
@@ -214,7 +227,8 @@ static void out_csv_row(const struct output *o, const struct out_table *t, const
 {
     FILE *f = o->csv;
     for (size_t i = 0; i < t->n; i++) {
-        struct out_value v = out_get(&t->cols[i], row, o);
+        struct out_value v;
+        out_get(&t->cols[i], row, o, &v);
         if (i) fputc(',', f);
         switch (v.kind) {
         case V_INT:

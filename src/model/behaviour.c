@@ -117,7 +117,7 @@ static int beh_triggered(const struct beh_trigger *t, uint32_t i)
 
 int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, uint32_t day)
 {
-    const double p = w->net.layer[l].contact;
+    const double p = w->p->network.layers[l].contact;
     if (!(p > 0)) return 0;
     if (p >= 1.0) return 1;
     uint32_t c[4] = {i < j ? i : j, day, RS_CONTACT + l, i < j ? j : i}, r[4];

@@ -16,7 +16,7 @@ void surv_init_coverage(const struct world *w, int threads, uint8_t *watched)
     const struct params *p = w->p;
     const struct population *pop = &w->pop;
     const uint64_t seed = p->seed;
-    assert(watched && threads >= 1 && w->day == 0);
+    assert(watched && threads >= 1);
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (uint32_t i = 0; i < pop->n; i++) {
         uint32_t c[4] = {i, RNG_SETUP_DAY, RS_WATCH, 0}, r[4];

@@ -28,7 +28,9 @@ struct surv_block {
 };
 
 /* Draw which channels watch each agent into watched[0 .. n) (the world's
- * state.watched), with `threads` threads. */
+ * state.watched), with `threads` threads: at the start, and again when the
+ * schedule changes a channel (each agent's draw is fixed, so a wider
+ * coverage only adds agents). */
 void surv_init_coverage(const struct world *w, int threads, uint8_t *watched);
 
 /* Today's false-attribution candidates of agents [lo, hi) (hi - lo <=

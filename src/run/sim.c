@@ -154,7 +154,7 @@ static int sim_open_output(struct sim *sim, struct ss_error *err)
             .layer = l,
             .name = L->name,
             .generator = out_generator_name(L->generator),
-            .contact = L->contact,
+            .contact = p->network.layers[l].contact,
             .ties = (int64_t)(L->n_entries / 2),
             .mean_degree = w->pop.n ? (double)L->n_entries / w->pop.n : NAN,
         };

@@ -111,6 +111,35 @@ enum threshold_unit {
     THRESH_COUNT  /* a number of contacts */
 };
 
+/* A date as days since 1970-01-01, or PARAMS_NO_DATE. */
+#define PARAMS_NO_DATE INT32_MIN
+
+/* One change of one key during a run (the scenario's `schedule`): set to
+ * `value` on `day`, or ramped linearly from `value` on `day` to `value_to`
+ * on `day_to`. Checked and resolved by scn_finish; applied by
+ * sched_params_at (scenario/schedule.h). */
+struct sched_change {
+    char key[128];            /* the key, as written (dotted) */
+    uint32_t entry;           /* index of the schedule entry it came from */
+    int ramp;                 /* 0: set; 1: ramp */
+    int32_t day, day_to;      /* resolved days (set: day_to == day) */
+    int32_t date, date_to;    /* as written with date:, or PARAMS_NO_DATE (then day, day_to
+                                 are as written with day:) */
+    double value, value_to;   /* numbers, switches (0, 1) and choices (their index) */
+    int type;                 /* how the field is written: scenario_impl.h's enum ptype */
+    const char *const *names; /* a choice's names, for printing it */
+    uint32_t off;             /* the field: its offset in struct params */
+    const char *src;          /* the file or --set argument it came from (not owned) */
+    int line, col;            /* where its key was written; 0 if unknown */
+};
+
+/* A scenario's schedule: its changes in the order written. */
+struct schedule {
+    uint32_t n;             /* changes */
+    struct sched_change *c; /* [n] in the order written (owned by the scenario) */
+    uint32_t *order;        /* [n] indices of c by day, then as written (scn_finish) */
+};
+
 /* A sanction that is only switched on or off. */
 struct sanction_params {
     int enabled; /* the sanction is applied (and counted) */
@@ -119,9 +148,11 @@ struct sanction_params {
 /* Every field is named as its key in a scenario file: scoring.court.window
  * is p->scoring.court.window, so a grep for a key finds every use. */
 struct params {
-    char name[128]; /* scenario name, used in the results path */
-    uint64_t seed;  /* random seed */
-    int days;       /* horizon */
+    char name[128];           /* scenario name, used in the results path */
+    uint64_t seed;            /* random seed */
+    int days;                 /* horizon */
+    int32_t start_date;       /* the date of day 1, or PARAMS_NO_DATE */
+    struct schedule schedule; /* changes of keys during the run */
 
     struct {
         uint32_t agents;            /* N */

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
+#include "scenario/schedule.h"
 
 static const char *const tier_keys[] = {"aaa", "aa", "a", "b", "c"};
 
@@ -517,15 +518,14 @@ static int resolve_channel(struct scenario *s, struct ss_error *err, int c)
     char key[MAX_KEY], entry[MAX_KEY + MAX_NAME];
     uint32_t kept = 0;
     snprintf(key, sizeof key, "surveillance.%s.coverage_by_group", ch[c]);
-    for (uint32_t g = 0; g < MAX_GROUPS; g++)
-        cp->coverage_g[g] = g < s->p.population.groups.n ? cp->coverage : 0;
+    /* keep the overrides of groups the scenario has (params_resolve_coverage
+     * then applies them) */
     for (uint32_t i = 0; i < nv->n; i++) {
         int g = group_index(&s->p, nv->name[i]);
         snprintf(entry, sizeof entry, "%s.%s", key, nv->name[i]);
         if (g < 0 && scn_mark_find(s, entry))
             return fail_group(s, err, entry, -1, key, nv->name[i]);
         if (g < 0) continue;
-        cp->coverage_g[g] = nv->v[i];
         memmove(nv->name[kept], nv->name[i], MAX_NAME);
         nv->v[kept++] = nv->v[i];
     }
@@ -557,6 +557,7 @@ static int resolve_groups(struct scenario *s, struct ss_error *err)
 {
     int rc = SS_OK;
     for (int c = 0; c < N_CHANNELS && !rc; c++) rc = resolve_channel(s, err, c);
+    if (!rc) params_resolve_coverage(&s->p);
     if (!rc) rc = resolve_set(s, err, &s->p.scoring.group_cap.groups, "scoring.group_cap.groups");
     if (!rc)
         rc = resolve_set(s, err, &s->p.sanctions.internment.groups, "sanctions.internment.groups");
@@ -570,6 +571,7 @@ int scn_finish(struct scenario *s, struct ss_error *err)
     if (!rc) rc = check_scoring(s, err);
     if (!rc) rc = check_behaviour(s, err);
     if (!rc) rc = resolve_groups(s, err);
+    if (!rc) rc = scn_schedule_finish(s, err);
     if (rc) return rc;
     struct out o = {.b = {.m = &s->mem}};
     scn_emit(&o, s, NULL);

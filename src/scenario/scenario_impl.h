@@ -25,20 +25,22 @@
 
 /* What a row's field holds, and so how it is read, checked and printed. */
 enum ptype {
-    T_BOOL,   /* int, 0 or 1 */
-    T_INT,    /* int, within [lo, hi] */
-    T_U32,    /* uint32_t, within [lo, hi] */
-    T_U64,    /* uint64_t, any */
-    T_REAL,   /* double, within [lo, hi] (either may be infinite) */
-    T_PROB,   /* double in [0, 1] */
-    T_STR,    /* char[hi + 1], length within [lo, hi] */
-    T_ENUM,   /* int, an index into names; -1 when unset */
-    T_DIST,   /* struct dist, its values within [lo, hi]; sub-keys in scn_dist_rows */
-    T_REALS,  /* double * + uint32_t count (a list dist's values) */
-    T_INTS,   /* struct int_list, each within [lo, hi] */
-    T_NAMED,  /* struct named_values, each value within [lo, hi] */
-    T_GROUPS, /* struct group_set */
-    T_FAMILY  /* the elements of a family (layers, channels) */
+    T_BOOL,    /* int, 0 or 1 */
+    T_INT,     /* int, within [lo, hi] */
+    T_U32,     /* uint32_t, within [lo, hi] */
+    T_U64,     /* uint64_t, any */
+    T_REAL,    /* double, within [lo, hi] (either may be infinite) */
+    T_PROB,    /* double in [0, 1] */
+    T_STR,     /* char[hi + 1], length within [lo, hi] */
+    T_ENUM,    /* int, an index into names; -1 when unset */
+    T_DIST,    /* struct dist, its values within [lo, hi]; sub-keys in scn_dist_rows */
+    T_REALS,   /* double * + uint32_t count (a list dist's values) */
+    T_INTS,    /* struct int_list, each within [lo, hi] */
+    T_NAMED,   /* struct named_values, each value within [lo, hi] */
+    T_GROUPS,  /* struct group_set */
+    T_FAMILY,  /* the elements of a family (layers, channels) */
+    T_DATE,    /* int32_t days since 1970-01-01, written YYYY-MM-DD; PARAMS_NO_DATE unset */
+    T_SCHEDULE /* struct schedule: changes of keys during the run (schedule.c) */
 };
 
 enum {
@@ -202,10 +204,28 @@ int scn_read_real(const struct scn_ctx *c, const yaml_node_t *n, const char *pat
  * into d, which the caller has blanked. */
 int scn_read_dist(const struct scn_ctx *c, const struct row *r, const char *path,
                   const yaml_node_t *v, struct dist *d);
-/* v as the value of row r (a scalar or list type, not T_DIST, T_NAMED or
- * T_FAMILY, which scenario_yaml.c walks) into the field at addr. */
+/* v as the value of row r (a scalar or list type, not T_DIST, T_NAMED,
+ * T_FAMILY or T_SCHEDULE, which scenario_yaml.c and schedule.c walk) into
+ * the field at addr. */
 int scn_read_value(struct scn_ctx *c, const struct row *r, const struct row *parent,
                    const char *path, const yaml_node_t *v, char *addr);
+
+/* The row a dotted key names and the offset of its field in struct
+ * params, creating nothing (a layer must already exist): for the keys a
+ * schedule changes. Fails like an unknown key in a file, at node key. */
+int scn_lookup(struct scn_ctx *c, const char *path, const yaml_node_t *key, const struct row **row,
+               size_t *off);
+
+/* --- schedule.c: the schedule -------------------------------------------- */
+
+/* v (a list of changes) as the whole schedule into out, replacing it. */
+int scn_read_schedule(struct scn_ctx *c, const char *path, const yaml_node_t *v,
+                      struct schedule *out);
+/* Resolve and check the schedule against the finished parameters: days
+ * from dates (start_date), every day inside the run, ramps forward and
+ * never overlapping a change of the same key, the fields' places, and
+ * the cross-key rules on every day a change makes. */
+int scn_schedule_finish(struct scenario *s, struct ss_error *err);
 
 /* --- scenario_print.c: writing YAML and Markdown ------------------------- */
 

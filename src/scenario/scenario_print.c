@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
 
@@ -74,6 +75,76 @@ static void emit_real(struct out *o, double x)
 }
 
 static void emit_value(struct out *o, const struct row *r, const char *addr);
+
+/* One change's value, as its row would print it. */
+static void emit_change_value(struct out *o, const struct sched_change *c, double v)
+{
+    switch (c->type) {
+    case T_BOOL:
+        scn_out(o, "%s", v != 0 ? "true" : "false");
+        break;
+    case T_ENUM:
+        scn_out(o, "%s", c->names ? c->names[(int)v] : "~");
+        break;
+    case T_REAL:
+    case T_PROB:
+        emit_real(o, v);
+        break;
+    default:
+        scn_out(o, "%.0f", v);
+        break;
+    }
+}
+
+/* When a change happens, as it was written: a date or a day. */
+static void emit_when(struct out *o, int32_t date, int32_t day)
+{
+    char buf[TEXT_DATE_LEN];
+    if (date != PARAMS_NO_DATE) {
+        text_date_format(date, buf);
+        scn_out(o, "date: %s", buf);
+    } else {
+        scn_out(o, "day: %d", (int)day);
+    }
+}
+
+/* The schedule as a flow list, one entry a line, as it was written (the
+ * keys of one `set:` together). */
+static void emit_schedule(struct out *o, const struct schedule *s)
+{
+    if (s->n == 0) {
+        scn_out(o, "[]");
+        return;
+    }
+    scn_out(o, "[");
+    for (uint32_t i = 0; i < s->n;) {
+        const struct sched_change *c = &s->c[i];
+        scn_out(o, "%s\n    {", i ? "," : "");
+        if (c->ramp) {
+            scn_out(o, "ramp: %s, from: {", c->key);
+            emit_when(o, c->date, c->day);
+            scn_out(o, ", value: ");
+            emit_change_value(o, c, c->value);
+            scn_out(o, "}, to: {");
+            emit_when(o, c->date_to, c->day_to);
+            scn_out(o, ", value: ");
+            emit_change_value(o, c, c->value_to);
+            scn_out(o, "}}");
+            i++;
+            continue;
+        }
+        emit_when(o, c->date, c->day);
+        scn_out(o, ", set: {");
+        uint32_t j = i;
+        for (; j < s->n && s->c[j].entry == c->entry && !s->c[j].ramp; j++) {
+            scn_out(o, "%s%s: ", j > i ? ", " : "", s->c[j].key);
+            emit_change_value(o, &s->c[j], s->c[j].value);
+        }
+        scn_out(o, "}}");
+        i = j;
+    }
+    scn_out(o, "\n  ]");
+}
 
 static void emit_dist(struct out *o, const struct dist *d)
 {
@@ -167,6 +238,20 @@ static void emit_value(struct out *o, const struct row *r, const char *addr)
     }
     case T_FAMILY:
         break; /* printed as a block by emit_family */
+    case T_DATE: {
+        int32_t d = *(const int32_t *)addr;
+        char buf[TEXT_DATE_LEN];
+        if (d == PARAMS_NO_DATE) {
+            scn_out(o, "~");
+            break;
+        }
+        text_date_format(d, buf);
+        scn_out(o, "%s", buf);
+        break;
+    }
+    case T_SCHEDULE:
+        emit_schedule(o, (const struct schedule *)addr);
+        break;
     }
 }
 
@@ -189,6 +274,8 @@ static const char *type_name(const struct row *r)
         [T_NAMED] = "map of group to number",
         [T_GROUPS] = "list of groups",
         [T_FAMILY] = "map",
+        [T_DATE] = "date",
+        [T_SCHEDULE] = "list of changes",
     };
     if (r->type == T_FAMILY) return r->fam->names ? "channels" : "map of name to layer";
     return names[r->type];
@@ -213,6 +300,12 @@ static void emit_range(struct out *o, const struct row *r, const struct row *par
         return;
     case T_GROUPS:
         scn_out(o, "names of population.groups");
+        return;
+    case T_DATE:
+        scn_out(o, "YYYY-MM-DD");
+        return;
+    case T_SCHEDULE:
+        scn_out(o, "days 1 to days");
         return;
     case T_FAMILY:
         if (r->fam->names)
@@ -584,6 +677,44 @@ static void md_section(struct out *o, const struct scenario *def, const struct s
     scn_out(o, "```\n\n");
 }
 
+/* The schedule's own section of docs/scenario.md: its syntax, what may
+ * change, and what is checked. */
+static const char schedule_doc[] =
+    "\n## The schedule\n\n"
+    "`schedule:` changes keys during a run (a policy rolled out in stages, a sanction\n"
+    "switched off, a sub-system extended). Each entry either **sets** one or more keys\n"
+    "from a day on, or **ramps** one number linearly between two days:\n\n"
+    "```yaml\n"
+    "start_date: 2013-10-01              # day 1; needed only for date: entries\n"
+    "schedule:\n"
+    "  - date: 2014-07-01                # or day: 274\n"
+    "    set: {sanctions.travel_ban.enabled: true}\n"
+    "  - date: 2017-01-01\n"
+    "    set: {scoring.coverage.social: 0.1, scoring.integration: 0.2}\n"
+    "  - ramp: scoring.integration       # 0.2 on 2017-01-01 to 0.6 on 2020-01-01, then 0.6\n"
+    "    from: {date: 2017-01-01, value: 0.2}\n"
+    "    to: {date: 2020-01-01, value: 0.6}\n"
+    "```\n\n"
+    "- A change applies from the start of its day: the day's acts, scores and sanctions\n"
+    "  follow the new value. Before its first change a key keeps its value in the file.\n"
+    "- Keys are written as dotted paths, as with `--set`, and every key and value is\n"
+    "  checked as in the file itself (errors name the file, line and column).\n"
+    "- Numbers, switches and choices can change. The population, the networks (but a\n"
+    "  layer's `contact`), `name`, `seed`, `days`, `start_date`, `scoring.min` and\n"
+    "  `scoring.max` (they size the score histograms), `scoring.court.missed_payments`\n"
+    "  (it sizes the record of missed payments) and a trigger's `count` and `share`\n"
+    "  cannot; the error says why.\n"
+    "- Every day must fall inside the run (days 1 to `days`); a date needs `start_date`.\n"
+    "  A ramp must end after it starts, and may not overlap another change of the same\n"
+    "  key; a key may not be set twice on one day.\n"
+    "- The rules between keys (tiers decreasing, `list.exit_above` at least\n"
+    "  `list.enter_below`, `fear.proximity_bottom` below `proximity_top`) must hold on\n"
+    "  every day of the run, and are checked on every day a change starts or ends.\n"
+    "- Raising a surveillance channel's or a sub-system's `coverage` adds agents to\n"
+    "  those it covers and drops none: each agent's place is a fixed draw.\n"
+    "- `--set schedule=[...]` replaces the whole schedule; `scoresim scenario FILE`\n"
+    "  prints it back, one entry a line.\n";
+
 int scn_write_docs(FILE *f)
 {
     struct scenario *def;
@@ -595,6 +726,7 @@ int scn_write_docs(FILE *f)
     md_dist_rows(&o);
     for (size_t i = 0; i < scn_n_sections; i++)
         if (!strchr(scn_sections[i].key, '.')) md_section(&o, def, &scn_sections[i]);
+    scn_out(&o, "%s", schedule_doc);
     scn_free(def);
     if (!o.status && ferror(f)) return SS_EIO;
     return o.status;

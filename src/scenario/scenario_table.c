@@ -108,6 +108,22 @@ const struct row scn_rows[] = {
      .def = "365",
      .doc = "Days simulated (the horizon); one step is one day. At most 32767 (about 90 "
             "years), because the agents' state keeps days in 16-bit fields."},
+    {.key = "start_date",
+     .type = T_DATE,
+     .off = P(start_date),
+     .doc = "The calendar date of day 1 (YYYY-MM-DD), optional. With it the daily results carry "
+            "a date column, the report's time axes show dates, and schedule changes may be "
+            "given by date."},
+    {.key = "schedule",
+     .type = T_SCHEDULE,
+     .off = P(schedule),
+     .doc = "Changes of keys during the run: a list of entries, each either `{day: D, set: {KEY: "
+            "VALUE, ...}}` (or `date:` instead of `day:`), which sets the keys from day D on, or "
+            "`{ramp: KEY, from: {day: D1, value: V1}, to: {day: D2, value: V2}}`, which moves a "
+            "number linearly from V1 on day D1 to V2 on day D2 and keeps V2 after. Keys and "
+            "values are checked as in the file; the population, the networks (but a layer's "
+            "`contact`), days, seed and a few keys that size the run's memory cannot change. "
+            "See \"The schedule\" below."},
 
     /* population */
     {.key = "population.agents",
@@ -927,6 +943,10 @@ int scn_row_applies(const struct row *r, int v)
 int scn_field_unset(const struct row *r, const char *addr)
 {
     switch (r->type) {
+    case T_DATE:
+        return *(const int32_t *)addr == PARAMS_NO_DATE;
+    case T_SCHEDULE:
+        return ((const struct schedule *)addr)->n == 0;
     case T_REAL:
     case T_PROB:
         return isnan(*(const double *)addr);
@@ -945,6 +965,16 @@ int scn_field_unset(const struct row *r, const char *addr)
 void scn_field_clear(struct mem *m, const struct row *r, char *addr)
 {
     switch (r->type) {
+    case T_DATE:
+        *(int32_t *)addr = PARAMS_NO_DATE;
+        break;
+    case T_SCHEDULE: {
+        struct schedule *s = (struct schedule *)addr;
+        mem_free(m, s->c);
+        mem_free(m, s->order);
+        memset(s, 0, sizeof *s);
+        break;
+    }
     case T_REAL:
     case T_PROB:
         *(double *)addr = NAN;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "scenario/scenario_impl.h"
 
 /* --- messages ------------------------------------------------------------ */
@@ -140,6 +141,12 @@ static void describe(const struct row *r, const struct row *parent, char *buf, s
             snprintf(buf, size, "a mapping of %s names to %s settings", r->fam->what, r->fam->what);
         }
         break;
+    case T_DATE:
+        snprintf(buf, size, "a date YYYY-MM-DD");
+        break;
+    case T_SCHEDULE:
+        snprintf(buf, size, "a list of changes");
+        break;
     }
 }
 
@@ -245,6 +252,21 @@ int scn_read_real(const struct scn_ctx *c, const yaml_node_t *n, const char *pat
     int below = (r->flags & F_GT_LO) ? v <= lo : v < lo;
     if (below || v > hi) return fail_range(c, n, path, lo, hi, r->flags);
     *out = v;
+    return SS_OK;
+}
+
+/* A calendar date, YYYY-MM-DD (a real day), as days since 1970-01-01. */
+static int read_date(const struct scn_ctx *c, const yaml_node_t *n, const char *path,
+                     const struct row *r, int32_t *out)
+{
+    int rc = need_scalar(c, n, path, r, NULL);
+    if (rc) return rc;
+    if (text_date_parse(scn_node_text(n), out) != 0) {
+        char g[80];
+        return scn_fail(c, n,
+                        "'%s' expects a date YYYY-MM-DD (a real day of years 1000-9999), got %s",
+                        path, scn_node_got(n, g, sizeof g));
+    }
     return SS_OK;
 }
 
@@ -451,6 +473,8 @@ int scn_read_value(struct scn_ctx *c, const struct row *r, const struct row *par
         return read_ints(c, v, path, r, (struct int_list *)addr);
     case T_GROUPS:
         return read_groups(c, v, path, r, (struct group_set *)addr);
+    case T_DATE:
+        return read_date(c, v, path, r, (int32_t *)addr);
     default:
         break;
     }

@@ -178,6 +178,8 @@ static int apply_row(struct scn_ctx *c, const struct target *t, const char *path
         return apply_named(c, r, path, v, (struct named_values *)addr);
     case T_FAMILY:
         return apply_family(c, r, path, v);
+    case T_SCHEDULE:
+        return scn_read_schedule(c, path, v, (struct schedule *)addr);
     case T_INTS:
     case T_GROUPS:
         rc = scn_read_value(c, r, t->parent, path, v, addr);
@@ -214,7 +216,8 @@ static int star_index(const char **rc, int m)
 /* The element of a user-named family called name, made from the template
  * if new. elem_path is the element's key, for marks and defaults. */
 static int family_element(struct scn_ctx *c, const struct family *f, const char *name,
-                          const char *elem_path, const yaml_node_t *key, uint32_t *index)
+                          const char *elem_path, const yaml_node_t *key, int create,
+                          uint32_t *index)
 {
     char *p = (char *)&c->s->p;
     uint32_t *count = (uint32_t *)(p + f->count_off);
@@ -224,6 +227,8 @@ static int family_element(struct scn_ctx *c, const struct family *f, const char 
             return SS_OK;
         }
     }
+    if (!create)
+        return scn_fail(c, key, "'%s': there is no %s named '%s'", elem_path, f->what, name);
     if (*count == f->max) {
         size_t plen = (size_t)(scn_key_last(elem_path) - elem_path) - 1;
         return scn_fail(c, key, "'%.*s' has more than %u %ss", (int)plen, elem_path, f->max,
@@ -250,7 +255,7 @@ static int family_element(struct scn_ctx *c, const struct family *f, const char 
 /* Where a matched row's fields live: params, or the family element named in
  * the path (made if new). */
 static int row_base(struct scn_ctx *c, const struct row *r, const char **rc, int m, const char **pc,
-                    const yaml_node_t *key, char **base)
+                    const yaml_node_t *key, int create, char **base)
 {
     char *p = (char *)&c->s->p;
     int j = star_index(rc, m);
@@ -263,7 +268,7 @@ static int row_base(struct scn_ctx *c, const struct row *r, const char **rc, int
     } else {
         char ep[MAX_KEY];
         scn_key_join(ep, sizeof ep, pc, j + 1);
-        int rc2 = family_element(c, f, pc[j], ep, key, &idx);
+        int rc2 = family_element(c, f, pc[j], ep, key, create, &idx);
         if (rc2) return rc2;
     }
     *base = p + (size_t)idx * f->stride;
@@ -273,7 +278,8 @@ static int row_base(struct scn_ctx *c, const struct row *r, const char **rc, int
 static int fail_unknown(struct scn_ctx *c, const char **pc, int d, const yaml_node_t *key);
 
 /* Resolve a dotted key against the table. */
-static int resolve(struct scn_ctx *c, const char *path, const yaml_node_t *key, struct target *t)
+static int resolve(struct scn_ctx *c, const char *path, const yaml_node_t *key, int create,
+                   struct target *t)
 {
     char pbuf[MAX_KEY], rbuf[MAX_KEY];
     const char *pc[MAX_DEPTH], *rc[MAX_DEPTH];
@@ -288,7 +294,7 @@ static int resolve(struct scn_ctx *c, const char *path, const yaml_node_t *key, 
         if (k == n && m == n) {
             t->kind = TGT_ROW;
             t->row = r;
-            return row_base(c, r, rc, m, pc, key, &t->base);
+            return row_base(c, r, rc, m, pc, key, create, &t->base);
         }
         if (k == n && m > n && !section) section = r;
         if (k == m && n == m + 1 && (r->type == T_DIST || r->type == T_NAMED) && !composite)
@@ -296,7 +302,7 @@ static int resolve(struct scn_ctx *c, const char *path, const yaml_node_t *key, 
     }
     if (composite) {
         int m = scn_key_split(composite->key, rbuf, rc);
-        int rc2 = row_base(c, composite, rc, m, pc, key, &t->base);
+        int rc2 = row_base(c, composite, rc, m, pc, key, create, &t->base);
         if (rc2) return rc2;
         if (composite->type == T_NAMED) {
             t->kind = TGT_ENTRY;
@@ -319,7 +325,7 @@ static int resolve(struct scn_ctx *c, const char *path, const yaml_node_t *key, 
         t->kind = TGT_SECTION;
         if (strcmp(rc[n - 1], "*")) return SS_OK;
         t->fam = section->fam;
-        return row_base(c, section, rc, m, pc, key, &t->base);
+        return row_base(c, section, rc, m, pc, key, create, &t->base);
     }
     return fail_unknown(c, pc, deepest, key);
 }
@@ -386,7 +392,7 @@ static int apply_path(struct scn_ctx *c, const char *path, yaml_node_t *key, yam
 {
     struct target t;
     size_t mark = NO_MARK;
-    int rc = resolve(c, path, key, &t);
+    int rc = resolve(c, path, key, 1, &t);
     if (rc) return rc;
     if (c->src) {
         marks_drop(c->s, path, replaces(&t));
@@ -490,4 +496,17 @@ int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct 
         return err_set(err, SS_EINPUT, src, line, col, "invalid YAML: %s (%s)", problem,
                        y->context);
     return err_set(err, SS_EINPUT, src, line, col, "invalid YAML: %s", problem);
+}
+
+int scn_lookup(struct scn_ctx *c, const char *path, const yaml_node_t *key, const struct row **row,
+               size_t *off)
+{
+    struct target t;
+    int rc = resolve(c, path, key, 0, &t);
+    if (rc) return rc;
+    if (t.kind != TGT_ROW || t.parent)
+        return scn_fail(c, key, "'%s' is not a single value that can change", path);
+    *row = t.row;
+    *off = (size_t)(t.base + t.row->off - (char *)&c->s->p);
+    return SS_OK;
 }

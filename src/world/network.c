@@ -467,7 +467,6 @@ int net_build(struct network *net, const struct population *pop, const struct pa
         memcpy(L->name, lp->name, MAX_NAME);
         L->name[MAX_NAME - 1] = '\0';
         L->generator = lp->generator;
-        L->contact = lp->contact;
         L->n = pop->n;
         char what[MAX_NAME + 32];
         snprintf(what, sizeof what, "building the %s layer", L->name);

@@ -34,7 +34,6 @@ typedef uint32_t net_off_t; /* index into a layer's adj array */
 struct layer {
     char name[MAX_NAME]; /* as in the scenario */
     int generator;       /* enum generator */
-    double contact;      /* daily probability a tie is active */
     uint32_t n;          /* agents (rows) */
     net_off_t *off;      /* [n + 1] row offsets */
     uint32_t *adj;       /* [off[n]] neighbour ids, or NET_CUT */

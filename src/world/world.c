@@ -5,15 +5,19 @@
 
 #include <string.h>
 
+#include "scenario/schedule.h"
+
 int world_build(struct world *w, const struct params *p, const char *base_dir, int threads,
                 struct mem *m, struct ss_error *err)
 {
-    w->p = p;
+    w->base = p;
+    sched_params_at(p, 0, &w->params);
+    w->p = &w->params;
     w->day = 0;
     memset(w->totals, 0, sizeof w->totals);
-    int rc = pop_build(&w->pop, p, threads, m, err);
-    if (rc == SS_OK) rc = net_build(&w->net, &w->pop, p, base_dir, threads, m, err);
-    if (rc == SS_OK) rc = state_init(&w->st, p, &w->pop, threads, m, err);
+    int rc = pop_build(&w->pop, w->p, threads, m, err);
+    if (rc == SS_OK) rc = net_build(&w->net, &w->pop, w->p, base_dir, threads, m, err);
+    if (rc == SS_OK) rc = state_init(&w->st, w->p, &w->pop, threads, m, err);
     return rc;
 }
 

@@ -38,7 +38,10 @@ struct world_totals {
 };
 
 struct world {
-    const struct params *p;                     /* the parameters (not owned) */
+    const struct params *base;                  /* the scenario's parameters (not owned) */
+    struct params params;                       /* those in force on `day`: base with its
+                                                   schedule applied (sched_params_at) */
+    const struct params *p;                     /* &params: what every phase reads */
     struct population pop;                      /* who the agents are (fixed) */
     struct network net;                         /* the layers; cut ties are marked in place */
     struct state st;                            /* what changes, per agent */
@@ -46,7 +49,8 @@ struct world {
     int day;                                    /* last day simulated; 0 before the first */
 };
 
-/* Build the world of p at day 0 into w (which must be zeroed): the
+/* Build the world of p (finished: scn_finish) at day 0 into w (which must
+ * be zeroed and must not move afterwards: w->p points into it): the
  * population, the networks (edge list paths relative to base_dir) and the
  * agents' initial state; threads is the team size of every parallel region
  * (the world is the same for every count). What the model draws at the
