@@ -84,6 +84,7 @@ format:
 docs: build
 	./$(BUILD)/scoresim scenario --markdown > docs/scenario.md
 	./$(BUILD)/scoresim metrics --markdown > docs/metrics.md
+	./$(BUILD)/scoresim scenario > scenarios/seed.yaml
 
 bench: build
 	./bench/run.sh $(BUILD)

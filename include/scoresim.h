@@ -64,6 +64,10 @@ int scn_print(const struct scenario *s, FILE *f, int with_comments);
 /* Write the Markdown reference of every scenario key (docs/scenario.md). */
 int scn_write_docs(FILE *f);
 const char *scn_name(const struct scenario *s);
+/* Changes of the finished scenario's schedule that fall after its last day
+ * (possible only when --days or --set days shortened the run: they never
+ * happen). */
+int scn_changes_after(const struct scenario *s);
 void scn_free(struct scenario *s);
 
 /* --- results (io/output_tables.c) -------------------------------------- */

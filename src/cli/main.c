@@ -332,6 +332,12 @@ static int load_scenario(const struct cli *c, struct scenario **out)
         scn_free(s);
         return rc == SS_EINPUT ? 2 : 1;
     }
+    int after = scn_changes_after(s);
+    if (after > 0)
+        fprintf(stderr,
+                "note: %d change%s of the schedule fall%s after the last day of this shortened "
+                "run and will not happen\n",
+                after, after == 1 ? "" : "s", after == 1 ? "s" : "");
     *out = s;
     return 0;
 }

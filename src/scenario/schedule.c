@@ -297,10 +297,15 @@ static int sched_resolve_days(const struct scenario *s, struct sched_change *ch,
     if (!rc) rc = sched_day_of(s, ch, ch->date_to, &ch->day_to, err);
     if (rc) return rc;
     const int32_t days = s->p.days;
+    /* A horizon shortened on the command line (--days, --set days) runs the
+     * first days of the scenario: the changes after it never come. The
+     * scenario as its file wrote it is checked in full. */
+    const struct mark *dm = scn_mark_find(s, "days");
+    const int shortened = dm && dm->line == 0 && dm->src && !strncmp(dm->src, "--set ", 6);
     const int32_t ends[2] = {ch->day, ch->day_to};
     const int32_t dates[2] = {ch->date, ch->date_to};
     for (int k = 0; k < 1 + ch->ramp; k++) {
-        if (ends[k] >= 1 && ends[k] <= days) continue;
+        if (ends[k] >= 1 && (ends[k] <= days || shortened)) continue;
         if (dates[k] != PARAMS_NO_DATE) {
             char d[TEXT_DATE_LEN], first[TEXT_DATE_LEN], last[TEXT_DATE_LEN];
             text_date_format(dates[k], d);
@@ -510,4 +515,12 @@ void params_resolve_coverage(struct params *p)
                 if (!strcmp(cp->coverage_by_group.name[i], p->population.groups.name[g]))
                     cp->coverage_g[g] = cp->coverage_by_group.v[i];
     }
+}
+
+int scn_changes_after(const struct scenario *s)
+{
+    const struct schedule *sc = &s->p.schedule;
+    int n = 0;
+    for (uint32_t i = 0; i < sc->n; i++) n += sc->c[i].day > s->p.days;
+    return n;
 }
