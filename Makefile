@@ -12,7 +12,7 @@ CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 # build the report's charts (report/); chromium runs the report's browser test;
 # python3 runs scripts/check-includes.py (lint, tests/cli_includes.sh).
 # npm only if missing: NodeSource's nodejs package carries its own npm.
-DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libgsl-dev libcmocka-dev sqlite3 \
+DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libgsl-dev zlib1g-dev libcmocka-dev sqlite3 \
         clang-format clang-tidy cppcheck nodejs chromium python3
 DEPS += $(if $(shell command -v npm),,npm)
 

@@ -92,6 +92,9 @@ struct sim_options {
                                   SS_EINTR and leaves no results behind */
     int reference;                 /* 1: the plain reference day step, which rescans every tie
                                       every day (slow; same results, for verification) */
+    int checkpoint_every;          /* write the world into the results folder every this many
+                                      days (the last two kept), so that sim_resume can go on
+                                      from there, even after kill -9; 0: never */
 };
 
 /* Estimate the peak bytes a scenario needs (population, networks, build
@@ -106,6 +109,32 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
 int sim_run(struct sim *sim, struct ss_error *err);
 /* The results directory actually used. */
 const char *sim_out_dir(const struct sim *sim);
+/* The scenario the sim runs. */
+const struct scenario *sim_scenario(const struct sim *sim);
+/* Go on with the run whose results folder is dir, from its newest
+ * checkpoint (sim_options.checkpoint_every): the scenario is the one the
+ * checkpoint holds, the results are appended to the partial ones, and
+ * sim_run then runs the remaining days; the finished run's tables equal an
+ * uninterrupted run's, bit for bit. o gives threads, progress and
+ * cancellation (its out_dir, snapshot and reference are the run's own).
+ * With expect (finished), the checkpoint's scenario must be that one.
+ * SS_EINPUT with the reason if there is no usable checkpoint, it comes
+ * from another version of scoresim, or its scenario is not expect. */
+int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
+               const struct sim_options *o, struct ss_error *err);
+/* The scenario a checkpoint file holds, unfinished, so that it can be
+ * changed (scn_set) and finished before sim_fork. */
+int sim_checkpoint_scenario(struct scenario **out, const char *checkpoint, struct ss_error *err);
+/* A counterfactual fork: the world of the checkpoint file goes on under
+ * scenario s (finished), from the checkpoint's day; its policy may differ
+ * (any key that may change in a schedule, and the schedule itself), its
+ * structure may not (population, networks but a layer's contact, seed,
+ * start_date: SS_EINPUT naming the key). The results folder (o->out_dir,
+ * or results/<name>-<seed>/) starts with the days through the fork copied
+ * from the checkpoint's run. Random draws stay keyed by agent and day, so a
+ * fork and its base differ through their policies alone. */
+int sim_fork(struct sim **out, const char *checkpoint, const struct scenario *s,
+             const struct sim_options *o, struct ss_error *err);
 void sim_free(struct sim *sim);
 
 /* --- experiments (experiment.c) ---------------------------------------- */

@@ -228,7 +228,7 @@ static void assert_only_temp_files(const char *dir, int previous)
 
 static int open_output(struct fixture *fx, const char *dir, struct ss_error *err)
 {
-    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->snapshot, err);
+    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->snapshot, 0, err);
 }
 
 /* dir/a/b: parents are created. */

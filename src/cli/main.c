@@ -31,6 +31,8 @@ static const char usage_main[] =
     "                                           times several seeds, summarise, report\n"
     "  scoresim compare A.yaml B.yaml [options] the same seeds through two scenarios, and\n"
     "                                           the difference of every metric\n"
+    "  scoresim resume DIR                      go on with a run killed or interrupted, from\n"
+    "                                           its last checkpoint (--checkpoint-every)\n"
     "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
     "  scoresim metrics --markdown              print the reference of the result tables\n"
     "  scoresim --help | --version\n"
@@ -58,6 +60,14 @@ static const char usage_run[] =
     "                        every day: slow, same results (for verification)\n"
     "      --memory-limit M  refuse to start if the scenario needs more than M bytes\n"
     "                        (suffix K, M or G; default: the memory available now)\n"
+    "      --checkpoint-every D\n"
+    "                        write the world into the results folder every D days (the\n"
+    "                        last two kept); 'scoresim resume DIR' goes on from there,\n"
+    "                        even after kill -9, with the same results\n"
+    "      --from CHECKPOINT a counterfactual fork: go on from a checkpoint's world under\n"
+    "                        this scenario (default: the checkpoint's own, with the --set\n"
+    "                        overrides): its policy may differ, not its population or\n"
+    "                        networks; the days through the fork come from the base run\n"
     "  -q, --quiet           no progress bar (there is none when stderr is not a terminal)\n"
     "  -h, --help            this help\n"
     "\n"
@@ -96,6 +106,16 @@ static const char usage_compare[] =
     "options: --replicates R (default 10), --jobs J, --threads T, --out DIR (default:\n"
     "results/compare-<A>-vs-<B>/), --agents N, --days D, --seed S, --set KEY=VALUE\n"
     "(applied to both), --keep-runs, --quiet; exit status as for 'scoresim sweep'.\n";
+
+static const char usage_resume[] =
+    "usage: scoresim resume DIR [SCENARIO.yaml] [--threads T] [--quiet]\n"
+    "\n"
+    "Goes on with the run whose results folder is DIR from its newest checkpoint (a\n"
+    "run writes them with --checkpoint-every D), after a kill, a crash or Ctrl-C: the\n"
+    "scenario is the checkpoint's own, and the finished tables equal those of a run\n"
+    "never interrupted. Given SCENARIO.yaml, the checkpoint must be of that scenario.\n"
+    "A checkpoint that is truncated, corrupt, from another version of scoresim or of\n"
+    "another scenario is refused, with the reason (exit 2).\n";
 
 static const char usage_report[] =
     "usage: scoresim report DIR\n"
@@ -149,6 +169,8 @@ struct cli {
     int quiet;                  /* --quiet */
     int plain, markdown;        /* scenario/metrics output forms */
     size_t memory_limit;        /* --memory-limit */
+    int checkpoint_every;       /* --checkpoint-every */
+    const char *from;           /* --from: a checkpoint to fork from */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -231,7 +253,7 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         if (a[0] != '-' || a[1] == '\0') {
             if (!c->file)
                 c->file = a;
-            else if (!c->file_b && !strcmp(c->cmd, "compare"))
+            else if (!c->file_b && (!strcmp(c->cmd, "compare") || !strcmp(c->cmd, "resume")))
                 c->file_b = a;
             else
                 return usage_error(c->cmd, "unexpected argument '%s'", a);
@@ -269,7 +291,7 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             NEEDS_VALUE();
             if (add_set(c, "seed", val)) return 2;
         } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare resume")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->threads))
                 return usage_error(
@@ -283,12 +305,21 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             if (parse_size(val, &c->memory_limit))
                 return usage_error(c->cmd, "--memory-limit expects a size such as 8G, got '%s'",
                                    val);
+        } else if (!strcmp(name, "--checkpoint-every") && takes(c, "run")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->checkpoint_every) || c->checkpoint_every < 1)
+                return usage_error(
+                    c->cmd, "--checkpoint-every expects a number of days from 1 to 4096, got '%s'",
+                    val);
+        } else if (!strcmp(name, "--from") && takes(c, "run")) {
+            NEEDS_VALUE();
+            c->from = val;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
         } else if (!strcmp(name, "--reference") && takes(c, "run")) {
             c->reference = 1;
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare resume")) {
             c->quiet = 1;
         } else if (!strcmp(name, "--vary") && takes(c, "sweep")) {
             NEEDS_VALUE();
@@ -324,7 +355,9 @@ static int load_scenario(const struct cli *c, struct scenario **out)
 {
     struct ss_error err = {0};
     struct scenario *s = NULL;
-    int rc = c->file ? scn_load(&s, c->file, &err) : scn_new_default(&s, &err);
+    int rc = c->file   ? scn_load(&s, c->file, &err)
+             : c->from ? sim_checkpoint_scenario(&s, c->from, &err) /* a fork's own policy */
+                       : scn_new_default(&s, &err);
     for (int i = 0; rc == SS_OK && i < c->n_sets; i++) rc = scn_set(s, c->sets[i], &err);
     if (rc == SS_OK) rc = scn_finish(s, &err);
     if (rc != SS_OK) {
@@ -345,7 +378,17 @@ static int load_scenario(const struct cli *c, struct scenario **out)
 struct progress {
     double started; /* monotonic seconds at the first day */
     int shown;      /* a bar is on screen */
+    int bar;        /* draw the bar (stderr is a terminal, not --quiet) */
+    int kill_day;   /* tests: SIGKILL ourselves after this day (SCORESIM_TEST_KILL_AFTER_DAY) */
 };
+
+/* The tests' way to kill a run at a known day rather than at a random
+ * moment: right after that day's results and checkpoint are written. */
+static int test_kill_day(void)
+{
+    const char *v = getenv("SCORESIM_TEST_KILL_AFTER_DAY");
+    return v ? atoi(v) : 0;
+}
 
 static double now_seconds(void)
 {
@@ -357,6 +400,8 @@ static double now_seconds(void)
 static void show_progress(void *ud, int day, int days, double rate)
 {
     struct progress *pr = ud;
+    if (pr->kill_day > 0 && day == pr->kill_day) raise(SIGKILL);
+    if (!pr->bar) return;
     double t = now_seconds();
     if (!pr->shown) pr->started = t;
     pr->shown = 1;
@@ -377,19 +422,20 @@ static int cmd_run(struct cli *c)
     int rc = load_scenario(c, &s);
     if (rc) return rc;
     int tty = isatty(STDERR_FILENO) && !c->quiet;
-    struct progress pr = {0};
+    struct progress pr = {.bar = tty, .kill_day = test_kill_day()};
     struct sim_options o = {.threads = c->threads,
                             .snapshot = c->snapshot,
                             .reference = c->reference,
                             .out_dir = c->out,
-                            .progress = tty ? show_progress : NULL,
+                            .progress = tty || pr.kill_day ? show_progress : NULL,
                             .progress_ud = &pr,
                             .memory_limit = c->memory_limit,
-                            .cancel = &interrupted};
+                            .cancel = &interrupted,
+                            .checkpoint_every = c->checkpoint_every};
     struct ss_error err = {0};
     struct sim *sim = NULL;
     if (tty) fprintf(stderr, "building population and networks...");
-    int st = sim_create(&sim, s, &o, &err);
+    int st = c->from ? sim_fork(&sim, c->from, s, &o, &err) : sim_create(&sim, s, &o, &err);
     if (tty) fprintf(stderr, "\r\033[K");
     if (st == SS_OK) st = sim_run(sim, &err);
     if (st == SS_OK) st = rep_write(sim_out_dir(sim), &err);
@@ -403,6 +449,41 @@ static int cmd_run(struct cli *c)
     }
     sim_free(sim);
     scn_free(s);
+    if (st == SS_OK) return 0;
+    return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+}
+
+static int cmd_resume(struct cli *c)
+{
+    if (!c->file) return usage_error(c->cmd, "%s", "needs the results folder of a run");
+    int tty = isatty(STDERR_FILENO) && !c->quiet;
+    struct progress pr = {.bar = tty, .kill_day = test_kill_day()};
+    struct sim_options o = {.threads = c->threads,
+                            .progress = tty || pr.kill_day ? show_progress : NULL,
+                            .progress_ud = &pr,
+                            .cancel = &interrupted};
+    struct ss_error err = {0};
+    struct sim *sim = NULL;
+    struct scenario *expect = NULL;
+    if (c->file_b) { /* resume DIR SCENARIO: it must be the run's */
+        struct cli sc = *c;
+        sc.file = c->file_b;
+        int rc = load_scenario(&sc, &expect);
+        if (rc) return rc;
+    }
+    int st = sim_resume(&sim, c->file, expect, &o, &err);
+    if (st == SS_OK) st = sim_run(sim, &err);
+    if (st == SS_OK) st = rep_write(sim_out_dir(sim), &err);
+    if (st == SS_OK) {
+        printf("scenario '%s': results in %s/ (results.sqlite, daily.csv)\n",
+               scn_name(sim_scenario(sim)), sim_out_dir(sim));
+        printf("report: %s/report.html\n", sim_out_dir(sim));
+    } else {
+        if (pr.shown) fputc('\n', stderr);
+        ss_error_print(&err, stderr);
+    }
+    sim_free(sim);
+    scn_free(expect);
     if (st == SS_OK) return 0;
     return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
 }
@@ -514,6 +595,7 @@ int main(int argc, char **argv)
                 {"scenario", usage_scenario, cmd_scenario},
                 {"sweep", usage_sweep, cmd_sweep},
                 {"compare", usage_compare, cmd_compare},
+                {"resume", usage_resume, cmd_resume},
                 {"report", usage_report, cmd_report},
                 {"metrics", usage_metrics, cmd_metrics}};
     for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {

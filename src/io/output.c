@@ -67,6 +67,7 @@ static void out_get(const struct met_column *c, const void *row, const struct ou
             v.i = out_int32_at(row, c->offset);
         } else {
             memcpy(&v.i, at, sizeof v.i);
+            if (v.i == INT64_MIN) v.kind = V_NULL; /* a count that does not apply */
         }
         break;
     case MET_REAL:
@@ -260,47 +261,65 @@ static int out_path(char *buf, size_t size, const char *dir, const char *name)
     return k >= 0 && (size_t)k < size;
 }
 
-int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-             const struct out_layer *layers, uint32_t n_layers, int snapshot, struct ss_error *err)
+static void out_finalize(struct output *o);
+
+/* The names the files are written under: a pid-suffixed temporary name,
+ * or for a durable output (checkpoints) a fixed one a resumed run finds. */
+static int out_names(struct output *o, const char *dir, int durable, struct ss_error *err)
 {
-    memset(o, 0, sizeof *o);
-    if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
-        return err_msg(err, SS_EINTERNAL, "out_open: %u groups, %u layers", n_groups, n_layers);
-    int rc = store_mkdirs(dir, err);
-    if (rc != SS_OK) return rc;
+    long pid = (long)getpid();
+    int a, b;
+    if (durable) {
+        a = snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".partial", dir);
+        b = snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".partial", dir);
+    } else {
+        a = snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
+        b = snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".tmp-%ld", dir, pid);
+    }
+    if (a < 0 || (size_t)a >= sizeof o->db_tmp || b < 0 || (size_t)b >= sizeof o->csv_tmp)
+        return err_msg(err, SS_EIO, "results folder path too long: %s", dir);
+    snprintf(o->dir, sizeof o->dir, "%s", dir);
+    o->durable = durable;
+    return SS_OK;
+}
+
+static void out_names_of(struct output *o, const struct out_group *groups, uint32_t n_groups,
+                         const struct out_layer *layers, uint32_t n_layers)
+{
     o->n_groups = n_groups;
     o->n_layers = n_layers;
     for (uint32_t g = 0; g < n_groups; g++)
         snprintf(o->group_name[g], MAX_NAME, "%s", groups[g].name ? groups[g].name : "");
     for (uint32_t l = 0; l < n_layers; l++)
         snprintf(o->layer_name[l], MAX_NAME, "%s", layers[l].name ? layers[l].name : "");
-    snprintf(o->dir, sizeof o->dir, "%s", dir);
-    long pid = (long)getpid();
-    snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
-    snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".tmp-%ld", dir, pid);
-    unlink(o->db_tmp); /* a leftover of a killed run with our pid: start afresh */
+}
 
+static int out_open_db(struct output *o, int create, struct ss_error *err)
+{
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(o->db_tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = err_msg(err, SS_EIO, "cannot create %s: %s", o->db_tmp,
-                     db ? sqlite3_errmsg(db) : "out of memory");
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(o->db_tmp, &db, flags, NULL) != SQLITE_OK) {
+        int rc = err_msg(err, create ? SS_EIO : SS_EINPUT, "cannot %s %s: %s",
+                         create ? "create" : "open the partial results", o->db_tmp,
+                         db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
-        goto fail;
+        return rc;
     }
     o->db = db;
-    rc = out_exec(o, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", err);
-    int ids[] = {T_RUN, T_GROUPS, T_LAYERS, T_DAILY, T_DAILY_LAYER, T_AGENTS, T_AGENT_DEGREE};
-    size_t n_ids = snapshot ? N_OF(ids) : N_OF(ids) - 2;
-    for (size_t i = 0; i < n_ids && rc == SS_OK; i++) {
-        struct out_table t = out_table_get(ids[i]);
-        rc = out_create(o, &t, err);
-    }
-    if (rc == SS_OK) rc = out_insert_all(o, T_GROUPS, groups, sizeof *groups, n_groups, err);
-    if (rc == SS_OK) rc = out_insert_all(o, T_LAYERS, layers, sizeof *layers, n_layers, err);
+    /* Without checkpoints the rename at the end is the only commit, so no
+     * journal is needed; with them, each checkpoint commits, and a journal
+     * lets a run killed in the middle of a commit come back to the last. */
+    return out_exec(o,
+                    o->durable ? "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF"
+                               : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF",
+                    err);
+}
+
+static int out_prepare_all(struct output *o, int snapshot, struct ss_error *err)
+{
     struct out_table daily = out_table_get(T_DAILY), layer = out_table_get(T_DAILY_LAYER);
     sqlite3_stmt *ins[4] = {NULL, NULL, NULL, NULL};
-    if (rc == SS_OK) rc = out_prepare(o, &daily, &ins[0], err);
+    int rc = out_prepare(o, &daily, &ins[0], err);
     if (rc == SS_OK) rc = out_prepare(o, &layer, &ins[1], err);
     if (rc == SS_OK && snapshot) {
         struct out_table ta = out_table_get(T_AGENTS), td = out_table_get(T_AGENT_DEGREE);
@@ -311,6 +330,36 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
     o->ins_layer = ins[1];
     o->ins_agent = ins[2];
     o->ins_degree = ins[3];
+    return rc;
+}
+
+int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
+             const struct out_layer *layers, uint32_t n_layers, int snapshot, int durable,
+             struct ss_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
+        return err_msg(err, SS_EINTERNAL, "out_open: %u groups, %u layers", n_groups, n_layers);
+    int rc = store_mkdirs(dir, err);
+    if (rc == SS_OK) rc = out_names(o, dir, durable, err);
+    if (rc != SS_OK) return rc;
+    out_names_of(o, groups, n_groups, layers, n_layers);
+    unlink(o->db_tmp); /* a leftover of a killed run with our name: start afresh */
+    char journal[MAX_PATH + 80];
+    snprintf(journal, sizeof journal, "%s-journal", o->db_tmp);
+    unlink(journal);
+
+    rc = out_open_db(o, 1, err);
+    if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
+    int ids[] = {T_RUN, T_GROUPS, T_LAYERS, T_DAILY, T_DAILY_LAYER, T_AGENTS, T_AGENT_DEGREE};
+    size_t n_ids = snapshot ? N_OF(ids) : N_OF(ids) - 2;
+    for (size_t i = 0; i < n_ids && rc == SS_OK; i++) {
+        struct out_table t = out_table_get(ids[i]);
+        rc = out_create(o, &t, err);
+    }
+    if (rc == SS_OK) rc = out_insert_all(o, T_GROUPS, groups, sizeof *groups, n_groups, err);
+    if (rc == SS_OK) rc = out_insert_all(o, T_LAYERS, layers, sizeof *layers, n_layers, err);
+    if (rc == SS_OK) rc = out_prepare_all(o, snapshot, err);
     if (rc != SS_OK) goto fail;
 
     o->csv = fopen(o->csv_tmp, "w");
@@ -318,6 +367,7 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
         rc = err_msg(err, SS_EIO, "cannot create %s: %s", o->csv_tmp, strerror(errno));
         goto fail;
     }
+    struct out_table daily = out_table_get(T_DAILY);
     out_csv_header(o->csv, &daily);
     if (ferror(o->csv)) {
         rc = out_csv_err(o, err, errno);
@@ -328,6 +378,119 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
 fail:
     out_abort(o);
     return rc;
+}
+
+int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
+               const struct out_layer *layers, uint32_t n_layers, int day, int64_t csv_bytes,
+               int *snapshot, struct ss_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
+        return err_msg(err, SS_EINTERNAL, "out_resume: %u groups, %u layers", n_groups, n_layers);
+    int rc = out_names(o, dir, 1, err);
+    if (rc != SS_OK) return rc;
+    out_names_of(o, groups, n_groups, layers, n_layers);
+    if (access(o->db_tmp, F_OK) != 0 || access(o->csv_tmp, F_OK) != 0)
+        return err_msg(err, SS_EINPUT,
+                       "%s holds no partial results to resume (%s and %s): was the run "
+                       "finished, or its folder cleaned?",
+                       dir, o->db_tmp, o->csv_tmp);
+    rc = out_open_db(o, 0, err);
+    /* Rows of days after the checkpoint were never committed, or were
+     * committed after it: either way they are made again. */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM daily WHERE day > %d; DELETE FROM daily_layer WHERE day > %d", day, day);
+    if (rc == SS_OK) rc = out_exec(o, sql, err);
+    if (rc == SS_OK) {
+        int has = 0;
+        rc = store_has_table(o->db, "agents", &has, err);
+        *snapshot = has;
+    }
+    if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
+    if (rc == SS_OK) rc = out_prepare_all(o, *snapshot, err);
+    if (rc != SS_OK) goto fail;
+    /* daily.csv back to the checkpoint's bytes, then appended to */
+    if (truncate(o->csv_tmp, (off_t)csv_bytes) != 0 || !(o->csv = fopen(o->csv_tmp, "a"))) {
+        rc = err_msg(err, SS_EIO, "cannot reopen %s: %s", o->csv_tmp, strerror(errno));
+        goto fail;
+    }
+    return SS_OK;
+
+fail:
+    out_suspend(o);
+    return rc;
+}
+
+int out_checkpoint(struct output *o, int64_t *csv_bytes, struct ss_error *err)
+{
+    if (!o->db || !o->csv || !o->durable)
+        return err_msg(err, SS_EINTERNAL, "out_checkpoint without a durable output");
+    int rc = out_exec(o, "COMMIT", err);
+    if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
+    if (rc != SS_OK) return rc;
+    if (fflush(o->csv) != 0) return out_csv_err(o, err, errno);
+    long at = ftell(o->csv);
+    if (at < 0) return out_csv_err(o, err, errno);
+    *csv_bytes = at;
+    return SS_OK;
+}
+
+int out_copy_days(struct output *o, const char *db, const char *csv, int day, int64_t csv_bytes,
+                  struct ss_error *err)
+{
+    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_copy_days before out_open");
+    FILE *in = fopen(csv, "rb");
+    if (!in)
+        return err_msg(err, SS_EINPUT,
+                       "the base run's results are gone (%s: %s): a fork copies its days "
+                       "through the fork from them",
+                       csv, strerror(errno));
+    /* daily.csv: the base's bytes through the fork day, its header included */
+    int rc = SS_OK;
+    if (fseek(o->csv, 0, SEEK_SET) != 0 || ftruncate(fileno(o->csv), 0) != 0)
+        rc = out_csv_err(o, err, errno);
+    char buf[1 << 16];
+    for (int64_t left = csv_bytes; rc == SS_OK && left > 0;) {
+        size_t want = left < (int64_t)sizeof buf ? (size_t)left : sizeof buf;
+        size_t got = fread(buf, 1, want, in);
+        if (got == 0) {
+            rc = err_msg(err, SS_EINPUT, "the base run's %s is shorter than its checkpoint says",
+                         csv);
+            break;
+        }
+        if (fwrite(buf, 1, got, o->csv) != got) rc = out_csv_err(o, err, errno);
+        left -= (int64_t)got;
+    }
+    fclose(in);
+    if (rc != SS_OK) return rc;
+    /* results.sqlite: the base's daily rows through the fork day */
+    if (access(db, R_OK) != 0)
+        return err_msg(err, SS_EINPUT, "the base run's results are gone (%s)", db);
+    sqlite3_stmt *st = NULL;
+    rc = store_prepare(o->db, "ATTACH DATABASE ? AS base", &st, err);
+    if (rc == SS_OK) {
+        sqlite3_bind_text(st, 1, db, -1, SQLITE_TRANSIENT);
+        rc = store_step_done(o->db, st, err);
+        sqlite3_finalize(st);
+    }
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO daily SELECT * FROM base.daily WHERE day <= %d; "
+             "INSERT INTO daily_layer SELECT * FROM base.daily_layer WHERE day <= %d",
+             day, day);
+    if (rc == SS_OK) rc = out_exec(o, sql, err);
+    /* DETACH cannot run inside the transaction that used it: the base
+     * stays attached, read by nothing, until the output closes. */
+    return rc;
+}
+
+void out_suspend(struct output *o)
+{
+    out_finalize(o);
+    if (o->db) sqlite3_close_v2(o->db); /* the open transaction is rolled back */
+    if (o->csv) fclose(o->csv);
+    memset(o, 0, sizeof *o);
 }
 
 int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,

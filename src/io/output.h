@@ -40,6 +40,8 @@ struct out_run {
     int64_t alloc_peak_bytes;  /* peak bytes held through the allocation hook */
     int64_t estimate_bytes;    /* the estimate made before building */
     int64_t host_cores;        /* processors the machine offers */
+    int64_t fork_day;          /* a fork: the day it branched at; INT64_MIN (NULL) if none */
+    const char *fork_from;     /* a fork: the checkpoint it branched from, or NULL */
 };
 
 /* A row of the groups table. */
@@ -94,17 +96,40 @@ struct output {
     char group_name[MAX_GROUPS][MAX_NAME]; /* for the group_name columns */
     char layer_name[MAX_LAYERS][MAX_NAME]; /* for the layer_name columns */
     char dir[MAX_PATH];                    /* results folder */
+    int durable;                           /* checkpoints commit it (fixed partial names) */
     char db_tmp[MAX_PATH + 64];            /* results.sqlite's temporary name */
     char csv_tmp[MAX_PATH + 64];           /* daily.csv's temporary name */
 };
 
 /* Create the folder (and parents), open the temporary files, write the
  * schema and the static tables (groups, layers: their names also name the
- * daily rows); with snapshot, the agents tables too. On failure (SS_EIO
- * naming the path and the cause) nothing is left open and no file is left
- * behind but folders. */
+ * daily rows); with snapshot, the agents tables too. A durable output
+ * (a run with checkpoints) has fixed partial names and a journal, and
+ * commits at each out_checkpoint, so a run killed at any moment can go on
+ * from its last checkpoint (out_resume). On failure (SS_EIO naming the
+ * path and the cause) nothing is left open and no file is left behind but
+ * folders. */
 int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-             const struct out_layer *layers, uint32_t n_layers, int snapshot, struct ss_error *err);
+             const struct out_layer *layers, uint32_t n_layers, int snapshot, int durable,
+             struct ss_error *err);
+/* Commit what a durable output holds (the days so far) and say how many
+ * bytes daily.csv has: a checkpoint records it. */
+int out_checkpoint(struct output *o, int64_t *csv_bytes, struct ss_error *err);
+/* Reopen the partial files of a durable output in dir, as they were at the
+ * checkpoint of `day` (rows of later days dropped, daily.csv cut back to
+ * csv_bytes), to go on writing; *snapshot says whether the run writes the
+ * agents tables. SS_EINPUT if dir holds no partial results. */
+int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
+               const struct out_layer *layers, uint32_t n_layers, int day, int64_t csv_bytes,
+               int *snapshot, struct ss_error *err);
+/* Start the output of a fork with its base run's days through `day`: the
+ * rows of db's daily tables, and the first csv_bytes of its daily.csv (its
+ * header included). Right after out_open. SS_EINPUT if they are gone. */
+int out_copy_days(struct output *o, const char *db, const char *csv, int day, int64_t csv_bytes,
+                  struct ss_error *err);
+/* Close without finishing or deleting: an interrupted durable output
+ * stays, to be resumed. */
+void out_suspend(struct output *o);
 /* Append one day's measured rows. On failure call out_abort. */
 int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
             const struct met_layer_row *layer_rows, uint32_t n_layer_rows, struct ss_error *err);

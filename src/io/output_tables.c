@@ -32,6 +32,10 @@ static const struct met_column out_run_cols[] = {
     OCOL(out_run, alloc_peak_bytes, MET_INT, "peak bytes held by the simulation's allocations"),
     OCOL(out_run, estimate_bytes, MET_INT, "memory estimated before the run, bytes"),
     OCOL(out_run, host_cores, MET_INT, "processors available on the machine"),
+    OCOL(out_run, fork_day, MET_INT,
+         "a counterfactual fork (run --from): the day it branched at, its rows through that day "
+         "copied from the base run; NULL for a plain run"),
+    OCOL(out_run, fork_from, MET_TEXT, "a fork: the checkpoint it branched from; NULL otherwise"),
 };
 
 static const struct met_column out_group_cols[] = {

@@ -87,3 +87,17 @@ void store_bind_real(sqlite3_stmt *st, int k, double v)
     else
         sqlite3_bind_double(st, k, v);
 }
+
+int store_has_table(struct sqlite3 *db, const char *name, int *has, struct ss_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", &st,
+                           err);
+    if (rc) return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    *has = step == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return store_db_err(db, err, "reading");
+    return SS_OK;
+}

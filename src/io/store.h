@@ -34,6 +34,8 @@ int store_step_done(struct sqlite3 *db, struct sqlite3_stmt *st, struct ss_error
 /* End the open transaction: COMMIT if rc is SS_OK (and return how that
  * went), else ROLLBACK and return rc. */
 int store_end(struct sqlite3 *db, int rc, struct ss_error *err);
+/* Whether db has a table called name. */
+int store_has_table(struct sqlite3 *db, const char *name, int *has, struct ss_error *err);
 /* Bind v as parameter k, or NULL when v is NaN (not measured). */
 void store_bind_real(struct sqlite3_stmt *st, int k, double v);
 

@@ -21,6 +21,8 @@
 #include "core/text.h"
 #include "model/scoring.h"
 #include "scenario/scenario.h"
+#include "scenario/schedule.h"
+#include "world/checkpoint.h"
 
 /* The team size a run with these options uses. */
 static int sim_threads(const struct sim_options *o)
@@ -59,16 +61,14 @@ static void sim_human_bytes(char *out, size_t n, size_t bytes)
         snprintf(out, n, "%.0f MiB", (double)bytes / (double)((size_t)1 << 20));
 }
 
-int sim_create(struct sim **out, const struct scenario *s, const struct sim_options *o,
-               struct ss_error *err)
+int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_options *o,
+              struct ss_error *err)
 {
-    *out = NULL;
-    struct sim *sim = calloc(1, sizeof *sim);
-    if (!sim) return err_nomem(err, "creating the simulation");
     struct run *run = &sim->run;
     const struct params *p = scn_params(s);
     sim->scn = s;
     if (o) run->opt = *o;
+    run->fork_day = -1;
     run->threads = sim_threads(o);
     time(&run->started);
     if (run->opt.out_dir)
@@ -82,23 +82,41 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
         char need[32], have[32];
         sim_human_bytes(need, sizeof need, run->estimate_bytes);
         sim_human_bytes(have, sizeof have, limit);
-        size_t est = run->estimate_bytes;
-        free(sim);
         return err_msg(err, SS_EINPUT,
                        "this scenario needs about %s (%zu bytes, estimated) but only %s is "
                        "available; lower population.agents or the networks' degrees",
-                       need, est, have);
+                       need, run->estimate_bytes, have);
     }
+    return SS_OK;
+}
 
+int sim_build(struct sim *sim, const char *ckpt, struct ss_error *err)
+{
+    struct run *run = &sim->run;
+    struct world *w = &sim->world;
     double t0 = sys_now();
-    int rc = world_build(&sim->world, p, scn_dir(s), run->threads, &sim->mem, err);
-    if (rc == SS_OK)
-        rc = eng_create(&sim->eng, &sim->world, run->threads, run->opt.reference, &sim->mem, err);
-    if (rc == SS_OK) {
-        eng_start(&sim->eng, &sim->world);
-        rc = met_init(&sim->met, &sim->world, run->threads, &sim->mem, err);
+    int rc = world_build(w, scn_params(sim->scn), scn_dir(sim->scn), run->threads, &sim->mem, err);
+    if (rc == SS_OK && ckpt) {
+        /* the state of the checkpoint's day, and the parameters of that day */
+        rc = ckpt_restore(ckpt, w, err);
+        if (rc == SS_OK) sched_params_at(w->base, w->day, &w->params);
     }
+    if (rc == SS_OK)
+        rc = eng_create(&sim->eng, w, run->threads, run->opt.reference, &sim->mem, err);
+    if (rc == SS_OK && !ckpt) eng_start(&sim->eng, w);
+    if (rc == SS_OK) rc = met_init(&sim->met, w, run->threads, &sim->mem, err);
     run->build_seconds = sys_now() - t0;
+    return rc;
+}
+
+int sim_create(struct sim **out, const struct scenario *s, const struct sim_options *o,
+               struct ss_error *err)
+{
+    *out = NULL;
+    struct sim *sim = calloc(1, sizeof *sim);
+    if (!sim) return err_nomem(err, "creating the simulation");
+    int rc = sim_setup(sim, s, o, err);
+    if (rc == SS_OK) rc = sim_build(sim, NULL, err);
     if (rc != SS_OK) {
         sim_free(sim);
         return rc;
@@ -110,11 +128,20 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
 void sim_free(struct sim *sim)
 {
     if (!sim) return;
-    out_abort(&sim->run.out);
+    if (sim->run.out.durable)
+        out_suspend(&sim->run.out); /* an unfinished durable run stays resumable */
+    else
+        out_abort(&sim->run.out);
     met_free(&sim->met, &sim->mem);
     eng_free(&sim->eng, &sim->mem);
     world_free(&sim->world, &sim->mem);
+    scn_free(sim->own_scn);
     free(sim);
+}
+
+const struct scenario *sim_scenario(const struct sim *sim)
+{
+    return sim->scn;
 }
 
 const char *sim_out_dir(const struct sim *sim)
@@ -134,13 +161,10 @@ int sim_measure(struct sim *sim, struct ss_error *err)
 
 /* ---- what the output is handed ----------------------------------------- */
 
-/* Open the output with the groups and layers tables of the world. */
-static int sim_open_output(struct sim *sim, struct ss_error *err)
+void sim_static_rows(const struct sim *sim, struct out_group *groups, struct out_layer *layers)
 {
     const struct world *w = &sim->world;
     const struct params *p = w->p;
-    struct out_group groups[MAX_GROUPS];
-    struct out_layer layers[MAX_LAYERS];
     for (uint32_t g = 0; g < w->pop.n_groups; g++)
         groups[g] = (struct out_group){
             .group = g,
@@ -159,8 +183,17 @@ static int sim_open_output(struct sim *sim, struct ss_error *err)
             .mean_degree = w->pop.n ? (double)L->n_entries / w->pop.n : NAN,
         };
     }
-    return out_open(&sim->run.out, sim->run.out_dir, groups, w->pop.n_groups, layers,
-                    w->net.n_layers, sim->run.opt.snapshot, err);
+}
+
+/* Open the output with the groups and layers tables of the world. */
+static int sim_open_output(struct sim *sim, struct ss_error *err)
+{
+    struct out_group groups[MAX_GROUPS];
+    struct out_layer layers[MAX_LAYERS];
+    sim_static_rows(sim, groups, layers);
+    return out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
+                    sim->world.net.n_layers, sim->run.opt.snapshot,
+                    sim->run.opt.checkpoint_every > 0, err);
 }
 
 static int sim_measure_and_write(struct sim *sim, struct ss_error *err)
@@ -243,6 +276,8 @@ static int sim_close_output(struct sim *sim, struct ss_error *err)
         .alloc_peak_bytes = (int64_t)sim->mem.peak,
         .estimate_bytes = (int64_t)run->estimate_bytes,
         .host_cores = omp_get_num_procs(),
+        .fork_day = run->fork_day >= 0 ? run->fork_day : INT64_MIN,
+        .fork_from = run->fork_day >= 0 ? run->fork_from : NULL,
     };
     return out_close(&sim->run.out, &row, err);
 }
@@ -251,21 +286,37 @@ int sim_run(struct sim *sim, struct ss_error *err)
 {
     struct run *run = &sim->run;
     const int days = sim->world.p->days;
+    const int every = run->opt.checkpoint_every;
     double t0 = sys_now();
-    int rc = sim_open_output(sim, err);
-    if (rc == SS_OK) rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
+    int rc = SS_OK;
+    if (!run->resumed) {
+        rc = sim_open_output(sim, err);
+        if (rc == SS_OK && run->fork_day >= 0)
+            rc = sim_copy_base(sim, err); /* the days through the fork, as the base had them */
+        else if (rc == SS_OK)
+            rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
+    }
+    const int first = sim->world.day;
     double t_loop = sys_now();
     while (rc == SS_OK && sim->world.day < days) {
         if (run->opt.cancel && *run->opt.cancel) {
-            rc = err_msg(err, SS_EINTR, "interrupted on day %d of %d; no results were kept",
-                         sim->world.day, days);
+            if (run->out.durable)
+                rc = err_msg(err, SS_EINTR,
+                             "interrupted on day %d of %d; go on from the last checkpoint with "
+                             "'scoresim resume %s'",
+                             sim->world.day, days, run->out_dir);
+            else
+                rc = err_msg(err, SS_EINTR, "interrupted on day %d of %d; no results were kept",
+                             sim->world.day, days);
             break;
         }
         rc = sim_step(sim, err);
         if (rc == SS_OK) rc = sim_measure_and_write(sim, err);
+        if (rc == SS_OK && every > 0 && sim->world.day % every == 0 && sim->world.day < days)
+            rc = sim_checkpoint(sim, err);
         if (rc == SS_OK && run->opt.progress) {
             double dt = sys_now() - t_loop;
-            double rate = dt > 0 ? (double)sim->world.pop.n * sim->world.day / dt : 0.0;
+            double rate = dt > 0 ? (double)sim->world.pop.n * (sim->world.day - first) / dt : 0.0;
             run->opt.progress(run->opt.progress_ud, sim->world.day, days, rate);
         }
     }
@@ -274,6 +325,9 @@ int sim_run(struct sim *sim, struct ss_error *err)
     time(&run->finished);
     if (rc == SS_OK && run->opt.snapshot) rc = sim_write_snapshot(sim, err);
     if (rc == SS_OK) rc = sim_close_output(sim, err);
-    if (rc != SS_OK) out_abort(&run->out);
+    if (rc == SS_EINTR && run->out.durable)
+        out_suspend(&run->out);
+    else if (rc != SS_OK)
+        out_abort(&run->out);
     return rc;
 }

@@ -23,26 +23,46 @@
 
 /* What belongs to the run, not to the simulation's state. */
 struct run {
-    struct sim_options opt; /* as given to sim_create */
-    int threads;            /* team size of every parallel region of this run */
-    char out_dir[MAX_PATH]; /* results folder */
-    struct output out;      /* results files, open during sim_run */
-    time_t started;         /* wall clock at sim_create */
-    time_t finished;        /* wall clock at the end of the day loop */
-    double build_seconds;   /* world and engine build */
-    double run_seconds;     /* the day loop, measurements and output */
-    double wall_seconds;    /* build + run */
-    size_t estimate_bytes;  /* sim_estimate_bytes at create */
+    struct sim_options opt;   /* as given to sim_create */
+    int resumed;              /* sim_resume: the output is open, the days so far written */
+    int fork_day;             /* sim_fork: the day it branched at; -1 for a plain run */
+    char fork_from[MAX_PATH]; /* sim_fork: the checkpoint it branched from */
+    int threads;              /* team size of every parallel region of this run */
+    char out_dir[MAX_PATH];   /* results folder */
+    struct output out;        /* results files, open during sim_run */
+    time_t started;           /* wall clock at sim_create */
+    time_t finished;          /* wall clock at the end of the day loop */
+    double build_seconds;     /* world and engine build */
+    double run_seconds;       /* the day loop, measurements and output */
+    double wall_seconds;      /* build + run */
+    size_t estimate_bytes;    /* sim_estimate_bytes at create */
 };
 
 struct sim {
-    const struct scenario *scn; /* not owned; outlives the sim */
+    const struct scenario *scn; /* not owned (but see own_scn); outlives the sim */
+    struct scenario *own_scn;   /* sim_resume: the scenario read from the checkpoint (owned) */
     struct mem mem;             /* every allocation of this run */
     struct world world;         /* the state of the simulation */
     struct engine eng;          /* kept counts, scratch, today's tallies */
     struct metrics met;         /* today's measured rows */
     struct run run;             /* options, output, timings */
 };
+
+/* Set up the run of scenario s (options, threads, results folder, the
+ * memory check) in a zeroed sim. */
+int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_options *o,
+              struct ss_error *err);
+/* Build the world, the engine and the measurement: at day 0 (the model
+ * started), or, with ckpt, as the checkpoint file left them. */
+int sim_build(struct sim *sim, const char *ckpt, struct ss_error *err);
+/* The static rows the output starts with (groups, layers). */
+void sim_static_rows(const struct sim *sim, struct out_group *groups, struct out_layer *layers);
+/* Write a checkpoint of the day just written (restore.c): commit the
+ * output, write the world, keep the last two. */
+int sim_checkpoint(struct sim *sim, struct ss_error *err);
+/* Copy the days through the fork from the checkpoint's run into the
+ * output just opened (restore.c). */
+int sim_copy_base(struct sim *sim, struct ss_error *err);
 
 /* Simulate one day (eng_step on the sim's world). */
 int sim_step(struct sim *sim, struct ss_error *err);

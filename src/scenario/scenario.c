@@ -147,6 +147,33 @@ int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct s
     return SS_OK;
 }
 
+int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
+                  struct ss_error *err)
+{
+    struct scenario *s;
+    *out = NULL;
+    if (strlen(label) >= MAX_PATH || strlen(dir) >= MAX_PATH)
+        return err_msg(err, SS_EINPUT, "scenario label or folder longer than %d bytes",
+                       MAX_PATH - 1);
+    int rc = create(&s, 0, err);
+    if (rc) return rc;
+    strcpy(s->path, label);
+    strcpy(s->dir, dir);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    if (!f) {
+        scn_free(s);
+        return err_msg(err, SS_ENOMEM, "reading the scenario of %s", label);
+    }
+    rc = read_file(s, f, err);
+    fclose(f);
+    if (rc) {
+        scn_free(s);
+        return rc;
+    }
+    *out = s;
+    return SS_OK;
+}
+
 int scn_load(struct scenario **out, const char *path, struct ss_error *err)
 {
     return scn_load_mem(out, path, 0, err);

@@ -21,5 +21,13 @@ const char *scn_text(const struct scenario *s);
 /* scn_load whose allocation hook fails its fail_at-th allocation (1-based;
  * 0: never), so tests can prove out-of-memory is reported, not crashed on. */
 int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err);
+/* A scenario from YAML text (a checkpoint's), unfinished: label names it in
+ * messages, dir is the folder its relative paths are taken from. */
+int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
+                  struct ss_error *err);
+/* SS_OK if a and b (finished) build the same world: the same population,
+ * networks (a layer's contact probability aside), seed and start_date;
+ * else SS_EINPUT naming the first key that differs. */
+int scn_same_structure(const struct scenario *a, const struct scenario *b, struct ss_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
 
 /* ---- which keys may change ----------------------------------------------- */
@@ -523,4 +524,84 @@ int scn_changes_after(const struct scenario *s)
     int n = 0;
     for (uint32_t i = 0; i < sc->n; i++) n += sc->c[i].day > s->p.days;
     return n;
+}
+
+/* ---- the structure of a run ---------------------------------------------- */
+
+/* Whether the field of row r at a equals the one at b. */
+static int sched_same_field(const struct row *r, const char *a, const char *b)
+{
+    switch (r->type) {
+    case T_BOOL:
+    case T_INT:
+    case T_ENUM:
+        return !memcmp(a, b, sizeof(int));
+    case T_U32:
+    case T_DATE:
+        return !memcmp(a, b, sizeof(uint32_t));
+    case T_U64:
+        return !memcmp(a, b, sizeof(uint64_t));
+    case T_REAL:
+    case T_PROB:
+        return !memcmp(a, b, sizeof(double));
+    case T_STR:
+        return !strcmp(a, b);
+    case T_DIST: {
+        const struct dist *x = (const struct dist *)a, *y = (const struct dist *)b;
+        if (x->kind != y->kind || x->n_values != y->n_values) return 0;
+        const double u[7] = {x->value, x->lo, x->hi, x->mean, x->sd, x->a, x->b};
+        const double v[7] = {y->value, y->lo, y->hi, y->mean, y->sd, y->a, y->b};
+        return !memcmp(u, v, sizeof u) &&
+               (!x->n_values || !memcmp(x->values, y->values, x->n_values * sizeof *x->values));
+    }
+    case T_NAMED: {
+        const struct named_values *x = (const struct named_values *)a,
+                                  *y = (const struct named_values *)b;
+        if (x->n != y->n) return 0;
+        for (uint32_t i = 0; i < x->n; i++)
+            if (strcmp(x->name[i], y->name[i]) || memcmp(&x->v[i], &y->v[i], sizeof x->v[i]))
+                return 0;
+        return 1;
+    }
+    default:
+        return 1;
+    }
+}
+
+int scn_same_structure(const struct scenario *a, const struct scenario *b, struct ss_error *err)
+{
+    const char *pa = (const char *)&a->p, *pb = (const char *)&b->p;
+    const struct family *lf = &scn_layer_family;
+    const uint32_t na = *(const uint32_t *)(pa + lf->count_off),
+                   nb = *(const uint32_t *)(pb + lf->count_off);
+    for (size_t i = 0; i < scn_n_rows; i++) {
+        const struct row *r = &scn_rows[i];
+        int structural = sched_prefix(r->key, "population") || sched_prefix(r->key, "network") ||
+                         !strcmp(r->key, "seed") || !strcmp(r->key, "start_date");
+        if (!structural || r->type == T_FAMILY || !strcmp(scn_key_last(r->key), "contact"))
+            continue;
+        if (r->fam != lf) {
+            if (!sched_same_field(r, pa + r->off, pb + r->off))
+                return err_msg(err, SS_EINPUT,
+                               "'%s' differs: a fork keeps the world's structure (population, "
+                               "networks, seed, start_date); only its policy can change",
+                               r->key);
+            continue;
+        }
+        if (na != nb)
+            return err_msg(err, SS_EINPUT,
+                           "'network.layers' differs (%u layers against %u): a "
+                           "fork keeps the world's networks",
+                           na, nb);
+        for (uint32_t l = 0; l < na; l++) {
+            const char *ea = pa + (size_t)l * lf->stride, *eb = pb + (size_t)l * lf->stride;
+            if (strcmp(ea + lf->name_off, eb + lf->name_off) ||
+                !sched_same_field(r, ea + r->off, eb + r->off))
+                return err_msg(err, SS_EINPUT,
+                               "'network.layers.%s.%s' differs: a fork keeps the world's "
+                               "networks (only a layer's contact can change)",
+                               ea + lf->name_off, scn_key_last(r->key));
+        }
+    }
+    return SS_OK;
 }

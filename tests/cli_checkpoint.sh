@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Checkpoints, resume and counterfactual forks from the command line:
+# - a run killed with SIGKILL mid-way and resumed gives every table, and
+#   daily.csv, byte for byte as a run never interrupted (the run table's
+#   times and memory aside), also when it is killed twice, with another
+#   thread count on resume, and with a leftover half-written checkpoint;
+# - truncated, corrupt, foreign-version and other-scenario checkpoints are
+#   refused with the reason and exit 2, and so is a folder without one;
+# - a fork from day D has the base's days through D, bit for bit, and its
+#   own after (here it differs); a fork that changes the structure is
+#   refused.
+# The kill comes at a known day (SCORESIM_TEST_KILL_AFTER_DAY, a hook of the
+# command line: SIGKILL right after that day's results and checkpoint), not
+# after a sleep: the test does not depend on timing.
+# usage: cli_checkpoint.sh SCORESIM_BINARY SOURCE_DIR
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+bin=$1
+work=$(mktemp -d /tmp/scoresim-ckpt-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+args=(--agents 6000 --days 60 --seed 3 --snapshot --quiet)
+
+# Every table but the run table's times and memory, and daily.csv.
+dump() {
+    local db=$1/results.sqlite
+    for t in groups layers daily daily_layer agents agent_degree; do
+        echo "== $t"
+        sqlite3 "$db" "select * from $t order by 1, 2, 3"
+    done
+    echo "== run"
+    sqlite3 "$db" "select name, scenario, seed, days, agents, version, fork_day, fork_from from run"
+    echo "== daily.csv"
+    cat "$1/daily.csv"
+}
+
+expect 0 "" -- "$bin" run "${args[@]}" --threads 2 --out full
+dump full >full.txt
+
+# Killed on day 23 (checkpoints every 10 days: the last is day 20), then on
+# day 47 of the resumed run (last checkpoint 40), resumed with 1 thread.
+SCORESIM_TEST_KILL_AFTER_DAY=23 "$bin" run "${args[@]}" --threads 2 --checkpoint-every 10 --out k >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 137 ] && ok || bad "the run was to be killed (exit 137), exited $rc"
+[ ! -e k/results.sqlite ] && ok || bad "a killed run left a finished-looking results.sqlite"
+[ -f k/checkpoint-000010.ckpt ] && [ -f k/checkpoint-000020.ckpt ] && ok || bad "checkpoints of days 10 and 20: $(ls -a k)"
+# a checkpoint being written when the run was killed: not renamed, so ignored
+head -c 100 k/checkpoint-000020.ckpt >k/checkpoint-000030.ckpt.tmp
+SCORESIM_TEST_KILL_AFTER_DAY=47 "$bin" resume k --threads 2 >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 137 ] && ok || bad "the resumed run was to be killed (exit 137), exited $rc"
+n=$(ls k | grep -c '^checkpoint-.*\.ckpt$')
+[ "$n" -eq 2 ] && ok || bad "the last two checkpoints are kept, found $n: $(ls k)"
+expect 0 "" -- "$bin" resume k --threads 1 --quiet
+dump k >k.txt
+cmp -s full.txt k.txt && ok || bad "killed twice and resumed, the tables differ: $(diff full.txt k.txt | head -5)"
+[ -f k/report.html ] && ok || bad "the resumed run wrote no report"
+[ -z "$(ls -a k | grep partial)" ] && ok || bad "partial files left after the resumed run finished"
+
+# Ctrl-C (SIGINT) keeps a checkpointed run resumable.
+"$bin" run "${args[@]}" --threads 2 --checkpoint-every 5 --out int >/dev/null 2>err.txt &
+pid=$!
+for _ in $(seq 1 600); do [ -f int/checkpoint-000005.ckpt ] && break; sleep 0.05; done
+kill -INT $pid
+wait $pid
+rc=$?
+if [ "$rc" -eq 130 ]; then
+    grep -q "scoresim resume int" err.txt && ok || bad "an interrupted run does not say how to resume: $(cat err.txt)"
+    expect 0 "" -- "$bin" resume int --quiet --threads 2
+    dump int >int.txt
+    cmp -s full.txt int.txt && ok || bad "interrupted with SIGINT and resumed, the tables differ"
+elif [ "$rc" -eq 0 ]; then
+    ok # finished before the signal came: nothing to resume
+else
+    bad "the interrupted run exited $rc: $(cat err.txt)"
+fi
+
+# Refused checkpoints, with the reason, exit 2.
+SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 10 --out bad >/dev/null 2>&1
+cp bad/checkpoint-000010.ckpt keep.ckpt
+size=$(stat -c %s keep.ckpt)
+head -c $((size - 1000)) keep.ckpt >bad/checkpoint-000010.ckpt
+expect 2 "it is truncated" -- "$bin" resume bad
+cp keep.ckpt bad/checkpoint-000010.ckpt
+b=$(od -An -tu1 -j $((size / 2)) -N1 keep.ckpt | tr -d ' ')
+printf "\\x$(printf %02x $(((b + 1) % 256)))" | dd of=bad/checkpoint-000010.ckpt bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect 2 "it is corrupt (its checksum does not match)" -- "$bin" resume bad
+cp keep.ckpt bad/checkpoint-000010.ckpt
+printf '9.9.9\0\0\0' | dd of=bad/checkpoint-000010.ckpt bs=1 seek=24 conv=notrunc 2>/dev/null
+expect 2 "written by another version of scoresim" -- "$bin" resume bad
+head -c 16 /dev/zero >bad/checkpoint-000010.ckpt
+expect 2 "not a scoresim checkpoint" -- "$bin" resume bad
+cp keep.ckpt bad/checkpoint-000010.ckpt
+printf 'days: 60\nseed: 3\npopulation: {agents: 6000}\nscoring: {integration: 0.5}\n' >other.yaml
+expect 2 "is of another scenario" -- "$bin" resume bad other.yaml
+mkdir empty
+expect 2 "holds no checkpoint to resume from" -- "$bin" resume empty
+expect 0 "" -- "$bin" resume bad --quiet
+
+# A fork from day 30 of the full run: the same days through 30, its own after.
+expect 0 "" -- "$bin" run "${args[@]}" --checkpoint-every 30 --out base
+expect 0 "" -- "$bin" run --from base/checkpoint-000030.ckpt --set scoring.integration=0 --quiet --out fork
+q() { sqlite3 "$1/results.sqlite" "$2"; }
+same=$(q base "select count(*) from daily where day <= 30")
+[ "$(sqlite3 fork/results.sqlite "attach 'base/results.sqlite' as b; select count(*) from daily f join b.daily x using (day, \"group\") where day <= 30 and f.listed = x.listed and f.score_mean = x.score_mean and f.sanctions_cum = x.sanctions_cum")" = "$same" ] && ok ||
+    bad "the fork's days through 30 differ from the base's"
+[ "$(sqlite3 fork/results.sqlite "attach 'base/results.sqlite' as b; select count(*) > 0 from daily f join b.daily x using (day, \"group\") where day > 30 and f.judicial_mean <> x.judicial_mean")" = 1 ] && ok ||
+    bad "the fork under integration 0 does not diverge from its base after day 30"
+[ "$(q fork "select fork_day from run")" = 30 ] && ok || bad "the run table does not say where the fork branched"
+cmp -s <(head -n $((1 + 31 * 5)) base/daily.csv) <(head -n $((1 + 31 * 5)) fork/daily.csv) && ok ||
+    bad "the fork's daily.csv does not start with the base's days"
+expect 2 "'population.agents' differs" -- "$bin" run --from base/checkpoint-000030.ckpt --agents 7000 --quiet --out fork2
+expect 2 "nothing is left to run" -- "$bin" run --from base/checkpoint-000030.ckpt --days 30 --quiet --out fork3
+
+finish cli-checkpoint
