@@ -5,6 +5,7 @@
  *
  * usage: bench_sim [--agents N] [--days D] [--threads T] [--set KEY=VALUE]...
  *                  [--no-split] [--no-sol] [--reference] [--estimate] [--stream MIB]
+ *                  [--checkpoint PATH]
  *
  * Builds the seed scenario through the library (scn_new_default, scn_set,
  * sim_create), then runs its days as sim_run does but without output files:
@@ -32,7 +33,12 @@
  * (sol, solg, solr) seconds, agent-days/s, GB/s and the model's ratio.
  * --estimate prints sim_estimate_bytes and builds nothing; --stream MIB
  * prints the read bandwidth of a plain parallel sum over MIB mebibytes
- * (the machine's bound, for comparison). Exit status: 0 done, 1 failed,
+ * (the machine's bound, for comparison). --checkpoint PATH writes the
+ * world at the end of the run to PATH (world/checkpoint.h), reads its
+ * header back (the checksum reads the whole file) and restores it into the
+ * same world, and adds ckpt_bytes, B_ckpt (bytes per agent), ckpt_write_s
+ * (synced to disk), ckpt_meta_s and ckpt_restore_s; the file is removed
+ * after. Exit status: 0 done, 1 failed,
  * 2 bad option.
  */
 #include <math.h>
@@ -47,6 +53,7 @@
 #include "core/sys.h"
 #include "model/scoring.h"
 #include "run/sim.h"
+#include "world/checkpoint.h"
 
 #define BENCH_MAX_SETS 32
 /* Agents per block of the kernel: the model's SIM_BLOCK. */
@@ -65,6 +72,15 @@ struct bench_opts {
     int estimate;                    /* print the estimate only */
     int reference;                   /* the plain reference day step (sim_options.reference) */
     unsigned long long stream_mib;   /* > 0: the read-bandwidth probe only */
+    const char *checkpoint;          /* time a checkpoint written to this path */
+};
+
+/* What --checkpoint measured. */
+struct bench_ckpt {
+    long long bytes;  /* the file's size */
+    double write_s;   /* ckpt_write: serialise, checksum, sync, rename */
+    double meta_s;    /* ckpt_read_meta: the whole file read and checked */
+    double restore_s; /* ckpt_restore into the same world */
 };
 
 /* Bytes of each array of a built sim, from the arrays' lengths. */
@@ -92,7 +108,8 @@ struct bench_sol {
 static int bench_usage(void)
 {
     fputs("usage: bench_sim [--agents N] [--days D] [--threads T] [--set KEY=VALUE]...\n"
-          "                 [--no-split] [--no-sol] [--reference] [--estimate] [--stream MIB]\n",
+          "                 [--no-split] [--no-sol] [--reference] [--estimate] [--stream MIB]\n"
+          "                 [--checkpoint PATH]\n",
           stderr);
     return 2;
 }
@@ -123,6 +140,9 @@ static int bench_parse(struct bench_opts *o, int argc, char **argv)
             o->set[o->n_set++] = v, i++;
         } else if (!strcmp(a, "--stream") && !bench_parse_ull(v, &x) && x > 0) {
             o->stream_mib = x, i++;
+        } else if (!strcmp(a, "--checkpoint") && v && *v) {
+            o->checkpoint = v;
+            i++;
         } else if (!strcmp(a, "--no-split")) {
             o->split = 0;
         } else if (!strcmp(a, "--no-sol")) {
@@ -196,7 +216,8 @@ static void bench_count_bytes(const struct sim *sim, struct bench_bytes *b)
     size_t st_agent = sizeof *st->attitude + sizeof *st->fear + N_SUBSYSTEMS * sizeof(float) +
                       sizeof *st->status + sizeof *st->history + sizeof *st->watched +
                       sizeof *st->listed_day + sizeof *st->interned_until +
-                      st->n_misses * sizeof *st->misses;
+                      st->n_misses * sizeof *st->misses + sizeof *st->debt +
+                      sizeof *st->sanctioned + sizeof *st->sanctioned_last;
     /* the engine's per-agent scratch (B_state counts it: it is a day's
      * state) and kept counts (B_expo) */
     size_t eng_agent =
@@ -243,7 +264,8 @@ static uint64_t bench_sol_agents(struct sim *sim, uint32_t lo, uint32_t hi)
     for (uint32_t i = lo; i < hi; i++) {
         a ^= (uint32_t)pop->group[i] ^ pop->flags[i] ^ st->status[i] ^ st->history[i] ^
              st->watched[i] ^ e->acts[i] ^ (uint32_t)st->listed_day[i] ^
-             (uint32_t)st->interned_until[i];
+             (uint32_t)st->interned_until[i] ^ st->debt[i] ^ (uint32_t)st->sanctioned[i] ^
+             st->sanctioned_last[i];
         if (e->xp.enabled)
             a ^= (uint32_t)e->xp.ties[i] ^ e->xp.listed[i] ^ e->xp.interned[i] ^
                  e->xp.protesting[i] ^ e->met_listed[i] ^ e->status_before[i];
@@ -335,6 +357,30 @@ static void bench_print_sol(const char *name, const struct bench_sol *k, double 
     printf(" %s_s=%.3f %s_agent_days_per_s=%.4g %s_gbps=%.2f %s_ratio=%.2f %s_step_ratio=%.2f",
            name, k->seconds, name, agent_days / k->seconds, name,
            k->bytes * days / k->seconds / 1e9, name, run_s / k->seconds, name, step_s / k->seconds);
+}
+
+/* Write the world to o->checkpoint, read its header back, restore it into
+ * the same world, timing each; the file is removed after. */
+static int bench_checkpoint(struct sim *sim, const char *path, struct bench_ckpt *out,
+                            struct ss_error *err)
+{
+    struct ckpt_meta meta = {0};
+    double t0 = sys_now();
+    int rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn), 0, 0, err);
+    double t1 = sys_now();
+    if (rc == SS_OK) rc = ckpt_read_meta(path, &meta, &sim->mem, err);
+    double t2 = sys_now();
+    if (rc == SS_OK) rc = ckpt_restore(path, &sim->world, err);
+    double t3 = sys_now();
+    ckpt_meta_free(&meta, &sim->mem);
+    FILE *fp = rc == SS_OK ? fopen(path, "rb") : NULL;
+    if (fp && fseek(fp, 0, SEEK_END) == 0) out->bytes = ftell(fp);
+    if (fp) fclose(fp);
+    remove(path);
+    out->write_s = t1 - t0;
+    out->meta_s = t2 - t1;
+    out->restore_s = t3 - t2;
+    return rc;
 }
 
 /* User + system CPU seconds of this process so far. */
@@ -432,6 +478,13 @@ int main(int argc, char **argv)
 
     struct bench_bytes bb;
     bench_count_bytes(sim, &bb);
+    struct bench_ckpt ck = {0};
+    if (o.checkpoint && bench_checkpoint(sim, o.checkpoint, &ck, &err) != SS_OK) {
+        ss_error_print(&err, stderr);
+        sim_free(sim);
+        scn_free(scn);
+        return 1;
+    }
     struct bench_sol sol = {0}, solg = {0}, solr = {0};
     if (o.sol) {
         bench_sol_run(sim, o.days, SOL_STREAM, &sol);
@@ -456,6 +509,9 @@ int main(int argc, char **argv)
            (double)(bb.adj + bb.off) / ne, cpu_util);
     for (uint32_t l = 0; l < sim->world.net.n_layers; l++)
         printf(" entries_l%u=%llu", l, (unsigned long long)sim->world.net.layer[l].n_entries);
+    if (o.checkpoint)
+        printf(" ckpt_bytes=%lld B_ckpt=%.2f ckpt_write_s=%.3f ckpt_meta_s=%.3f ckpt_restore_s=%.3f",
+               ck.bytes, (double)ck.bytes / nn, ck.write_s, ck.meta_s, ck.restore_s);
     if (o.sol) {
         bench_print_sol("sol", &sol, ad, o.days, run_s, step_s);
         bench_print_sol("solg", &solg, ad, o.days, run_s, step_s);

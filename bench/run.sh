@@ -15,7 +15,9 @@
 # run until the 1-minute load average is at most this, for at most
 # QUIET_WAIT seconds, default 900: the machine is shared), LARGE_DAYS
 # (days of the 10^8 run of --large; default DAYS: memory does not grow
-# with days, and one such day takes about 80 s on 2 cores).
+# with days, and one such day takes about 80 s on 2 cores), CKPT_DIR (where
+# each run writes, reads and removes its end-of-run checkpoint; default a
+# temporary folder on the disk of /tmp).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 large=0
@@ -38,6 +40,8 @@ quiet_load=${QUIET_LOAD:-}
 quiet_wait=${QUIET_WAIT:-900}
 large_days=${LARGE_DAYS:-$days}
 bin=$build/bench_sim
+ckpt_dir=${CKPT_DIR:-$(mktemp -d /tmp/scoresim-bench-XXXXXX)}
+trap 'rm -f "$ckpt_dir/bench.ckpt"; [ -n "${CKPT_DIR:-}" ] || rmdir "$ckpt_dir" 2>/dev/null' EXIT
 [ -x "$bin" ] || { echo "run.sh: $bin not found: build first (make build)" >&2; exit 1; }
 
 # A size runs only if its memory estimate is at most this share of
@@ -55,7 +59,7 @@ wait_quiet() {
     done
 }
 
-rows=() memrows=() raw=() notes=()
+rows=() memrows=() ckrows=() raw=() notes=()
 for n in "${sizes[@]}"; do
     d=$days
     [ "$n" -ge 100000000 ] && d=$large_days
@@ -71,7 +75,7 @@ for n in "${sizes[@]}"; do
     for ((r = 1; r <= repeat; r++)); do
         wait_quiet
         a0=$(load1)
-        try=$("$bin" --agents "$n" --days "$d" --threads "$threads")
+        try=$("$bin" --agents "$n" --days "$d" --threads "$threads" --checkpoint "$ckpt_dir/bench.ckpt")
         a1=$(load1)
         raw+=("$try load_before=$a0 load_after=$a1")
         t=$(sed 's/.* run_s=\([0-9.]*\).*/\1/' <<<"$try")
@@ -99,6 +103,10 @@ for n in "${sizes[@]}"; do
         -v e="${v[estimate_bytes]}" 'BEGIN {
         printf "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
             n, p, s, o, a, tr, xp, ot, ba, bx, bp, br, e / n }')")
+    ckrows+=("$(awk -v n="${v[agents]}" -v b="${v[ckpt_bytes]}" -v w="${v[ckpt_write_s]}" \
+        -v m="${v[ckpt_meta_s]}" -v r="${v[ckpt_restore_s]}" -v spd="${v[s_per_day]}" 'BEGIN {
+        printf "| %d | %.1f | %.1f | %.3f | %.0f | %.3f | %.3f | %.2f |",
+            n, b / 2^20, b / n, w, b / w / 1e6, m, r, w / spd }')")
     unset v
 done
 
@@ -133,6 +141,12 @@ fi
     echo "| agents | population | state | offsets | adj | trigger ids | contact counts | other | live | live - adj | hook peak | peak RSS | estimate |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for m in "${memrows[@]}"; do echo "$m"; done
+    echo
+    echo "Checkpoint of the world at the end of each run (world/checkpoint.h), in $ckpt_dir:"
+    echo
+    echo "| agents | MiB | B/agent | write s (synced) | write MB/s | read + check s | restore s | write / day |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for m in "${ckrows[@]}"; do echo "$m"; done
     echo
     echo "s/day and agent-days/s: sim_step + met_measure per day (as sim_run, without output files);"
     echo "step only: without met_measure. build s: sim_create (population, networks, state,"

@@ -62,6 +62,16 @@ awk -v a="${v[B_agent]:-0}" -v p="${v[B_pop]:-0}" -v s="${v[B_state]:-0}" -v o="
     ok || bad "--estimate line"
 "$bench" --agents 10000 --days 2 --no-sol --no-split --reference | grep -q ' step=reference ' &&
     ok || bad "--reference does not run the reference step"
+# --checkpoint: the file written, read back, restored and removed.
+ck=$(mktemp -d /tmp/scoresim-bench-ck-XXXXXX)
+cl=$("$bench" --agents 10000 --days 2 --no-sol --no-split --checkpoint "$ck/w.ckpt")
+for k in ckpt_bytes B_ckpt ckpt_write_s ckpt_meta_s ckpt_restore_s; do
+    [[ $cl =~ \ $k=([0-9.]+) ]] && ok || bad "--checkpoint: key $k missing: $cl"
+done
+[[ $cl =~ \ B_ckpt=([0-9.]+) ]] && awk -v b="${BASH_REMATCH[1]}" 'BEGIN { exit !(b > 8) }' &&
+    ok || bad "--checkpoint: B_ckpt not > 8 bytes per agent: $cl"
+[ -z "$(ls -A "$ck")" ] && ok || bad "--checkpoint left files: $(ls "$ck")"
+rm -rf "$ck"
 "$bench" --bogus >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a bad option exited $rc, expected 2"
