@@ -665,6 +665,10 @@ void scn_free(struct scenario *s)
         char *addr = (char *)&s->p + r->off;
         if (r->type == T_DIST) mem_free(m, ((struct dist *)addr)->values);
         if (r->type == T_INTS) mem_free(m, ((struct int_list *)addr)->v);
+        if (r->type == T_SCHEDULE) {
+            mem_free(m, ((struct schedule *)addr)->c);
+            mem_free(m, ((struct schedule *)addr)->order);
+        }
     }
     for (size_t i = 0; i < s->n_marks; i++) {
         mem_free(m, s->marks[i].key);
