@@ -510,8 +510,9 @@ int main(int argc, char **argv)
     for (uint32_t l = 0; l < sim->world.net.n_layers; l++)
         printf(" entries_l%u=%llu", l, (unsigned long long)sim->world.net.layer[l].n_entries);
     if (o.checkpoint)
-        printf(" ckpt_bytes=%lld B_ckpt=%.2f ckpt_write_s=%.3f ckpt_meta_s=%.3f ckpt_restore_s=%.3f",
-               ck.bytes, (double)ck.bytes / nn, ck.write_s, ck.meta_s, ck.restore_s);
+        printf(
+            " ckpt_bytes=%lld B_ckpt=%.2f ckpt_write_s=%.3f ckpt_meta_s=%.3f ckpt_restore_s=%.3f",
+            ck.bytes, (double)ck.bytes / nn, ck.write_s, ck.meta_s, ck.restore_s);
     if (o.sol) {
         bench_print_sol("sol", &sol, ad, o.days, run_s, step_s);
         bench_print_sol("solg", &solg, ad, o.days, run_s, step_s);

@@ -387,7 +387,7 @@ struct progress {
 static int test_kill_day(void)
 {
     const char *v = getenv("SCORESIM_TEST_KILL_AFTER_DAY");
-    return v ? atoi(v) : 0;
+    return v ? (int)strtol(v, NULL, 10) : 0;
 }
 
 static double now_seconds(void)

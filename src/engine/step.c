@@ -120,8 +120,10 @@ static void step_schedule(struct engine *e, struct world *w, uint32_t day)
     sched_params_at(w->base, (int32_t)day, &w->params);
     for (int ch = 0; ch < N_CHANNELS; ch++) {
         const struct channel_params *a = &before[ch], *b = &w->params.surveillance[ch];
-        if (a->enabled != b->enabled ||
-            memcmp(a->coverage_g, b->coverage_g, sizeof a->coverage_g)) {
+        int same = a->enabled == b->enabled;
+        for (uint32_t g = 0; g < MAX_GROUPS && same; g++)
+            same = a->coverage_g[g] == b->coverage_g[g];
+        if (!same) {
             surv_init_coverage(w, e->threads, w->st.watched);
             return;
         }

@@ -17,7 +17,6 @@
 #include "core/error.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
-#include "scenario/schedule.h"
 
 static const char *const tier_keys[] = {"aaa", "aa", "a", "b", "c"};
 

@@ -226,6 +226,10 @@ int scn_read_schedule(struct scn_ctx *c, const char *path, const yaml_node_t *v,
  * never overlapping a change of the same key, the fields' places, and
  * the cross-key rules on every day a change makes. */
 int scn_schedule_finish(struct scenario *s, struct ss_error *err);
+/* Each surveillance channel's coverage per group (coverage_g) from its
+ * coverage and its per-group overrides, whose names must be the
+ * population's groups (as scn_finish leaves them). */
+void params_resolve_coverage(struct params *p);
 
 /* --- scenario_print.c: writing YAML and Markdown ------------------------- */
 

@@ -159,6 +159,7 @@ static int sched_key(struct scn_ctx *c, const yaml_node_t *k, struct sched_chang
     const char *key = scn_node_text(k);
     if (strlen(key) >= sizeof ch->key) return scn_fail(c, k, "key '%.60s...' too long", key);
     size_t off = 0;
+    *row = NULL;
     int rc = scn_lookup(c, key, k, row, &off);
     if (rc) return rc;
     const char *why = sched_fixed(*row, key);
@@ -182,6 +183,7 @@ static int sched_read_ramp(struct scn_ctx *c, const yaml_node_t *m, uint32_t ent
     const struct row *r = NULL;
     rc = sched_key(c, sched_child(c, m, "ramp"), &ch, &r);
     if (rc) return rc;
+    if (!r) return SS_EINTERNAL; /* sched_key names a row when it succeeds */
     if (r->type == T_BOOL || r->type == T_ENUM)
         return scn_fail(c, sched_child(c, m, "ramp"),
                         "'%s' cannot ramp: only numbers move linearly (set it with `set:`)",
@@ -225,6 +227,7 @@ static int sched_read_set(struct scn_ctx *c, const yaml_node_t *m, uint32_t entr
         struct sched_change ch = when;
         const struct row *r = NULL;
         rc = sched_key(c, k, &ch, &r);
+        if (!rc && !r) rc = SS_EINTERNAL; /* sched_key names a row when it succeeds */
         if (!rc)
             rc = sched_value(c, r, ch.key, yaml_document_get_node(c->doc, p->value), &ch.value);
         ch.value_to = ch.value;
@@ -305,7 +308,7 @@ static int sched_resolve_days(const struct scenario *s, struct sched_change *ch,
     const int shortened = dm && dm->line == 0 && dm->src && !strncmp(dm->src, "--set ", 6);
     const int32_t ends[2] = {ch->day, ch->day_to};
     const int32_t dates[2] = {ch->date, ch->date_to};
-    for (int k = 0; k < 1 + ch->ramp; k++) {
+    for (int k = 0; k < (ch->ramp ? 2 : 1); k++) {
         if (ends[k] >= 1 && (ends[k] <= days || shortened)) continue;
         if (dates[k] != PARAMS_NO_DATE) {
             char d[TEXT_DATE_LEN], first[TEXT_DATE_LEN], last[TEXT_DATE_LEN];
@@ -528,6 +531,20 @@ int scn_changes_after(const struct scenario *s)
 
 /* ---- the structure of a run ---------------------------------------------- */
 
+/* Whether n doubles at a equal those at b as values (an unset value, NaN,
+ * equals another: comparing bytes would tell 0.0 from -0.0 and one NaN
+ * from another). */
+static int sched_same_double(const void *a, const void *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double x, y;
+        memcpy(&x, (const char *)a + i * sizeof x, sizeof x);
+        memcpy(&y, (const char *)b + i * sizeof y, sizeof y);
+        if (x != y && !(isnan(x) && isnan(y))) return 0;
+    }
+    return 1;
+}
+
 /* Whether the field of row r at a equals the one at b. */
 static int sched_same_field(const struct row *r, const char *a, const char *b)
 {
@@ -543,7 +560,7 @@ static int sched_same_field(const struct row *r, const char *a, const char *b)
         return !memcmp(a, b, sizeof(uint64_t));
     case T_REAL:
     case T_PROB:
-        return !memcmp(a, b, sizeof(double));
+        return sched_same_double(a, b, 1);
     case T_STR:
         return !strcmp(a, b);
     case T_DIST: {
@@ -551,15 +568,15 @@ static int sched_same_field(const struct row *r, const char *a, const char *b)
         if (x->kind != y->kind || x->n_values != y->n_values) return 0;
         const double u[7] = {x->value, x->lo, x->hi, x->mean, x->sd, x->a, x->b};
         const double v[7] = {y->value, y->lo, y->hi, y->mean, y->sd, y->a, y->b};
-        return !memcmp(u, v, sizeof u) &&
-               (!x->n_values || !memcmp(x->values, y->values, x->n_values * sizeof *x->values));
+        return sched_same_double(u, v, 7) &&
+               (!x->n_values || sched_same_double(x->values, y->values, x->n_values));
     }
     case T_NAMED: {
         const struct named_values *x = (const struct named_values *)a,
                                   *y = (const struct named_values *)b;
         if (x->n != y->n) return 0;
         for (uint32_t i = 0; i < x->n; i++)
-            if (strcmp(x->name[i], y->name[i]) || memcmp(&x->v[i], &y->v[i], sizeof x->v[i]))
+            if (strcmp(x->name[i], y->name[i]) || !sched_same_double(&x->v[i], &y->v[i], 1))
                 return 0;
         return 1;
     }

@@ -22,9 +22,4 @@ void sched_params_at(const struct params *base, int32_t day, struct params *out)
  * it (so the parameters of `day` may differ from the day before's). */
 int sched_changes(const struct params *base, int32_t day);
 
-/* Each surveillance channel's coverage per group (coverage_g) from its
- * coverage and its per-group overrides, whose names must be the
- * population's groups (as scn_finish leaves them). */
-void params_resolve_coverage(struct params *p);
-
 #endif

@@ -179,6 +179,7 @@ static int ckpt_open(const char *path, struct ckpt_io *io, struct ckpt_head *h,
                      struct ss_error *err)
 {
     *io = (struct ckpt_io){fopen(path, "rb"), path, crc32(0L, Z_NULL, 0), 0};
+    memset(h, 0, sizeof *h);
     if (!io->f)
         return err_set(err, SS_EINPUT, path, 0, 0, "cannot open the checkpoint: %s",
                        strerror(errno));
@@ -247,10 +248,12 @@ int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, stru
     ckpt_get(&io, meta->dir, h.dir_len);
     meta->dir[h.dir_len] = '\0';
     /* the state, for the checksum only */
-    uint64_t n = h.agents;
-    uint64_t per_agent = sizeof(float) * (2 + N_SUBSYSTEMS) + 3 + 2 * sizeof(uint16_t) +
-                         (uint64_t)h.n_misses * sizeof(uint16_t) + 1 + sizeof(uint64_t) +
-                         sizeof(uint16_t);
+    uint64_t n = h.agents, per_agent = 0;
+    /* the arrays' sizes for one agent (ckpt_arrays reads no element) */
+    struct state one = {.n = 1, .n_misses = h.n_misses};
+    struct ckpt_array a[CKPT_MAX_ARRAYS] = {{0}};
+    size_t na = ckpt_arrays(&one, a);
+    for (size_t k = 0; k < na; k++) per_agent += a[k].size;
     ckpt_skip(&io, n * per_agent + sizeof(double) * (N_SUBSYSTEMS + 1) +
                        (uint64_t)(h.n_groups + 1) * sizeof(struct world_totals));
     for (uint32_t l = 0; l < h.n_layers && !io.failed; l++) {
