@@ -1,16 +1,18 @@
 /*
- * output.c - results on disk (see output.h): results.sqlite and daily.csv.
+ * output.c - results on disk (see output.h): results.sqlite and the CSV of
+ * each of its tables.
  *
  * Every table is described by a column table (struct met_column, from
  * engine/metrics.h): the daily tables by metrics_schema.c's, the others by
  * output_tables.c's. One path builds CREATE TABLE and INSERT from a column
- * table, one reads a row struct through it (out_get), and both the SQLite
- * binder and the CSV writer take their values from out_get; so a column is
- * added in one line and the two files cannot disagree.
+ * table, and one reads a row struct through it (out_get); so a column is
+ * added in one line. The CSVs are written from the finished database
+ * (store_csv_write), so they cannot disagree with it.
  *
- * Both files are written under temporary names and renamed into place by
- * out_close: the rename is the commit point, so SQLite runs without a
- * journal and without syncs, and the files are synced once before renaming.
+ * Every file is written under a temporary name and renamed into place by
+ * out_close, results.sqlite last: its rename is the commit point, so SQLite
+ * runs without a journal and without syncs, and the files are synced once
+ * before renaming.
  */
 #include "io/output.h"
 
@@ -30,8 +32,6 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "io/output_internal.h"
-
-#define OUT_CSV_NAME "daily.csv"
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -183,61 +183,6 @@ static int out_insert_all(struct output *o, int id, const void *rows, size_t siz
     return rc;
 }
 
-/* ---- CSV -------------------------------------------------------------- */
-
-/* A field, quoted (RFC 4180) only when it holds a separator or quote. */
-static void out_csv_text(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void out_csv_header(FILE *f, const struct out_table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        if (i) fputc(',', f);
-        out_csv_text(f, t->cols[i].name);
-    }
-    fputc('\n', f);
-}
-
-/* One row; NULL is an empty field, reals keep all 17 digits. */
-static void out_csv_row(const struct output *o, const struct out_table *t, const void *row)
-{
-    FILE *f = o->csv;
-    for (size_t i = 0; i < t->n; i++) {
-        struct out_value v = out_get(&t->cols[i], row, o);
-        if (i) fputc(',', f);
-        switch (v.kind) {
-        case V_INT:
-            fprintf(f, "%" PRId64, v.i);
-            break;
-        case V_REAL:
-            fprintf(f, "%.17g", v.r);
-            break;
-        case V_TEXT:
-            out_csv_text(f, v.s);
-            break;
-        default:
-            break;
-        }
-    }
-    fputc('\n', f);
-}
-
-static int out_csv_err(struct output *o, struct ss_error *err, int e)
-{
-    return err_msg(err, SS_EIO, "writing %s: %s", o->csv_tmp, strerror(e ? e : EIO));
-}
-
 /* ---- files ------------------------------------------------------------ */
 
 static int out_path(char *buf, size_t size, const char *dir, const char *name)
@@ -263,7 +208,6 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     long pid = (long)getpid();
     snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
-    snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".tmp-%ld", dir, pid);
     unlink(o->db_tmp); /* a leftover of a killed run with our pid: start afresh */
 
     sqlite3 *db = NULL;
@@ -298,17 +242,6 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
     o->ins_agent = ins[2];
     o->ins_degree = ins[3];
     if (rc != SS_OK) goto fail;
-
-    o->csv = fopen(o->csv_tmp, "w");
-    if (!o->csv) {
-        rc = err_msg(err, SS_EIO, "cannot create %s: %s", o->csv_tmp, strerror(errno));
-        goto fail;
-    }
-    out_csv_header(o->csv, &daily);
-    if (ferror(o->csv)) {
-        rc = out_csv_err(o, err, errno);
-        goto fail;
-    }
     return SS_OK;
 
 fail:
@@ -319,16 +252,13 @@ fail:
 int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
             const struct met_layer_row *layer_rows, uint32_t n_layer_rows, struct ss_error *err)
 {
-    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_day before out_open");
+    if (!o->db) return err_msg(err, SS_EINTERNAL, "out_day before out_open");
     struct out_table daily = out_table_get(T_DAILY), layer = out_table_get(T_DAILY_LAYER);
     int rc = SS_OK;
-    for (uint32_t r = 0; r < n_rows && rc == SS_OK; r++) {
+    for (uint32_t r = 0; r < n_rows && rc == SS_OK; r++)
         rc = out_insert(o, o->ins_daily, &daily, &rows[r], err);
-        out_csv_row(o, &daily, &rows[r]);
-    }
     for (uint32_t r = 0; r < n_layer_rows && rc == SS_OK; r++)
         rc = out_insert(o, o->ins_layer, &layer, &layer_rows[r], err);
-    if (rc == SS_OK && ferror(o->csv)) rc = out_csv_err(o, err, errno);
     return rc;
 }
 
@@ -371,50 +301,47 @@ static void out_finalize(struct output *o)
 
 int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
 {
-    char db_final[MAX_PATH + 64], csv_final[MAX_PATH + 64];
-    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
-    if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME) ||
-        !out_path(csv_final, sizeof csv_final, o->dir, OUT_CSV_NAME)) {
+    char db_final[MAX_PATH + 64];
+    /* The tables, as their CSVs are named; the snapshot's only with one. */
+    const char *tables[] = {"run", "groups", "layers", "daily", "daily_layer", NULL, NULL, NULL};
+    if (o->ins_agent) tables[5] = "agents", tables[6] = "agent_degree";
+    if (!o->db) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
+    if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME)) {
         out_abort(o);
         return err_msg(err, SS_EIO, "results folder path too long: %s", o->dir);
     }
 
     int rc = out_insert_all(o, T_RUN, run, sizeof *run, 1, err);
     if (rc == SS_OK) rc = out_exec(o, "COMMIT", err);
-    if (rc != SS_OK) goto fail;
     out_finalize(o);
+    if (rc == SS_OK) rc = store_csv_write(o->db, o->dir, tables, err);
+    if (rc != SS_OK) goto fail;
     if (sqlite3_close(o->db) != SQLITE_OK) {
         rc = out_db_err(o, err, "closing");
+        store_csv_remove(o->dir, tables);
         goto fail;
     }
     o->db = NULL;
     rc = out_sync_path(o->db_tmp, err);
-    if (rc != SS_OK) goto fail;
-
-    FILE *csv = o->csv;
-    o->csv = NULL;
-    int bad = fflush(csv) != 0 || fsync(fileno(csv)) != 0;
-    int e = errno;
-    if (fclose(csv) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        rc = out_csv_err(o, err, e);
-        goto fail;
-    }
-
-    if (rename(o->csv_tmp, csv_final) != 0) {
-        rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", o->csv_tmp, csv_final, strerror(errno));
-        goto fail;
-    }
-    if (rename(o->db_tmp, db_final) != 0) {
+    if (rc == SS_OK && rename(o->db_tmp, db_final) != 0)
         rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", o->db_tmp, db_final, strerror(errno));
-        unlink(csv_final); /* no half of a result */
+    if (rc != SS_OK) {
+        store_csv_remove(o->dir, tables); /* no half of a result */
         goto fail;
+    }
+    if (o->replace) {
+        /* What earlier results left that these do not replace: their
+         * report, their other tables' CSVs, a sweep's runs. */
+        const char *keep[N_OF(tables) + 1] = {STORE_DB_NAME};
+        char names[N_OF(tables)][32];
+        for (size_t i = 0; tables[i]; i++) {
+            snprintf(names[i], sizeof names[i], "%s.csv", tables[i]);
+            keep[i + 1] = names[i];
+        }
+        rc = store_clear_results(o->dir, keep, err);
     }
     memset(o, 0, sizeof *o);
-    return SS_OK;
+    return rc;
 
 fail:
     out_abort(o);
@@ -425,8 +352,6 @@ void out_abort(struct output *o)
 {
     out_finalize(o);
     if (o->db) sqlite3_close_v2(o->db);
-    if (o->csv) fclose(o->csv);
     if (o->db_tmp[0]) unlink(o->db_tmp);
-    if (o->csv_tmp[0]) unlink(o->csv_tmp);
     memset(o, 0, sizeof *o);
 }

@@ -1,7 +1,7 @@
 /*
  * output.h - results on disk: results.sqlite (run, daily, daily_layer,
  * groups, layers and, with a snapshot, agents and agent_degree tables) and
- * daily.csv.
+ * beside it the CSV of each table (daily.csv, ...).
  *
  * The output knows rows, not the simulation: the driver (run/sim.c) hands
  * it the static rows when it opens, each day's measured rows, the agents'
@@ -88,14 +88,14 @@ struct output {
     void *ins_layer;                       /* prepared insert for daily_layer */
     void *ins_agent;                       /* prepared insert for agents (snapshot) */
     void *ins_degree;                      /* prepared insert for agent_degree (snapshot) */
-    FILE *csv;                             /* daily.csv, under its temporary name */
     uint32_t n_groups;                     /* groups named in group_name */
     uint32_t n_layers;                     /* layers named in layer_name */
     char group_name[MAX_GROUPS][MAX_NAME]; /* for the group_name columns */
     char layer_name[MAX_LAYERS][MAX_NAME]; /* for the layer_name columns */
     char dir[MAX_PATH];                    /* results folder */
     char db_tmp[MAX_PATH + 64];            /* results.sqlite's temporary name */
-    char csv_tmp[MAX_PATH + 64];           /* daily.csv's temporary name */
+    int replace; /* set by the caller after out_open: on out_close, remove what earlier
+                    results left in the folder that these do not replace (--force) */
 };
 
 /* Create the folder (and parents), open the temporary files, write the
@@ -112,8 +112,9 @@ int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
  * (degree[0 .. n_layers)). Only after out_open with snapshot. */
 int out_agent(struct output *o, const struct out_agent *row, const int64_t *degree,
               struct ss_error *err);
-/* Write the run table, commit, close and rename into place. On failure the
- * temporary files are deleted. */
+/* Write the run table, commit, write each table's CSV, close and rename
+ * into place (results.sqlite last). On failure the temporary files are
+ * deleted. */
 int out_close(struct output *o, const struct out_run *run, struct ss_error *err);
 /* Close and delete the temporary files; accepts a never-opened output. */
 void out_abort(struct output *o);
