@@ -220,8 +220,9 @@ static int teardown(void **state)
 static const char *finished_files(int snapshot)
 {
     return snapshot ? "agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv "
-                      "results.sqlite run.csv"
-                    : "daily.csv daily_layer.csv groups.csv layers.csv results.sqlite run.csv";
+                      "ratios.csv results.sqlite run.csv"
+                    : "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
+                      "run.csv";
 }
 
 /* Only the database's temporary name, with our pid (the CSVs are written
@@ -732,8 +733,8 @@ static void test_replace_clears_other_results(void **state)
     char have[4096], want[1024];
     th_list_dir(dir, have, sizeof have);
     snprintf(want, sizeof want, "%s", finished_files(fx->snapshot));
-    /* notes.txt sorts after layers.csv, before results.sqlite */
-    char *at = strstr(want, "results.sqlite");
+    /* notes.txt sorts after layers.csv, before ratios.csv */
+    char *at = strstr(want, "ratios.csv");
     memmove(at + strlen("notes.txt "), at, strlen(at) + 1);
     memcpy(at, "notes.txt ", strlen("notes.txt "));
     assert_string_equal(have, want);

@@ -20,6 +20,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "engine/metrics.h"
+#include "io/ratios.h"
 #include "io/store.h"
 
 /* ---- statistics -------------------------------------------------------- */
@@ -125,6 +126,9 @@ static int flush_summary(sqlite3 *db, sqlite3_stmt *ins, struct gather *g, struc
     for (int m = 0; m < g->k && rc == SS_OK; m++) {
         struct exp_stat s;
         exp_stat_of(g->v[0] + (size_t)m * g->cap, g->n[m], g->t975[g->n[m]], &s);
+        /* A mean of ratios has no symmetric interval (it would reach below
+         * zero): the intervals of disparate impact are the ratios table's. */
+        if (!strncmp(g->name[m], "di_", 3)) s.ci_low = s.ci_high = NAN;
         sqlite3_bind_int64(ins, 1, k->v[0]);
         sqlite3_bind_int64(ins, 2, k->v[1]);
         sqlite3_bind_text(ins, 3, k->group_name, -1, SQLITE_TRANSIENT);
@@ -298,6 +302,7 @@ int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, const char *dir, int a
     if (rc == SS_OK) rc = build_summary(db, pl, err);
     if (rc == SS_OK)
         rc = build_differences(db, pl, pl->kind == EXP_COMPARE ? 0 : pl->baseline, err);
+    if (rc == SS_OK) rc = ratios_build(db, 1, err);
     sqlite3_stmt *st = NULL;
     if (rc == SS_OK) rc = store_prepare(db, "UPDATE experiment SET finished = ?", &st, err);
     if (rc == SS_OK) {

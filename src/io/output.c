@@ -32,6 +32,7 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "io/output_internal.h"
+#include "io/ratios.h"
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -303,8 +304,9 @@ int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
 {
     char db_final[MAX_PATH + 64];
     /* The tables, as their CSVs are named; the snapshot's only with one. */
-    const char *tables[] = {"run", "groups", "layers", "daily", "daily_layer", NULL, NULL, NULL};
-    if (o->ins_agent) tables[5] = "agents", tables[6] = "agent_degree";
+    const char *tables[] = {"run",    "groups", "layers", "daily", "daily_layer",
+                            "ratios", NULL,     NULL,     NULL};
+    if (o->ins_agent) tables[6] = "agents", tables[7] = "agent_degree";
     if (!o->db) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
     if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME)) {
         out_abort(o);
@@ -312,6 +314,7 @@ int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
     }
 
     int rc = out_insert_all(o, T_RUN, run, sizeof *run, 1, err);
+    if (rc == SS_OK) rc = ratios_build(o->db, 0, err);
     if (rc == SS_OK) rc = out_exec(o, "COMMIT", err);
     out_finalize(o);
     if (rc == SS_OK) rc = store_csv_write(o->db, o->dir, tables, err);

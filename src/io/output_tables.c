@@ -8,6 +8,7 @@
 
 #include "io/output.h"
 #include "io/output_internal.h"
+#include "io/ratios.h"
 
 #define OCOL(s, f, t, d)                                                                           \
     {                                                                                              \
@@ -178,8 +179,8 @@ int out_write_docs(FILE *f)
           "     src/engine/metrics.c and src/io/output.c; do not edit by hand. -->\n"
           "\n"
           "A run writes into its results folder `results.sqlite` (the tables below) and,\n"
-          "beside it, the CSV of each table: `daily.csv`, `daily_layer.csv`, `run.csv`,\n"
-          "`groups.csv`, `layers.csv` (and `agents.csv`, `agent_degree.csv` with\n"
+          "beside it, the CSV of each table: `daily.csv`, `daily_layer.csv`, `ratios.csv`,\n"
+          "`run.csv`, `groups.csv`, `layers.csv` (and `agents.csv`, `agent_degree.csv` with\n"
           "`--snapshot`). A CSV has the table's columns in a header line, then its rows in\n"
           "the table's key order; an empty field is NULL, reals have 17 significant\n"
           "digits, and a field is quoted only when it holds a comma, a quote or a line\n"
@@ -213,13 +214,42 @@ int out_write_docs(FILE *f)
           "**Disparate impact** (MODEL.md section 7) divides each group's rate by the\n"
           "reference group's: the group with the largest share in `population.groups`\n"
           "(of equal shares, the first listed), the seed's majority. A ratio under 0.8\n"
-          "or over 1.25 is the usual flag.\n",
+          "or over 1.25 is the usual flag. Under 1 the group is listed (or sanctioned)\n"
+          "less than the reference, over 1 more.\n"
+          "\n"
+          "A ratio of rates is only as good as the counts under it: a group of 800\n"
+          "agents with 2 listed has a ratio that halves or doubles with one agent. So\n"
+          "the `ratios` table gives every ratio with its counts and an interval fit for\n"
+          "a ratio. For a point of a sweep or a compare, the counts are pooled over its\n"
+          "runs (the ratio of the summed rates, each run weighed by its agents, not the\n"
+          "mean of the runs' ratios) and the 95% interval is Katz's, on the log scale:\n"
+          "ratio x exp(-/+ 1.96 sqrt(v)), v = phi1 (1/a - 1/n1) + phi0 (1/c - 1/n0), for\n"
+          "a of n1 agents of the group and c of n0 of the reference. Katz's variance\n"
+          "counts each agent as an independent draw; listings spread along ties, so the\n"
+          "runs of a point can disagree more than that, and each group's term is\n"
+          "multiplied by its dispersion phi (Pearson's chi^2 of its runs' counts over\n"
+          "runs - 1, at least 1: the quasi-binomial correction). The interval is then\n"
+          "never below zero and widens when the seeds disagree. A count of 0 gives a\n"
+          "ratio of 0, an interval from 0 and a high end computed with 0.5 agents. With\n"
+          "fewer than 10 agents counted in the group or the reference, `low_count` is 1\n"
+          "and the report warns: an interval on a handful of agents is not to be leaned\n"
+          "on. A single run's `ratios` are the same with one run (phi = 1): they say how\n"
+          "far sampling the agents alone could move the ratio, not how far another seed\n"
+          "would (for that, a sweep of seeds). The `di_listed` and `di_sanctioned`\n"
+          "columns of `daily` are each run's own ratio, as before.\n",
           f);
     int ids[] = {T_DAILY, T_DAILY_LAYER, T_RUN, T_GROUPS, T_LAYERS, T_AGENTS, T_AGENT_DEGREE};
     int rc = SS_OK;
     for (size_t i = 0; i < N_OF(ids) && rc == SS_OK; i++) {
         struct out_table t = out_table_get(ids[i]);
         rc = out_table_docs(f, t.name, t.doc, t.cols, t.n);
+        if (rc == SS_OK && ids[i] == T_DAILY_LAYER)
+            rc = out_table_docs(f, "ratios",
+                                "Disparate impact with its counts and interval (see Disparate "
+                                "impact): one row per point, group but the reference, metric and "
+                                "day. Key: (`point`, `group`, `metric`, `day`). A sweep's and a "
+                                "compare's `results.sqlite` have it too, pooled per point.",
+                                ratio_columns, ratio_n_columns);
     }
     return rc;
 }
