@@ -102,3 +102,91 @@ export const M = {
 export const final = {};
 for (const r of rows(data.final)) ((final[r.point] ||= {})[r.group] ||= {})[r.metric] = r;
 export const F = (p, g, m) => ((final[p] || {})[g] || {})[m] || null;
+
+// ---- group sizes, the validated regime, disparate impact -------------------------
+
+// A group's agents at point p: {mean, min, max, n} over the point's runs
+// (one value for a run). Every chart and table takes sizes from here, so
+// they agree.
+export function groupAgents(p, g) {
+  const v = perRun(p, g, (t) => t.agents).filter(isNum);
+  if (!v.length) {
+    const gr = groups.find((x) => x.group === g);
+    return gr ? { mean: gr.agents, min: gr.agents, max: gr.agents, n: 1 } : { mean: null, min: null, max: null, n: 0 };
+  }
+  return { mean: v.reduce((a, x) => a + x, 0) / v.length, min: Math.min(...v), max: Math.max(...v), n: v.length };
+}
+
+// "810 agents", or "810 to 847 agents (5 seeds)" when the seeds differ.
+export function agentsText(p, g) {
+  const a = groupAgents(p, g);
+  if (!isNum(a.mean)) return 'agents n/a';
+  if (a.min === a.max) return `${Math.round(a.min).toLocaleString('en-US')} agents`;
+  return `${a.min.toLocaleString('en-US')} to ${a.max.toLocaleString('en-US')} agents (${a.n} seeds)`;
+}
+
+// The validated regime (docs/results.md): at most 10% of agents listed,
+// and at most 10% of any group interned, on every day. regime(p) says how
+// each run of point p stands: the worst listed and interned shares, and
+// the first day each passed 10%.
+export const REGIME_SHARE = 0.1;
+export function regime(p) {
+  const runs = runsOfPoint(p);
+  const out = { runs: runs.length, listedRuns: 0, listedPeak: null, listedDay: null, interned: [] };
+  for (const r of runs) {
+    const t = totals.find((x) => x.run === r && x.group === -1);
+    if (!t) continue;
+    if (isNum(t.listed_peak_rate) && (!isNum(out.listedPeak) || t.listed_peak_rate > out.listedPeak)) out.listedPeak = t.listed_peak_rate;
+    if (isNum(t.listed_over_day)) {
+      out.listedRuns++;
+      if (!isNum(out.listedDay) || t.listed_over_day < out.listedDay) out.listedDay = t.listed_over_day;
+    }
+  }
+  for (const gr of groups) {
+    const ts = runs.map((r) => totals.find((x) => x.run === r && x.group === gr.group)).filter(Boolean);
+    const over = ts.filter((t) => isNum(t.interned_over_day));
+    if (!over.length) continue;
+    out.interned.push({
+      g: gr.group,
+      runs: over.length,
+      peak: Math.max(...ts.map((t) => (isNum(t.interned_peak_rate) ? t.interned_peak_rate : 0))),
+      day: Math.min(...over.map((t) => t.interned_over_day)),
+    });
+  }
+  out.outside = out.listedRuns > 0 || out.interned.length > 0;
+  return out;
+}
+
+// ratios[point][group][metric] = {day: [...], ratio: [...], ci_low, ci_high,
+// count, agents, ref_count, ref_agents, runs, low_count: [...]} by day.
+const ratioSeries = {};
+{
+  const t = data.ratios || { cols: [], rows: [] };
+  const ci = Object.fromEntries(t.cols.map((c, i) => [c, i]));
+  for (const r of t.rows) {
+    const byGroup = ((ratioSeries[r[ci.point]] ||= {})[r[ci.group]] ||= {});
+    let s = byGroup[r[ci.metric]];
+    if (!s) {
+      s = byGroup[r[ci.metric]] = {};
+      for (const c of t.cols) s[c] = [];
+    }
+    t.cols.forEach((c, i) => s[c].push(r[i]));
+  }
+}
+export const hasRatios = Boolean(data.ratios);
+export const RS = (p, g, m) => ((ratioSeries[p] || {})[g] || {})[m] || null;
+// The last day's ratio of point p, group g, metric m as one object (or null).
+export function ratioLast(p, g, m) {
+  const s = RS(p, g, m);
+  if (!s || !s.day.length) return null;
+  const i = s.day.length - 1;
+  const o = {};
+  for (const k of Object.keys(s)) o[k] = s[k][i];
+  return o;
+}
+
+// differences_final (sweep with a baseline): diff(p, g, m) -> row
+const diffs = {};
+for (const r of rows(data.differences_final)) ((diffs[r.point] ||= {})[r.group] ||= {})[r.metric] = r;
+export const DF = (p, g, m) => ((diffs[p] || {})[g] || {})[m] || null;
+export const baselinePoint = experiment && isNum(experiment.baseline) ? experiment.baseline : null;

@@ -9,7 +9,10 @@ import {
   baseOption,
   dayAxis,
   diBand,
+  diBandLegend,
   esc,
+  flatValue,
+  FONT,
   fmtCount,
   fmtInt,
   fmtNum,
@@ -23,10 +26,35 @@ import {
   pctAxis,
   valueAxis,
 } from './charts.js';
-import { data, experiment, groupColor, groupIds, groupName, kind, lastDay, lastOf, minorityIds, ratio, REF_NAME, run, S } from './data.js';
+import {
+  agentsText,
+  data,
+  experiment,
+  groupColor,
+  groupIds,
+  groupName,
+  groups,
+  hasRatios,
+  kind,
+  lastDay,
+  lastOf,
+  minorityIds,
+  perRun,
+  ratio,
+  REF_NAME,
+  RS,
+  run,
+  S,
+} from './data.js';
 import { chart, P, section } from './page.js';
 
 // ---- time-series charts of one point -------------------------------------------------------------
+
+// Fewest protesters, at the peak, that a protest chart is drawn for.
+const PROTEST_MIN = 10;
+// Fewest agents counted under which a ratio is drawn dashed (as
+// RATIO_MIN_COUNT in src/io/ratios.h).
+const RATIO_FEW = 10;
 
 const TIERS = [
   ['tier_d', 'D', '#b2182b'],
@@ -122,30 +150,56 @@ export function logRatioAxis(name) {
 
 // Two panels side by side sharing the day axis, each with its title; one
 // legend over both when they draw the same series (groups), else one each.
+// A panel whose every value is the same says so in words instead of a flat
+// line (and both so: a note in place of the chart).
 export function twoPanels(height, left, right, fmtL, fmtR) {
   left.series = left.series.filter(Boolean);
   right.series = right.series.filter(Boolean);
+  if (!hasData([...left.series, ...right.series])) return null;
+  const flatL = flatValue(left.series);
+  const flatR = flatValue(right.series);
+  const sayFlat = (side, v, f) => `${side.title}: ${f(v)} on every day, in every group`;
+  if (flatL !== undefined && flatR !== undefined)
+    return { note: `${sayFlat(left, flatL, fmtL)}; ${sayFlat(right, flatR, fmtR)}. Nothing varies, so there is no line to draw.` };
+  const words = [];
+  if (flatL !== undefined) left.series = [];
+  if (flatR !== undefined) right.series = [];
   const all = [...left.series, ...right.series];
-  if (!hasData(all)) return null;
   const namesL = [...new Set(left.series.map((x) => x.name))];
   const namesR = [...new Set(right.series.map((x) => x.name))];
   const shared = namesL.length === namesR.length && namesL.every((n) => namesR.includes(n));
-  const lay = panels(2, 2, { height, left: 8, right: 2, hgap: 9, top: shared ? 30 : 6, head: shared ? 24 : 48 });
+  const single = !namesL.length || !namesR.length;
+  const lay = panels(2, 2, { height, left: 8, right: 2, hgap: 9, top: shared || single ? 30 : 6, head: shared || single ? 24 : 48 });
   left.series.forEach((x) => Object.assign(x, { xAxisIndex: 0, yAxisIndex: 0 }));
   right.series.forEach((x) => Object.assign(x, { xAxisIndex: 1, yAxisIndex: 1 }));
+  for (const [i, side, v, f] of [
+    [0, left, flatL, fmtL],
+    [1, right, flatR, fmtR],
+  ]) {
+    if (v === undefined) continue;
+    const g = lay[i].grid;
+    words.push({
+      type: 'text',
+      left: g.left,
+      top: g.top + g.height / 2 - 20,
+      style: { text: `${f(v)} on every day,\nin every group: no change to draw`, fill: '#444', font: `14px ${FONT}`, width: 260, overflow: 'break' },
+    });
+  }
   const nLeft = left.series.length;
+  const hide = (v) => (v === undefined ? {} : { show: false });
   return baseOption({
-    legend: shared
+    legend: shared || single
       ? legend()
       : [legend({ ...lay[0].legend, data: namesL, left: lay[0].legend.left }), legend({ ...lay[1].legend, data: namesR, left: lay[1].legend.left })],
     tooltip: axisTooltip((v, p) => (p.seriesIndex < nLeft ? fmtL : fmtR)(v)),
     title: [panelTitle(left.title, lay[0].title), panelTitle(right.title, lay[1].title)],
     grid: lay.map((x) => x.grid),
-    xAxis: [dayAxis(lastDay, { gridIndex: 0 }), dayAxis(lastDay, { gridIndex: 1 })],
+    xAxis: [dayAxis(lastDay, { gridIndex: 0, ...hide(flatL) }), dayAxis(lastDay, { gridIndex: 1, ...hide(flatR) })],
     yAxis: [
-      { ...left.yAxis, gridIndex: 0 },
-      { ...right.yAxis, gridIndex: 1 },
+      { ...left.yAxis, gridIndex: 0, ...hide(flatL) },
+      { ...right.yAxis, gridIndex: 1, ...hide(flatR) },
     ],
+    graphic: words,
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     series: all,
   });
@@ -182,16 +236,30 @@ export function detailCharts(container) {
       const yMin = Math.floor((lo + tol) / step) * step;
       const yMax = Math.ceil((hi - tol) / step) * step;
       const series = [];
+      // A group whose every agent keeps one score is said in words.
+      const words = [];
       gs.forEach((g, i) => {
         const s = S(P, g);
         const c = groupColor(g);
-        series.push(
+        const mine = [
           line('median', pts(s, col(s, 'score_p50')), c, { xAxisIndex: i, yAxisIndex: i, lineStyle: { width: 2, color: c } }),
           band('10th to 90th percentile', pts(s, (k) => [s.score_p10[k], s.score_p90[k]]).map(([d, v]) => [d, v[0], v[1]]), c, { xAxisIndex: i, yAxisIndex: i }),
-        );
+        ];
+        const v = flatValue(mine);
+        if (v === undefined) return series.push(...mine);
+        const gr = lay[i].grid;
+        words.push({
+          type: 'text',
+          left: gr.left,
+          top: gr.top + gr.height / 2 - 20,
+          style: { text: `from the 10th to the 90th\npercentile, a score of ${fmtNum(v)}\non every day`, fill: '#444', font: `13px ${FONT}` },
+        });
+        return null;
       });
+      if (!series.length) return { note: `Every group's scores, from the 10th to the 90th percentile, stayed at ${fmtNum(flatValue(gs.map((g) => line('', pts(S(P, g), col(S(P, g), 'score_p50')), '#000'))) ?? NaN)} on every day.` };
       return baseOption({
-        title: gs.map((g, i) => panelTitle(`${groupName(g)} (${fmtInt(lastOf(S(P, g), 'agents'))} agents)`, lay[i].title)),
+        graphic: words,
+        title: gs.map((g, i) => panelTitle(`${groupName(g)} (${g === -1 ? fmtInt(lastOf(S(P, g), 'agents')) + ' agents' : agentsText(P, g)})`, lay[i].title)),
         tooltip: axisTooltip(fmtNum),
         grid: lay.map((x) => x.grid),
         xAxis: gs.map((g, i) => dayAxis(lastDay, { gridIndex: i, nameGap: 22 })),
@@ -334,7 +402,22 @@ export function detailCharts(container) {
     id: 'protest',
     heading: 'Protest size',
     caption: `Agents protesting each day, by group. Protest spreads along ties from agents set protesting by the scenario's triggers.${mean}${note}`,
-    build: () => timeOption(P, { yAxis: valueAxis('agents protesting'), series: groupLines(P, (s) => col(s, 'protesters')), fmt: fmtCount }),
+    build: () => {
+      // A protest of a handful of agents is a fact, not a curve: a chart of
+      // it is one spike on an axis of 0 to 1 agent.
+      const peaks = perRun(P, -1, (t) => t.protest_peak).filter(isNum);
+      const peak = peaks.length ? Math.max(...peaks) : null;
+      if (isNum(peak) && peak < PROTEST_MIN) {
+        const runs = peaks.length > 1 ? ` in any of the ${peaks.length} seeds of this point` : '';
+        return {
+          note:
+            peak === 0
+              ? `No agent protested on any day${runs}.`
+              : `At most ${fmtInt(peak)} agent${peak === 1 ? '' : 's'} protested on any one day${runs}: the protest did not spread, so there is no wave to chart (a chart is drawn from ${PROTEST_MIN} protesters at the peak).`,
+        };
+      }
+      return timeOption(P, { yAxis: valueAxis('agents protesting', { min: 0 }), series: groupLines(P, (s) => col(s, 'protesters')), fmt: fmtCount });
+    },
   });
 
   const sTies = section('ties', 'Social ties', null);
@@ -359,28 +442,77 @@ export function detailCharts(container) {
       ),
   });
 
+  const sInt = section('internment', 'Internment', null);
+  container.appendChild(sInt);
+  chart(sInt, {
+    id: 'internment',
+    heading: 'Internment by group',
+    caption: `Left: the share of each group's agents interned at the end of each day. Right: internments since day 1 (an agent released and interned again counts twice). Only the groups the rules intern are drawn; an internee is cut off from every contact.${mean}${note}`,
+    wide: true,
+    height: 330,
+    build: (w, h) => {
+      const gs = groupsPresent(P).filter((g) => g !== -1 && (S(P, g).interned.some((v) => v > 0) || S(P, g).cum_internments.some((v) => v > 0)));
+      if (!gs.length) return { note: `No agent was interned over the ${fmtInt(lastDay)} days${kind === 'run' ? '' : ' (in any seed of this point)'}.` };
+      const mk = (f) => gs.map((g) => line(groupName(g), pts(S(P, g), f(S(P, g))), groupColor(g), { lineStyle: { width: 2, color: groupColor(g) } }));
+      return twoPanels(
+        h,
+        { title: 'Share of the group interned', yAxis: pctAxis('share interned', { max: 1 }), series: mk((s) => (i) => ratio(s.interned[i], s.agents[i])) },
+        { title: 'Internments since day 1', yAxis: valueAxis('internments', { min: 0 }), series: mk((s) => col(s, 'cum_internments')) },
+        (v) => fmtPct(v),
+        fmtCount,
+      );
+    },
+  });
+
   const sDI = section('di', 'Disparate impact', null);
   container.appendChild(sDI);
   chart(sDI, {
     id: 'disparate-impact',
     heading: `Disparate impact ratios against the ${REF_NAME} group`,
-    caption: `Each group's listing rate (left) and ever-sanctioned rate (right) divided by the reference group's (${REF_NAME}, the largest), per day, on a log scale; the shaded band is 0.8 to 1.25, outside which a ratio is usually flagged. Ratios below 1/64, 0 included (no one in the group listed or sanctioned), are drawn on the bottom edge, and ratios above 64 on the top edge; there is no line while the reference group's rate is 0.${mean}${note}`,
+    caption: hasRatios
+      ? `Each group's listing rate (left) and ever-sanctioned rate (right) divided by the reference group's (${REF_NAME}, the largest), per day, on a log scale${kind === 'run' ? '' : ', from the counts of the point\u2019s seeds pooled'}, with its 95% interval (band: Katz's log-scale interval, so never below zero). Under 1: the group is listed or sanctioned less often than the reference; over 1, more often. The green band is 0.8 to 1.25, outside which a ratio is usually flagged. A dashed line rests on fewer than ${RATIO_FEW} agents counted in the group or the reference: too few to lean on (the tooltip gives the counts). A ratio of 0 (no one in the group listed or sanctioned) is drawn on the bottom edge, as is anything below 1/64; there is no line while the reference group's rate is 0.${note}`
+      : `Each group's listing rate (left) and ever-sanctioned rate (right) divided by the reference group's (${REF_NAME}, the largest), per day, on a log scale; the green band is 0.8 to 1.25. These results predate the counts and intervals of disparate impact: run them again to see them.${mean}${note}`,
     wide: true,
-    height: 360,
+    height: 380,
     build: (w, h) => {
       const mk = (m) =>
         minorityIds
           .filter((g) => S(P, g))
-          .map((g) => {
-            const s = S(P, g);
-            return line(groupName(g), s.day.map((d, i) => ({ value: [d, pinRatio(s[m][i])], raw: s[m][i] })), groupColor(g));
-          });
+          .flatMap((g) => {
+            const c = groupColor(g);
+            const r = RS(P, g, m);
+            if (!hasRatios || !r) {
+              const s = S(P, g);
+              return [line(groupName(g), s.day.map((d, i) => ({ value: [d, pinRatio(s[m][i])], raw: s[m][i] })), c)];
+            }
+            const low = r.low_count.map((v) => v === 1);
+            const item = (i, show) => ({
+              value: [r.day[i], show ? pinRatio(r.ratio[i]) : null],
+              raw: r.ratio[i],
+              ci: [r.ci_low[i], r.ci_high[i]],
+              note: `${fmtInt(r.count[i])} of ${fmtInt(r.agents[i])} against ${fmtInt(r.ref_count[i])} of ${fmtInt(r.ref_agents[i])}${low[i] ? ', too few to lean on' : ''}`,
+            });
+            // solid where the counts hold, dashed where they do not (a
+            // dashed stretch shares its end points with the solid ones)
+            const firm = r.day.map((d, i) => item(i, !low[i]));
+            const few = r.day.map((d, i) => item(i, low[i] || (i > 0 && low[i - 1]) || (i + 1 < low.length && low[i + 1])));
+            return [
+              line(groupName(g), firm, c),
+              low.some(Boolean) ? line(groupName(g), few, c, { lineStyle: { width: 1.6, color: c, type: 'dashed' } }) : null,
+              band(groupName(g), r.day.map((d, i) => [d, pinRatio(r.ci_low[i]), pinRatio(r.ci_high[i])]), c),
+            ];
+          })
+          .filter(Boolean);
       const left = mk('di_listed');
       const right = mk('di_sanctioned');
-      if (left[0]) left[0].markArea = diBand();
-      if (right[0]) right[0].markArea = diBand();
-      const logAxis = logRatioAxis;
-      return twoPanels(h, { title: 'Listed, relative to the reference', yAxis: logAxis('ratio (log scale)'), series: left }, { title: 'Ever sanctioned, relative to the reference', yAxis: logAxis('ratio (log scale)'), series: right }, fmtRatio, fmtRatio);
+      const l0 = left.find((x) => x.type === 'line');
+      const r0 = right.find((x) => x.type === 'line');
+      if (l0) l0.markArea = diBand();
+      if (r0) r0.markArea = diBand();
+      if (l0) left.push(diBandLegend());
+      if (r0) right.push(diBandLegend());
+      const option = twoPanels(h, { title: 'Listed, relative to the reference', yAxis: logRatioAxis('ratio (log scale)'), series: left }, { title: 'Ever sanctioned, relative to the reference', yAxis: logRatioAxis('ratio (log scale)'), series: right }, fmtRatio, fmtRatio);
+      return option;
     },
   });
 }

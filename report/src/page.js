@@ -2,11 +2,14 @@
 // table of contents, and chart figures (heading, PNG/SVG buttons, caption)
 // drawn through ECharts. window.scoresimReport (state) is what the browser
 // test reads. P is the point whose time series the detail charts draw.
-import { echarts, exportPNG, exportSVG, renderSVG } from './charts.js';
+import { echarts, exportPNG, exportSVG, flatValue, fmtNum, renderSVG } from './charts.js';
 import { slug, title } from './data.js';
 
 export const state = { charts: [], ready: false, errors: [], exportPNG: null, exportSVG: null };
 window.scoresimReport = state;
+// Draw chart id again from the data (the browser test draws into a chart
+// on purpose, then restores it).
+state.redraw = (id) => draw(state.charts.find((c) => c.id === id));
 
 // ---- DOM helpers ---------------------------------------------------------------
 
@@ -47,9 +50,10 @@ export function section(id, heading, intro) {
 }
 
 // A chart figure: heading, PNG/SVG buttons, the chart, and a caption saying
-// what it shows. build(width) returns the ECharts option, or null when there
-// is nothing to draw.
-export function chart(parent, { id, heading, caption, height = 340, wide = false, build }) {
+// what it shows. build(width) returns the ECharts option; {note: text}
+// when a chart would mislead (one value, a handful of agents) and a
+// sentence says it better; or null when there is nothing to draw.
+export function chart(parent, { id, heading, caption, height = 340, wide = false, build, fmt = null }) {
   const box = el('div', { class: 'chart', role: 'img', 'aria-label': `${heading}. ${caption}`, style: `height:${height}px` });
   const fig = el(
     'figure',
@@ -69,7 +73,7 @@ export function chart(parent, { id, heading, caption, height = 340, wide = false
     el('figcaption', null, caption),
   );
   parent.appendChild(fig);
-  const entry = { id, heading, el: box, chart: null, build, empty: false };
+  const entry = { id, heading, el: box, chart: null, build, empty: false, note: null, height, fmt };
   const filename = `${slug(title)}-${id}`;
   function save(fmt) {
     if (!entry.chart) return null;
@@ -91,13 +95,37 @@ export function draw(entry) {
     state.errors.push(`${entry.id}: ${e && e.message}`);
     throw e;
   }
+  if (option && option.series) {
+    option.series = option.series.filter(Boolean);
+    // One grid drawing one value: say the value, not a flat line on an
+    // axis that suggests a scale (multi-panel charts handle their panels).
+    const grids = Array.isArray(option.grid) ? option.grid.length : 1;
+    const v = grids === 1 ? flatValue(option.series) : undefined;
+    if (v !== undefined) option = { note: `Every value of this chart is ${entry.fmt ? entry.fmt(v) : fmtNum(v)}: nothing varies, so there is no line to draw.` };
+  }
+  if (option && option.note) {
+    if (entry.chart) entry.chart.dispose();
+    entry.chart = null;
+    entry.empty = false;
+    entry.note = option.note;
+    entry.el.style.height = 'auto';
+    entry.el.replaceChildren(el('p', { class: 'chart-note' }, option.note));
+    return;
+  }
+  entry.note = null;
   if (!option) {
+    if (entry.chart) entry.chart.dispose();
+    entry.chart = null;
     entry.empty = true;
     entry.el.replaceChildren(el('p', { class: 'empty' }, 'Nothing to draw: the results hold no values for this chart.'));
     return;
   }
-  option.series = option.series.filter(Boolean);
-  if (!entry.chart) entry.chart = echarts.init(entry.el, null, { renderer: 'canvas' });
+  entry.empty = false;
+  entry.el.style.height = `${entry.height}px`;
+  if (!entry.chart) {
+    entry.el.replaceChildren();
+    entry.chart = echarts.init(entry.el, null, { renderer: 'canvas' });
+  }
   entry.chart.setOption(option, true);
 }
 

@@ -31,7 +31,7 @@
 import './report.css';
 import { fmtInt, fmtNum, fmtPct } from './charts.js';
 import { data, experiment, groups, kind, pointLabel, points, ref, rows, run } from './data.js';
-import { audit, facts } from './audit.js';
+import { audit, banner, facts } from './audit.js';
 import { detailCharts } from './detail.js';
 import { compareCharts, sweepCharts } from './experiment.js';
 import { draw, el, root, section, setPoint, state, table, toc } from './page.js';
@@ -66,6 +66,7 @@ function scenarioSection() {
 
 function main() {
   facts();
+  banner();
   const nav = el('nav', { class: 'toc', 'aria-label': 'Contents' });
   root.appendChild(nav);
   audit();
