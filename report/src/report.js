@@ -29,8 +29,8 @@
 // tables), audit.js (facts and the audit summary), detail.js (one point's
 // charts over time) and experiment.js (sweep and compare charts).
 import './report.css';
-import { fmtInt, fmtNum, fmtPct } from './charts.js';
-import { data, experiment, groups, kind, pointLabel, points, ref, rows, run } from './data.js';
+import { fmtInt, fmtNum, fmtPct, isNum } from './charts.js';
+import { data, experiment, groupAgents, groups, kind, pointLabel, points, ref, rows, run } from './data.js';
 import { audit, banner, facts } from './audit.js';
 import { detailCharts } from './detail.js';
 import { compareCharts, sweepCharts } from './experiment.js';
@@ -40,9 +40,19 @@ import { draw, el, root, section, setPoint, state, table, toc } from './page.js'
 
 function scenarioSection() {
   const s = section('scenario', 'Scenario and population', null);
-  const gbody = groups.map((g) => [g.name, fmtPct(g.share, 1), fmtInt(g.agents), ref && g.group === ref.group ? 'reference for disparate impact' : '']);
+  // sizes from the runs themselves (a sweep's seeds give each group a
+  // slightly different size): the same figures as the charts' titles
+  const size = (g) => {
+    if (kind === 'run') return fmtInt(g.agents);
+    const all = points.map((p) => groupAgents(p.point, g.group)).filter((a) => isNum(a.mean));
+    if (!all.length) return fmtInt(g.agents);
+    const lo = Math.min(...all.map((a) => a.min));
+    const hi = Math.max(...all.map((a) => a.max));
+    return lo === hi ? fmtInt(lo) : `${fmtInt(lo)} to ${fmtInt(hi)}`;
+  };
+  const gbody = groups.map((g) => [g.name, fmtPct(g.share, 1), size(g), ref && g.group === ref.group ? 'reference for disparate impact' : '']);
   s.appendChild(el('h3', null, 'Groups'));
-  s.appendChild(el('div', { class: 'table-wrap' }, table(['group', 'share asked', 'agents', ''], gbody)));
+  s.appendChild(el('div', { class: 'table-wrap' }, table(['group', 'share asked', kind === 'run' ? 'agents' : 'agents in a run', ''], gbody)));
   const layers = rows(data.layers);
   if (layers.length) {
     s.appendChild(el('h3', null, 'Network layers'));
@@ -75,7 +85,7 @@ function main() {
 
   const detail = el('div', { class: 'detail' });
   if (kind !== 'run' && points.length) {
-    const sel = el('select', { id: 'point-select', 'aria-label': 'Point whose time series are drawn below' }, points.map((p) => el('option', { value: String(p.point) }, p.label)));
+    const sel = el('select', { id: 'point-select', 'aria-label': 'Point whose time series are drawn below' }, points.map((p) => el('option', { value: String(p.point) }, kind === 'compare' ? p.label : `${p.point}: ${p.label}`)));
     const s = section('detail', kind === 'compare' ? 'Over time, scenario by scenario' : 'Over time, point by point', null);
     s.appendChild(el('p', { class: 'intro' }, 'The charts below draw one point\u2019s figures day by day, as means over its seeds. Choose the point: ', sel));
     sel.value = String(points[0].point);
