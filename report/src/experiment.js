@@ -178,8 +178,10 @@ export function sweepCharts() {
         statsBy.forEach(({ name, stat, color }) => {
           comboList.forEach(([label, ps], k) => {
             const sorted = [...ps].sort((a, b2) => xOf(a) - xOf(b2));
-            const c = statsBy.length > 1 ? color : paletteColor(k);
-            const nm = statsBy.length > 1 ? (comboList.length > 1 ? `${name}, ${label}` : name) : label;
+            // lines of groups are named and coloured by group, even one
+            const byName = statsBy.length > 1 || name !== 'all';
+            const c = byName ? color : paletteColor(k);
+            const nm = byName ? (comboList.length > 1 ? `${name}, ${label}` : name) : label;
             const st = sorted.map((p) => ({ p, ...stat(p.point) }));
             series.push(
               line(
@@ -206,14 +208,15 @@ export function sweepCharts() {
         if (!hasData(lines)) return null;
         // the same value at every point: say it, with what it is of
         if (flatValue(lines) !== undefined) {
-          const names = lines.length > 1 || statsBy.length > 1 ? ` (${lines.map((x) => x.name).join(', ')})` : '';
+          const named = lines.map((x) => x.name).filter((n) => n !== 'mean' && n !== 'all');
+          const names = named.length ? ` (${named.join(', ')})` : '';
           return { note: `${fmt(flatValue(lines))} at every point of the sweep${names}: the parameter does not move this figure, so there is no line to draw.` };
         }
         if (di) {
           lines[0].markArea = diBand();
           series.push(diBandLegend());
         }
-        const many = comboList.length > 1 || statsBy.length > 1 || di;
+        const many = comboList.length > 1 || statsBy.length > 1 || statsBy[0].name !== 'all' || di;
         return baseOption({
           legend: many ? legend() : undefined,
           tooltip: axisTooltip(fmt, (x) => `${xKey} = ${numeric ? x : cats[x] ?? x}`),
