@@ -322,6 +322,7 @@ export function detailCharts(container) {
   chart(sList, {
     id: 'listed-share',
     heading: 'Listed share by group',
+    fmt: (v) => fmtPct(v, 2),
     caption: `Share of each group's agents on the public blacklist at the end of each day.${mean}${note}`,
     build: () =>
       timeOption(P, {

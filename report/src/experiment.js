@@ -206,11 +206,15 @@ export function sweepCharts() {
         });
         const lines = series.filter((x) => x && x.type === 'line');
         if (!hasData(lines)) return null;
-        // the same value at every point: say it, with what it is of
-        if (flatValue(lines) !== undefined) {
-          const named = lines.map((x) => x.name).filter((n) => n !== 'mean' && n !== 'all');
-          const names = named.length ? ` (${named.join(', ')})` : '';
-          return { note: `${fmt(flatValue(lines))} at every point of the sweep${names}: the parameter does not move this figure, so there is no line to draw.` };
+        // the same value at every point: say it, with what it is of (the
+        // value itself, not where a log axis would pin it)
+        const raw = lines.map((x) => ({ type: 'line', data: x.data.map((d) => d.raw) }));
+        const bands = series.filter((x) => x && x.type === 'custom');
+        const v = flatValue([...raw, ...bands]);
+        if (v !== undefined && (!di || flatValue(lines) !== undefined)) {
+          const named = [...new Set(lines.map((x) => x.name))].filter((n) => n !== 'mean' && n !== 'all');
+          const names = named.length > 4 ? ' (every line)' : named.length ? ` (${named.join('; ')})` : '';
+          return { note: `${fmt(v)} at every point of the sweep${names}: the parameter does not move this figure, so there is no line to draw.` };
         }
         if (di) {
           lines[0].markArea = diBand();
