@@ -117,6 +117,12 @@ n=$(sqlite3 res/results.sqlite 'select count(*) from agents' 2>/dev/null)
 n=$(sqlite3 res/results.sqlite 'select count(*) from daily' 2>/dev/null)
 [ "$n" = 30 ] && ok || bad "daily has $n rows, expected 6 days x 5 rows"
 
+# On a terminal (a pseudo-terminal from script(1)), the progress bar, even
+# with the plain lines' interval set.
+SCORESIM_PROGRESS_SECONDS=0 script -qec "$bin run --agents 3000 --days 6 --out ttyrun" /dev/null >tty.txt 2>&1
+grep -qF 'day 6/6 [##############################] 100.0%' tty.txt && grep -q $'\r' tty.txt &&
+    ! grep -q '^day 1 of 6' tty.txt && ok || bad "no progress bar on a terminal: $(cat -A tty.txt | head -c 400)"
+
 # Interrupted: exit 130, no results.sqlite or daily.csv, no temporary files.
 "$bin" run --agents 200000 --days 32767 --out int --quiet >/dev/null 2>int.err &
 pid=$!
