@@ -366,7 +366,7 @@ static int bench_checkpoint(struct sim *sim, const char *path, struct bench_ckpt
 {
     struct ckpt_meta meta = {0};
     double t0 = sys_now();
-    int rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn), 0, 0, err);
+    int rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn), 0, err);
     double t1 = sys_now();
     if (rc == SS_OK) rc = ckpt_read_meta(path, &meta, &sim->mem, err);
     double t2 = sys_now();

@@ -84,7 +84,13 @@ typedef void (*sim_progress_fn)(void *ud, int day, int days, double agent_days_p
 struct sim_options {
     int threads;                   /* OpenMP threads; 0 = all cores */
     int snapshot;                  /* write the per-agent table at the end */
-    const char *out_dir;           /* results directory; NULL = results/<name>-<seed>/ */
+    const char *out_dir;           /* results directory; NULL = a fresh folder named after the
+                                      scenario, the seed and the overrides (see sim_create) */
+    int force;                     /* 1: write into out_dir even if it holds results, replacing
+                                      them when the run completes; 0: refuse such a folder */
+    const char *const *sets;       /* the overrides the scenario was given (KEY=VALUE), which
+                                      name the default folder; may be NULL */
+    int n_sets;                    /* entries in sets */
     sim_progress_fn progress;      /* NULL for silence */
     void *progress_ud;             /* passed to progress */
     size_t memory_limit;           /* bytes the run may use; 0 = the machine's available memory */
@@ -100,9 +106,15 @@ struct sim_options {
 /* Estimate the peak bytes a scenario needs (population, networks, build
  * buffers, metrics). */
 size_t sim_estimate_bytes(const struct scenario *s);
-/* Build population and networks. The scenario must outlive the sim.
- * Refuses with SS_EINPUT, and the estimate in the message, when the
- * estimate exceeds the memory limit. */
+/* Choose the results folder and build population and networks. The
+ * scenario must outlive the sim. The folder is out_dir, refused with
+ * SS_EINPUT if it holds results (results.sqlite, report.html, a table's CSV
+ * or a sweep's runs/) unless force; without out_dir it is
+ * results/<name>-<seed>, followed by _<key>-<value> for each override but
+ * the seed, or the first of its numbered siblings (_2, _3, ...) that holds
+ * no results: a default folder never replaces results. Refuses with
+ * SS_EINPUT, and the estimate in the message, when the estimate exceeds
+ * the memory limit. Nothing is written before sim_run. */
 int sim_create(struct sim **out, const struct scenario *s, const struct sim_options *o,
                struct ss_error *err);
 /* Run every day of the scenario, then write results; see output.h. */
@@ -159,6 +171,9 @@ struct exp_options {
     const char *const *sets;       /* KEY=VALUE overrides for every run, applied in order
                                       after the file (--set, --seed, --agents, --days) */
     int n_sets;                    /* entries in sets */
+    const char *const *sets_b;     /* compare: overrides for B only, after sets; without
+                                      scenario_b, B is scenario with sets then sets_b */
+    int n_sets_b;                  /* entries in sets_b */
     const char *const *vary;       /* sweep: "KEY=V1,V2,..." in order; the last varies fastest */
     int n_vary;                    /* entries in vary */
     int replicates;                /* seeds per point: base seed + 0 .. replicates - 1;
@@ -167,8 +182,15 @@ struct exp_options {
     int threads;                   /* threads per run; 0 = max(1, cores / jobs) */
     const char *out_dir;           /* NULL = results/sweep-<name>/ or
                                       results/compare-<a>-vs-<b>/ */
+    int force;                     /* 1: an out_dir holding other results (not this
+                                      experiment's) is cleared and started afresh; 0: refused */
+    const char *baseline;          /* sweep: the point the differences table compares every
+                                      other with, as its number or as KEY=VALUE[, ...] naming
+                                      its values; NULL: the one recorded, if any */
     int keep_runs;                 /* keep each merged run's folder (out_dir/runs/<run>/) */
-    int progress;                  /* a line on log per finished run */
+    int progress;                  /* a line on log per finished run, with the time left */
+    double progress_every;         /* and, if > 0, a status line when that many seconds pass
+                                      without one; 0: a line as each run starts, too */
     FILE *log;                     /* progress and failed runs (stderr); NULL for none */
     FILE *info;                    /* the closing line: where the results are (stdout) */
     char *out_used;                /* if set: receives the results folder used */

@@ -19,7 +19,9 @@ for k in "${!names[@]}"; do
     if [ ! -s "$dir/results.sqlite" ] || [ -n "${RERUN:-}" ]; then
         extra=()
         [ -n "${sets[$k]}" ] && extra=(--set "${sets[$k]}")
-        "$bin" run --agents "$agents" --days "$days" --seed "$seed" "${extra[@]}" --out "$dir" --quiet >/dev/null
+        # RERUN replaces the earlier runs: said with --force
+        "$bin" run --agents "$agents" --days "$days" --seed "$seed" "${extra[@]}" --out "$dir" --quiet \
+            ${RERUN:+--force} >/dev/null
     fi
 done
 

@@ -6,6 +6,9 @@
 #   thread count on resume, and with a leftover half-written checkpoint;
 # - truncated, corrupt, foreign-version and other-scenario checkpoints are
 #   refused with the reason and exit 2, and so is a folder without one;
+# - a run into the folder of an interrupted one is refused (resume it, or
+#   --force), and one that replaces it with --force leaves none of its
+#   checkpoints;
 # - a fork from day D has the base's days through D, bit for bit, and its
 #   own after (here it differs); a fork that changes the structure is
 #   refused.
@@ -44,6 +47,9 @@ rc=$?
 [ "$rc" -eq 137 ] && ok || bad "the run was to be killed (exit 137), exited $rc"
 [ ! -e k/results.sqlite ] && ok || bad "a killed run left a finished-looking results.sqlite"
 [ -f k/checkpoint-000010.ckpt ] && [ -f k/checkpoint-000020.ckpt ] && ok || bad "checkpoints of days 10 and 20: $(ls -a k)"
+# a new run does not overwrite the interrupted one without --force
+expect 2 "holds an interrupted run" -- "$bin" run "${args[@]}" --out k
+[ -f k/checkpoint-000020.ckpt ] && ok || bad "a refused run touched the interrupted run's checkpoints"
 # a checkpoint being written when the run was killed: not renamed, so ignored
 head -c 100 k/checkpoint-000020.ckpt >k/checkpoint-000030.ckpt.tmp
 SCORESIM_TEST_KILL_AFTER_DAY=47 "$bin" resume k --threads 2 >/dev/null 2>&1
@@ -74,6 +80,13 @@ elif [ "$rc" -eq 0 ]; then
 else
     bad "the interrupted run exited $rc: $(cat err.txt)"
 fi
+
+# --force replaces an interrupted run: its checkpoints go with it.
+SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 5 --out rep >/dev/null 2>&1
+expect 0 "" -- "$bin" run "${args[@]}" --out rep --force
+[ -z "$(ls -a rep | grep -E 'checkpoint-|partial')" ] && ok || bad "--force left the old run's files: $(ls -a rep)"
+dump rep >rep.txt
+cmp -s full.txt rep.txt && ok || bad "the run that replaced an interrupted one differs from a clean one"
 
 # Refused checkpoints, with the reason, exit 2.
 SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 10 --out bad >/dev/null 2>&1

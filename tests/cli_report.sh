@@ -33,7 +33,7 @@ check_files() {
     local dir=$1
     [ -s "$dir/report.html" ] && ok || bad "$dir/report.html was not written"
     local stray
-    stray=$(ls -A "$dir" | grep -v -E '^(results\.sqlite|daily\.csv|report\.html|\.lock|runs)$')
+    stray=$(ls -A "$dir" | grep -v -E '^(results\.sqlite|[a-z_]+\.csv|report\.html|\.lock|runs)$')
     [ -z "$stray" ] && ok || bad "files left in $dir: $stray"
     local size
     size=$(stat -c %s "$dir/report.html" 2>/dev/null || echo 0)
@@ -48,6 +48,13 @@ small_sets=(--set 'behaviour.protest.trigger.days=[3]' --set behaviour.protest.t
 report small >out.txt 2>err.txt && ok || bad "report of a run failed: $(cat err.txt)"
 check_files small
 grep -q '"kind":"run"' small/report.html && ok || bad "the run's report does not say it is a run's"
+
+# (a') a run that leaves the validated regime: a protest wave lists 43% of
+# the agents by day 120 and interns every uyghur and tibetan agent
+"$bin" run --agents 3000 --days 120 --seed 1 --threads 2 --quiet --out regime \
+    --set 'behaviour.protest.trigger.days=[3]' --set behaviour.protest.trigger.count=600 >/dev/null 2>err.txt ||
+    bad "run of the regime test failed: $(cat err.txt)"
+check_files regime
 
 # (b) a scenario name that is markup: escaped in the file, text on the page
 xss='<script>alert(1)</script>'
@@ -66,10 +73,12 @@ grep -qF '\u003cscript\u003ealert(1)\u003c/script\u003e' xss/report.html && ok |
 
 # (c) a sweep and (d) a compare, each written by the command itself
 exp_sets=(--set population.agents=3000 --set days=30 "${small_sets[@]}")
-"$bin" sweep --vary scoring.integration=0.6,1 --replicates 2 --jobs 2 --quiet --out sweep "${exp_sets[@]}" \
+"$bin" sweep --vary scoring.integration=0.6,1 --replicates 2 --jobs 2 --quiet --out sweep --baseline 0 "${exp_sets[@]}" \
     >/dev/null 2>err.txt && ok || bad "sweep failed: $(cat err.txt)"
 check_files sweep
 grep -q '"kind":"sweep"' sweep/report.html && ok || bad "the sweep's report does not say it is a sweep's"
+grep -qF '"differences_final":{' sweep/report.html && ok || bad "the sweep's report lacks its differences from the baseline"
+grep -qF '<title>Sweep of scoring.integration (seed)' sweep/report.html && ok || bad "the sweep's report is not titled by what it varies"
 printf 'name: a\n' >a.yaml
 printf 'name: b\nscoring:\n  integration: 0\n' >b.yaml
 "$bin" compare a.yaml b.yaml --replicates 2 --jobs 2 --quiet --out compare "${exp_sets[@]}" \
@@ -98,7 +107,9 @@ elif [ ! -d "$npm_dir/node_modules/playwright-core" ]; then
     bad "playwright-core is not installed in $npm_dir (built by cmake from report/package-lock.json)"
 else
     node "$src/tests/report_browser.mjs" --npm "$npm_dir" --out "$out" --xss "$xss" \
-        run=small/report.html xss=xss/report.html sweep=sweep/report.html compare=compare/report.html \
+        --banner regime \
+        run=small/report.html regime=regime/report.html xss=xss/report.html sweep=sweep/report.html \
+        compare=compare/report.html \
         >browser.txt 2>&1
     rc=$?
     grep -E '^(FAIL|     )' browser.txt
@@ -111,12 +122,12 @@ else
         bad "the browser test exited $rc"
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
-    for n in run xss sweep compare; do
+    for n in run regime xss sweep compare; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
 fi
 t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
-    'BEGIN { printf "screenshots: %s/{run,xss,sweep,compare}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report

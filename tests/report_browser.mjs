@@ -8,12 +8,20 @@
 // --xss TEXT: the scenario name of every report named xss*, which must show
 // as text in the title and heading and never run.
 //
+// --banner NAME,...: the reports that must carry the banner of a run
+// outside the validated regime (and the internment chart drawn); every
+// other report must not carry it.
+//
 // For every report: no console error, page error or dialog, no request
 // that leaves the file (the report must work offline), every chart drawn
-// with data points on a canvas of non-zero size; for the first report, one
-// chart exported as PNG and as SVG through its buttons (real downloads,
-// checked by their first bytes). Prints one "PASS: ..." or "FAIL: ..." line
-// per check; exits 1 if any failed.
+// with data points on a canvas of non-zero size, or replaced by a note that
+// says why; no chart panel that draws one value everywhere (no variation
+// shown as if it had some), and no axis that reaches below zero when every
+// value drawn on it is zero or more; for the first report, one chart
+// exported as PNG and as SVG through its buttons (real downloads, checked
+// by their first bytes), and a self-test: a flat chart and an axis below
+// zero, drawn on purpose, must each be caught by those checks. Prints one
+// "PASS: ..." or "FAIL: ..." line per check; exits 1 if any failed.
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,6 +38,7 @@ const opt = (name) => {
 const npm = resolve(opt('--npm') || '.');
 const out = resolve(opt('--out') || 'test-output');
 const xss = opt('--xss');
+const withBanner = new Set((opt('--banner') || '').split(',').filter(Boolean));
 const reports = argv.map((a) => {
   const i = a.indexOf('=');
   return { name: a.slice(0, i), path: resolve(a.slice(i + 1)) };
@@ -42,6 +51,52 @@ const check = (ok, what) => {
   if (!ok) failed++;
   return ok;
 };
+
+// Runs in the page: every drawn chart's problems, per panel (grid). A
+// panel's values are its line and bar series' y values and the ends of its
+// bands and error bars (custom series: [x, lo, hi]). A panel whose values
+// (two or more) are all the same shows no variation; an axis of
+// non-negative values whose extent starts below zero suggests values that
+// do not exist. Returns [{id, problem}].
+function inspectCharts(only) {
+  const out = [];
+  const yOf = (d) => {
+    const v = d && typeof d === 'object' && !Array.isArray(d) ? d.value : d;
+    return Array.isArray(v) ? v[v.length - 1] : v;
+  };
+  const num = (v) => typeof v === 'number' && Number.isFinite(v);
+  for (const c of window.scoresimReport.charts) {
+    if (!c.chart || (only && only !== c.id)) continue;
+    const option = c.chart.getOption();
+    const xAxes = option.xAxis || [];
+    const gridOf = (s) => (xAxes[s.xAxisIndex || 0] || {}).gridIndex || 0;
+    const panels = new Map();
+    for (const s of option.series || []) {
+      const g = gridOf(s);
+      if (!panels.has(g)) panels.set(g, { y: [], all: [], yAxisIndex: s.yAxisIndex || 0 });
+      const p = panels.get(g);
+      for (const d of s.data || []) {
+        if (s.type === 'custom') {
+          const v = Array.isArray(d) ? d : d && d.value;
+          if (Array.isArray(v)) for (const x of v.slice(1)) if (num(x)) p.all.push(x);
+        } else {
+          const y = yOf(d);
+          if (num(y)) p.y.push(y), p.all.push(y);
+        }
+      }
+    }
+    for (const [g, p] of panels) {
+      if (p.y.length >= 2 && new Set(p.all).size === 1)
+        out.push({ id: c.id, problem: `panel ${g} draws one value (${p.y[0]}) everywhere: no variation, shown as if it had some` });
+      const axis = c.chart.getModel().getComponent('yAxis', p.yAxisIndex);
+      if (!axis || axis.get('type') !== 'value' || !p.all.length) continue;
+      const [lo] = axis.axis.scale.getExtent();
+      if (p.all.every((v) => v >= 0) && lo < 0)
+        out.push({ id: c.id, problem: `panel ${g}'s axis starts at ${lo}, below zero, for values that are all 0 or more` });
+    }
+  }
+  return out;
+}
 
 const { chromium } = createRequire(join(npm, 'package.json'))('playwright-core');
 const browser = await chromium.launch({
@@ -102,6 +157,7 @@ try {
         return {
           id: c.id,
           empty: c.empty,
+          note: c.note,
           series: (option.series || []).length,
           points,
           width: canvas ? canvas.width : 0,
@@ -112,13 +168,59 @@ try {
     );
     check(charts.length >= 8, `${r.name}: ${charts.length} charts on the page`);
     for (const c of charts) {
+      if (c.note) {
+        // a chart that would mislead is replaced by a sentence that says why
+        check(!c.empty && c.note.length > 30 && c.width === 0, `${r.name}: chart ${c.id} says in words what it would draw: ${c.note}`);
+        continue;
+      }
       check(
         !c.empty && c.series > 0 && c.points > 0 && c.width > 0 && c.height > 0 && c.label.length > 20,
         `${r.name}: chart ${c.id} drawn (${c.series} series, ${c.points} data points, canvas ${c.width}x${c.height}, aria-label)`,
       );
     }
+    const flaws = await page.evaluate(inspectCharts, null);
+    check(flaws.length === 0, `${r.name}: no chart shows a flat panel as if it varied, nor an axis below zero for values of 0 or more${flaws.length ? `: ${flaws.map((p) => `${p.id}: ${p.problem}`).join(' | ')}` : ''}`);
+    const notes = charts.filter((c) => c.note).length;
+    check(notes < charts.length / 2, `${r.name}: ${charts.length - notes} of ${charts.length} charts drawn, ${notes} said in words`);
+
+    // the banner of a run outside the validated regime
+    const banner = await page.evaluate(() => {
+      const b = document.getElementById('regime-banner');
+      return b ? b.textContent : null;
+    });
+    if (withBanner.has(r.name)) {
+      check(banner && /Outside the validated regime/.test(banner) && /more than 10%/.test(banner) && /docs\/results\.md/.test(banner), `${r.name}: the banner says the run left the validated regime, and where it is described`);
+      const internment = charts.find((c) => c.id === 'internment');
+      check(internment && !internment.note && internment.points > 0, `${r.name}: the internment chart is drawn`);
+    } else {
+      check(banner === null, `${r.name}: no banner of the validated regime${banner ? `: ${banner.slice(0, 120)}` : ''}`);
+    }
+    // the audit says it describes a model, each criterion, and internment
+    const audit = await page.evaluate(() => document.getElementById('audit').textContent);
+    check(/synthetic model/.test(audit) && /What it asks/.test(audit) && /Internment/.test(audit) && /How sure/.test(audit) && !/\bPRESENT\b/.test(audit), `${r.name}: the audit summary says it describes a synthetic model, what each criterion asks, how sure it is, and internment`);
 
     if (index === 0) {
+      // The checks above must be able to fail: a flat chart and an axis
+      // below zero, drawn on purpose into the first drawn chart, are caught.
+      const first = charts.find((c) => !c.note).id;
+      const draw = (option) =>
+        page.evaluate(
+          ([id, o]) => window.scoresimReport.charts.find((x) => x.id === id).chart.setOption(o, true),
+          [first, option],
+        );
+      const base = { animation: false, grid: { left: 60, right: 20, top: 20, bottom: 30 }, xAxis: { type: 'value' } };
+      const rising = [[0, 0.01], [1, 0.02], [2, 0.015]];
+      await draw({ ...base, yAxis: { type: 'value', min: 0, max: 1 }, series: [{ type: 'line', data: [[0, 0.5], [1, 0.5], [2, 0.5]] }] });
+      const flat = (await page.evaluate(inspectCharts, first)).map((p) => p.problem);
+      await draw({ ...base, yAxis: { type: 'value', min: -0.03 }, series: [{ type: 'line', data: rising }] });
+      const below = (await page.evaluate(inspectCharts, first)).map((p) => p.problem);
+      await draw({ ...base, yAxis: { type: 'value' }, series: [{ type: 'line', data: rising }] });
+      const fine = (await page.evaluate(inspectCharts, first)).map((p) => p.problem);
+      check(flat.some((p) => /one value/.test(p)), `${r.name}: self-test: a flat chart is caught (${flat.join('; ')})`);
+      check(below.some((p) => /below zero/.test(p)), `${r.name}: self-test: an axis below zero for positive values is caught (${below.join('; ')})`);
+      check(fine.length === 0, `${r.name}: self-test: a chart that varies, on an axis from zero, passes (${fine.join('; ')})`);
+      await page.evaluate((id) => window.scoresimReport.redraw(id), first);
+
       // one chart saved both ways through its buttons
       const fig = page.locator('figure.fig').first();
       for (const [fmt, magic] of [

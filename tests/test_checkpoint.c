@@ -29,14 +29,13 @@ static void test_round_trip(void **state)
     assert_true(fd >= 0);
     close(fd);
     struct ss_error err = {0};
-    assert_int_equal(ckpt_write(&a->world, path, scn_text(s), scn_dir(s), 12345, 7, &err), SS_OK);
+    assert_int_equal(ckpt_write(&a->world, path, scn_text(s), scn_dir(s), 7, &err), SS_OK);
 
     struct mem m = {0};
     struct ckpt_meta meta;
     assert_int_equal(ckpt_read_meta(path, &meta, &m, &err), SS_OK);
     assert_int_equal(meta.day, first);
     assert_int_equal(meta.agents, n);
-    assert_int_equal(meta.csv_bytes, 12345);
     assert_int_equal(meta.every, 7);
     assert_string_equal(meta.scenario, scn_text(s));
     assert_string_equal(meta.version, SS_VERSION);

@@ -193,8 +193,17 @@ static void expect_refused(const char *vary, const char *what)
 static void test_vary_refused(void **state)
 {
     expect_refused("scoring.integration=0,0.5,2",
-                   "point 3 of 3 (scoring.integration=2) is invalid");
-    expect_refused("scoring.integrashun=0,1", "point 1 of 2 (scoring.integrashun=0)");
+                   "point 2 (scoring.integration=2; points 0 to 2) is invalid");
+    expect_refused("scoring.integrashun=0,1", "point 0 (scoring.integrashun=0; points 0 to 1)");
+    /* Ranges: the step, the order, the count, and each value through the
+     * scenario's own checks. */
+    expect_refused("scoring.integration=0:1:0", "0:1:0: the step must be above 0");
+    expect_refused("scoring.integration=0:1:-0.1", "the step must be above 0");
+    expect_refused("scoring.integration=1:0:0.1", "1:0:0.1: LO is above HI");
+    expect_refused("days=1:100000:1", "1:100000:1 makes 100000 values, more than 1000");
+    expect_refused("scoring.integration=0:1.5:0.5",
+                   "point 3 (scoring.integration=1.5; points 0 to 3) is invalid");
+    expect_refused("days=1:3:1,2", "value '2' is listed twice");
     expect_refused("seed=1,2", "use --replicates");
     expect_refused("days=1,,2", "empty value");
     expect_refused("days=1,2,1", "'1' is listed twice");
@@ -209,6 +218,74 @@ static void test_vary_refused(void **state)
     const char *ok[] = {"days=1"};
     assert_int_equal(plan(&pl, ok, 1, NULL, 0, -1, &err), SS_EINPUT);
     assert_non_null(strstr(err.msg, "--replicates"));
+}
+
+static void test_vary_range(void **state)
+{
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    /* Decimals as written (no 0.30000000000000004); HI included; a range
+     * beside plain values. */
+    const char *v1[] = {"scoring.integration=0:0.6:0.1"};
+    assert_int_equal(plan(&pl, v1, 1, NULL, 0, 1, &err), SS_OK);
+    assert_int_equal(pl->n_points, 7);
+    const char *want[] = {"0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6"};
+    for (int p = 0; p < 7; p++) assert_string_equal(exp_point_value(pl, p, 0), want[p]);
+    exp_plan_free(pl);
+    const char *v2[] = {"days=5:20:5, 30", "scoring.integration=0.25:0.75:0.25"};
+    assert_int_equal(plan(&pl, v2, 2, NULL, 0, 1, &err), SS_OK);
+    assert_int_equal(pl->axis[0].n, 5);
+    assert_string_equal(pl->axis[0].values[3], "20");
+    assert_string_equal(pl->axis[0].values[4], "30");
+    assert_int_equal(pl->axis[1].n, 3);
+    assert_string_equal(pl->axis[1].values[2], "0.75");
+    assert_string_equal(pl->label[14], "days=30, scoring.integration=0.75");
+    exp_plan_free(pl);
+    /* A step that does not land on HI stops before it. */
+    const char *v3[] = {"days=1:10:4"};
+    assert_int_equal(plan(&pl, v3, 1, NULL, 0, 1, &err), SS_OK);
+    assert_int_equal(pl->n_points, 3);
+    assert_string_equal(pl->label[2], "days=9");
+    exp_plan_free(pl);
+}
+
+static int plan_baseline(struct exp_plan **pl, const char *const *vary, int n_vary,
+                         const char *baseline, struct ss_error *err)
+{
+    struct exp_options o = {.vary = vary, .n_vary = n_vary, .replicates = 2, .baseline = baseline};
+    return exp_plan_sweep(pl, &o, err);
+}
+
+static void test_baseline_point(void **state)
+{
+    const char *vary[] = {"days=5,6", "scoring.integration=0,0.5,1"};
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    /* by number, by every key, by the value written otherwise (0.50) */
+    assert_int_equal(plan_baseline(&pl, vary, 2, "4", &err), SS_OK);
+    assert_int_equal(pl->baseline, 4);
+    exp_plan_free(pl);
+    assert_int_equal(plan_baseline(&pl, vary, 2, "days=6, scoring.integration=0.50", &err), SS_OK);
+    assert_int_equal(pl->baseline, 4);
+    exp_plan_free(pl);
+    assert_int_equal(plan_baseline(&pl, vary, 2, NULL, &err), SS_OK);
+    assert_int_equal(pl->baseline, -1);
+    exp_plan_free(pl);
+    /* one key of two names 2 points: refused, as are unknown keys, values
+     * and numbers */
+    const char *bad[][2] = {
+        {"scoring.integration=0", "2 points have these values (the first is 0, 'days=5, "
+                                  "scoring.integration=0')"},
+        {"days=7", "no point of the sweep has these values"},
+        {"seed=1", "'seed' is not a varied key"},
+        {"6", "the sweep's points are 0 to 5"},
+        {"integration", "expected a point number or KEY=VALUE"},
+    };
+    for (size_t i = 0; i < N_OF(bad); i++) {
+        assert_int_equal(plan_baseline(&pl, vary, 2, bad[i][0], &err), SS_EINPUT);
+        assert_null(pl);
+        if (!strstr(err.msg, bad[i][1])) fail_msg("--baseline %s: '%s'", bad[i][0], err.msg);
+    }
 }
 
 /* ---- the database ------------------------------------------------------- */
@@ -237,9 +314,9 @@ static void test_summary_hand_made(void **state)
                  "(2, 0, -1, 'all', 100, 3, 30), (3, 0, -1, 'all', 100, 4, 50),"
                  "(4, 0, -1, 'all', 100, 10, 1), (5, 0, -1, 'all', 100, 20, 1),"
                  "(6, 0, -1, 'all', 100, 1000, 1)");
-    assert_int_equal(exp_db_finish(db, pl, 0, &err), SS_OK);
+    assert_int_equal(exp_db_finish(db, pl, dir, 0, &err), SS_OK);
     /* Twice: the summary is rebuilt, not appended to. */
-    assert_int_equal(exp_db_finish(db, pl, 0, &err), SS_OK);
+    assert_int_equal(exp_db_finish(db, pl, dir, 0, &err), SS_OK);
 
     assert_true(query_real(db, "SELECT count(*) FROM summary") == 2.0 * n_metrics());
     const char *at =
@@ -269,7 +346,7 @@ static void test_summary_hand_made(void **state)
     snprintf(q, sizeof q, "SELECT count(*) FROM summary WHERE group_name = 'all'");
     assert_true(query_real(db, q) == 2.0 * n_metrics());
     assert_true(isnan(query_real(db, "SELECT finished FROM experiment")));
-    assert_int_equal(exp_db_finish(db, pl, 1, &err), SS_OK);
+    assert_int_equal(exp_db_finish(db, pl, dir, 1, &err), SS_OK);
     assert_false(isnan(query_real(db, "SELECT length(finished) FROM experiment")));
 
     exp_db_close(db);
@@ -306,7 +383,7 @@ static void test_comparison_hand_made(void **state)
     exec_sql(db, "INSERT INTO daily (run, day, \"group\", group_name, fear_mean) VALUES "
                  "(0, 3, 0, 'x', 1), (1, 3, 0, 'x', 2), (2, 3, 0, 'x', 3),"
                  "(3, 3, 1, 'x', 2), (4, 3, 1, 'x', 4)");
-    assert_int_equal(exp_db_finish(db, pl, 0, &err), SS_OK);
+    assert_int_equal(exp_db_finish(db, pl, dir, 0, &err), SS_OK);
     const char *at = "FROM comparison WHERE \"group\" = 0 AND day = 3 AND metric = 'fear_mean'";
     char q[256];
 #define C(col) (snprintf(q, sizeof q, "SELECT " col " %s", at), query_real(db, q))
@@ -322,6 +399,114 @@ static void test_comparison_hand_made(void **state)
     /* The summary has both points. */
     assert_true(query_real(db, "SELECT mean FROM summary WHERE point = 1 AND metric = "
                                "'fear_mean'") == 3.0);
+    exp_db_close(db);
+    exp_plan_free(pl);
+    assert_int_equal(th_remove_tree(dir), 0);
+}
+
+/* A finished 2-replicate experiment asked again for 3: its runs keep their
+ * rows under their new numbers (run = point x 3 + replicate), the new
+ * replicate is to do, and it is no longer finished; asked for none, a plan
+ * takes the folder's 3. */
+static void test_extend_replicates(void **state)
+{
+    char dir[64], path[128];
+    th_tmpdir(dir, sizeof dir, "exp");
+    snprintf(path, sizeof path, "%s/results.sqlite", dir);
+    const char *vary[] = {"days=1,2"};
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    sqlite3 *db = NULL;
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 2, &err), SS_OK);
+    assert_int_equal(exp_db_open(&db, path, pl, &err), SS_OK);
+    assert_int_equal(pl->replicates_before, 0);
+    exec_sql(db, "INSERT INTO runs VALUES (0, 0, 0, 1, 'done', NULL, 1, 1),"
+                 "(1, 0, 1, 2, 'done', NULL, 1, 1), (2, 1, 0, 1, 'done', NULL, 1, 1),"
+                 "(3, 1, 1, 2, 'done', NULL, 1, 1)");
+    exec_sql(db, "INSERT INTO daily (run, day, \"group\", group_name, fear_mean) VALUES "
+                 "(0, 0, -1, 'all', 0), (1, 0, -1, 'all', 10), (2, 0, -1, 'all', 20),"
+                 "(3, 0, -1, 'all', 30)");
+    assert_int_equal(exp_db_finish(db, pl, dir, 1, &err), SS_OK);
+    exp_db_close(db);
+    exp_plan_free(pl);
+
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 3, &err), SS_OK);
+    if (exp_db_open(&db, path, pl, &err) != SS_OK) fail_msg("extending: %s", err.msg);
+    assert_int_equal(pl->replicates_before, 2);
+    assert_int_equal(pl->n_runs, 6);
+    assert_true(query_real(db, "SELECT replicates FROM experiment") == 3);
+    assert_true(isnan(query_real(db, "SELECT finished FROM experiment")));
+    const double want[][3] = {{0, 0, 0}, {1, 1, 10}, {3, 0, 20}, {4, 1, 30}};
+    for (size_t i = 0; i < N_OF(want); i++) {
+        int run = (int)want[i][0];
+        assert_true(query_real(db, "SELECT replicate FROM runs WHERE run = %d", run) == want[i][1]);
+        assert_true(query_real(db, "SELECT fear_mean FROM daily WHERE run = %d", run) ==
+                    want[i][2]);
+    }
+    assert_true(query_real(db, "SELECT count(*) FROM runs") == 4);
+    unsigned char done[6];
+    assert_int_equal(exp_db_done(db, pl, done, &err), SS_OK);
+    const unsigned char want_done[6] = {1, 1, 0, 1, 1, 0};
+    assert_memory_equal(done, want_done, 6);
+    exp_db_close(db);
+    exp_plan_free(pl);
+
+    /* Not asked: the folder's number; asked for as many: nothing changes. */
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 0, &err), SS_OK);
+    assert_int_equal(pl->replicates, EXP_DEFAULT_REPLICATES);
+    assert_int_equal(exp_db_open(&db, path, pl, &err), SS_OK);
+    assert_int_equal(pl->replicates, 3);
+    assert_int_equal(pl->n_runs, 6);
+    assert_true(query_real(db, "SELECT fear_mean FROM daily WHERE run = 4") == 30);
+    exp_db_close(db);
+    exp_plan_free(pl);
+    assert_int_equal(th_remove_tree(dir), 0);
+}
+
+/* The differences of a sweep against its baseline point, paired by
+ * replicate, by hand; the baseline is recorded, and kept by an invocation
+ * that names none. */
+static void test_differences_hand_made(void **state)
+{
+    char dir[64], path[128];
+    th_tmpdir(dir, sizeof dir, "exp");
+    snprintf(path, sizeof path, "%s/results.sqlite", dir);
+    const char *vary[] = {"days=1,2,3"};
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    sqlite3 *db = NULL;
+    assert_int_equal(plan_baseline(&pl, vary, 1, "days=2", &err), SS_OK);
+    assert_int_equal(pl->baseline, 1);
+    assert_int_equal(exp_db_open(&db, path, pl, &err), SS_OK);
+    exec_sql(db, "INSERT INTO runs VALUES (0, 0, 0, 1, 'done', NULL, 1, 1),"
+                 "(1, 0, 1, 2, 'done', NULL, 1, 1), (2, 1, 0, 1, 'done', NULL, 1, 1),"
+                 "(3, 1, 1, 2, 'done', NULL, 1, 1), (4, 2, 0, 1, 'done', NULL, 1, 1),"
+                 "(5, 2, 1, 2, 'done', NULL, 1, 1)");
+    exec_sql(db, "INSERT INTO daily (run, day, \"group\", group_name, fear_mean) VALUES "
+                 "(0, 4, -1, 'all', 1), (1, 4, -1, 'all', 2), (2, 4, -1, 'all', 10),"
+                 "(3, 4, -1, 'all', 20), (4, 4, -1, 'all', 13), (5, 4, -1, 'all', 26)");
+    assert_int_equal(exp_db_finish(db, pl, dir, 1, &err), SS_OK);
+    const char *at = "FROM differences WHERE point = %d AND \"group\" = -1 AND day = 4 AND "
+                     "metric = 'fear_mean'";
+    char q[256];
+#define D(col, p) (snprintf(q, sizeof q, "SELECT " col " %s", at), query_real(db, q, p))
+    assert_true(D("n", 2) == 2);
+    assert_true(fabs(D("mean_baseline", 2) - 15) < 1e-12);
+    assert_true(fabs(D("mean", 2) - 19.5) < 1e-12);
+    assert_true(fabs(D("diff", 2) - 4.5) < 1e-12);
+    /* differences 3 and 6: sd 3/sqrt(2), se 1.5 */
+    assert_true(fabs(D("ci_low", 2) - (4.5 - 12.706204736 * 1.5)) < 1e-7);
+    assert_true(fabs(D("ci_high", 2) - (4.5 + 12.706204736 * 1.5)) < 1e-7);
+    assert_true(fabs(D("diff", 0) - -13.5) < 1e-12);
+    assert_true(isnan(D("diff", 1))); /* no row for the baseline itself */
+#undef D
+    assert_true(query_real(db, "SELECT baseline FROM experiment") == 1);
+    exp_db_close(db);
+    exp_plan_free(pl);
+    /* again without --baseline: the recorded one is used */
+    assert_int_equal(plan_baseline(&pl, vary, 1, NULL, &err), SS_OK);
+    assert_int_equal(exp_db_open(&db, path, pl, &err), SS_OK);
+    assert_int_equal(pl->baseline, 1);
     exp_db_close(db);
     exp_plan_free(pl);
     assert_int_equal(th_remove_tree(dir), 0);
@@ -355,10 +540,20 @@ static void test_refuse_other_experiment(void **state)
     exp_db_close(db);
     exp_plan_free(pl);
 
-    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 4, &err), SS_OK);
-    expect_other_experiment(path, pl, "it has 3 replicates, this asks for 4");
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 2, &err), SS_OK);
+    expect_other_experiment(path, pl,
+                            "it has 3 replicates, this asks for 2: an experiment can gain "
+                            "replicates, not lose them");
+    /* The read-only check says the same, and accepts what open accepts. */
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 2, &err), SS_OK);
+    assert_int_equal(exp_db_check(path, pl, &err), SS_EINPUT);
+    assert_non_null(strstr(err.msg, "it has 3 replicates, this asks for 2"));
+    exp_plan_free(pl);
+    assert_int_equal(plan(&pl, vary, 1, NULL, 0, 3, &err), SS_OK);
+    assert_int_equal(exp_db_check(path, pl, &err), SS_OK);
+    exp_plan_free(pl);
     assert_int_equal(plan(&pl, vary2, 1, NULL, 0, 3, &err), SS_OK);
-    expect_other_experiment(path, pl, "its point 2 is 'days=2', here 'days=3'");
+    expect_other_experiment(path, pl, "its point 1 is 'days=2', here 'days=3'");
     assert_int_equal(plan(&pl, vary3, 1, NULL, 0, 3, &err), SS_OK);
     expect_other_experiment(path, pl, "it has 2 points, this has 3");
     assert_int_equal(plan(&pl, vary, 1, sets, 1, 3, &err), SS_OK);
@@ -529,9 +724,13 @@ int main(void)
         cmocka_unit_test(test_stat_hand_computed),
         cmocka_unit_test(test_factorial_order),
         cmocka_unit_test(test_vary_refused),
+        cmocka_unit_test(test_vary_range),
+        cmocka_unit_test(test_baseline_point),
         cmocka_unit_test(test_summary_hand_made),
         cmocka_unit_test(test_comparison_hand_made),
         cmocka_unit_test(test_refuse_other_experiment),
+        cmocka_unit_test(test_extend_replicates),
+        cmocka_unit_test(test_differences_hand_made),
         cmocka_unit_test(test_sweep_end_to_end),
         cmocka_unit_test(test_sweep_failing_runs),
     };

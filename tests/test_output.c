@@ -1,12 +1,15 @@
 /*
- * test_output.c - results.sqlite and daily.csv (output.c): rows handed to
+ * test_output.c - results.sqlite and the CSV of each of its tables
+ * (output.c, store.c): rows handed to
  * out_open / out_day / out_agent / out_close by the test, as the driver
  * (run/sim.c) hands them, written into a fresh temporary folder and read
  * back with SQLite and as text: every column of every daily row comes back
  * as it was given (NULL for NaN, reals with all their bits) in both files;
- * the static tables, the snapshot and the run row; the temporary names
- * before out_close, nothing left behind by out_abort, a second run
- * replacing the first, and I/O errors that name the path.
+ * the static tables, the snapshot and the run row; every table's CSV
+ * holds its rows; the temporary names before out_close, nothing left
+ * behind by out_abort, a second run replacing the first (and, with
+ * replace, what a sweep had left there), and I/O errors that name the
+ * path.
  *
  * The rows describe a 10-agent world of two groups (0-5 and 6-9, the
  * second named with a comma and quotes, to be quoted in the CSV) and two
@@ -215,14 +218,24 @@ static int teardown(void **state)
     return rc;
 }
 
-/* Only the two temporary names, each with our pid (and, with previous,
- * the finished files of an earlier run, untouched until the rename). */
-static void assert_only_temp_files(const char *dir, int previous)
+/* The files of a finished run, as th_list_dir lists them. */
+static const char *finished_files(int snapshot)
+{
+    return snapshot ? "agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv "
+                      "ratios.csv results.sqlite run.csv"
+                    : "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
+                      "run.csv";
+}
+
+/* Only the database's temporary name, with our pid (the CSVs are written
+ * from it when it is complete); with previous, the finished files of an
+ * earlier run, untouched until the rename. */
+static void assert_only_temp_files(const char *dir, int previous, int snapshot)
 {
     char have[4096], want[512];
     th_list_dir(dir, have, sizeof have);
-    snprintf(want, sizeof want, ".daily.csv.tmp-%ld .results.sqlite.tmp-%ld%s", (long)getpid(),
-             (long)getpid(), previous ? " daily.csv results.sqlite" : "");
+    snprintf(want, sizeof want, ".results.sqlite.tmp-%ld%s%s", (long)getpid(), previous ? " " : "",
+             previous ? finished_files(snapshot) : "");
     assert_string_equal(have, want);
 }
 
@@ -245,22 +258,22 @@ static void write_three_days(struct fixture *fx, int previous)
     char dir[512];
     results_dir(fx, dir, sizeof dir);
     if (open_output(fx, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
-    assert_only_temp_files(dir, previous);
+    assert_only_temp_files(dir, previous, fx->snapshot);
     for (int d = 0; d < N_DAYS; d++)
         if (out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err) != SS_OK)
             fail_msg("out_day: %s", err.msg);
     for (int a = 0; fx->snapshot && a < 10; a++)
         if (out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err) != SS_OK)
             fail_msg("out_agent: %s", err.msg);
-    assert_only_temp_files(dir, previous);
+    assert_only_temp_files(dir, previous, fx->snapshot);
     if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
     char have[4096];
     th_list_dir(dir, have, sizeof have);
-    assert_string_equal(have, "daily.csv results.sqlite");
+    assert_string_equal(have, finished_files(fx->snapshot));
     /* after out_close, out_abort must not touch the finished files */
     out_abort(&fx->out);
     th_list_dir(dir, have, sizeof have);
-    assert_string_equal(have, "daily.csv results.sqlite");
+    assert_string_equal(have, finished_files(fx->snapshot));
 }
 
 /* The bits of x: reals must come back bit for bit. */
@@ -617,7 +630,10 @@ static void test_csv(void **state)
     int rows = 0, quoted = 0, all = 0, empty_largest = 0;
     while (fgets(line, sizeof line, f)) {
         assert_true(rows < N_DAYS * N_ROWS);
-        const struct met_row *given = &fx->rows[rows / N_ROWS][rows % N_ROWS];
+        /* rows in the table's key order: by day, then group ('all', -1,
+         * first), where the rows were given with 'all' last */
+        int k = rows % N_ROWS;
+        const struct met_row *given = &fx->rows[rows / N_ROWS][k == 0 ? N_ROWS - 1 : k - 1];
         rows++;
         assert_non_null(strchr(line, '\n'));
         assert_int_equal(csv_fields(line, fields, 512), (int)met_n_daily_columns);
@@ -630,7 +646,7 @@ static void test_csv(void **state)
             assert_string_equal(fields[largest], "0.80000000000000004");
         if (!strcmp(fields[0], "2") && !strcmp(fields[grp], "-1"))
             assert_string_equal(fields[cum], "2");
-        /* every field, in the order the rows were given */
+        /* every field, as the row was given */
         for (size_t c = 0; c < met_n_daily_columns; c++) assert_csv_field(fields[c], given, c);
     }
     fclose(f);
@@ -638,6 +654,106 @@ static void test_csv(void **state)
     assert_int_equal(quoted, 3);
     assert_int_equal(all, 3);
     assert_int_equal(empty_largest, 6); /* days 1 and 2 */
+}
+
+/* The next CSV record of f (a quoted field may hold line breaks) into
+ * buf; 0 at the end. */
+static int csv_record(FILE *f, char *buf, size_t size)
+{
+    size_t k = 0;
+    int c, in_q = 0;
+    while ((c = fgetc(f)) != EOF) {
+        if (k + 1 < size) buf[k++] = (char)c;
+        if (c == '"') in_q = !in_q;
+        if (c == '\n' && !in_q) break;
+    }
+    buf[k] = '\0';
+    return k > 0;
+}
+
+/* Every table's CSV: a header of its columns, then one record per row of
+ * the table (the run's scenario text, with its line breaks, is one
+ * quoted field), its first field the table's first column, row by row in
+ * the table's order. */
+static void test_csv_every_table(void **state)
+{
+    struct fixture *fx = *state;
+    fx->snapshot = 1;
+    write_three_days(fx, 0);
+    char dir[512], path[600], line[65536];
+    results_dir(fx, dir, sizeof dir);
+    sqlite3 *db = th_open_results(dir);
+    const char *tables[] = {"run",         "groups", "layers",      "daily",
+                            "daily_layer", "agents", "agent_degree"};
+    for (size_t t = 0; t < (fx->snapshot ? 7u : 5u); t++) {
+        snprintf(path, sizeof path, "%s/%s.csv", dir, tables[t]);
+        FILE *f = fopen(path, "r");
+        if (!f) fail_msg("no %s", path);
+        char sql[256], want[4096] = "";
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", tables[t]);
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            if (i) strcat(want, ",");
+            strcat(want, sqlite3_column_name(st, i));
+        }
+        strcat(want, "\n");
+        assert_true(csv_record(f, line, sizeof line));
+        assert_string_equal(line, want);
+        int rows = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            assert_true(csv_record(f, line, sizeof line));
+            char first[64];
+            snprintf(first, sizeof first, "%lld,", (long long)sqlite3_column_int64(st, 0));
+            if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && strncmp(line, first, strlen(first)))
+                fail_msg("%s.csv row %d: '%.40s', the table's starts %s", tables[t], rows, line,
+                         first);
+            rows++;
+        }
+        assert_false(csv_record(f, line, sizeof line)); /* no more records than rows */
+        assert_true(rows > 0);
+        sqlite3_finalize(st);
+        fclose(f);
+    }
+    sqlite3_close(db);
+}
+
+/* With replace (--force), what earlier results of another kind left (a
+ * sweep's summary.csv, runs/, report.html, its lock) is gone once the run
+ * completes; without it, files that are not results stay either way. */
+static void test_replace_clears_other_results(void **state)
+{
+    struct fixture *fx = *state;
+    struct ss_error err = {0};
+    char dir[512], path[700];
+    results_dir(fx, dir, sizeof dir);
+    const char *olds[] = {"summary.csv", "report.html", ".lock", "notes.txt", "runs/3/stderr.log"};
+    snprintf(path, sizeof path, "%s/runs/3", dir);
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    for (size_t i = 0; i < sizeof olds / sizeof olds[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, olds[i]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+    }
+    assert_int_equal(open_output(fx, dir, &err), SS_OK);
+    fx->out.replace = 1;
+    for (int d = 0; d < N_DAYS; d++)
+        assert_int_equal(
+            out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err), SS_OK);
+    for (int a = 0; fx->snapshot && a < 10; a++)
+        assert_int_equal(out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err), SS_OK);
+    if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
+    char have[4096], want[1024];
+    th_list_dir(dir, have, sizeof have);
+    snprintf(want, sizeof want, "%s", finished_files(fx->snapshot));
+    /* notes.txt sorts after layers.csv, before ratios.csv */
+    char *at = strstr(want, "ratios.csv");
+    memmove(at + strlen("notes.txt "), at, strlen(at) + 1);
+    memcpy(at, "notes.txt ", strlen("notes.txt "));
+    assert_string_equal(have, want);
 }
 
 static void test_abort_leaves_nothing(void **state)
@@ -650,7 +766,7 @@ static void test_abort_leaves_nothing(void **state)
     assert_int_equal(open_output(fx, fx->dir, &err), SS_OK);
     assert_int_equal(out_day(&fx->out, fx->rows[0], N_ROWS, fx->lrows[0], N_ROWS * N_LAYERS, &err),
                      SS_OK);
-    assert_only_temp_files(fx->dir, 0);
+    assert_only_temp_files(fx->dir, 0, fx->snapshot);
     out_abort(&fx->out);
     char have[4096];
     th_list_dir(fx->dir, have, sizeof have);
@@ -733,6 +849,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sqlite_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_every_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replace_clears_other_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_folder, setup, teardown),

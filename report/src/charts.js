@@ -68,7 +68,8 @@ export function fmtPct(v, digits = 1) {
 }
 
 export function fmtRatio(v, digits = 2) {
-  return isNum(v) ? v.toFixed(digits) : 'n/a';
+  if (!isNum(v)) return 'n/a';
+  return Math.abs(v) >= 100 ? fmtInt(v) : v.toFixed(digits);
 }
 
 export function fmtNum(v, digits = 3) {
@@ -99,16 +100,60 @@ export function t95(df) {
   return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
 }
 
-// Mean and 95% t-interval of the finite values of xs.
+// Mean, sd and 95% t-interval of the finite values of xs.
 export function meanCI(xs) {
   const v = xs.filter(isNum);
   const n = v.length;
-  if (!n) return { n: 0, mean: null, lo: null, hi: null };
+  if (!n) return { n: 0, mean: null, sd: null, lo: null, hi: null };
   const mean = v.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { n, mean, lo: null, hi: null };
+  if (n < 2) return { n, mean, sd: null, lo: null, hi: null };
   const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const h = (t95(n - 1) * sd) / Math.sqrt(n);
-  return { n, mean, lo: mean - h, hi: mean + h };
+  return { n, mean, sd, lo: mean - h, hi: mean + h };
+}
+
+// How a paired difference reads, against sd, the seed-to-seed spread of
+// the figure it is a difference of (the simulator's own noise):
+//   identical: every pair equal (diff 0 and no spread)
+//   differs: the interval excludes 0 and |diff| >= sd
+//   within noise: the interval excludes 0, but |diff| < sd (another seed
+//     moves the figure more than the change does)
+//   no clear difference: the interval includes 0 (or there is none)
+export function verdict(diff, lo, hi, sd) {
+  if (!isNum(diff)) return { word: '', differs: false };
+  if (diff === 0 && (!isNum(lo) || (lo === 0 && hi === 0))) return { word: 'identical in every seed', differs: false };
+  if (!isNum(lo) || !isNum(hi) || (lo <= 0 && hi >= 0)) return { word: 'no clear difference', differs: false };
+  if (isNum(sd) && Math.abs(diff) < sd) return { word: `within noise (seeds vary by ${fmtNum(sd, 2)})`, differs: false };
+  return { word: 'differs', differs: true };
+}
+
+// ---- flat data ----------------------------------------------------------------
+
+// The y value of a line or bar data item: [x, y], {value: [x, y]},
+// {value: y} or y.
+export function yOf(d) {
+  const v = d && typeof d === 'object' && !Array.isArray(d) ? d.value : d;
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+// If every finite value the series of list draw (lines, bars, and the ends
+// of bands and error bars: custom series of [x, lo, hi]) is the same, that
+// value; else undefined (also when there is none). A chart of one value
+// shows no variation: the report says the value instead.
+export function flatValue(list) {
+  let seen;
+  for (const s of list) {
+    if (!s || (s.type !== 'line' && s.type !== 'bar' && s.type !== 'custom')) continue;
+    for (const d of s.data || []) {
+      const ys = s.type === 'custom' ? (Array.isArray(d) ? d.slice(1) : []) : [yOf(d)];
+      for (const y of ys) {
+        if (!isNum(y)) continue;
+        if (seen === undefined) seen = y;
+        else if (y !== seen) return undefined;
+      }
+    }
+  }
+  return seen;
 }
 
 // ---- option pieces -----------------------------------------------------------
@@ -172,6 +217,7 @@ export function itemTooltip(fmt) {
       let html = `<b>${esc(p.name)}</b><br>${p.marker}${esc(p.seriesName)}: <b>${esc(fmt(y))}</b>`;
       const d = p.data || {};
       if (d.ci && isNum(d.ci[0]) && isNum(d.ci[1])) html += ` (95% CI ${esc(fmt(d.ci[0]))} to ${esc(fmt(d.ci[1]))})`;
+      if (d.note) html += `<br><span style="color:#666">${esc(d.note)}</span>`;
       return html;
     },
   };
@@ -205,8 +251,11 @@ export function dayAxis(lastDay, extra = {}) {
   };
 }
 
+// A share: from 0 (never below; ECharts may otherwise pad a nice tick
+// under the data), unless extra says otherwise.
 export function pctAxis(name, extra = {}) {
   return valueAxis(name, {
+    min: 0,
     axisLabel: { formatter: (v) => `${+(v * 100).toPrecision(3)}%`, fontSize: 11 },
     ...extra,
   });
@@ -315,13 +364,32 @@ export function errorBars(name, points, color, shift = 0, extra = {}) {
   };
 }
 
-// The shaded 0.8-1.25 band of disparate impact, as a markArea of a series.
+// The shaded 0.8-1.25 band of disparate impact, as a markArea of a series;
+// it is named in the legend (diBandLegend), not labelled inside the plot,
+// where lines would run over its label.
+export const DI_BAND_COLOR = 'rgba(0, 158, 115, 0.16)';
+export const DI_BAND_NAME = '0.8 to 1.25 (no flag)';
 export function diBand() {
   return {
     silent: true,
-    itemStyle: { color: 'rgba(0, 158, 115, 0.10)' },
-    label: { show: true, position: 'insideTopRight', formatter: '0.8 to 1.25', color: '#2d7a5f', fontSize: 11, backgroundColor: 'rgba(255,255,255,0.75)', padding: [1, 3] },
+    itemStyle: { color: DI_BAND_COLOR },
+    label: { show: false },
     data: [[{ yAxis: 0.8 }, { yAxis: 1.25 }]],
+  };
+}
+
+// A series with no data that puts the band in the legend.
+export function diBandLegend(extra = {}) {
+  return {
+    type: 'line',
+    name: DI_BAND_NAME,
+    data: [],
+    symbol: 'rect',
+    itemStyle: { color: DI_BAND_COLOR, borderColor: '#2d7a5f', borderWidth: 1 },
+    lineStyle: { width: 0 },
+    legendIcon: 'rect',
+    silent: true,
+    ...extra,
   };
 }
 

@@ -26,11 +26,12 @@ static const char usage_main[] =
     "  scoresim scenario [SCENARIO.yaml] [--set K=V] [--plain | --markdown]\n"
     "                                           print a scenario (default: the seed) as\n"
     "                                           commented YAML to copy and edit\n"
-    "  scoresim sweep [SCENARIO.yaml] --vary KEY=V1,V2,... [options]\n"
+    "  scoresim sweep [SCENARIO.yaml] [--vary KEY=V1,V2,...] [options]\n"
     "                                           run the full factorial of the varied keys\n"
     "                                           times several seeds, summarise, report\n"
     "  scoresim compare A.yaml B.yaml [options] the same seeds through two scenarios, and\n"
     "                                           the difference of every metric\n"
+    "  scoresim compare [A.yaml] --set K=V...   A against A with the overrides\n"
     "  scoresim resume DIR                      go on with a run killed or interrupted, from\n"
     "                                           its last checkpoint (--checkpoint-every)\n"
     "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
@@ -54,7 +55,10 @@ static const char usage_run[] =
     "                        repeatable, applied in order after the file\n"
     "  -t, --threads T       threads to use (default: all cores); results are the same\n"
     "                        for every thread count\n"
-    "  -o, --out DIR         results folder (default: results/<name>-<seed>/)\n"
+    "  -o, --out DIR         results folder (default: results/<name>-<seed>_<overrides>/,\n"
+    "                        or the first of _2, _3, ... after it that holds no results)\n"
+    "      --force           write into an --out folder that holds results, replacing\n"
+    "                        them when the run completes (refused without it)\n"
     "      --snapshot        also write every agent's final state (agents table)\n"
     "      --reference       use the plain reference day step, which rescans every tie\n"
     "                        every day: slow, same results (for verification)\n"
@@ -68,44 +72,60 @@ static const char usage_run[] =
     "                        this scenario (default: the checkpoint's own, with the --set\n"
     "                        overrides): its policy may differ, not its population or\n"
     "                        networks; the days through the fork come from the base run\n"
-    "  -q, --quiet           no progress bar (there is none when stderr is not a terminal)\n"
+    "  -q, --quiet           no progress: a bar on a terminal; elsewhere (a log file,\n"
+    "                        nohup, a notebook) a line every 10 seconds, or every\n"
+    "                        $SCORESIM_PROGRESS_SECONDS (0: every day)\n"
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 bad scenario or option, 130 interrupted.\n";
 
 static const char usage_sweep[] =
-    "usage: scoresim sweep [SCENARIO.yaml] --vary KEY=V1,V2,... [--vary ...] [options]\n"
+    "usage: scoresim sweep [SCENARIO.yaml] [--vary KEY=V1,V2,... | --vary KEY=LO:HI:STEP]...\n"
+    "                      [options]\n"
     "\n"
-    "Runs the full factorial of the varied keys (the last varies fastest) times\n"
-    "--replicates seeds (seed, seed + 1, ...: the same seeds at every point). Every\n"
-    "run lands in one results.sqlite with a summary of each metric's mean and 95%\n"
-    "confidence interval per point, then report.html. Run the same command again to\n"
-    "resume an interrupted sweep: completed runs are not redone.\n"
+    "Runs the full factorial of the varied keys (the last varies fastest; without\n"
+    "--vary, the scenario alone) times --replicates seeds (seed, seed + 1, ...: the\n"
+    "same seeds at every point). Every run lands in one results.sqlite (and a CSV\n"
+    "per table) with a summary of each metric's mean and 95% confidence interval\n"
+    "per point, then report.html. Points are numbered from 0, in that order.\n"
+    "Run the same command again to resume an interrupted sweep (completed runs are\n"
+    "not redone), or with a larger --replicates to add seeds to a finished one.\n"
     "\n"
     "options:\n"
-    "      --vary KEY=V1,V2  a key and its values (repeatable; values are YAML scalars)\n"
-    "  -r, --replicates R    seeds per point (default 10)\n"
+    "      --vary KEY=V1,V2  a key and its values (repeatable; values are YAML scalars);\n"
+    "                        LO:HI:STEP is every value from LO to HI by STEP\n"
+    "      --baseline POINT  also write each point's paired difference from this point\n"
+    "                        (its number, or KEY=VALUE[, KEY=VALUE]) with 95% intervals\n"
+    "  -r, --replicates R    seeds per point (default 10, or what DIR already holds)\n"
     "  -j, --jobs J          runs at once (default 1)\n"
     "  -t, --threads T       threads per run (default: cores / jobs)\n"
-    "  -o, --out DIR         results folder (default: results/sweep-<name>/)\n"
+    "  -o, --out DIR         results folder (default: results/sweep-<name>_<keys>/, or\n"
+    "                        the first of _2, _3, ... after it that holds no other results)\n"
+    "      --force           replace the results of another run or experiment in DIR\n"
     "  -n, --agents N, -d, --days D, -s, --seed S, --set KEY=VALUE\n"
     "                        as for 'scoresim run', applied to every run\n"
     "      --keep-runs       keep each run's own folder under DIR/runs/\n"
-    "  -q, --quiet           no progress lines\n"
+    "  -q, --quiet           no progress lines (otherwise one per finished run with the\n"
+    "                        time left and, off a terminal, one every 10 seconds or\n"
+    "                        $SCORESIM_PROGRESS_SECONDS; 0: one as each run starts)\n"
     "\n"
     "Exit status: 0 done, 1 some runs failed (listed; the rest is written), 2 bad\n"
     "scenario or option (nothing is run), 130 interrupted (completed runs are kept).\n";
 
 static const char usage_compare[] =
     "usage: scoresim compare A.yaml B.yaml [options]\n"
+    "       scoresim compare [A.yaml] --set KEY=VALUE... [options]\n"
     "\n"
     "Runs both scenarios with the same seeds and writes, for every metric, group and\n"
     "day, the mean difference B - A over the paired seeds with its 95% confidence\n"
-    "interval (the comparison table), then report.html.\n"
+    "interval (the comparison table), then report.html. With one scenario file (or\n"
+    "none: the seed scenario), B is A with the --set overrides: 'compare a.yaml --set\n"
+    "scoring.integration=0' asks what integration 0 changes in a.yaml.\n"
     "\n"
     "options: --replicates R (default 10), --jobs J, --threads T, --out DIR (default:\n"
-    "results/compare-<A>-vs-<B>/), --agents N, --days D, --seed S, --set KEY=VALUE\n"
-    "(applied to both), --keep-runs, --quiet; exit status as for 'scoresim sweep'.\n";
+    "results/compare-<A>-vs-<B>/), --force, --agents N, --days D, --seed S (applied to\n"
+    "both), --set KEY=VALUE (with two files: applied to both), --keep-runs, --quiet;\n"
+    "exit status as for 'scoresim sweep'.\n";
 
 static const char usage_resume[] =
     "usage: scoresim resume DIR [SCENARIO.yaml] [--threads T] [--quiet]\n"
@@ -160,13 +180,16 @@ struct cli {
     int jobs;                   /* --jobs; 0 = 1 */
     int keep_runs;              /* --keep-runs */
     const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
+    int from_set[MAX_SETS];     /* 1: given as --set; 0: made from a shorthand (--agents) */
     char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
     int n_sets;                 /* overrides */
     int threads;                /* --threads */
     const char *out;            /* --out */
+    const char *baseline;       /* sweep: --baseline */
     int snapshot;               /* --snapshot */
     int reference;              /* --reference */
     int quiet;                  /* --quiet */
+    int force;                  /* --force */
     int plain, markdown;        /* scenario/metrics output forms */
     size_t memory_limit;        /* --memory-limit */
     int checkpoint_every;       /* --checkpoint-every */
@@ -223,6 +246,7 @@ static int add_set(struct cli *c, const char *key, const char *value)
 {
     if (c->n_sets == MAX_SETS) return usage_error(c->cmd, "%s", "too many overrides");
     if (!key) {
+        c->from_set[c->n_sets] = 1;
         c->sets[c->n_sets++] = value;
         return 0;
     }
@@ -314,6 +338,8 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--from") && takes(c, "run")) {
             NEEDS_VALUE();
             c->from = val;
+        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare")) {
+            c->force = 1;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
         } else if (!strcmp(name, "--reference") && takes(c, "run")) {
@@ -321,6 +347,9 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
                    takes(c, "run sweep compare resume")) {
             c->quiet = 1;
+        } else if (!strcmp(name, "--baseline") && takes(c, "sweep")) {
+            NEEDS_VALUE();
+            c->baseline = val;
         } else if (!strcmp(name, "--vary") && takes(c, "sweep")) {
             NEEDS_VALUE();
             if (c->n_vary == MAX_SETS) return usage_error(c->cmd, "%s", "too many --vary");
@@ -377,8 +406,11 @@ static int load_scenario(const struct cli *c, struct scenario **out)
 
 struct progress {
     double started; /* monotonic seconds at the first day */
-    int shown;      /* a bar is on screen */
-    int bar;        /* draw the bar (stderr is a terminal, not --quiet) */
+    int shown;      /* a bar is on screen (a line was printed, off a terminal) */
+    int tty;        /* stderr is a terminal: a bar; else plain lines */
+    int quiet;      /* --quiet: nothing shown */
+    double every;   /* off a terminal: seconds between lines (0: every day) */
+    double last;    /* monotonic seconds of the last line */
     int kill_day;   /* tests: SIGKILL ourselves after this day (SCORESIM_TEST_KILL_AFTER_DAY) */
 };
 
@@ -388,6 +420,16 @@ static int test_kill_day(void)
 {
     const char *v = getenv("SCORESIM_TEST_KILL_AFTER_DAY");
     return v ? (int)strtol(v, NULL, 10) : 0;
+}
+
+/* Seconds between progress lines off a terminal: $SCORESIM_PROGRESS_SECONDS
+ * (a test sets 0 for a line at every step), else 10. */
+static double progress_every(void)
+{
+    const char *s = getenv("SCORESIM_PROGRESS_SECONDS");
+    char *end;
+    double v = s && *s ? strtod(s, &end) : 10.0;
+    return s && *s && (*end || !(v >= 0)) ? 10.0 : v;
 }
 
 static double now_seconds(void)
@@ -401,11 +443,21 @@ static void show_progress(void *ud, int day, int days, double rate)
 {
     struct progress *pr = ud;
     if (pr->kill_day > 0 && day == pr->kill_day) raise(SIGKILL);
-    if (!pr->bar) return;
+    if (pr->quiet) return;
     double t = now_seconds();
-    if (!pr->shown) pr->started = t;
-    pr->shown = 1;
+    if (!pr->started) pr->started = pr->last = t;
     double left = day > 0 ? (t - pr->started) / day * (days - day) : 0;
+    if (!pr->tty) {
+        /* A plain line for a log file: no carriage returns, no escapes. */
+        if (t - pr->last < pr->every && day < days) return;
+        pr->last = t;
+        pr->shown = 1;
+        fprintf(stderr, "day %d of %d (%.1f%%), %.3g agent-days/s, about %d:%02d left\n", day, days,
+                100.0 * day / days, rate, (int)left / 60, (int)left % 60);
+        fflush(stderr);
+        return;
+    }
+    pr->shown = 1;
     char bar[31];
     int fill = (int)(30.0 * day / days);
     for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '-';
@@ -416,52 +468,73 @@ static void show_progress(void *ud, int day, int days, double rate)
     fflush(stderr);
 }
 
+/* The progress of a run or resume: a bar on a terminal, lines elsewhere,
+ * nothing with --quiet (but the tests' kill day still counts). */
+static struct progress progress_new(const struct cli *c)
+{
+    return (struct progress){.tty = isatty(STDERR_FILENO) && !c->quiet,
+                             .quiet = c->quiet,
+                             .every = progress_every(),
+                             .kill_day = test_kill_day()};
+}
+
+static void progress_attach(struct progress *pr, struct sim_options *o)
+{
+    o->progress = pr->quiet && !pr->kill_day ? NULL : show_progress;
+    o->progress_ud = pr;
+    o->cancel = &interrupted;
+}
+
+/* Run a created (st == SS_OK) simulation to its last day, write its report
+ * and say where the results are; the exit status. */
+static int run_to_end(struct sim *sim, int st, const struct progress *pr, struct ss_error *err)
+{
+    if (st == SS_OK) st = sim_run(sim, err);
+    if (st == SS_OK) st = rep_write(sim_out_dir(sim), err);
+    if (st == SS_OK) {
+        printf("scenario '%s': results in %s/ (results.sqlite, a CSV per table)\n",
+               scn_name(sim_scenario(sim)), sim_out_dir(sim));
+        printf("report: %s/report.html\n", sim_out_dir(sim));
+        return 0;
+    }
+    if (pr->shown && pr->tty) fputc('\n', stderr);
+    ss_error_print(err, stderr);
+    return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+}
+
 static int cmd_run(struct cli *c)
 {
     struct scenario *s = NULL;
     int rc = load_scenario(c, &s);
     if (rc) return rc;
-    int tty = isatty(STDERR_FILENO) && !c->quiet;
-    struct progress pr = {.bar = tty, .kill_day = test_kill_day()};
+    struct progress pr = progress_new(c);
     struct sim_options o = {.threads = c->threads,
                             .snapshot = c->snapshot,
                             .reference = c->reference,
                             .out_dir = c->out,
-                            .progress = tty || pr.kill_day ? show_progress : NULL,
-                            .progress_ud = &pr,
+                            .force = c->force,
+                            .sets = c->sets,
+                            .n_sets = c->n_sets,
                             .memory_limit = c->memory_limit,
-                            .cancel = &interrupted,
                             .checkpoint_every = c->checkpoint_every};
+    progress_attach(&pr, &o);
     struct ss_error err = {0};
     struct sim *sim = NULL;
-    if (tty) fprintf(stderr, "building population and networks...");
+    if (pr.tty) fprintf(stderr, "building population and networks...");
     int st = c->from ? sim_fork(&sim, c->from, s, &o, &err) : sim_create(&sim, s, &o, &err);
-    if (tty) fprintf(stderr, "\r\033[K");
-    if (st == SS_OK) st = sim_run(sim, &err);
-    if (st == SS_OK) st = rep_write(sim_out_dir(sim), &err);
-    if (st == SS_OK) {
-        printf("scenario '%s': results in %s/ (results.sqlite, daily.csv)\n", scn_name(s),
-               sim_out_dir(sim));
-        printf("report: %s/report.html\n", sim_out_dir(sim));
-    } else {
-        if (pr.shown) fputc('\n', stderr);
-        ss_error_print(&err, stderr);
-    }
+    if (pr.tty) fprintf(stderr, "\r\033[K");
+    st = run_to_end(sim, st, &pr, &err);
     sim_free(sim);
     scn_free(s);
-    if (st == SS_OK) return 0;
-    return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    return st;
 }
 
 static int cmd_resume(struct cli *c)
 {
     if (!c->file) return usage_error(c->cmd, "%s", "needs the results folder of a run");
-    int tty = isatty(STDERR_FILENO) && !c->quiet;
-    struct progress pr = {.bar = tty, .kill_day = test_kill_day()};
-    struct sim_options o = {.threads = c->threads,
-                            .progress = tty || pr.kill_day ? show_progress : NULL,
-                            .progress_ud = &pr,
-                            .cancel = &interrupted};
+    struct progress pr = progress_new(c);
+    struct sim_options o = {.threads = c->threads};
+    progress_attach(&pr, &o);
     struct ss_error err = {0};
     struct sim *sim = NULL;
     struct scenario *expect = NULL;
@@ -472,20 +545,10 @@ static int cmd_resume(struct cli *c)
         if (rc) return rc;
     }
     int st = sim_resume(&sim, c->file, expect, &o, &err);
-    if (st == SS_OK) st = sim_run(sim, &err);
-    if (st == SS_OK) st = rep_write(sim_out_dir(sim), &err);
-    if (st == SS_OK) {
-        printf("scenario '%s': results in %s/ (results.sqlite, daily.csv)\n",
-               scn_name(sim_scenario(sim)), sim_out_dir(sim));
-        printf("report: %s/report.html\n", sim_out_dir(sim));
-    } else {
-        if (pr.shown) fputc('\n', stderr);
-        ss_error_print(&err, stderr);
-    }
+    st = run_to_end(sim, st, &pr, &err);
     sim_free(sim);
     scn_free(expect);
-    if (st == SS_OK) return 0;
-    return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    return st;
 }
 
 static int cmd_check(struct cli *c)
@@ -514,21 +577,37 @@ static int cmd_scenario(struct cli *c)
 static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, struct ss_error *))
 {
     char dir[1100] = "";
+    /* compare with one file (or none): --set makes B; shorthands go to both */
+    const char *both[MAX_SETS], *b_only[MAX_SETS];
+    int n_both = 0, n_b = 0;
+    int split = !strcmp(c->cmd, "compare") && !c->file_b;
+    for (int i = 0; i < c->n_sets; i++) {
+        if (split && c->from_set[i])
+            b_only[n_b++] = c->sets[i];
+        else
+            both[n_both++] = c->sets[i];
+    }
+    int tty = isatty(STDERR_FILENO);
     struct exp_options o = {.scoresim = "/proc/self/exe",
                             .out_used = dir,
                             .out_used_size = sizeof dir,
                             .scenario = c->file,
                             .scenario_b = c->file_b,
-                            .sets = c->sets,
-                            .n_sets = c->n_sets,
+                            .sets = both,
+                            .n_sets = n_both,
+                            .sets_b = b_only,
+                            .n_sets_b = n_b,
                             .vary = c->vary,
                             .n_vary = c->n_vary,
                             .replicates = c->replicates,
                             .jobs = c->jobs,
                             .threads = c->threads,
                             .out_dir = c->out,
+                            .force = c->force,
+                            .baseline = c->baseline,
                             .keep_runs = c->keep_runs,
-                            .progress = !c->quiet && isatty(STDERR_FILENO),
+                            .progress = !c->quiet,
+                            .progress_every = tty ? -1.0 : progress_every(),
                             .log = stderr,
                             .info = stdout,
                             .cancel = &interrupted};
@@ -547,13 +626,17 @@ static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, s
 
 static int cmd_sweep(struct cli *c)
 {
-    if (c->n_vary == 0) return usage_error(c->cmd, "%s", "needs at least one --vary KEY=V1,V2,...");
     return run_experiment(c, exp_sweep);
 }
 
 static int cmd_compare(struct cli *c)
 {
-    if (!c->file || !c->file_b) return usage_error(c->cmd, "%s", "needs two scenario files");
+    int sets = 0;
+    for (int i = 0; i < c->n_sets; i++) sets += c->from_set[i];
+    if (!c->file_b && !sets)
+        return usage_error(c->cmd, "%s",
+                           "needs two scenario files, or one (or none: the seed scenario) and "
+                           "--set KEY=VALUE overrides that make B");
     return run_experiment(c, exp_compare);
 }
 

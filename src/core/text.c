@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 size_t text_utf8_len(const char *str)
 {
@@ -46,6 +47,33 @@ void text_safe_name(char *out, size_t size, const char *name)
     out[j] = '\0';
     /* Never hidden, and never "", "." or "..", which name no new folder. */
     if (j == 0 || out[0] == '.') out[0] = '_', out[j ? j : 1] = '\0';
+}
+
+void text_sets_name(char *out, size_t size, const char *const *sets, int n, const char *skip_key)
+{
+    char buf[1024] = "", part[300];
+    size_t len = 0;
+    uint32_t hash = 2166136261u; /* FNV-1a over every override kept */
+    for (int i = 0; i < n && sets[i]; i++) {
+        const char *s = sets[i], *eq = strchr(s, '=');
+        const char *ka = s, *kb = eq ? eq : s + strlen(s);
+        while (ka < kb && (*ka == ' ' || *ka == '\t')) ka++;
+        while (kb > ka && (kb[-1] == ' ' || kb[-1] == '\t')) kb--;
+        if (skip_key && strlen(skip_key) == (size_t)(kb - ka) && !strncmp(ka, skip_key, kb - ka))
+            continue;
+        for (const char *p = s; *p; p++) hash = (hash ^ (unsigned char)*p) * 16777619u;
+        hash = (hash ^ 0xFFu) * 16777619u; /* a separator: "a=b","c" is not "a=bc" */
+        char kv[300];
+        const char *va = eq ? eq + 1 : "";
+        while (*va == ' ' || *va == '\t') va++;
+        snprintf(kv, sizeof kv, "%.*s-%s", (int)(kb - ka), ka, va);
+        text_safe_name(part, sizeof part, kv);
+        int k = len < 100 ? snprintf(buf + len, sizeof buf - len, "%s%s", len ? "_" : "", part)
+                          : 0; /* long enough to be cut: only the hash goes on */
+        if (k > 0) len += (size_t)k;
+    }
+    if (len > 64) snprintf(buf + 55, sizeof buf - 55, "-%08x", (unsigned)hash);
+    snprintf(out, size, "%s", buf);
 }
 
 const char *text_iso_utc(char *buf, size_t size, time_t t)

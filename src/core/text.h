@@ -23,6 +23,15 @@ size_t text_utf8_len(const char *s);
  * '_' (so "" becomes "_" and ".x" "_x"). Cut to size - 1 bytes. */
 void text_safe_name(char *out, size_t size, const char *name);
 
+/* The overrides sets[0 .. n) ("key=value", as given to --set) as a part of
+ * a file name, into out (size bytes, at least 32): each "key-value" made
+ * safe (text_safe_name), joined by '_', in order; an override of skip_key
+ * (NULL: none) is left out. A name longer than 64 bytes is cut to 55 and
+ * ends in '-' and 8 hexadecimal digits of a hash of every override, so
+ * that different overrides never share a cut name by accident. "" when
+ * nothing is left. */
+void text_sets_name(char *out, size_t size, const char *const *sets, int n, const char *skip_key);
+
 /* t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes); returns buf,
  * or NULL with buf "" if t cannot be written so. */
 const char *text_iso_utc(char *buf, size_t size, time_t t);

@@ -23,8 +23,9 @@ struct sqlite3;    /* sqlite3.h stays private to the .c files */
 struct met_column; /* engine/metrics.h */
 struct sbuf;       /* core/strbuf.h */
 
-#define EXP_MAX_AXES 16      /* --vary keys in one sweep */
-#define EXP_MAX_RUNS 1000000 /* points x replicates */
+#define EXP_MAX_AXES  16      /* --vary keys in one sweep */
+#define EXP_MAX_RUNS  1000000 /* points x replicates */
+#define EXP_MAX_RANGE 1000    /* values of one LO:HI:STEP range */
 
 enum exp_kind { EXP_SWEEP, EXP_COMPARE };
 
@@ -40,15 +41,22 @@ struct exp_axis {
  * same (and may share a results folder) when kind, scenario, scenario_b,
  * varied, the points' labels and params, replicates and base_seed agree. */
 struct exp_plan {
-    struct mem mem;          /* every allocation of the plan */
-    int kind;                /* enum exp_kind */
-    char *name;              /* the scenario's name; compare: "<a>-vs-<b>" */
-    const char *file[2];     /* scenario file of point 0 (sweep: of every point; NULL is the
-                                seed scenario) and of point 1 (compare only); borrowed */
-    const char *const *sets; /* overrides for every run, before the point's; borrowed */
-    int n_sets;              /* entries in sets */
-    char *scenario;          /* effective base scenario text (compare: A's) */
-    char *scenario_b;        /* compare: B's effective text; sweep: NULL */
+    struct mem mem;            /* every allocation of the plan */
+    int kind;                  /* enum exp_kind */
+    char *name;                /* the scenario's name; compare: "<a>-vs-<b>", or "<a> with
+                                  KEY=VALUE, ..." when B is A with overrides */
+    char *stem;                /* the default results folder's name, before the shared
+                                  overrides: "sweep-<name>_<key>...", "compare-<a>-vs-<b>",
+                                  "compare-<a>_<B's overrides>" */
+    const char *file[2];       /* scenario file of point 0 (sweep: of every point; NULL is the
+                                  seed scenario) and of point 1 (compare only: B's file, or A's
+                                  when B is A with overrides); borrowed */
+    const char *const *sets_b; /* compare: B's own overrides, after sets; borrowed */
+    int n_sets_b;              /* entries in sets_b */
+    const char *const *sets;   /* overrides for every run, before the point's; borrowed */
+    int n_sets;                /* entries in sets */
+    char *scenario;            /* effective base scenario text (compare: A's) */
+    char *scenario_b;          /* compare: B's effective text; sweep: NULL */
     struct exp_axis axis[EXP_MAX_AXES]; /* sweep: the varied keys in the order given */
     int n_axes;                         /* entries in axis; 0 for compare */
     char *varied;                       /* JSON array of the varied keys (compare: ["scenario"]) */
@@ -56,8 +64,16 @@ struct exp_plan {
     char **label;                       /* [n_points] "k1=v1, k2=v2"; compare: "A", "B" */
     char **params;                      /* [n_points] JSON object key -> value as written */
     int replicates;                     /* seeds per point */
+    int replicates_asked;               /* --replicates as given; 0: not given, and a results
+                                           folder's recorded number is taken (exp_db_open) */
+    int replicates_before;              /* set by exp_db_open: the replicates the folder held
+                                           before (0 for a new folder); fewer than replicates
+                                           when this invocation extends the experiment */
     uint64_t base_seed;                 /* replicate r runs with seed base_seed + r */
     int n_runs;                         /* n_points * replicates; run = point * replicates + r */
+    int baseline;                       /* sweep: the point the differences table compares
+                                           every other with (--baseline, or the one recorded);
+                                           -1: none. Not part of what the experiment is. */
 };
 
 /* --- the plan (plan.c) --------------------------------------------------- */
@@ -84,12 +100,24 @@ uint64_t exp_run_seed(const struct exp_plan *pl, int run);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 
+/* Set the replicates of a plan (and its run count). SS_EINPUT if points x
+ * replicates is more than EXP_MAX_RUNS or the seeds pass 2^64 - 1. */
+int exp_plan_set_replicates(struct exp_plan *pl, int replicates, struct ss_error *err);
+
 /* Open path (an experiment results.sqlite), creating it with the schema,
  * the experiment row and the points if it does not exist. An existing file
- * must hold the same experiment (see struct exp_plan): otherwise SS_EINPUT
- * naming what differs, and nothing is changed. */
-int exp_db_open(struct sqlite3 **out, const char *path, const struct exp_plan *pl,
-                struct ss_error *err);
+ * must hold the same experiment (see struct exp_plan), with as many
+ * replicates or fewer: otherwise SS_EINPUT naming what differs, and nothing
+ * is changed. With fewer (and pl->replicates_asked), the experiment is
+ * extended: its runs are renumbered (run = point x replicates + replicate,
+ * with the new replicates) and it is no longer finished; without
+ * replicates_asked, pl takes the recorded replicates. Either way
+ * pl->replicates_before is the number recorded before. */
+int exp_db_open(struct sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_error *err);
+/* Whether path, an existing results.sqlite, holds this experiment (as
+ * exp_db_open would accept it), read-only: SS_OK, or SS_EINPUT naming what
+ * differs (or that it is not an experiment's), or another error. */
+int exp_db_check(const char *path, const struct exp_plan *pl, struct ss_error *err);
 /* Close; accepts NULL. */
 void exp_db_close(struct sqlite3 *db);
 /* done[run] = 1 for each run recorded as done, else 0 (done has n_runs). */
@@ -117,8 +145,9 @@ void exp_db_columns(struct sbuf *b, const char *prefix, int metrics_only);
 
 /* Rebuild the summary table (and for compare, the comparison table) from
  * the done runs' daily rows, in one pass each; set experiment.finished to
- * now if every run is done, else NULL. One transaction. */
-int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, int all_done,
+ * now if every run is done, else NULL. One transaction; then the CSV of
+ * every table into dir, the results folder. */
+int exp_db_finish(struct sqlite3 *db, const struct exp_plan *pl, const char *dir, int all_done,
                   struct ss_error *err);
 
 /* --- statistics (summary.c) ---------------------------------------------- */

@@ -103,6 +103,58 @@ static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     return rc;
 }
 
+/* What later versions added to an experiment database, for a new one and
+ * one written before: the experiment's baseline column, the sweep's
+ * differences table. (Derived tables are rebuilt by every invocation, so
+ * an older database gains them complete.) */
+static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int has_baseline = 0;
+    int rc = store_prepare(db,
+                           "SELECT count(*) FROM pragma_table_info('experiment') "
+                           "WHERE name = 'baseline'",
+                           &st, err);
+    if (rc == SS_OK && sqlite3_step(st) == SQLITE_ROW) has_baseline = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SS_OK && !has_baseline)
+        rc = store_exec(db, "ALTER TABLE experiment ADD COLUMN baseline INTEGER", err);
+    if (rc == SS_OK && pl->kind == EXP_SWEEP)
+        rc = store_exec(db,
+                        "CREATE TABLE IF NOT EXISTS differences (\"point\" INTEGER, "
+                        "\"group\" INTEGER, \"group_name\" TEXT, \"metric\" TEXT, \"day\" INTEGER, "
+                        "\"n\" INTEGER, \"mean_baseline\" REAL, \"mean\" REAL, \"diff\" REAL, "
+                        "\"ci_low\" REAL, \"ci_high\" REAL, "
+                        "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID",
+                        err);
+    return rc;
+}
+
+/* The baseline: a new one is recorded; none asked for takes the recorded
+ * one (if it still names a point). */
+static int record_baseline(sqlite3 *db, struct exp_plan *pl, struct ss_error *err)
+{
+    if (pl->kind != EXP_SWEEP) return SS_OK;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (pl->baseline >= 0) {
+        rc = store_prepare(db, "UPDATE experiment SET baseline = ?", &st, err);
+        if (rc == SS_OK) {
+            sqlite3_bind_int(st, 1, pl->baseline);
+            rc = store_step_done(db, st, err);
+        }
+    } else {
+        rc = store_prepare(db, "SELECT baseline FROM experiment", &st, err);
+        if (rc == SS_OK && sqlite3_step(st) == SQLITE_ROW &&
+            sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+            sqlite3_int64 b = sqlite3_column_int64(st, 0);
+            if (b >= 0 && b < pl->n_points) pl->baseline = (int)b;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* "line N: 'there' here 'here'" for the first line where a and b differ. */
 static void first_difference(const char *a, const char *b, char *buf, size_t size)
 {
@@ -123,8 +175,10 @@ static const char *text_or(const unsigned char *s, const char *dflt)
 }
 
 /* The experiment recorded in db (whose experiment table exists) against
- * pl. SS_EINPUT naming the first difference. */
-static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
+ * pl: SS_OK and its replicates in *reps when it is the same (with fewer
+ * replicates, or another number when pl asks for none), else SS_EINPUT
+ * naming the first difference. */
+static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path, int *reps,
                       struct ss_error *err)
 {
     char why[600] = "";
@@ -154,15 +208,22 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
             snprintf(why, sizeof why, "its scenario B differs %s", diff);
         } else if (strcmp(varied, pl->varied)) {
             snprintf(why, sizeof why, "it varies %.200s, this varies %.200s", varied, pl->varied);
-        } else if (sqlite3_column_int64(st, 4) != pl->replicates) {
-            snprintf(why, sizeof why, "it has %lld replicates, this asks for %d",
-                     (long long)sqlite3_column_int64(st, 4), pl->replicates);
+        } else if (sqlite3_column_int64(st, 4) < 1 || sqlite3_column_int64(st, 4) > EXP_MAX_RUNS) {
+            snprintf(why, sizeof why, "it records %lld replicates",
+                     (long long)sqlite3_column_int64(st, 4));
+        } else if (pl->replicates_asked && sqlite3_column_int64(st, 4) > pl->replicates) {
+            snprintf(why, sizeof why,
+                     "it has %lld replicates, this asks for %d: an experiment can gain "
+                     "replicates, not lose them (ask for %lld or more, or leave --replicates out)",
+                     (long long)sqlite3_column_int64(st, 4), pl->replicates,
+                     (long long)sqlite3_column_int64(st, 4));
         } else if (sqlite3_column_int64(st, 5) != (sqlite3_int64)pl->base_seed) {
             snprintf(why, sizeof why, "its base seed is %llu, this one's is %llu",
                      (unsigned long long)sqlite3_column_int64(st, 5),
                      (unsigned long long)pl->base_seed);
         }
     }
+    *reps = (int)sqlite3_column_int64(st, 4);
     sqlite3_finalize(st);
     st = NULL;
     if (!why[0]) {
@@ -175,7 +236,7 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
             if (p >= pl->n_points || sqlite3_column_int(st, 0) != p)
                 snprintf(why, sizeof why, "it has more points (%d here)", pl->n_points);
             else if (strcmp(label, pl->label[p]) || strcmp(params, pl->params[p]))
-                snprintf(why, sizeof why, "its point %d is '%.200s', here '%.200s'", p + 1, label,
+                snprintf(why, sizeof why, "its point %d is '%.200s', here '%.200s'", p, label,
                          pl->label[p]);
         }
         if (!why[0] && p != pl->n_points)
@@ -184,13 +245,78 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path,
     }
     if (why[0])
         return err_msg(err, SS_EINPUT,
-                       "%s holds a different experiment (%s): use another --out folder, or "
-                       "delete it to start again",
+                       "%s holds a different experiment (%s): use another --out folder, or add "
+                       "--force to replace it",
                        path, why);
     return SS_OK;
 }
 
-int exp_db_open(sqlite3 **out, const char *path, const struct exp_plan *pl, struct ss_error *err)
+/* Renumber the runs recorded with `from` replicates per point for pl's
+ * (more): run = point x replicates + replicate. Through negative numbers,
+ * so that no two rows ever share a key on the way. */
+static int renumber_runs(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM daily WHERE run NOT IN (SELECT run FROM runs);"
+             "UPDATE daily SET run = -1 - (SELECT r.point * %d + r.replicate FROM runs r"
+             " WHERE r.run = daily.run);"
+             "UPDATE runs SET run = -1 - (point * %d + replicate);"
+             "UPDATE daily SET run = -1 - run; UPDATE runs SET run = -1 - run;"
+             "UPDATE experiment SET replicates = %d, finished = NULL;",
+             pl->replicates, pl->replicates, pl->replicates);
+    return store_exec(db, sql, err);
+}
+
+/* What the tables of db are: how many, and whether one is the experiment
+ * table. */
+static int db_tables(sqlite3 *db, int *n_tables, int *has_experiment, struct ss_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+                           "SELECT count(*), count(CASE WHEN name = 'experiment' THEN 1 END) "
+                           "FROM sqlite_master WHERE type = 'table'",
+                           &st, err);
+    if (rc == SS_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *n_tables = sqlite3_column_int(st, 0);
+            *has_experiment = sqlite3_column_int(st, 1);
+        } else {
+            rc = store_db_err(db, err, "reading");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int not_an_experiment(const char *path, struct ss_error *err)
+{
+    return err_msg(err, SS_EINPUT,
+                   "%s holds results that are not a sweep's or a comparison's: use another "
+                   "--out folder, or add --force to replace them",
+                   path);
+}
+
+int exp_db_check(const char *path, const struct exp_plan *pl, struct ss_error *err)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return not_an_experiment(path, err);
+    }
+    sqlite3_busy_timeout(db, 30000);
+    int n_tables = 0, has_experiment = 0, reps = 0;
+    int rc = db_tables(db, &n_tables, &has_experiment, err);
+    /* not a database at all, or not an experiment's */
+    if (rc != SS_OK || !has_experiment)
+        rc = not_an_experiment(path, err);
+    else
+        rc = check_same(db, pl, path, &reps, err);
+    sqlite3_close(db);
+    return rc;
+}
+
+int exp_db_open(sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_error *err)
 {
     sqlite3 *db = NULL;
     *out = NULL;
@@ -208,33 +334,26 @@ int exp_db_open(sqlite3 **out, const char *path, const struct exp_plan *pl, stru
      * half-done; a lost merge is a run not done, run again on resume. */
     int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", err);
     if (rc == SS_OK) rc = store_exec(db, "BEGIN IMMEDIATE", err);
-    sqlite3_stmt *st = NULL;
-    int n_tables = 0, has_experiment = 0;
-    if (rc == SS_OK)
-        rc = store_prepare(db,
-                           "SELECT count(*), count(CASE WHEN name = 'experiment' THEN 1 END) "
-                           "FROM sqlite_master WHERE type = 'table'",
-                           &st, err);
-    if (rc == SS_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            n_tables = sqlite3_column_int(st, 0);
-            has_experiment = sqlite3_column_int(st, 1);
-        } else {
-            rc = store_db_err(db, err, "reading");
-        }
-    }
-    sqlite3_finalize(st);
+    int n_tables = 0, has_experiment = 0, reps = 0;
+    if (rc == SS_OK) rc = db_tables(db, &n_tables, &has_experiment, err);
+    pl->replicates_before = 0;
     if (rc == SS_OK) {
         if (has_experiment)
-            rc = check_same(db, pl, path, err);
+            rc = check_same(db, pl, path, &reps, err);
         else if (n_tables)
-            rc = err_msg(err, SS_EINPUT,
-                         "%s holds results that are not a sweep's or a comparison's: use "
-                         "another --out folder",
-                         path);
+            rc = not_an_experiment(path, err);
         else
             rc = create_schema(db, pl, err);
     }
+    if (rc == SS_OK && has_experiment) {
+        pl->replicates_before = reps;
+        if (!pl->replicates_asked && reps != pl->replicates)
+            rc = exp_plan_set_replicates(pl, reps, err); /* resume what the folder holds */
+        else if (reps < pl->replicates)
+            rc = renumber_runs(db, pl, err); /* extend it */
+    }
+    if (rc == SS_OK) rc = migrate(db, pl, err);
+    if (rc == SS_OK) rc = record_baseline(db, pl, err);
     rc = store_end(db, rc, err);
     if (rc != SS_OK) {
         sqlite3_close(db);

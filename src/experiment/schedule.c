@@ -106,6 +106,8 @@ struct exp_ctx {
     int n_finished;              /* runs finished (done or failed) in this invocation */
     int n_todo;                  /* runs not done when this invocation started */
     struct exp_child *child;     /* [jobs] */
+    double started;              /* monotonic seconds when the first run started */
+    double last_line;            /* monotonic seconds of the last progress line */
 };
 
 static void run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
@@ -162,7 +164,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     int rc = store_mkdirs(dir, err);
     if (rc) return rc;
 
-    size_t n_args = 10 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_axes + 1);
+    size_t n_args = 10 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_sets_b + (size_t)pl->n_axes + 1);
     char **argv = mem_calloc(&m, n_args, sizeof *argv);
     char **kv = mem_calloc(&m, (size_t)pl->n_axes + 1, sizeof *kv);
     if (!argv || !kv) {
@@ -176,6 +178,8 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     argv[k++] = "run";
     if (file) argv[k++] = (char *)file;
     for (int i = 0; i < pl->n_sets; i++) argv[k++] = "--set", argv[k++] = (char *)pl->sets[i];
+    for (int i = 0; point == 1 && i < pl->n_sets_b; i++)
+        argv[k++] = "--set", argv[k++] = (char *)pl->sets_b[i];
     for (int a = 0; a < pl->n_axes && rc == SS_OK; a++) {
         if (!(kv[a] = exp_point_set(&m, pl, point, a, err))) rc = SS_ENOMEM;
         argv[k++] = "--set", argv[k++] = kv[a];
@@ -214,6 +218,22 @@ static void log_line(const struct exp_options *o, const char *fmt, ...)
     fflush(o->log);
 }
 
+/* "about M:SS left" for the runs not finished yet, from the pace so far,
+ * into buf. */
+static void time_left(const struct exp_ctx *x, char *buf, size_t size)
+{
+    int left = x->n_todo - x->n_finished;
+    double t = sys_now() - x->started;
+    if (left <= 0)
+        snprintf(buf, size, "none left");
+    else if (x->n_finished == 0)
+        snprintf(buf, size, "%d left, time left not known yet", left);
+    else {
+        int s = (int)(t / x->n_finished * left + 0.5);
+        snprintf(buf, size, "%d left, about %d:%02d", left, s / 60, s % 60);
+    }
+}
+
 /* A child ended with wait status `status`. A successful run is merged; a
  * failed one (or one whose results cannot be merged) is recorded with the
  * last line of its stderr, its folder kept for its log; only a failure to
@@ -240,9 +260,13 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
             x->done[run] = 1;
             if (!x->o->keep_runs) remove_run_dir(dir);
             x->n_finished++;
-            if (x->o->progress)
-                log_line(x->o, "[%d/%d] done: %s, replicate %d, seed %llu (%.1f s)", x->n_finished,
-                         x->n_todo, pl->label[point], rep, seed, wall);
+            if (x->o->progress) {
+                char left[64];
+                time_left(x, left, sizeof left);
+                log_line(x->o, "[%d/%d] done: %s, replicate %d, seed %llu (%.1f s); %s",
+                         x->n_finished, x->n_todo, pl->label[point], rep, seed, wall, left);
+                x->last_line = sys_now();
+            }
             return SS_OK;
         }
     } else if (stopping) {
@@ -261,9 +285,13 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     }
     int rc = exp_db_fail(x->db, pl, run, why, wall, err);
     x->n_finished++;
-    if (x->o->progress)
-        log_line(x->o, "[%d/%d] FAILED: %s, replicate %d, seed %llu: %s", x->n_finished, x->n_todo,
-                 pl->label[point], rep, seed, why);
+    if (x->o->progress) {
+        char left[64];
+        time_left(x, left, sizeof left);
+        log_line(x->o, "[%d/%d] FAILED: %s, replicate %d, seed %llu: %s; %s", x->n_finished,
+                 x->n_todo, pl->label[point], rep, seed, why, left);
+        x->last_line = sys_now();
+    }
     return rc;
 }
 
@@ -296,14 +324,32 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             for (int j = 0; j < x->jobs && !c; j++)
                 if (x->child[j].pid == 0) c = &x->child[j];
             if (!c) break;
+            if (!x->started) x->started = x->last_line = sys_now();
             int r = spawn_run(x, c, next, err);
             if (r) {
                 rc = r;
                 stopping = 1;
                 break;
             }
+            if (x->o->progress && x->o->progress_every == 0) {
+                log_line(x->o, "started: %s, replicate %d, seed %llu",
+                         pl->label[next / pl->replicates], next % pl->replicates,
+                         (unsigned long long)exp_run_seed(pl, next));
+                x->last_line = sys_now();
+            }
             next++;
             running++;
+        }
+        /* Off a terminal, a status line when none was written for a while:
+         * a log file shows the sweep is alive. */
+        if (x->o->progress && x->o->progress_every > 0 && !stopping &&
+            sys_now() - x->last_line >= x->o->progress_every) {
+            char left[64];
+            time_left(x, left, sizeof left);
+            int s = (int)(sys_now() - x->started);
+            log_line(x->o, "%d of %d runs finished, %d running, %d:%02d so far; %s", x->n_finished,
+                     x->n_todo, running, s / 60, s % 60, left);
+            x->last_line = sys_now();
         }
         if (stopping && stop_at == 0) {
             stop_at = sys_now();
@@ -370,40 +416,109 @@ static int lock_dir(const char *dir, int *fd_out, struct ss_error *err)
     return SS_OK;
 }
 
+/* A default folder is usable when it holds no results, or this
+ * experiment's (to resume or extend). */
+static int dir_usable(const char *dir, void *ud)
+{
+    const struct exp_plan *pl = ud;
+    char found[64], path[MAX_PATH + 32];
+    if (!store_holds_results(dir, found, sizeof found)) return 1;
+    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
+    struct ss_error ignored = {0};
+    return access(path, F_OK) == 0 && exp_db_check(path, pl, &ignored) == SS_OK;
+}
+
+/* The results folder into x->dir: o->out_dir, or the default
+ * results/sweep-<name>_<varied keys>[_<overrides>] (compare:
+ * results/compare-<a>-vs-<b>[_<overrides>]), or the first of its numbered
+ * siblings that holds no results or this experiment's. A given folder
+ * that holds other results is refused, naming them, before anything is
+ * written, unless force (the caller then clears it). *clear is set when it
+ * must be cleared. */
+static int choose_dir(struct exp_ctx *x, int *clear, struct ss_error *err)
+{
+    const struct exp_options *o = x->o;
+    const struct exp_plan *pl = x->pl;
+    *clear = 0;
+    if (!o->out_dir) {
+        char sets[128], base[MAX_PATH];
+        text_sets_name(sets, sizeof sets, o->sets, o->n_sets, "seed");
+        snprintf(base, sizeof base, "results/%.600s%s%s", pl->stem, sets[0] ? "_" : "", sets);
+        return store_pick_dir(base, x->dir, sizeof x->dir, dir_usable, (void *)pl, err);
+    }
+    snprintf(x->dir, sizeof x->dir, "%s", o->out_dir);
+    size_t n = strlen(x->dir);
+    while (n > 1 && x->dir[n - 1] == '/') x->dir[--n] = '\0';
+    char found[64], path[MAX_PATH + 32];
+    if (!store_holds_results(x->dir, found, sizeof found)) return SS_OK;
+    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, x->dir);
+    int rc = access(path, F_OK) == 0
+                 ? exp_db_check(path, pl, err)
+                 : err_msg(err, SS_EINPUT,
+                           "%s holds other results (%s): use another --out folder, or add "
+                           "--force to replace them",
+                           x->dir, found);
+    if (rc == SS_EINPUT && o->force) {
+        err_clear(err);
+        *clear = 1;
+        return SS_OK;
+    }
+    return rc;
+}
+
+/* The folders of kept runs (--keep-runs, failed runs' logs) follow their
+ * runs' new numbers when an experiment is extended: highest first, as no
+ * number goes down. */
+static void renumber_run_dirs(const struct exp_ctx *x)
+{
+    const struct exp_plan *pl = x->pl;
+    int from = pl->replicates_before;
+    if (from <= 0 || from >= pl->replicates) return;
+    for (int r = pl->n_points * from - 1; r >= 0; r--) {
+        char old[MAX_PATH + 32], new[MAX_PATH + 32];
+        run_dir(x, r, old, sizeof old);
+        run_dir(x, (r / from) * pl->replicates + r % from, new, sizeof new);
+        if (access(old, F_OK) == 0) rename(old, new);
+    }
+}
+
+/* "1 point" or "3 points". */
+static const char *plural(int n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 /* Everything after the plan: folder, database, runs, summary, report. */
-static int execute(const struct exp_options *o, const struct exp_plan *pl, struct ss_error *err)
+static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_error *err)
 {
     struct exp_ctx x = {.o = o, .pl = pl};
     struct mem m = {0};
-    int lock = -1;
+    int lock = -1, clear = 0;
     if (!o->scoresim || access(o->scoresim, X_OK) != 0)
         return err_msg(err, SS_EIO, "cannot run the scoresim binary '%s': %s",
                        o->scoresim ? o->scoresim : "(none given)",
                        o->scoresim ? strerror(errno) : "exp_options.scoresim is NULL");
     if (o->jobs < 0 || o->threads < 0)
         return err_msg(err, SS_EINPUT, "--jobs and --threads must not be negative");
+    int rc = choose_dir(&x, &clear, err);
+    if (rc != SS_OK) return rc;
+    if (strlen(x.dir) + 40 >= sizeof x.dir)
+        return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
+    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
+
+    rc = store_mkdirs(x.dir, err);
+    if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
+    if (rc == SS_OK && clear) {
+        const char *keep[] = {".lock", NULL}; /* ours, held */
+        rc = store_clear_results(x.dir, keep, err);
+    }
+    if (rc == SS_OK) rc = exp_db_open(&x.db, x.db_path, pl, err);
+    if (rc != SS_OK) goto done;
+    renumber_run_dirs(&x);
     x.jobs = o->jobs ? o->jobs : 1;
     if (x.jobs > pl->n_runs) x.jobs = pl->n_runs;
     x.threads = o->threads ? o->threads : omp_get_num_procs() / x.jobs;
     if (x.threads < 1) x.threads = 1;
-    if (o->out_dir) {
-        snprintf(x.dir, sizeof x.dir, "%s", o->out_dir);
-    } else {
-        char safe[300];
-        text_safe_name(safe, sizeof safe, pl->name);
-        snprintf(x.dir, sizeof x.dir, "results/%s-%s",
-                 pl->kind == EXP_COMPARE ? "compare" : "sweep", safe);
-    }
-    size_t n = strlen(x.dir);
-    while (n > 1 && x.dir[n - 1] == '/') x.dir[--n] = '\0';
-    if (n + 40 >= sizeof x.dir)
-        return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
-    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
-
-    int rc = store_mkdirs(x.dir, err);
-    if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
-    if (rc == SS_OK) rc = exp_db_open(&x.db, x.db_path, pl, err);
-    if (rc != SS_OK) goto done;
     x.done = mem_calloc(&m, (size_t)pl->n_runs, 1);
     x.child = mem_calloc(&m, (size_t)x.jobs, sizeof *x.child);
     if (!x.done || !x.child) {
@@ -419,7 +534,7 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
 
     int n_done = 0;
     for (int r = 0; r < pl->n_runs; r++) n_done += x.done[r];
-    int frc = exp_db_finish(x.db, pl, n_done == pl->n_runs, err);
+    int frc = exp_db_finish(x.db, pl, x.dir, n_done == pl->n_runs, err);
     if (frc != SS_OK) {
         rc = frc;
         goto done;
@@ -443,9 +558,11 @@ static int execute(const struct exp_options *o, const struct exp_plan *pl, struc
                  (unsigned long long)exp_run_seed(pl, r), x.dir, r, why);
     }
     if (o->info)
-        fprintf(o->info, "%s '%s': %d of %d runs done (%d points x %d replicates); results in %s\n",
+        fprintf(o->info, "%s '%s': %d of %d %s done (%d %s x %d %s); results in %s\n",
                 pl->kind == EXP_COMPARE ? "compare" : "sweep", pl->name, n_done, pl->n_runs,
-                pl->n_points, pl->replicates, x.db_path);
+                plural(pl->n_runs, "run", "runs"), pl->n_points,
+                plural(pl->n_points, "point", "points"), pl->replicates,
+                plural(pl->replicates, "replicate", "replicates"), x.db_path);
     /* The folder goes back to a caller that took the default (to write a
      * report there, say). */
     if (o->out_used) snprintf(o->out_used, o->out_used_size, "%s", x.dir);

@@ -20,6 +20,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "engine/metrics.h"
+#include "io/ratios.h"
 #include "io/store.h"
 
 /* ---- statistics -------------------------------------------------------- */
@@ -125,6 +126,9 @@ static int flush_summary(sqlite3 *db, sqlite3_stmt *ins, struct gather *g, struc
     for (int m = 0; m < g->k && rc == SS_OK; m++) {
         struct exp_stat s;
         exp_stat_of(g->v[0] + (size_t)m * g->cap, g->n[m], g->t975[g->n[m]], &s);
+        /* A mean of ratios has no symmetric interval (it would reach below
+         * zero): the intervals of disparate impact are the ratios table's. */
+        if (!strncmp(g->name[m], "di_", 3)) s.ci_low = s.ci_high = NAN;
         sqlite3_bind_int64(ins, 1, k->v[0]);
         sqlite3_bind_int64(ins, 2, k->v[1]);
         sqlite3_bind_text(ins, 3, k->group_name, -1, SQLITE_TRANSIENT);
@@ -196,72 +200,85 @@ static double mean_of(const double *x, int n)
     return n ? sum / n : NAN;
 }
 
-static int flush_comparison(sqlite3 *db, sqlite3_stmt *ins, struct gather *g, struct key *k,
-                            struct ss_error *err)
+/* Insert the paired rows of the gathered key (point, group, day) and
+ * clear it: into comparison (compare; no point column) or differences. */
+static int flush_differences(sqlite3 *db, sqlite3_stmt *ins, int compare, struct gather *g,
+                             struct key *k, struct ss_error *err)
 {
     int rc = SS_OK;
     for (int m = 0; m < g->k && rc == SS_OK; m++) {
         size_t at = (size_t)m * g->cap;
         struct exp_stat d;
         exp_stat_of(g->v[2] + at, g->n[m], g->t975[g->n[m]], &d);
-        sqlite3_bind_int64(ins, 1, k->v[0]);
-        sqlite3_bind_text(ins, 2, k->group_name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 3, g->name[m], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 4, k->v[1]);
-        sqlite3_bind_int(ins, 5, d.n);
-        store_bind_real(ins, 6, mean_of(g->v[0] + at, g->n[m]));
-        store_bind_real(ins, 7, mean_of(g->v[1] + at, g->n[m]));
-        store_bind_real(ins, 8, d.mean);
-        store_bind_real(ins, 9, d.ci_low);
-        store_bind_real(ins, 10, d.ci_high);
+        int c = 1;
+        if (!compare) sqlite3_bind_int64(ins, c++, k->v[0]);
+        sqlite3_bind_int64(ins, c++, k->v[1]);
+        sqlite3_bind_text(ins, c++, k->group_name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, c++, g->name[m], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, c++, k->v[2]);
+        sqlite3_bind_int(ins, c++, d.n);
+        store_bind_real(ins, c++, mean_of(g->v[0] + at, g->n[m]));
+        store_bind_real(ins, c++, mean_of(g->v[1] + at, g->n[m]));
+        store_bind_real(ins, c++, d.mean);
+        store_bind_real(ins, c++, d.ci_low);
+        store_bind_real(ins, c++, d.ci_high);
         rc = store_step_done(db, ins, err);
         g->n[m] = 0;
     }
     return rc;
 }
 
-/* The comparison table: B - A per replicate (the same seed), per group
- * (matched by name, so B may number its groups differently), metric and
- * day, over the pairs where both values are measured. */
-static int build_comparison(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
+/* The paired differences of every other point against point `base`, per
+ * replicate (the same seed), per group (matched by name, so points may
+ * number their groups differently), metric and day, over the pairs where
+ * both values are measured: for compare (base A, the other B) the
+ * comparison table, for a sweep the differences table. */
+static int build_differences(sqlite3 *db, const struct exp_plan *pl, int base, struct ss_error *err)
 {
+    int compare = pl->kind == EXP_COMPARE;
     struct gather g;
     struct key k = {.valid = 0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = gather_init(&g, pl->replicates, 3, err);
     struct sbuf b = {.m = &g.mem};
-    sbuf_add(&b, "SELECT a.\"group\", a.day, a.group_name");
+    sbuf_add(&b, "SELECT rb.point, a.\"group\", a.day, a.group_name");
     exp_db_columns(&b, "a.", 1);
     exp_db_columns(&b, "b.", 1);
-    sbuf_add(&b, " FROM runs ra JOIN runs rb ON rb.point = 1 AND rb.replicate = ra.replicate "
-                 "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
-                 "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
-                 "WHERE ra.point = 0 AND ra.status = 'done' "
-                 "ORDER BY a.\"group\", a.day, ra.replicate");
+    sbuf_printf(
+        &b,
+        " FROM runs ra JOIN runs rb ON rb.point != ra.point AND rb.replicate = ra.replicate "
+        "AND rb.status = 'done' JOIN daily a ON a.run = ra.run "
+        "JOIN daily b ON b.run = rb.run AND b.day = a.day AND b.group_name = a.group_name "
+        "WHERE ra.point = %d AND ra.status = 'done' "
+        "ORDER BY rb.point, a.\"group\", a.day, ra.replicate",
+        base);
     const char *sql = rc == SS_OK ? sbuf_str(&b, err, "comparing the runs") : NULL;
     if (rc == SS_OK && !sql) rc = SS_ENOMEM;
-    if (rc == SS_OK) rc = store_exec(db, "DELETE FROM comparison", err);
-    if (rc == SS_OK) rc = store_prepare(db, sql, &sel, err);
-    sbuf_free(&b);
     if (rc == SS_OK)
-        rc = store_prepare(db, "INSERT INTO comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins,
-                           err);
+        rc = store_exec(db, compare ? "DELETE FROM comparison" : "DELETE FROM differences", err);
+    if (rc == SS_OK && base >= 0) rc = store_prepare(db, sql, &sel, err);
+    sbuf_free(&b);
+    if (rc == SS_OK && base >= 0)
+        rc = store_prepare(db,
+                           compare ? "INSERT INTO comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                   : "INSERT INTO differences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                     "?, ?)",
+                           &ins, err);
     int s = SQLITE_DONE;
-    while (rc == SS_OK && (s = sqlite3_step(sel)) == SQLITE_ROW) {
-        if (!k.valid || key_differs(&k, sel, 2)) {
-            if (k.valid) rc = flush_comparison(db, ins, &g, &k, err);
-            key_take(&k, sel, 2);
+    while (rc == SS_OK && base >= 0 && (s = sqlite3_step(sel)) == SQLITE_ROW) {
+        if (!k.valid || key_differs(&k, sel, 3)) {
+            if (k.valid) rc = flush_differences(db, ins, compare, &g, &k, err);
+            key_take(&k, sel, 3);
         }
         for (int m = 0; m < g.k && rc == SS_OK; m++) {
-            int ca = 3 + m, cb = 3 + g.k + m;
+            int ca = 4 + m, cb = 4 + g.k + m;
             if (sqlite3_column_type(sel, ca) == SQLITE_NULL ||
                 sqlite3_column_type(sel, cb) == SQLITE_NULL)
                 continue;
             if (g.n[m] == g.cap) {
                 rc = err_msg(err, SS_EINTERNAL,
-                             "more pairs than replicates for group %lld, day "
-                             "%lld",
-                             (long long)k.v[0], (long long)k.v[1]);
+                             "more pairs than replicates for point %lld, group %lld, day %lld",
+                             (long long)k.v[0], (long long)k.v[1], (long long)k.v[2]);
                 break;
             }
             size_t at = (size_t)m * g.cap + g.n[m]++;
@@ -271,18 +288,21 @@ static int build_comparison(sqlite3 *db, const struct exp_plan *pl, struct ss_er
         }
     }
     if (rc == SS_OK && s != SQLITE_DONE) rc = store_db_err(db, err, "comparing");
-    if (rc == SS_OK && k.valid) rc = flush_comparison(db, ins, &g, &k, err);
+    if (rc == SS_OK && k.valid) rc = flush_differences(db, ins, compare, &g, &k, err);
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     gather_free(&g);
     return rc;
 }
 
-int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, int all_done, struct ss_error *err)
+int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, const char *dir, int all_done,
+                  struct ss_error *err)
 {
     int rc = store_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == SS_OK) rc = build_summary(db, pl, err);
-    if (rc == SS_OK && pl->kind == EXP_COMPARE) rc = build_comparison(db, pl, err);
+    if (rc == SS_OK)
+        rc = build_differences(db, pl, pl->kind == EXP_COMPARE ? 0 : pl->baseline, err);
+    if (rc == SS_OK) rc = ratios_build(db, 1, err);
     sqlite3_stmt *st = NULL;
     if (rc == SS_OK) rc = store_prepare(db, "UPDATE experiment SET finished = ?", &st, err);
     if (rc == SS_OK) {
@@ -295,5 +315,8 @@ int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, int all_done, struct s
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
-    return store_end(db, rc, err);
+    rc = store_end(db, rc, err);
+    /* The CSVs after the commit: they show what the database holds. */
+    if (rc == SS_OK) rc = store_csv_all(db, dir, err);
+    return rc;
 }

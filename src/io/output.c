@@ -1,16 +1,18 @@
 /*
- * output.c - results on disk (see output.h): results.sqlite and daily.csv.
+ * output.c - results on disk (see output.h): results.sqlite and the CSV of
+ * each of its tables.
  *
  * Every table is described by a column table (struct met_column, from
  * engine/metrics.h): the daily tables by metrics_schema.c's, the others by
  * output_tables.c's. One path builds CREATE TABLE and INSERT from a column
- * table, one reads a row struct through it (out_get), and both the SQLite
- * binder and the CSV writer take their values from out_get; so a column is
- * added in one line and the two files cannot disagree.
+ * table, and one reads a row struct through it (out_get); so a column is
+ * added in one line. The CSVs are written from the finished database
+ * (store_csv_write), so they cannot disagree with it.
  *
- * Both files are written under temporary names and renamed into place by
- * out_close: the rename is the commit point, so SQLite runs without a
- * journal and without syncs, and the files are synced once before renaming.
+ * Every file is written under a temporary name and renamed into place by
+ * out_close, results.sqlite last: its rename is the commit point, so SQLite
+ * runs without a journal and without syncs, and the files are synced once
+ * before renaming.
  */
 #include "io/output.h"
 
@@ -31,8 +33,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "io/output_internal.h"
-
-#define OUT_CSV_NAME "daily.csv"
+#include "io/ratios.h"
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -197,62 +198,6 @@ static int out_insert_all(struct output *o, int id, const void *rows, size_t siz
     return rc;
 }
 
-/* ---- CSV -------------------------------------------------------------- */
-
-/* A field, quoted (RFC 4180) only when it holds a separator or quote. */
-static void out_csv_text(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void out_csv_header(FILE *f, const struct out_table *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        if (i) fputc(',', f);
-        out_csv_text(f, t->cols[i].name);
-    }
-    fputc('\n', f);
-}
-
-/* One row; NULL is an empty field, reals keep all 17 digits. */
-static void out_csv_row(const struct output *o, const struct out_table *t, const void *row)
-{
-    FILE *f = o->csv;
-    for (size_t i = 0; i < t->n; i++) {
-        struct out_value v;
-        out_get(&t->cols[i], row, o, &v);
-        if (i) fputc(',', f);
-        switch (v.kind) {
-        case V_INT:
-            fprintf(f, "%" PRId64, v.i);
-            break;
-        case V_REAL:
-            fprintf(f, "%.17g", v.r);
-            break;
-        case V_TEXT:
-            out_csv_text(f, v.s);
-            break;
-        default:
-            break;
-        }
-    }
-    fputc('\n', f);
-}
-
-static int out_csv_err(struct output *o, struct ss_error *err, int e)
-{
-    return err_msg(err, SS_EIO, "writing %s: %s", o->csv_tmp, strerror(e ? e : EIO));
-}
-
 /* ---- files ------------------------------------------------------------ */
 
 static int out_path(char *buf, size_t size, const char *dir, const char *name)
@@ -268,15 +213,10 @@ static void out_finalize(struct output *o);
 static int out_names(struct output *o, const char *dir, int durable, struct ss_error *err)
 {
     long pid = (long)getpid();
-    int a, b;
-    if (durable) {
-        a = snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".partial", dir);
-        b = snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".partial", dir);
-    } else {
-        a = snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
-        b = snprintf(o->csv_tmp, sizeof o->csv_tmp, "%s/." OUT_CSV_NAME ".tmp-%ld", dir, pid);
-    }
-    if (a < 0 || (size_t)a >= sizeof o->db_tmp || b < 0 || (size_t)b >= sizeof o->csv_tmp)
+    int a = durable ? snprintf(o->db_tmp, sizeof o->db_tmp, "%s/" STORE_PARTIAL_NAME, dir)
+                    : snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir,
+                               pid);
+    if (a < 0 || (size_t)a >= sizeof o->db_tmp)
         return err_msg(err, SS_EIO, "results folder path too long: %s", dir);
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     o->durable = durable;
@@ -361,18 +301,6 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
     if (rc == SS_OK) rc = out_insert_all(o, T_LAYERS, layers, sizeof *layers, n_layers, err);
     if (rc == SS_OK) rc = out_prepare_all(o, snapshot, err);
     if (rc != SS_OK) goto fail;
-
-    o->csv = fopen(o->csv_tmp, "w");
-    if (!o->csv) {
-        rc = err_msg(err, SS_EIO, "cannot create %s: %s", o->csv_tmp, strerror(errno));
-        goto fail;
-    }
-    struct out_table daily = out_table_get(T_DAILY);
-    out_csv_header(o->csv, &daily);
-    if (ferror(o->csv)) {
-        rc = out_csv_err(o, err, errno);
-        goto fail;
-    }
     return SS_OK;
 
 fail:
@@ -381,8 +309,7 @@ fail:
 }
 
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int64_t csv_bytes,
-               int *snapshot, struct ss_error *err)
+               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot, struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
     if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
@@ -390,11 +317,11 @@ int out_resume(struct output *o, const char *dir, const struct out_group *groups
     int rc = out_names(o, dir, 1, err);
     if (rc != SS_OK) return rc;
     out_names_of(o, groups, n_groups, layers, n_layers);
-    if (access(o->db_tmp, F_OK) != 0 || access(o->csv_tmp, F_OK) != 0)
+    if (access(o->db_tmp, F_OK) != 0)
         return err_msg(err, SS_EINPUT,
-                       "%s holds no partial results to resume (%s and %s): was the run "
-                       "finished, or its folder cleaned?",
-                       dir, o->db_tmp, o->csv_tmp);
+                       "%s holds no partial results to resume (%s): was the run finished, or "
+                       "its folder cleaned?",
+                       dir, o->db_tmp);
     rc = out_open_db(o, 0, err);
     /* Rows of days after the checkpoint were never committed, or were
      * committed after it: either way they are made again. */
@@ -410,11 +337,6 @@ int out_resume(struct output *o, const char *dir, const struct out_group *groups
     if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
     if (rc == SS_OK) rc = out_prepare_all(o, *snapshot, err);
     if (rc != SS_OK) goto fail;
-    /* daily.csv back to the checkpoint's bytes, then appended to */
-    if (truncate(o->csv_tmp, (off_t)csv_bytes) != 0 || !(o->csv = fopen(o->csv_tmp, "a"))) {
-        rc = err_msg(err, SS_EIO, "cannot reopen %s: %s", o->csv_tmp, strerror(errno));
-        goto fail;
-    }
     return SS_OK;
 
 fail:
@@ -422,53 +344,26 @@ fail:
     return rc;
 }
 
-int out_checkpoint(struct output *o, int64_t *csv_bytes, struct ss_error *err)
+int out_checkpoint(struct output *o, struct ss_error *err)
 {
-    if (!o->db || !o->csv || !o->durable)
+    if (!o->db || !o->durable)
         return err_msg(err, SS_EINTERNAL, "out_checkpoint without a durable output");
     int rc = out_exec(o, "COMMIT", err);
     if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
-    if (rc != SS_OK) return rc;
-    if (fflush(o->csv) != 0) return out_csv_err(o, err, errno);
-    long at = ftell(o->csv);
-    if (at < 0) return out_csv_err(o, err, errno);
-    *csv_bytes = at;
-    return SS_OK;
+    return rc;
 }
 
-int out_copy_days(struct output *o, const char *db, const char *csv, int day, int64_t csv_bytes,
-                  struct ss_error *err)
+int out_copy_days(struct output *o, const char *db, int day, struct ss_error *err)
 {
-    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_copy_days before out_open");
-    FILE *in = fopen(csv, "rb");
-    if (!in)
-        return err_msg(err, SS_EINPUT,
-                       "the base run's results are gone (%s: %s): a fork copies its days "
-                       "through the fork from them",
-                       csv, strerror(errno));
-    /* daily.csv: the base's bytes through the fork day, its header included */
-    int rc = SS_OK;
-    if (fseek(o->csv, 0, SEEK_SET) != 0 || ftruncate(fileno(o->csv), 0) != 0)
-        rc = out_csv_err(o, err, errno);
-    char buf[1 << 16];
-    for (int64_t left = csv_bytes; rc == SS_OK && left > 0;) {
-        size_t want = left < (int64_t)sizeof buf ? (size_t)left : sizeof buf;
-        size_t got = fread(buf, 1, want, in);
-        if (got == 0) {
-            rc = err_msg(err, SS_EINPUT, "the base run's %s is shorter than its checkpoint says",
-                         csv);
-            break;
-        }
-        if (fwrite(buf, 1, got, o->csv) != got) rc = out_csv_err(o, err, errno);
-        left -= (int64_t)got;
-    }
-    fclose(in);
-    if (rc != SS_OK) return rc;
-    /* results.sqlite: the base's daily rows through the fork day */
+    if (!o->db) return err_msg(err, SS_EINTERNAL, "out_copy_days before out_open");
+    /* the base's daily rows through the fork day */
     if (access(db, R_OK) != 0)
-        return err_msg(err, SS_EINPUT, "the base run's results are gone (%s)", db);
+        return err_msg(err, SS_EINPUT,
+                       "the base run's results are gone (%s): a fork copies its days through "
+                       "the fork from them",
+                       db);
     sqlite3_stmt *st = NULL;
-    rc = store_prepare(o->db, "ATTACH DATABASE ? AS base", &st, err);
+    int rc = store_prepare(o->db, "ATTACH DATABASE ? AS base", &st, err);
     if (rc == SS_OK) {
         sqlite3_bind_text(st, 1, db, -1, SQLITE_TRANSIENT);
         rc = store_step_done(o->db, st, err);
@@ -489,23 +384,19 @@ void out_suspend(struct output *o)
 {
     out_finalize(o);
     if (o->db) sqlite3_close_v2(o->db); /* the open transaction is rolled back */
-    if (o->csv) fclose(o->csv);
     memset(o, 0, sizeof *o);
 }
 
 int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
             const struct met_layer_row *layer_rows, uint32_t n_layer_rows, struct ss_error *err)
 {
-    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_day before out_open");
+    if (!o->db) return err_msg(err, SS_EINTERNAL, "out_day before out_open");
     struct out_table daily = out_table_get(T_DAILY), layer = out_table_get(T_DAILY_LAYER);
     int rc = SS_OK;
-    for (uint32_t r = 0; r < n_rows && rc == SS_OK; r++) {
+    for (uint32_t r = 0; r < n_rows && rc == SS_OK; r++)
         rc = out_insert(o, o->ins_daily, &daily, &rows[r], err);
-        out_csv_row(o, &daily, &rows[r]);
-    }
     for (uint32_t r = 0; r < n_layer_rows && rc == SS_OK; r++)
         rc = out_insert(o, o->ins_layer, &layer, &layer_rows[r], err);
-    if (rc == SS_OK && ferror(o->csv)) rc = out_csv_err(o, err, errno);
     return rc;
 }
 
@@ -548,50 +439,49 @@ static void out_finalize(struct output *o)
 
 int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
 {
-    char db_final[MAX_PATH + 64], csv_final[MAX_PATH + 64];
-    if (!o->db || !o->csv) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
-    if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME) ||
-        !out_path(csv_final, sizeof csv_final, o->dir, OUT_CSV_NAME)) {
+    char db_final[MAX_PATH + 64];
+    /* The tables, as their CSVs are named; the snapshot's only with one. */
+    const char *tables[] = {"run",    "groups", "layers", "daily", "daily_layer",
+                            "ratios", NULL,     NULL,     NULL};
+    if (o->ins_agent) tables[6] = "agents", tables[7] = "agent_degree";
+    if (!o->db) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
+    if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME)) {
         out_abort(o);
         return err_msg(err, SS_EIO, "results folder path too long: %s", o->dir);
     }
 
     int rc = out_insert_all(o, T_RUN, run, sizeof *run, 1, err);
+    if (rc == SS_OK) rc = ratios_build(o->db, 0, err);
     if (rc == SS_OK) rc = out_exec(o, "COMMIT", err);
-    if (rc != SS_OK) goto fail;
     out_finalize(o);
+    if (rc == SS_OK) rc = store_csv_write(o->db, o->dir, tables, err);
+    if (rc != SS_OK) goto fail;
     if (sqlite3_close(o->db) != SQLITE_OK) {
         rc = out_db_err(o, err, "closing");
+        store_csv_remove(o->dir, tables);
         goto fail;
     }
     o->db = NULL;
     rc = out_sync_path(o->db_tmp, err);
-    if (rc != SS_OK) goto fail;
-
-    FILE *csv = o->csv;
-    o->csv = NULL;
-    int bad = fflush(csv) != 0 || fsync(fileno(csv)) != 0;
-    int e = errno;
-    if (fclose(csv) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        rc = out_csv_err(o, err, e);
-        goto fail;
-    }
-
-    if (rename(o->csv_tmp, csv_final) != 0) {
-        rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", o->csv_tmp, csv_final, strerror(errno));
-        goto fail;
-    }
-    if (rename(o->db_tmp, db_final) != 0) {
+    if (rc == SS_OK && rename(o->db_tmp, db_final) != 0)
         rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", o->db_tmp, db_final, strerror(errno));
-        unlink(csv_final); /* no half of a result */
+    if (rc != SS_OK) {
+        store_csv_remove(o->dir, tables); /* no half of a result */
         goto fail;
+    }
+    if (o->replace) {
+        /* What earlier results left that these do not replace: their
+         * report, their other tables' CSVs, a sweep's runs. */
+        const char *keep[N_OF(tables) + 1] = {STORE_DB_NAME};
+        char names[N_OF(tables)][32];
+        for (size_t i = 0; tables[i]; i++) {
+            snprintf(names[i], sizeof names[i], "%s.csv", tables[i]);
+            keep[i + 1] = names[i];
+        }
+        rc = store_clear_results(o->dir, keep, err);
     }
     memset(o, 0, sizeof *o);
-    return SS_OK;
+    return rc;
 
 fail:
     out_abort(o);
@@ -602,8 +492,6 @@ void out_abort(struct output *o)
 {
     out_finalize(o);
     if (o->db) sqlite3_close_v2(o->db);
-    if (o->csv) fclose(o->csv);
     if (o->db_tmp[0]) unlink(o->db_tmp);
-    if (o->csv_tmp[0]) unlink(o->csv_tmp);
     memset(o, 0, sizeof *o);
 }

@@ -1,7 +1,7 @@
 /*
  * output.h - results on disk: results.sqlite (run, daily, daily_layer,
  * groups, layers and, with a snapshot, agents and agent_degree tables) and
- * daily.csv.
+ * beside it the CSV of each table (daily.csv, ...).
  *
  * The output knows rows, not the simulation: the driver (run/sim.c) hands
  * it the static rows when it opens, each day's measured rows, the agents'
@@ -90,7 +90,6 @@ struct output {
     void *ins_layer;                       /* prepared insert for daily_layer */
     void *ins_agent;                       /* prepared insert for agents (snapshot) */
     void *ins_degree;                      /* prepared insert for agent_degree (snapshot) */
-    FILE *csv;                             /* daily.csv, under its temporary name */
     uint32_t n_groups;                     /* groups named in group_name */
     uint32_t n_layers;                     /* layers named in layer_name */
     char group_name[MAX_GROUPS][MAX_NAME]; /* for the group_name columns */
@@ -98,7 +97,8 @@ struct output {
     char dir[MAX_PATH];                    /* results folder */
     int durable;                           /* checkpoints commit it (fixed partial names) */
     char db_tmp[MAX_PATH + 64];            /* results.sqlite's temporary name */
-    char csv_tmp[MAX_PATH + 64];           /* daily.csv's temporary name */
+    int replace; /* set by the caller after out_open: on out_close, remove what earlier
+                    results left in the folder that these do not replace (--force) */
 };
 
 /* Create the folder (and parents), open the temporary files, write the
@@ -112,21 +112,20 @@ struct output {
 int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
              const struct out_layer *layers, uint32_t n_layers, int snapshot, int durable,
              struct ss_error *err);
-/* Commit what a durable output holds (the days so far) and say how many
- * bytes daily.csv has: a checkpoint records it. */
-int out_checkpoint(struct output *o, int64_t *csv_bytes, struct ss_error *err);
-/* Reopen the partial files of a durable output in dir, as they were at the
- * checkpoint of `day` (rows of later days dropped, daily.csv cut back to
- * csv_bytes), to go on writing; *snapshot says whether the run writes the
- * agents tables. SS_EINPUT if dir holds no partial results. */
+/* Commit what a durable output holds (the days so far): a checkpoint
+ * follows. */
+int out_checkpoint(struct output *o, struct ss_error *err);
+/* Reopen the partial results of a durable output in dir, as they were at
+ * the checkpoint of `day` (rows of later days dropped), to go on writing;
+ * *snapshot says whether the run writes the agents tables. SS_EINPUT if
+ * dir holds no partial results. */
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int64_t csv_bytes,
-               int *snapshot, struct ss_error *err);
+               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
+               struct ss_error *err);
 /* Start the output of a fork with its base run's days through `day`: the
- * rows of db's daily tables, and the first csv_bytes of its daily.csv (its
- * header included). Right after out_open. SS_EINPUT if they are gone. */
-int out_copy_days(struct output *o, const char *db, const char *csv, int day, int64_t csv_bytes,
-                  struct ss_error *err);
+ * rows of db's daily tables. Right after out_open. SS_EINPUT if db is
+ * gone. */
+int out_copy_days(struct output *o, const char *db, int day, struct ss_error *err);
 /* Close without finishing or deleting: an interrupted durable output
  * stays, to be resumed. */
 void out_suspend(struct output *o);
@@ -137,8 +136,9 @@ int out_day(struct output *o, const struct met_row *rows, uint32_t n_rows,
  * (degree[0 .. n_layers)). Only after out_open with snapshot. */
 int out_agent(struct output *o, const struct out_agent *row, const int64_t *degree,
               struct ss_error *err);
-/* Write the run table, commit, close and rename into place. On failure the
- * temporary files are deleted. */
+/* Write the run table, commit, write each table's CSV, close and rename
+ * into place (results.sqlite last). On failure the temporary files are
+ * deleted. */
 int out_close(struct output *o, const struct out_run *run, struct ss_error *err);
 /* Close and delete the temporary files; accepts a never-opened output. */
 void out_abort(struct output *o);

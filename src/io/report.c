@@ -309,7 +309,9 @@ static int rep_series(struct rep *r)
 }
 
 /* Sums over the days of each run and group (day 0 excluded): the audit
- * summary's figures. A single run is run 0 of point 0. */
+ * summary's figures; and each run's group sizes, peak listed and interned
+ * shares, and the first day either passed 10% (the validated regime's
+ * edge, docs/results.md). A single run is run 0 of point 0. */
 static int rep_totals(struct rep *r)
 {
     static const char cols[] =
@@ -322,7 +324,13 @@ static int rep_totals(struct rep *r)
         " SUM(scored_association) AS scored_association,"
         " SUM(taken_criticise) AS criticised, SUM(criticism_would) AS would_criticise,"
         " MAX(protesters) AS protest_peak, SUM(list_entries) AS list_entries,"
-        " SUM(internments) AS internments, SUM(rewards) AS rewards";
+        " SUM(internments) AS internments, SUM(rewards) AS rewards,"
+        " MAX(agents) AS agents, MAX(interned) AS interned_peak,"
+        " MAX(1.0 * listed / NULLIF(agents, 0)) AS listed_peak_rate,"
+        " MAX(1.0 * interned / NULLIF(agents, 0)) AS interned_peak_rate,"
+        " MIN(CASE WHEN 1.0 * listed / NULLIF(agents, 0) > 0.1 THEN day END) AS listed_over_day,"
+        " MIN(CASE WHEN 1.0 * interned / NULLIF(agents, 0) > 0.1 THEN day END)"
+        " AS interned_over_day";
     struct sbuf *q = &r->sql;
     sbuf_clear(q);
     if (r->kind == REP_RUN)
@@ -340,6 +348,23 @@ static int rep_totals(struct rep *r)
     return rep_query(r, "totals");
 }
 
+/* The ratios table (disparate impact with its counts and interval), on
+ * the days the series keeps; absent from results written before it. */
+static int rep_ratios(struct rep *r)
+{
+    int has = 0;
+    int rc = rep_has_table(r, "ratios", &has);
+    if (rc || !has) return rc;
+    struct sbuf *q = &r->sql;
+    sbuf_clear(q);
+    sbuf_printf(q,
+                "SELECT point, \"group\", metric, day, runs, count, agents, ref_count, ref_agents,"
+                " ratio, ci_low, ci_high, low_count FROM ratios WHERE day %% %lld = 0 OR day = %lld"
+                " ORDER BY point, \"group\", metric, day",
+                r->step, r->last_day);
+    return rep_query(r, "ratios");
+}
+
 static int rep_experiment_tables(struct rep *r)
 {
     int rc = rep_table(r, "experiment", "SELECT * FROM experiment LIMIT 1");
@@ -355,11 +380,31 @@ static int rep_experiment_tables(struct rep *r)
     rep_in_list(q, rep_final, REP_N(rep_final));
     sbuf_printf(q, ") AND day = %lld ORDER BY point, \"group\", metric", r->last_day);
     if (!rc) rc = rep_query(r, "final");
+    if (!rc && r->kind == REP_SWEEP) {
+        int has = 0;
+        rc = rep_has_table(r, "differences", &has);
+        if (!rc && has) {
+            sbuf_clear(q);
+            sbuf_add(q, "SELECT d.point, d.\"group\", d.metric, d.n, d.mean_baseline, d.mean,"
+                        " d.diff, d.ci_low, d.ci_high, s.sd AS sd_baseline FROM differences d"
+                        " LEFT JOIN summary s ON s.point = (SELECT baseline FROM experiment)"
+                        " AND s.\"group\" = d.\"group\" AND s.metric = d.metric AND s.day = d.day"
+                        " WHERE d.metric IN (");
+            rep_in_list(q, rep_final, REP_N(rep_final));
+            sbuf_printf(q, ") AND d.day = %lld ORDER BY d.point, d.\"group\", d.metric",
+                        r->last_day);
+            rc = rep_query(r, "differences_final");
+        }
+    }
     if (rc || r->kind != REP_COMPARE) return rc;
     sbuf_clear(q);
+    /* sd_a: the seed-to-seed spread of A, against which a difference is
+     * judged large or within the simulator's own noise */
     sbuf_printf(q,
-                "SELECT \"group\", metric, n, mean_a, mean_b, diff, ci_low, ci_high FROM comparison"
-                " WHERE day = %lld ORDER BY \"group\", metric",
+                "SELECT c.\"group\", c.metric, c.n, c.mean_a, c.mean_b, c.diff, c.ci_low,"
+                " c.ci_high, s.sd AS sd_a FROM comparison c LEFT JOIN summary s ON s.point = 0"
+                " AND s.\"group\" = c.\"group\" AND s.metric = c.metric AND s.day = c.day"
+                " WHERE c.day = %lld ORDER BY c.\"group\", c.metric",
                 r->last_day);
     rc = rep_query(r, "comparison_final");
     if (rc) return rc;
@@ -421,6 +466,7 @@ static int rep_build(struct rep *r, const char *dir)
     if (!rc && r->kind != REP_RUN) rc = rep_experiment_tables(r);
     if (!rc) rc = rep_series(r);
     if (!rc) rc = rep_totals(r);
+    if (!rc) rc = rep_ratios(r);
     sbuf_add(b, "}");
     if (!rc && !sbuf_str(b, r->err, "building the report")) rc = SS_ENOMEM;
     return rc;
@@ -430,8 +476,15 @@ static int rep_build(struct rep *r, const char *dir)
  * string (or NULL with rc set). */
 static int rep_title(struct rep *r, struct mem *m, char **out)
 {
+    /* A sweep is named by what it varies, not by its scenario alone: a
+     * report titled "seed" says nothing of what it compares. */
     const char *sql =
-        r->kind == REP_RUN ? "SELECT name FROM run LIMIT 1" : "SELECT name FROM experiment LIMIT 1";
+        r->kind == REP_RUN ? "SELECT name FROM run LIMIT 1"
+        : r->kind == REP_SWEEP
+            ? "SELECT CASE WHEN varied IS NULL OR varied = '[]' THEN 'Replicates of ' || name"
+              " ELSE 'Sweep of ' || replace(replace(replace(replace(varied, '[', ''), ']', ''),"
+              " '\"', ''), ', ', ' x ') || ' (' || name || ')' END FROM experiment LIMIT 1"
+            : "SELECT 'Comparison: ' || replace(name, '-vs-', ' vs ') FROM experiment LIMIT 1";
     sqlite3_stmt *st = NULL;
     *out = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) return rep_sql_err(r, sql);

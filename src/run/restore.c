@@ -4,9 +4,10 @@
  * counterfactual fork that goes on from a checkpoint under another policy.
  *
  * A checkpoint of day D (world/checkpoint.h) is written after day D's rows,
- * once the output has committed them; it records how many bytes daily.csv
- * had, so that a resumed run cuts the partial files back to day D and
- * writes days D + 1 on as an uninterrupted run would have: every draw is
+ * once the output has committed them, so that a resumed run cuts the
+ * partial results back to day D and writes days D + 1 on as an
+ * uninterrupted run would have (the CSVs are written from the finished
+ * database, at the end, like any run's): every draw is
  * keyed by agent and day, and everything the checkpoint does not hold is
  * rebuilt from the scenario, so the tables come out the same, bit for bit.
  */
@@ -69,15 +70,25 @@ static void ckpt_path(char *buf, size_t size, const char *dir, int day)
     snprintf(buf, size, "%s/" CKPT_PREFIX "%06d" CKPT_SUFFIX, dir, day);
 }
 
+void sim_clear_checkpoints(const char *dir)
+{
+    char path[MAX_PATH + 64];
+    int days[64], n;
+    while ((n = ckpt_list(dir, days, 64)) > 0)
+        for (int k = 0; k < n; k++) {
+            ckpt_path(path, sizeof path, dir, days[k]);
+            if (unlink(path) != 0) return;
+        }
+}
+
 int sim_checkpoint(struct sim *sim, struct ss_error *err)
 {
     const struct run *run = &sim->run;
-    int64_t csv_bytes = 0;
-    int rc = out_checkpoint(&sim->run.out, &csv_bytes, err);
+    int rc = out_checkpoint(&sim->run.out, err);
     if (rc != SS_OK) return rc;
     char path[MAX_PATH + 64];
     ckpt_path(path, sizeof path, run->out_dir, sim->world.day);
-    rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn), csv_bytes,
+    rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn),
                     run->opt.checkpoint_every, err);
     if (rc != SS_OK) return rc;
     /* only now, with the new one in place, the older ones go */
@@ -177,6 +188,7 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     struct sim_options opt = o ? *o : (struct sim_options){0};
     opt.out_dir = dir;
     opt.checkpoint_every = meta.every > 0 ? meta.every : 1; /* as the run did */
+    opt.force = 1; /* the folder holds this run's own partial results */
     rc = sim_setup(sim, s, &opt, err);
     if (rc == SS_OK) rc = sim_build(sim, path, err);
     struct out_group groups[MAX_GROUPS];
@@ -184,7 +196,7 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     if (rc == SS_OK) {
         sim_static_rows(sim, groups, layers);
         rc = out_resume(&sim->run.out, dir, groups, sim->world.pop.n_groups, layers,
-                        sim->world.net.n_layers, sim->world.day, meta.csv_bytes,
+                        sim->world.net.n_layers, sim->world.day,
                         &sim->run.opt.snapshot, err);
     }
     ckpt_meta_free(&meta, &m);
@@ -243,16 +255,12 @@ int sim_copy_base(struct sim *sim, struct ss_error *err)
     struct ckpt_meta meta;
     int rc = ckpt_read_meta(run->fork_from, &meta, &m, err);
     if (rc != SS_OK) return rc;
-    char dir[MAX_PATH], db[MAX_PATH + 64], csv[MAX_PATH + 64];
+    char dir[MAX_PATH], db[MAX_PATH + 64];
     ckpt_folder(run->fork_from, dir, sizeof dir);
     /* the base's results: finished, or still partial */
     snprintf(db, sizeof db, "%s/" STORE_DB_NAME, dir);
-    snprintf(csv, sizeof csv, "%s/daily.csv", dir);
-    if (access(db, R_OK) != 0 || access(csv, R_OK) != 0) {
-        snprintf(db, sizeof db, "%s/." STORE_DB_NAME ".partial", dir);
-        snprintf(csv, sizeof csv, "%s/.daily.csv.partial", dir);
-    }
-    rc = out_copy_days(&sim->run.out, db, csv, meta.day, meta.csv_bytes, err);
+    if (access(db, R_OK) != 0) snprintf(db, sizeof db, "%s/" STORE_PARTIAL_NAME, dir);
+    rc = out_copy_days(&sim->run.out, db, meta.day, err);
     ckpt_meta_free(&meta, &m);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/sys.h"
 #include "core/text.h"
+#include "io/store.h"
 #include "model/scoring.h"
 #include "scenario/scenario.h"
 #include "scenario/schedule.h"
@@ -44,13 +45,43 @@ size_t sim_estimate_bytes(const struct scenario *s)
     return sim_estimate_threads(s, sim_threads(NULL));
 }
 
-/* results/<name>-<seed>, with the name reduced to characters that are safe
- * in a file name on every system: a name may hold any text. */
-static void sim_default_out_dir(char *out, size_t n, const struct params *p)
+/* A default folder is usable when it holds no results. */
+static int sim_dir_free(const char *dir, void *ud)
 {
-    char safe[sizeof p->name];
+    (void)ud;
+    char found[64];
+    return !store_holds_results(dir, found, sizeof found);
+}
+
+/* The results folder: out_dir as given (refused if it holds results and
+ * force is not set), or results/<name>-<seed>[_<overrides>][_N], the
+ * name and overrides reduced to characters that are safe in a file name on
+ * every system: a name may hold any text. */
+static int sim_choose_out_dir(struct run *run, const struct params *p, struct ss_error *err)
+{
+    const struct sim_options *o = &run->opt;
+    if (o->out_dir) {
+        char found[64];
+        int k = snprintf(run->out_dir, sizeof run->out_dir, "%s", o->out_dir);
+        if (k < 0 || (size_t)k >= sizeof run->out_dir)
+            return err_msg(err, SS_EINPUT, "results folder path too long: %s", o->out_dir);
+        if (o->force || !store_holds_results(run->out_dir, found, sizeof found)) return SS_OK;
+        if (!strcmp(found, STORE_PARTIAL_NAME))
+            return err_msg(err, SS_EINPUT,
+                           "%s holds an interrupted run (%s): go on with it with 'scoresim "
+                           "resume %s', or add --force to replace it",
+                           run->out_dir, found, run->out_dir);
+        return err_msg(err, SS_EINPUT,
+                       "%s already holds results (%s): give another --out folder, or add "
+                       "--force to replace them",
+                       run->out_dir, found);
+    }
+    char safe[sizeof p->name], sets[128], base[MAX_PATH];
     text_safe_name(safe, sizeof safe, p->name);
-    snprintf(out, n, "results/%s-%llu", safe, (unsigned long long)p->seed);
+    text_sets_name(sets, sizeof sets, o->sets, o->sets ? o->n_sets : 0, "seed");
+    snprintf(base, sizeof base, "results/%s-%llu%s%s", safe, (unsigned long long)p->seed,
+             sets[0] ? "_" : "", sets);
+    return store_pick_dir(base, run->out_dir, sizeof run->out_dir, sim_dir_free, NULL, err);
 }
 
 static void sim_human_bytes(char *out, size_t n, size_t bytes)
@@ -71,10 +102,8 @@ int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_option
     run->fork_day = -1;
     run->threads = sim_threads(o);
     time(&run->started);
-    if (run->opt.out_dir)
-        snprintf(run->out_dir, sizeof run->out_dir, "%s", run->opt.out_dir);
-    else
-        sim_default_out_dir(run->out_dir, sizeof run->out_dir, p);
+    int rc = sim_choose_out_dir(run, p, err);
+    if (rc != SS_OK) return rc;
 
     run->estimate_bytes = sim_estimate_threads(s, run->threads);
     size_t limit = run->opt.memory_limit ? run->opt.memory_limit : sys_available_bytes();
@@ -191,9 +220,11 @@ static int sim_open_output(struct sim *sim, struct ss_error *err)
     struct out_group groups[MAX_GROUPS];
     struct out_layer layers[MAX_LAYERS];
     sim_static_rows(sim, groups, layers);
-    return out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
+    int rc = out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
                     sim->world.net.n_layers, sim->run.opt.snapshot,
                     sim->run.opt.checkpoint_every > 0, err);
+    sim->run.out.replace = sim->run.opt.force;
+    return rc;
 }
 
 static int sim_measure_and_write(struct sim *sim, struct ss_error *err)
@@ -295,6 +326,9 @@ int sim_run(struct sim *sim, struct ss_error *err)
             rc = sim_copy_base(sim, err); /* the days through the fork, as the base had them */
         else if (rc == SS_OK)
             rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
+        /* the folder is this run's now (free, or --force): checkpoints of
+         * a run it replaces must not pass for this one's */
+        if (rc == SS_OK) sim_clear_checkpoints(run->out_dir);
     }
     const int first = sim->world.day;
     double t_loop = sys_now();

@@ -79,7 +79,6 @@ struct ckpt_head {
     int32_t day;
     uint32_t agents;
     uint64_t seed;
-    int64_t csv_bytes;
     uint32_t n_groups, n_layers, n_misses;
     int32_t every;
     uint64_t n_entries[MAX_LAYERS];
@@ -114,7 +113,7 @@ static size_t ckpt_arrays(const struct state *st, struct ckpt_array *a)
 #define CKPT_MAX_ARRAYS (12 + N_SUBSYSTEMS)
 
 int ckpt_write(const struct world *w, const char *path, const char *scenario, const char *dir,
-               int64_t csv_bytes, int32_t every, struct ss_error *err)
+               int32_t every, struct ss_error *err)
 {
     char tmp[MAX_PATH + 8];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
@@ -130,7 +129,6 @@ int ckpt_write(const struct world *w, const char *path, const char *scenario, co
     h.day = w->day;
     h.agents = w->pop.n;
     h.seed = w->p->seed;
-    h.csv_bytes = csv_bytes;
     h.n_groups = w->pop.n_groups;
     h.n_layers = w->net.n_layers;
     h.n_misses = w->st.n_misses;
@@ -236,7 +234,6 @@ int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, stru
     meta->day = h.day;
     meta->seed = h.seed;
     meta->agents = h.agents;
-    meta->csv_bytes = h.csv_bytes;
     meta->every = h.every;
     meta->scenario = mem_alloc(m, (size_t)h.scenario_len + 1);
     if (!meta->scenario) {

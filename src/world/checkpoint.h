@@ -32,7 +32,6 @@ struct ckpt_meta {
     int32_t day;        /* the last day simulated */
     uint64_t seed;      /* the scenario's seed */
     uint32_t agents;    /* population size */
-    int64_t csv_bytes;  /* bytes of daily.csv written through that day */
     int32_t every;      /* the run's days between checkpoints */
     char *scenario;     /* the effective scenario as YAML (owned; ckpt_meta_free) */
     char dir[MAX_PATH]; /* the scenario's folder (edge list paths are relative to it) */
@@ -41,11 +40,11 @@ struct ckpt_meta {
 /* Write w (at the end of its day w->day) to path: the whole file is written,
  * synced, and only then renamed from path's temporary name (path + ".tmp"),
  * so a kill at any moment leaves either the old file set or the new one.
- * scenario and dir describe the run; csv_bytes the output; every its days
+ * scenario and dir describe the run; every its days
  * between checkpoints (a resumed run keeps them). Returns SS_OK or
  * SS_EIO naming the file. */
 int ckpt_write(const struct world *w, const char *path, const char *scenario, const char *dir,
-               int64_t csv_bytes, int32_t every, struct ss_error *err);
+               int32_t every, struct ss_error *err);
 
 /* Read the header of the checkpoint at path into meta (checksum checked:
  * the whole file is read). SS_EINPUT with the reason for a file that is
