@@ -213,9 +213,9 @@ static void out_finalize(struct output *o);
 static int out_names(struct output *o, const char *dir, int durable, struct ss_error *err)
 {
     long pid = (long)getpid();
-    int a = durable ? snprintf(o->db_tmp, sizeof o->db_tmp, "%s/" STORE_PARTIAL_NAME, dir)
-                    : snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir,
-                               pid);
+    int a = durable
+                ? snprintf(o->db_tmp, sizeof o->db_tmp, "%s/" STORE_PARTIAL_NAME, dir)
+                : snprintf(o->db_tmp, sizeof o->db_tmp, "%s/." STORE_DB_NAME ".tmp-%ld", dir, pid);
     if (a < 0 || (size_t)a >= sizeof o->db_tmp)
         return err_msg(err, SS_EIO, "results folder path too long: %s", dir);
     snprintf(o->dir, sizeof o->dir, "%s", dir);
@@ -309,7 +309,8 @@ fail:
 }
 
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot, struct ss_error *err)
+               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
+               struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
     if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)

@@ -34,8 +34,7 @@ static int store_exists(const char *dir, const char *name)
 
 int store_holds_results(const char *dir, char *found, size_t size)
 {
-    static const char *const files[] = {STORE_DB_NAME, STORE_PARTIAL_NAME, "report.html",
-                                        "runs"};
+    static const char *const files[] = {STORE_DB_NAME, STORE_PARTIAL_NAME, "report.html", "runs"};
     char csv[64];
     if (size) found[0] = '\0';
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)

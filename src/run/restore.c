@@ -196,8 +196,7 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     if (rc == SS_OK) {
         sim_static_rows(sim, groups, layers);
         rc = out_resume(&sim->run.out, dir, groups, sim->world.pop.n_groups, layers,
-                        sim->world.net.n_layers, sim->world.day,
-                        &sim->run.opt.snapshot, err);
+                        sim->world.net.n_layers, sim->world.day, &sim->run.opt.snapshot, err);
     }
     ckpt_meta_free(&meta, &m);
     if (rc != SS_OK) {

@@ -221,8 +221,8 @@ static int sim_open_output(struct sim *sim, struct ss_error *err)
     struct out_layer layers[MAX_LAYERS];
     sim_static_rows(sim, groups, layers);
     int rc = out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
-                    sim->world.net.n_layers, sim->run.opt.snapshot,
-                    sim->run.opt.checkpoint_every > 0, err);
+                      sim->world.net.n_layers, sim->run.opt.snapshot,
+                      sim->run.opt.checkpoint_every > 0, err);
     sim->run.out.replace = sim->run.opt.force;
     return rc;
 }
