@@ -65,8 +65,8 @@ static double ishigami(const double *x)
     return s + a * sin(x[1]) * sin(x[1]) + b * pow(x[2], 4) * s;
 }
 
-/* Ishigami's function on [-pi, pi]^3 at N = 2^12 base rows (6 x 4096 =
- * 24,576 runs). Its indices in closed form (a = 7, b = 0.1): V1 = (1 +
+/* Ishigami's function on [-pi, pi]^3 at N = 2^12 base rows (5 x 4096 =
+ * 20,480 runs). Its indices in closed form (a = 7, b = 0.1): V1 = (1 +
  * b pi^4 / 5)^2 / 2, V2 = a^2 / 8, V13 = 8 b^2 pi^8 / 225, V3 = 0, so
  * S = (0.3139, 0.4424, 0) and S_T = (0.5576, 0.4424, 0.2437). The
  * tolerance is 0.01; the largest error at this N is 0.0041 (S_2). */
