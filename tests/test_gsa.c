@@ -6,7 +6,8 @@
  * and a dummy key ranked last with mu* = 0; outputs that are not finite
  * numbers refused or left out and counted; the bootstrap the same bits
  * from the same seed; the noise of replicates on a hand-worked case, and
- * its predicted effect on the indices of seed-averaged outputs.
+ * its predicted effect on the indices of seed-averaged outputs and on a
+ * dummy key's mu*.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -545,6 +546,51 @@ static void test_noise_shifts_indices(void **state)
     design_free(d);
 }
 
+/* A Morris design over y = 2 x1 + x2 (x3 a dummy) plus noise between
+ * seeds, averaged over 3 replicates: the dummy's mu* is the noise floor
+ * gsa_morris_noise_floor predicts, sqrt(2 sigma^2 / 3) sqrt(2 / pi) / (2/3)
+ * = 0.293 for sigma = 0.3, and the two real keys clear it. */
+static void test_morris_noise_floor(void **state)
+{
+    struct design *d = new_design();
+    add(d, "x1", 0, 1, DESIGN_LINEAR, 0);
+    add(d, "x2", 0, 1, DESIGN_LINEAR, 0);
+    add(d, "x3", 0, 1, DESIGN_LINEAR, 0);
+    struct design_points *p = NULL;
+    struct ss_error err = {0};
+    assert_int_equal(design_morris(d, 300, 4, 5, &p, &err), SS_OK);
+    int reps = 3;
+    double sigma = 0.3;
+    double *y = malloc((size_t)p->n * reps * sizeof *y), *means = malloc((size_t)p->n * sizeof *y);
+    for (long i = 0; i < p->n; i++) {
+        struct rng g;
+        rng_init(&g, 21, (uint32_t)i, 0, 0);
+        for (int r = 0; r < reps; r++)
+            y[i * reps + r] = 2 * p->x[i * 3] + p->x[i * 3 + 1] + sigma * rng_normal(&g);
+    }
+    long skipped;
+    struct gsa_noise nz;
+    assert_int_equal(gsa_replicate_means(y, p->n, reps, GSA_NAN_ERROR, means, &skipped, &err),
+                     SS_OK);
+    assert_int_equal(gsa_noise(y, p->n, reps, GSA_NAN_ERROR, &nz, &err), SS_OK);
+    double floor_of[3], want = sqrt(2 * sigma * sigma / reps) * sqrt(2 / PI) / (2.0 / 3);
+    gsa_morris_noise_floor(&nz, p, floor_of);
+    struct mem m = {0};
+    struct gsa_morris_index idx[3];
+    morris(&m, p, means, &(struct gsa_options){.seed = 2}, idx);
+    for (int i = 0; i < 3; i++)
+        print_message("  x%d: mu* %.3f [%.3f, %.3f], noise floor %.3f (sigma %.2f: %.3f)\n", i + 1,
+                      idx[i].mu_star, idx[i].mu_star_lo, idx[i].mu_star_hi, floor_of[i], sigma,
+                      want);
+    for (int i = 0; i < 3; i++) assert_true(fabs(floor_of[i] - want) < 0.05 * want);
+    assert_true(fabs(idx[2].mu_star - floor_of[2]) < 0.15 * floor_of[2]);
+    assert_true(idx[0].mu_star_lo > floor_of[0] && idx[1].mu_star_lo > floor_of[1]);
+    free(y);
+    free(means);
+    design_points_free(d, p);
+    design_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_morris_exact_effects),
         cmocka_unit_test(test_morris_dummy_last),
         cmocka_unit_test(test_morris_nan),
+        cmocka_unit_test(test_morris_noise_floor),
         cmocka_unit_test(test_noise_hand_worked),
         cmocka_unit_test(test_noise_shifts_indices),
     };

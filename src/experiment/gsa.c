@@ -16,6 +16,9 @@
 #include "core/error.h"
 #include "core/rng.h"
 
+/* sqrt(2 / pi): the mean of |Z| for a standard normal Z. */
+#define SQRT_2_OVER_PI 0.79788456080286535588
+
 /* Options with their defaults filled in, or SS_EINPUT. */
 static int options(const struct gsa_options *o, struct gsa_options *out, struct ss_error *err)
 {
@@ -393,4 +396,22 @@ int gsa_noise(const double *y, long points, int replicates, int nan, struct gsa_
     out->var_means = n_m > 1 ? ss_m / (double)(n_m - 1) : NAN;
     out->noise_share = out->var_means > 0 ? out->pooled_var / replicates / out->var_means : NAN;
     return SS_OK;
+}
+
+void gsa_morris_noise_floor(const struct gsa_noise *nz, const struct design_points *pts,
+                            double *out)
+{
+    size_t kk = (size_t)pts->k;
+    double sd_diff = sqrt(2 * nz->pooled_var / nz->replicates);
+    for (int i = 0; i < pts->k; i++) {
+        double inv = 0;
+        long n = 0;
+        for (long p = 1; pts->moved && p < pts->n; p++) {
+            if (pts->moved[p] != i) continue;
+            inv += 1 / fabs(pts->s[(size_t)p * kk + (size_t)i] -
+                            pts->s[(size_t)(p - 1) * kk + (size_t)i]);
+            n++;
+        }
+        out[i] = n ? sd_diff * SQRT_2_OVER_PI * inv / (double)n : NAN;
+    }
 }

@@ -127,5 +127,14 @@ struct gsa_noise {
  * GSA_NAN_ERROR on a non-finite output, or if replicates < 2. */
 int gsa_noise(const double *y, long points, int replicates, int nan, struct gsa_noise *out,
               struct ss_error *err);
+/* The mu* each key of a Morris design would show from the seeds alone,
+ * with no effect at all, into out[pts->k]: an elementary effect of such
+ * a key is the difference of two means of nz->replicates runs, each with
+ * the pooled within-point variance, over the step: its mean absolute value
+ * is sqrt(2 pooled_var / replicates) sqrt(2 / pi) times the mean of
+ * 1 / |s' - s| over the key's steps. A key whose mu* interval does not
+ * clear its floor is not told apart from noise. NaN when pooled_var is. */
+void gsa_morris_noise_floor(const struct gsa_noise *nz, const struct design_points *pts,
+                            double *out);
 
 #endif
