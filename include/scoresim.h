@@ -68,6 +68,11 @@ const char *scn_name(const struct scenario *s);
  * (possible only when --days or --set days shortened the run: they never
  * happen). */
 int scn_changes_after(const struct scenario *s);
+/* Protest trigger days of the finished scenario after its last day: past
+ * a horizon shortened on the command line, or the seed's trigger days in
+ * a file that runs fewer days (days written past a file's horizon are an
+ * error). They never come. */
+int scn_triggers_after(const struct scenario *s);
 void scn_free(struct scenario *s);
 
 /* --- results (io/output_tables.c) -------------------------------------- */
@@ -80,6 +85,13 @@ int out_write_docs(FILE *f);
 
 /* Called once per simulated day from the thread that called sim_run. */
 typedef void (*sim_progress_fn)(void *ud, int day, int days, double agent_days_per_s);
+/* Called from the thread that called sim_run with one line (no newline)
+ * that a run's user should read while it runs: a protest trigger that took
+ * fewer agents than it asks for. The run goes on. */
+typedef void (*sim_warn_fn)(void *ud, const char *msg);
+
+/* Warnings a run passes to sim_options.warn before it only counts them. */
+#define SIM_MAX_WARNINGS 10
 
 struct sim_options {
     int threads;                   /* OpenMP threads; 0 = all cores */
@@ -93,6 +105,9 @@ struct sim_options {
     int n_sets;                    /* entries in sets */
     sim_progress_fn progress;      /* NULL for silence */
     void *progress_ud;             /* passed to progress */
+    sim_warn_fn warn;              /* NULL for silence; at most SIM_MAX_WARNINGS lines a run,
+                                      then one that says how many more were left out */
+    void *warn_ud;                 /* passed to warn */
     size_t memory_limit;           /* bytes the run may use; 0 = the machine's available memory */
     volatile sig_atomic_t *cancel; /* if set and nonzero between days, sim_run stops with
                                   SS_EINTR and leaves no results behind */

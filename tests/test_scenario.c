@@ -596,6 +596,49 @@ static void test_set_errors(void **state)
     }
 }
 
+/* Trigger days past the last day: an error where the days were written
+ * past the horizon (tests/data/bad/trigger_after_run.yaml for a file;
+ * here --set), kept and counted by scn_triggers_after past a horizon
+ * shortened on the command line, in an effective scenario read back (a
+ * checkpoint's) and for the seed's own day in a file that runs fewer days. */
+static void test_trigger_days_in_run(void **state)
+{
+    struct ss_error err = {0};
+    struct scenario *s = must_default();
+    /* --set days=50: the seed's day 120 is kept, and never comes */
+    assert_int_equal(scn_set(s, "days=50", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 1);
+    /* read back from its effective text (what a checkpoint holds) */
+    struct scenario *back = NULL;
+    assert_int_equal(scn_load_text(&back, scn_text(s), "a checkpoint", ".", &err), SS_OK);
+    assert_int_equal(scn_finish(back, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(back), 1);
+    scn_free(back);
+    scn_free(s);
+    /* days written on the command line past the horizon: an error there */
+    s = must_default();
+    assert_int_equal(scn_set(s, "days=50", &err), SS_OK);
+    assert_int_equal(scn_set(s, "behaviour.protest.trigger.days=[10, 60]", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_EINPUT);
+    assert_string_equal(err.file, "--set behaviour.protest.trigger.days=[10, 60]");
+    assert_string_equal(err.msg, "'behaviour.protest.trigger.days' holds day 60, after the last "
+                                 "day of the run (days 1 to 50)");
+    scn_free(s);
+    /* within the run: none after */
+    s = must_default();
+    assert_int_equal(scn_set(s, "behaviour.protest.trigger.days=[1, 365]", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 0);
+    scn_free(s);
+    /* a file of 100 days that leaves the seed's trigger day: kept, counted */
+    assert_int_equal(scn_load_text(&s, "days: 100\n", "a file", ".", &err), SS_OK);
+    s->effective = 0; /* as scn_load reads a file */
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 1);
+    scn_free(s);
+}
+
 /* --- docs ------------------------------------------------------------------------------- */
 
 static void test_docs_current(void **state)
@@ -664,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_set),
         cmocka_unit_test(test_set_ok),
         cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_trigger_days_in_run),
         cmocka_unit_test(test_docs_current),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_count_threshold_clip),

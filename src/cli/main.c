@@ -400,6 +400,12 @@ static int load_scenario(const struct cli *c, struct scenario **out)
                 "note: %d change%s of the schedule fall%s after the last day of this shortened "
                 "run and will not happen\n",
                 after, after == 1 ? "" : "s", after == 1 ? "s" : "");
+    after = scn_triggers_after(s);
+    if (after > 0)
+        fprintf(stderr,
+                "note: %d protest trigger day%s (behaviour.protest.trigger.days) fall%s after "
+                "the last day of the run and will not come\n",
+                after, after == 1 ? "" : "s", after == 1 ? "s" : "");
     *out = s;
     return 0;
 }
@@ -478,10 +484,23 @@ static struct progress progress_new(const struct cli *c)
                              .kill_day = test_kill_day()};
 }
 
+/* A warning from the run, on a line of its own (a bar on screen is
+ * cleared first and redrawn by the next day's progress). --quiet silences
+ * progress, not this. */
+static void show_warning(void *ud, const char *msg)
+{
+    const struct progress *pr = ud;
+    if (pr->tty && pr->shown) fputs("\r\033[K", stderr);
+    fprintf(stderr, "warning: %s\n", msg);
+    fflush(stderr);
+}
+
 static void progress_attach(struct progress *pr, struct sim_options *o)
 {
     o->progress = pr->quiet && !pr->kill_day ? NULL : show_progress;
     o->progress_ud = pr;
+    o->warn = show_warning;
+    o->warn_ud = pr;
     o->cancel = &interrupted;
 }
 

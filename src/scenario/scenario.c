@@ -158,6 +158,7 @@ int scn_load_text(struct scenario **out, const char *text, const char *label, co
     if (rc) return rc;
     strcpy(s->path, label);
     strcpy(s->dir, dir);
+    s->effective = 1;
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     if (!f) {
         scn_free(s);
@@ -473,10 +474,22 @@ static int check_scoring(struct scenario *s, struct ss_error *err)
 static int check_behaviour(struct scenario *s, struct ss_error *err)
 {
     struct params *p = &s->p;
-    const char *ik = "behaviour.protest.trigger.ids";
+    const char *ik = "behaviour.protest.trigger.ids", *dk = "behaviour.protest.trigger.days";
     char a[32], b[32];
-    /* Trigger days after the horizon are kept and simply never come, so a
-     * scenario can be run for fewer days without editing it. */
+    /* Trigger days written past the run's last day are an error, as
+     * schedule changes are. Kept, and never coming (scn_triggers_after
+     * counts them for a note), are those past a horizon shortened on the
+     * command line, so a scenario can be run for fewer days without
+     * editing it (unless the days were written there too), and the seed's
+     * own when a file runs for fewer days than its trigger needs. */
+    const struct int_list *td = &p->behaviour.protest.trigger.days;
+    const int past_ok = scn_horizon_shortened(s) && !scn_mark_on_command_line(s, dk);
+    for (uint32_t i = 0; i < td->n && !past_ok && scn_mark_find(s, dk); i++)
+        if (td->v[i] > (int64_t)p->days)
+            return fail_at(s, err, dk, (long)i,
+                           "'%s' holds day %" PRId64 ", after the last day of the run (days 1 "
+                           "to %d)",
+                           dk, td->v[i], p->days);
     for (uint32_t i = 0; i < p->behaviour.protest.trigger.ids.n; i++)
         if (p->behaviour.protest.trigger.ids.v[i] >= (int64_t)p->population.agents)
             return fail_at(
@@ -611,6 +624,14 @@ int scn_finish(struct scenario *s, struct ss_error *err)
     s->text = text;
     s->finished = 1;
     return SS_OK;
+}
+
+int scn_triggers_after(const struct scenario *s)
+{
+    const struct int_list *td = &s->p.behaviour.protest.trigger.days;
+    int n = 0;
+    for (uint32_t i = 0; i < td->n; i++) n += td->v[i] > (int64_t)s->p.days;
+    return n;
 }
 
 /* --- access and freeing ---------------------------------------------------------- */

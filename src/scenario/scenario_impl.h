@@ -118,6 +118,8 @@ struct scenario {
     size_t n_srcs;       /* arguments kept */
     size_t cap_srcs;     /* slots allocated */
     int finished;        /* scn_finish succeeded */
+    int effective;       /* read from an effective scenario's text (a checkpoint's), which
+                            was checked when first finished, perhaps with a shortened horizon */
 };
 
 /* --- scenario_table.c: looking rows up -------------------------------- */
@@ -167,6 +169,13 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
 int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct ss_error *err);
 /* The last mark for key, or NULL if the user never wrote it. */
 const struct mark *scn_mark_find(const struct scenario *s, const char *key);
+/* Whether the user wrote key on the command line (--set), not in a file. */
+int scn_mark_on_command_line(const struct scenario *s, const char *key);
+/* Whether the run's horizon may be shorter than its file meant: `days`
+ * set on the command line (--days, --set days), or an effective scenario
+ * read back. Schedule changes and trigger days past such a horizon are
+ * kept and never come; past a horizon written in a file they are errors. */
+int scn_horizon_shortened(const struct scenario *s);
 
 /* --- scenario_value.c: one YAML node as a row's value --------------------- */
 

@@ -42,6 +42,17 @@ const struct mark *scn_mark_find(const struct scenario *s, const char *key)
     return NULL;
 }
 
+int scn_mark_on_command_line(const struct scenario *s, const char *key)
+{
+    const struct mark *k = scn_mark_find(s, key);
+    return k && k->line == 0 && k->src && !strncmp(k->src, "--set ", 6);
+}
+
+int scn_horizon_shortened(const struct scenario *s)
+{
+    return s->effective || scn_mark_on_command_line(s, "days");
+}
+
 /* Forget the mark of path and, with under, of every key below it. */
 static void marks_drop(struct scenario *s, const char *path, int under)
 {

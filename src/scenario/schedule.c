@@ -304,8 +304,7 @@ static int sched_resolve_days(const struct scenario *s, struct sched_change *ch,
     /* A horizon shortened on the command line (--days, --set days) runs the
      * first days of the scenario: the changes after it never come. The
      * scenario as its file wrote it is checked in full. */
-    const struct mark *dm = scn_mark_find(s, "days");
-    const int shortened = dm && dm->line == 0 && dm->src && !strncmp(dm->src, "--set ", 6);
+    const int shortened = scn_horizon_shortened(s);
     const int32_t ends[2] = {ch->day, ch->day_to};
     const int32_t dates[2] = {ch->date, ch->date_to};
     for (int k = 0; k < (ch->ramp ? 2 : 1); k++) {
