@@ -290,6 +290,28 @@ static void test_protest_threshold_exact(void **state)
     }
 }
 
+/* The protest rule counts ties, not meetings (docs/model.md, "Ties, not
+ * meetings"): the threshold chain of test_protest_threshold_chain over a
+ * layer whose ties never meet (contact 0) joins one agent a day all the
+ * same, and no one meets anyone. */
+static void test_protest_ignores_contact(void **state)
+{
+    for (int reference = 0; reference <= 1; reference++) {
+        struct th_trial r;
+        th_trial_quiet(&r, 4);
+        TH_TRIAL_SETS(&r, "population.threshold=[0, 0.3, 0.6, 0.9]",
+                      "network.layers.c.contact=0");
+        th_finish(r.s);
+        r.sim = th_sim(r.s, 1, reference);
+        for (int day = 1; day <= 5; day++) {
+            th_trial_day(&r);
+            TH_EQ(th_tot(&r)->taken[ACT_PROTEST], day < 4 ? day : 4);
+            TH_EQ(th_tot(&r)->taken[ACT_MEET], 0);
+        }
+        th_trial_free(&r);
+    }
+}
+
 /* §3 protest leave: a protester leaves each day with p = leave; at 1 it
  * leaves the day after joining, and (threshold 0) rejoins the day after
  * that. At 0 it never leaves. */
@@ -734,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_fear_signal_capped),
         cmocka_unit_test(test_protest_threshold_chain),
         cmocka_unit_test(test_protest_threshold_exact),
+        cmocka_unit_test(test_protest_ignores_contact),
         cmocka_unit_test(test_protest_leave),
         cmocka_unit_test(test_protest_not_spontaneous),
         cmocka_unit_test(test_trigger_ids),

@@ -189,8 +189,10 @@ const struct row scn_rows[] = {
      .off = P(population.threshold_unit),
      .names = unit_names,
      .def = "share",
-     .doc = "share: a threshold is the fraction of contacts seen protesting; count: the number "
-            "of contacts (Granovetter's thresholds in agents)."},
+     .doc = "share: a threshold is the fraction of the agent's contacts (live ties to agents "
+            "not interned, whether met that day or not: a layer's contact does not enter) that "
+            "protested yesterday; count: the number of those contacts (Granovetter's thresholds "
+            "in agents)."},
     {.key = "population.start_score",
      .type = T_REAL,
      .off = P(population.start_score),
@@ -233,7 +235,10 @@ const struct row scn_rows[] = {
      .type = T_PROB,
      LAYER(contact),
      .def = "1.0",
-     .doc = "Probability that a tie is active (a meeting) on a given day."},
+     .doc = "Probability that a tie is active (a meeting) on a given day. Meetings matter for "
+            "association points (each meeting with a listed contact can be seen and scored) and "
+            "are counted in the contacts figures; the protest rule, fear, ostracism and the "
+            "largest component count ties, met or not, so this has no effect on them."},
     {.key = "network.layers.*.k",
      .type = T_INT,
      LAYER(k),
