@@ -202,6 +202,11 @@ struct exp_options {
     const char *baseline;          /* sweep: the point the differences table compares every
                                       other with, as its number or as KEY=VALUE[, ...] naming
                                       its values; NULL: the one recorded, if any */
+    const char *fork_day;          /* compare: a day ("730") or, for an A with a start_date, a
+                                      date ("2018-12-31"): each seed's history is run once, as
+                                      A, to that day, and A and B fork from it (common random
+                                      numbers; B must keep A's population and networks);
+                                      NULL: A and B run from day 0 */
     int keep_runs;                 /* keep each merged run's folder (out_dir/runs/<run>/) */
     int progress;                  /* a line on log per finished run, with the time left */
     double progress_every;         /* and, if > 0, a status line when that many seconds pass

@@ -11,7 +11,12 @@
 #   checkpoints;
 # - a fork from day D has the base's days through D, bit for bit, and its
 #   own after (here it differs); a fork that changes the structure is
-#   refused.
+#   refused;
+# - compare --fork-day D: no difference through D, a difference after,
+#   the forked A equal to a plain run of A, the shared histories removed
+#   when done; a fork day given as a date of A's calendar; a B of another
+#   structure, a fork day past the horizon and a date without a calendar
+#   are refused before anything runs.
 # The kill comes at a known day (SCORESIM_TEST_KILL_AFTER_DAY, a hook of the
 # command line: SIGKILL right after that day's results and checkpoint), not
 # after a sleep: the test does not depend on timing.
@@ -19,10 +24,12 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 bin=$1
+src=$2
 work=$(mktemp -d /tmp/scoresim-ckpt-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 args=(--agents 6000 --days 60 --seed 3 --snapshot --quiet)
+q() { sqlite3 "$1/results.sqlite" "$2"; }
 
 # Every table but the run table's times and memory, and daily.csv.
 dump() {
@@ -81,6 +88,12 @@ else
     bad "the interrupted run exited $rc: $(cat err.txt)"
 fi
 
+# A run shortened by --days (its schedule goes past its end) resumes too.
+SCORESIM_TEST_KILL_AFTER_DAY=60 "$bin" run "$src/scenarios/rollout.yaml" --agents 2000 --days 100 \
+    --checkpoint-every 50 --quiet --out short >/dev/null 2>&1
+expect 0 "" -- "$bin" resume short --quiet
+[ "$(q short "select max(day) from daily")" = 100 ] && ok || bad "the shortened rollout did not resume to day 100"
+
 # --force replaces an interrupted run: its checkpoints go with it.
 SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 5 --out rep >/dev/null 2>&1
 expect 0 "" -- "$bin" run "${args[@]}" --out rep --force
@@ -113,7 +126,6 @@ expect 0 "" -- "$bin" resume bad --quiet
 # A fork from day 30 of the full run: the same days through 30, its own after.
 expect 0 "" -- "$bin" run "${args[@]}" --checkpoint-every 30 --out base
 expect 0 "" -- "$bin" run --from base/checkpoint-000030.ckpt --set scoring.integration=0 --quiet --out fork
-q() { sqlite3 "$1/results.sqlite" "$2"; }
 same=$(q base "select count(*) from daily where day <= 30")
 [ "$(sqlite3 fork/results.sqlite "attach 'base/results.sqlite' as b; select count(*) from daily f join b.daily x using (day, \"group\") where day <= 30 and f.listed = x.listed and f.score_mean = x.score_mean and f.sanctions_cum = x.sanctions_cum")" = "$same" ] && ok ||
     bad "the fork's days through 30 differ from the base's"
@@ -124,5 +136,27 @@ cmp -s <(head -n $((1 + 31 * 5)) base/daily.csv) <(head -n $((1 + 31 * 5)) fork/
     bad "the fork's daily.csv does not start with the base's days"
 expect 2 "'population.agents' differs" -- "$bin" run --from base/checkpoint-000030.ckpt --agents 7000 --quiet --out fork2
 expect 2 "nothing is left to run" -- "$bin" run --from base/checkpoint-000030.ckpt --days 30 --quiet --out fork3
+
+# compare --fork-day: each seed's history once, then A and B from it.
+expect 0 "" -- "$bin" compare --set scoring.integration=0 --fork-day 20 --agents 3000 --days 40 \
+    --replicates 2 --jobs 2 --quiet --out cf
+[ "$(q cf "select fork_day from experiment")" = 20 ] && ok || bad "the experiment does not record its fork day"
+[ "$(q cf "select count(*) from comparison where day <= 20 and diff <> 0")" = 0 ] && ok ||
+    bad "a forked comparison differs on or before its fork day"
+[ "$(q cf "select count(*) > 0 from comparison where day > 20 and metric = 'judicial_mean' and diff <> 0")" = 1 ] && ok ||
+    bad "a forked comparison does not diverge after its fork day"
+expect 0 "" -- "$bin" run --agents 3000 --days 40 --seed 2 --quiet --out plain2
+[ "$(sqlite3 cf/results.sqlite "attach 'plain2/results.sqlite' as p; select count(*) = sum(d.listed = x.listed and d.score_mean = x.score_mean and d.sanctions_cum = x.sanctions_cum) from daily d join runs r using (run) join p.daily x using (day, \"group\") where r.point = 0 and r.replicate = 1")" = 1 ] && ok ||
+    bad "the forked A of seed 2 differs from a plain run of A with seed 2"
+[ ! -e cf/bases ] && ok || bad "the shared histories were not removed: $(ls cf/bases)"
+expect 2 "B cannot go on from A's world: 'population.agents' differs" -- \
+    "$bin" compare --set population.agents=3500 --fork-day 20 --agents 3000 --days 40 --quiet --out cf2
+[ ! -e cf2/results.sqlite ] && ok || bad "a refused forked comparison wrote results"
+expect 2 "from 1 to 39" -- "$bin" compare --set scoring.integration=0 --fork-day 40 --agents 3000 --days 40 --quiet --out cf3
+expect 2 "A has no start_date" -- "$bin" compare --set scoring.integration=0 --fork-day 2014-01-01 --agents 3000 --days 40 --quiet --out cf4
+# a date of the calendar: 2014-01-01 is day 93 of the rollout
+expect 0 "" -- "$bin" compare "$src/scenarios/rollout.yaml" --set list.max_days=365 --fork-day 2014-01-01 \
+    --agents 2000 --days 120 --replicates 1 --quiet --out cf5
+[ "$(q cf5 "select fork_day from experiment")" = 93 ] && ok || bad "--fork-day 2014-01-01 is not day 93 of the rollout"
 
 finish cli-checkpoint

@@ -9,7 +9,8 @@
 # command line applies after the line's own options; the plain `run` then
 # names its folder after those overrides, so that folder stands in for
 # results/seed-1/ in the lines after it. Not run: `make` lines (they build
-# the project these tests run in).
+# the project these tests run in). The shipped scenarios/ folder is
+# linked in, as the README runs from the repository root.
 # usage: cli_readme.sh SCORESIM_BINARY SOURCE_DIR
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -20,6 +21,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 mkdir build
 ln -s "$bin" build/scoresim
+ln -s "$src/scenarios" scenarios
 small=(--agents 2000 --days 20)
 
 # The blocks of README.md: "sh" lines (continuations joined) and "console"

@@ -122,10 +122,16 @@ static const char usage_compare[] =
     "none: the seed scenario), B is A with the --set overrides: 'compare a.yaml --set\n"
     "scoring.integration=0' asks what integration 0 changes in a.yaml.\n"
     "\n"
+    "With --fork-day D (a day, or a date for a scenario with a start_date), each\n"
+    "seed's history to day D is run once, as A, and both A\n"
+    "and B go on from it (a counterfactual: 'what if B's policy from day D on'): they\n"
+    "share every day through D, and differ after only by the policy. B must keep A's\n"
+    "population, networks, seed and start_date.\n"
+    "\n"
     "options: --replicates R (default 10), --jobs J, --threads T, --out DIR (default:\n"
     "results/compare-<A>-vs-<B>/), --force, --agents N, --days D, --seed S (applied to\n"
-    "both), --set KEY=VALUE (with two files: applied to both), --keep-runs, --quiet;\n"
-    "exit status as for 'scoresim sweep'.\n";
+    "both), --set KEY=VALUE (with two files: applied to both), --fork-day D,\n"
+    "--keep-runs, --quiet; exit status as for 'scoresim sweep'.\n";
 
 static const char usage_resume[] =
     "usage: scoresim resume DIR [SCENARIO.yaml] [--threads T] [--quiet]\n"
@@ -179,6 +185,7 @@ struct cli {
     int replicates;             /* --replicates; 0 = the default */
     int jobs;                   /* --jobs; 0 = 1 */
     int keep_runs;              /* --keep-runs */
+    const char *fork_day;       /* --fork-day: a day or a date */
     const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
     int from_set[MAX_SETS];     /* 1: given as --set; 0: made from a shorthand (--agents) */
     char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
@@ -365,6 +372,9 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             if (parse_int(val, &c->jobs) || c->jobs < 1)
                 return usage_error(c->cmd, "--jobs expects a whole number from 1 to 4096, got '%s'",
                                    val);
+        } else if (!strcmp(name, "--fork-day") && takes(c, "compare")) {
+            NEEDS_VALUE();
+            c->fork_day = val; /* a day or a date: checked with the plan, against A */
         } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare")) {
             c->keep_runs = 1;
         } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
@@ -625,6 +635,7 @@ static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, s
                             .force = c->force,
                             .baseline = c->baseline,
                             .keep_runs = c->keep_runs,
+                            .fork_day = c->fork_day,
                             .progress = !c->quiet,
                             .progress_every = tty ? -1.0 : progress_every(),
                             .log = stderr,

@@ -18,6 +18,10 @@
 /* The "day" used for everything drawn while building the population and
  * networks, so set-up draws never collide with a simulated day's. */
 #define RNG_SETUP_DAY 0xFFFFFFFFu
+/* The "day" of the draws that choose an experiment's design points and
+ * resample its results (experiment/design.c, gsa.c): never a simulated or
+ * a set-up day, so they share no counter with a run of the same seed. */
+#define RNG_DESIGN_DAY 0xFFFFFFFEu
 
 /* Streams: one per independent use. Layer-specific streams add the layer
  * index (< 64) to their base. Add new streams at the end of a range; never
@@ -49,8 +53,13 @@ enum rng_stream {
     RS_BLOCK_ACT = 384,    /* + act: per block of agents per day, the candidates for an act
                               (agent = the block's first agent) */
     RS_BLOCK_FALSE = 400,  /* + channel: per block per day, false-attribution candidates */
-    RS_CONTACT_CELL = 416  /* + layer: per day, agent = group pair: today's active ties
+    RS_CONTACT_CELL = 416, /* + layer: per day, agent = group pair: today's active ties
                               between agents neither listed nor interned */
+    RS_DESIGN_LHS = 512,   /* RNG_DESIGN_DAY, agent = a design's parameter: a Latin
+                              hypercube's permutation and jitter of that coordinate */
+    RS_DESIGN_MORRIS,      /* RNG_DESIGN_DAY, agent = a Morris trajectory: its base point,
+                              directions and order of moves */
+    RS_BOOTSTRAP           /* RNG_DESIGN_DAY, agent = a bootstrap resample: the rows drawn */
 };
 
 /* One Philox4x32-10 block: out = philox(key = seed, counter = c). */

@@ -71,6 +71,9 @@ struct exp_plan {
                                            when this invocation extends the experiment */
     uint64_t base_seed;                 /* replicate r runs with seed base_seed + r */
     int n_runs;                         /* n_points * replicates; run = point * replicates + r */
+    int fork_day;                       /* compare: the day A and B fork from a shared history
+                                           (exp_options.fork_day); 0: none */
+    int days[2];                        /* compare: the days of A and of B */
     int baseline;                       /* sweep: the point the differences table compares
                                            every other with (--baseline, or the one recorded);
                                            -1: none. Not part of what the experiment is. */

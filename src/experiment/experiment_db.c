@@ -103,22 +103,40 @@ static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     return rc;
 }
 
+/* Whether db's experiment table has the column `name`. */
+static int has_column(sqlite3 *db, const char *name, int *has, struct ss_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *has = 0;
+    int rc = store_prepare(
+        db, "SELECT count(*) FROM pragma_table_info('experiment') WHERE name = ?", &st, err);
+    if (rc) return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) *has = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return SS_OK;
+}
+
 /* What later versions added to an experiment database, for a new one and
- * one written before: the experiment's baseline column, the sweep's
+ * one written before: the experiment's baseline and fork_day columns (the
+ * fork day is also in the points' params, so it is part of what the
+ * experiment is; an older database's is NULL: none), the sweep's
  * differences table. (Derived tables are rebuilt by every invocation, so
  * an older database gains them complete.) */
 static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int has_baseline = 0;
-    int rc = store_prepare(db,
-                           "SELECT count(*) FROM pragma_table_info('experiment') "
-                           "WHERE name = 'baseline'",
-                           &st, err);
-    if (rc == SS_OK && sqlite3_step(st) == SQLITE_ROW) has_baseline = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    int has_baseline = 0, has_fork = 0;
+    int rc = has_column(db, "baseline", &has_baseline, err);
+    if (rc == SS_OK) rc = has_column(db, "fork_day", &has_fork, err);
     if (rc == SS_OK && !has_baseline)
         rc = store_exec(db, "ALTER TABLE experiment ADD COLUMN baseline INTEGER", err);
+    if (rc == SS_OK && !has_fork)
+        rc = store_exec(db, "ALTER TABLE experiment ADD COLUMN fork_day INTEGER", err);
+    if (rc == SS_OK && pl->fork_day) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "UPDATE experiment SET fork_day = %d", pl->fork_day);
+        rc = store_exec(db, sql, err);
+    }
     if (rc == SS_OK && pl->kind == EXP_SWEEP)
         rc = store_exec(db,
                         "CREATE TABLE IF NOT EXISTS differences (\"point\" INTEGER, "

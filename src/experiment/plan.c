@@ -512,6 +512,47 @@ fail:
     return rc;
 }
 
+/* A comparison forked on day `at` (a day, or a date of A's calendar; NULL:
+ * none): both scenarios run past it, and B keeps A's world (its
+ * population, networks, seed and calendar), so that it can go on from A's
+ * state of that day. */
+static int plan_fork(struct exp_plan *pl, const struct scenario *a, const struct scenario *b,
+                     const char *at, struct ss_error *err)
+{
+    pl->days[0] = scn_params(a)->days;
+    pl->days[1] = scn_params(b)->days;
+    pl->fork_day = 0;
+    if (!at) return SS_OK;
+    const int32_t start = scn_params(a)->start_date;
+    int32_t date;
+    char *end;
+    long day = strtol(at, &end, 10);
+    if (!text_date_parse(at, &date)) {
+        if (start == PARAMS_NO_DATE)
+            return err_msg(err, SS_EINPUT,
+                           "--fork-day %s: A has no start_date, so its days have no dates: give "
+                           "the day as a number",
+                           at);
+        day = (long)date - start + 1;
+    } else if (end == at || *end || day < 1 || day > INT32_MAX) {
+        return err_msg(err, SS_EINPUT,
+                       "--fork-day expects a day from 1 or a date (YYYY-MM-DD), "
+                       "got '%s'",
+                       at);
+    }
+    int last = pl->days[0] < pl->days[1] ? pl->days[0] : pl->days[1];
+    if (day < 1 || day >= last)
+        return err_msg(err, SS_EINPUT,
+                       "--fork-day %s (day %ld): A and B fork from a day of their shared history, "
+                       "from 1 to %d (the day before the shorter one's last)",
+                       at, day, last - 1);
+    pl->fork_day = (int)day;
+    struct ss_error why = {0};
+    if (scn_same_structure(a, b, &why) != SS_OK)
+        return err_msg(err, SS_EINPUT, "--fork-day: B cannot go on from A's world: %s", why.msg);
+    return SS_OK;
+}
+
 int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
 {
     struct exp_plan *pl = NULL;
@@ -551,6 +592,7 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
     }
     if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
         rc = err_nomem(err, "planning the experiment");
+    if (rc == SS_OK) rc = plan_fork(pl, a, b, o->fork_day, err);
     if (rc == SS_OK) {
         struct sbuf nb = {.m = &pl->mem}, vb = {.m = &pl->mem}, sb = {.m = &pl->mem};
         char safe[300], sets[128];
@@ -570,6 +612,10 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
         if (b_sets) {
             text_sets_name(sets, sizeof sets, o->sets_b, o->n_sets_b, NULL);
             sbuf_printf(&sb, "_%s", sets);
+        }
+        if (pl->fork_day) {
+            sbuf_printf(&nb, ", forked on day %d", pl->fork_day);
+            sbuf_printf(&sb, "_fork-%d", pl->fork_day);
         }
         sbuf_add(&vb, "[\"scenario\"]");
         pl->name = sbuf_take(&nb, err, "planning the experiment");
@@ -599,6 +645,7 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
             }
             sbuf_add(&pb, "]");
         }
+        if (pl->fork_day) sbuf_printf(&pb, ", \"fork_day\": %d", pl->fork_day);
         sbuf_add(&pb, "}");
         pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
         pl->params[p] = sbuf_take(&pb, err, "planning the experiment");

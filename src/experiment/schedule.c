@@ -9,11 +9,18 @@
  * run into the experiment database in one transaction (experiment_db.c):
  * that database is the record of completion, so a sweep run again into the
  * same folder skips what is done and retries what failed.
+ *
+ * A comparison forked on day D (--fork-day) first runs, for each seed, A's
+ * shared history to day D with a checkpoint there (out_dir/bases/<r>/);
+ * then both A and B of that seed go on from it (`run --from`), so that
+ * they differ only by what happens after D. A history that fails fails its
+ * seed's two runs.
  */
 #include "experiment/experiment.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <dirent.h>
 #include <omp.h>
 #include <signal.h>
@@ -31,6 +38,7 @@
 #include "io/store.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "run/sim.h"
 #include "scenario/params.h"
 
 extern char **environ; /* POSIX: the environment, passed to every run */
@@ -89,7 +97,7 @@ static void last_line(const char *path, char *buf, size_t size)
 /* A running child. */
 struct exp_child {
     pid_t pid;      /* 0 when the slot is free */
-    int run;        /* run id */
+    int run;        /* run id; a shared history: -1 - its replicate */
     double started; /* monotonic seconds at spawn */
 };
 
@@ -106,13 +114,27 @@ struct exp_ctx {
     int n_finished;              /* runs finished (done or failed) in this invocation */
     int n_todo;                  /* runs not done when this invocation started */
     struct exp_child *child;     /* [jobs] */
+    int phase;                   /* 0: the shared histories (--fork-day); 1: the runs */
+    unsigned char *base_ok;      /* [replicates] the history's checkpoint is there */
+    unsigned char *base_failed;  /* [replicates] the history failed in this invocation */
     double started;              /* monotonic seconds when the first run started */
     double last_line;            /* monotonic seconds of the last progress line */
 };
 
 static void run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s/runs/%d", x->dir, run);
+    if (run < 0)
+        snprintf(buf, size, "%s/bases/%d", x->dir, -1 - run);
+    else
+        snprintf(buf, size, "%s/runs/%d", x->dir, run);
+}
+
+/* The checkpoint of day fork_day of replicate rep's shared history. */
+static void base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t size)
+{
+    char dir[MAX_PATH + 32];
+    run_dir(x, -1 - rep, dir, sizeof dir);
+    sim_checkpoint_path(buf, size, dir, x->pl->fork_day);
 }
 
 /* posix_spawn bin with argv: stdin and stdout on /dev/null, stderr into
@@ -149,22 +171,30 @@ static int start_child(const char *bin, char *const *argv, const char *log, pid_
 /* Start `scoresim run` for one run: the point's scenario file, the sets,
  * the point's values and the replicate's seed as --set overrides (checked
  * the same way as in the plan), its own folder, stdout to /dev/null and
- * stderr to the folder's stderr.log. */
+ * stderr to the folder's stderr.log. A shared history (run < 0) is A's
+ * run to the fork day with a checkpoint there; a forked run goes on from
+ * its replicate's history, to its own last day. */
 static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_error *err)
 {
     const struct exp_plan *pl = x->pl;
     struct mem m = {0};
-    int point = run / pl->replicates;
-    char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16];
+    const int base = run < 0, rep = base ? -1 - run : run % pl->replicates;
+    const int point = base ? 0 : run / pl->replicates;
+    char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16], days[32], every[16];
+    char from[MAX_PATH + 64];
     run_dir(x, run, dir, sizeof dir);
     snprintf(log, sizeof log, "%s/stderr.log", dir);
-    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)exp_run_seed(pl, run));
+    snprintf(seed, sizeof seed, "seed=%llu",
+             (unsigned long long)pl->base_seed + (unsigned long long)rep);
     snprintf(threads, sizeof threads, "%d", x->threads);
+    snprintf(days, sizeof days, "days=%d", base ? pl->fork_day : pl->days[point]);
+    snprintf(every, sizeof every, "%d", pl->fork_day);
+    base_checkpoint(x, rep, from, sizeof from);
     remove_run_dir(dir); /* what a killed earlier attempt left */
     int rc = store_mkdirs(dir, err);
     if (rc) return rc;
 
-    size_t n_args = 10 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_sets_b + (size_t)pl->n_axes + 1);
+    size_t n_args = 16 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_sets_b + (size_t)pl->n_axes + 1);
     char **argv = mem_calloc(&m, n_args, sizeof *argv);
     char **kv = mem_calloc(&m, (size_t)pl->n_axes + 1, sizeof *kv);
     if (!argv || !kv) {
@@ -185,6 +215,9 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
         argv[k++] = "--set", argv[k++] = kv[a];
     }
     argv[k++] = "--set", argv[k++] = seed;
+    if (pl->fork_day) argv[k++] = "--set", argv[k++] = days;
+    if (base) argv[k++] = "--checkpoint-every", argv[k++] = every;
+    if (pl->fork_day && !base) argv[k++] = "--from", argv[k++] = from;
     argv[k++] = "--out", argv[k++] = dir;
     argv[k++] = "--threads", argv[k++] = threads;
     argv[k++] = "--quiet";
@@ -239,14 +272,78 @@ static void time_left(const struct exp_ctx *x, char *buf, size_t size)
  * last line of its stderr, its folder kept for its log; only a failure to
  * record that is the experiment's, returned. While stopping, a run that did
  * not succeed was stopped by us: nothing is recorded, its folder removed. */
+/* Why a child that ended with `status` did not succeed, from its exit and
+ * the last line of its stderr.log, into why. */
+static void child_failure(const struct exp_ctx *x, int run, int status, char *why, size_t size)
+{
+    char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800];
+    run_dir(x, run, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/stderr.log", dir);
+    last_line(path, line, sizeof line);
+    if (WIFSIGNALED(status))
+        snprintf(why, size, "killed by signal %d (%s)%s%s", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)), line[0] ? ": " : "", line);
+    else if (line[0])
+        snprintf(why, size, "%s (exit status %d)", line, WEXITSTATUS(status));
+    else
+        snprintf(why, size, "exit status %d, no message", WEXITSTATUS(status));
+}
+
+/* A shared history ended. Its checkpoint is what its seed's runs need; a
+ * history that failed (not one we stopped) fails both of them, recorded
+ * with its reason. */
+static int reap_base(struct exp_ctx *x, struct exp_child *c, int status, int stopping,
+                     struct ss_error *err)
+{
+    const struct exp_plan *pl = x->pl;
+    int rep = -1 - c->run;
+    double wall = sys_now() - c->started;
+    char path[MAX_PATH + 64], why[1200] = "", msg[1400];
+    c->pid = 0;
+    base_checkpoint(x, rep, path, sizeof path);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (access(path, R_OK) == 0) {
+            x->base_ok[rep] = 1;
+            if (x->o->progress) {
+                log_line(x->o, "shared history of replicate %d, seed %llu, to day %d done (%.1f s)",
+                         rep, (unsigned long long)pl->base_seed + (unsigned long long)rep,
+                         pl->fork_day, wall);
+                x->last_line = sys_now();
+            }
+            return SS_OK;
+        }
+        snprintf(why, sizeof why, "exited 0 without writing %s", path);
+    } else if (stopping) {
+        return SS_OK;
+    } else {
+        child_failure(x, c->run, status, why, sizeof why);
+    }
+    x->base_failed[rep] = 1;
+    snprintf(msg, sizeof msg, "its shared history to day %d failed (log in %s/bases/%d/): %s",
+             pl->fork_day, x->dir, rep, why);
+    int rc = SS_OK;
+    for (int p = 0; p < pl->n_points && rc == SS_OK; p++) {
+        int run = p * pl->replicates + rep;
+        if (x->done[run]) continue;
+        rc = exp_db_fail(x->db, pl, run, msg, wall, err);
+        x->n_finished++;
+    }
+    if (x->o->progress) {
+        log_line(x->o, "FAILED: the shared history of replicate %d: %s", rep, why);
+        x->last_line = sys_now();
+    }
+    return rc;
+}
+
 static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping,
                 struct ss_error *err)
 {
+    if (c->run < 0) return reap_base(x, c, status, stopping, err);
     const struct exp_plan *pl = x->pl;
     int run = c->run, point = run / pl->replicates, rep = run % pl->replicates;
     unsigned long long seed = (unsigned long long)exp_run_seed(pl, run);
     double wall = sys_now() - c->started;
-    char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800], why[1200] = "";
+    char dir[MAX_PATH + 32], path[MAX_PATH + 64], why[1200] = "";
     c->pid = 0;
     run_dir(x, run, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
@@ -273,15 +370,7 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
         remove_run_dir(dir);
         return SS_OK;
     } else {
-        snprintf(path, sizeof path, "%s/stderr.log", dir);
-        last_line(path, line, sizeof line);
-        if (WIFSIGNALED(status))
-            snprintf(why, sizeof why, "killed by signal %d (%s)%s%s", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)), line[0] ? ": " : "", line);
-        else if (line[0])
-            snprintf(why, sizeof why, "%s (exit status %d)", line, WEXITSTATUS(status));
-        else
-            snprintf(why, sizeof why, "exit status %d, no message", WEXITSTATUS(status));
+        child_failure(x, run, status, why, sizeof why);
     }
     int rc = exp_db_fail(x->db, pl, run, why, wall, err);
     x->n_finished++;
@@ -301,12 +390,28 @@ static void signal_all(struct exp_ctx *x, int sig)
         if (x->child[j].pid > 0) kill(x->child[j].pid, sig);
 }
 
-/* Run every run not yet done, `jobs` at a time, until all have finished
+/* The k-th task of the phase as a run id (a shared history: -1 - its
+ * replicate), or INT_MIN when it has nothing left to do. */
+static int task(const struct exp_ctx *x, int k)
+{
+    const struct exp_plan *pl = x->pl;
+    if (x->phase == 0) {
+        int left = 0;
+        for (int p = 0; p < pl->n_points; p++) left |= !x->done[p * pl->replicates + k];
+        return left && !x->base_ok[k] ? -1 - k : INT_MIN;
+    }
+    if (x->done[k] || (pl->fork_day && !x->base_ok[k % pl->replicates])) return INT_MIN;
+    return k;
+}
+
+/* Run every task of the phase not yet done (phase 1: every run; 0: the
+ * shared histories they need), `jobs` at a time, until all have finished
  * or the caller cancels or the experiment fails. Returns SS_OK, SS_EINTR,
  * or the first error (children are then stopped and awaited). */
 static int run_all(struct exp_ctx *x, struct ss_error *err)
 {
     const struct exp_plan *pl = x->pl;
+    const int n_tasks = x->phase ? pl->n_runs : pl->replicates;
     int next = 0, running = 0, stopping = 0, killed = 0, rc = SS_OK;
     double stop_at = 0;
     struct ss_error later; /* errors after the first */
@@ -315,8 +420,9 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             stopping = 1;
             rc = SS_EINTR;
         }
-        while (!stopping && next < pl->n_runs && running < x->jobs) {
-            if (x->done[next]) {
+        while (!stopping && next < n_tasks && running < x->jobs) {
+            const int run = task(x, next);
+            if (run == INT_MIN) {
                 next++;
                 continue;
             }
@@ -325,16 +431,20 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
                 if (x->child[j].pid == 0) c = &x->child[j];
             if (!c) break;
             if (!x->started) x->started = x->last_line = sys_now();
-            int r = spawn_run(x, c, next, err);
+            int r = spawn_run(x, c, run, err);
             if (r) {
                 rc = r;
                 stopping = 1;
                 break;
             }
-            if (x->o->progress && x->o->progress_every == 0) {
+            if (x->o->progress && x->o->progress_every == 0 && run >= 0) {
                 log_line(x->o, "started: %s, replicate %d, seed %llu",
-                         pl->label[next / pl->replicates], next % pl->replicates,
-                         (unsigned long long)exp_run_seed(pl, next));
+                         pl->label[run / pl->replicates], run % pl->replicates,
+                         (unsigned long long)exp_run_seed(pl, run));
+                x->last_line = sys_now();
+            } else if (x->o->progress && x->o->progress_every == 0) {
+                log_line(x->o, "started: the shared history of replicate %d, to day %d", -1 - run,
+                         pl->fork_day);
                 x->last_line = sys_now();
             }
             next++;
@@ -355,7 +465,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
             stop_at = sys_now();
             signal_all(x, SIGTERM);
         }
-        if (running == 0 && (stopping || next >= pl->n_runs)) break;
+        if (running == 0 && (stopping || next >= n_tasks)) break;
 
         int reaped = 0;
         for (int j = 0; j < x->jobs; j++) {
@@ -483,6 +593,24 @@ static void renumber_run_dirs(const struct exp_ctx *x)
 }
 
 /* "1 point" or "3 points". */
+/* The shared histories every run of their seed is done with go, unless
+ * the runs are kept; a failed history stays for its log. */
+static void remove_bases(const struct exp_ctx *x)
+{
+    const struct exp_plan *pl = x->pl;
+    if (!pl->fork_day || x->o->keep_runs || !x->done) return;
+    for (int r = 0; r < pl->replicates; r++) {
+        int all = !x->base_failed[r];
+        for (int p = 0; p < pl->n_points; p++) all &= x->done[p * pl->replicates + r];
+        char dir[MAX_PATH + 32];
+        run_dir(x, -1 - r, dir, sizeof dir);
+        if (all) remove_run_dir(dir);
+    }
+    char bases[MAX_PATH + 8];
+    snprintf(bases, sizeof bases, "%s/bases", x->dir);
+    rmdir(bases); /* only if empty */
+}
+
 static const char *plural(int n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -521,7 +649,9 @@ static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_e
     if (x.threads < 1) x.threads = 1;
     x.done = mem_calloc(&m, (size_t)pl->n_runs, 1);
     x.child = mem_calloc(&m, (size_t)x.jobs, sizeof *x.child);
-    if (!x.done || !x.child) {
+    x.base_ok = mem_calloc(&m, (size_t)pl->replicates, 1);
+    x.base_failed = mem_calloc(&m, (size_t)pl->replicates, 1);
+    if (!x.done || !x.child || !x.base_ok || !x.base_failed) {
         rc = err_nomem(err, "starting the runs");
         goto done;
     }
@@ -529,7 +659,18 @@ static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_e
     if (rc != SS_OK) goto done;
     for (int r = 0; r < pl->n_runs; r++) x.n_todo += !x.done[r];
 
-    rc = run_all(&x, err);
+    if (pl->fork_day) {
+        /* the histories an earlier invocation finished are there to use */
+        for (int r = 0; r < pl->replicates; r++) {
+            char ck[MAX_PATH + 64];
+            base_checkpoint(&x, r, ck, sizeof ck);
+            x.base_ok[r] = access(ck, R_OK) == 0;
+        }
+        x.phase = 0;
+        rc = run_all(&x, err);
+    }
+    x.phase = 1;
+    if (rc == SS_OK) rc = run_all(&x, err);
     if (rc != SS_OK && rc != SS_EINTR) goto done;
 
     int n_done = 0;
@@ -583,9 +724,12 @@ done:
         char runs[MAX_PATH + 8];
         snprintf(runs, sizeof runs, "%s/runs", x.dir);
         rmdir(runs); /* only if empty: failed and kept runs stay */
+        remove_bases(&x);
     }
     mem_free(&m, x.done);
     mem_free(&m, x.child);
+    mem_free(&m, x.base_ok);
+    mem_free(&m, x.base_failed);
     return rc;
 }
 

@@ -65,7 +65,7 @@ static int ckpt_list(const char *dir, int *days, int max)
     return n;
 }
 
-static void ckpt_path(char *buf, size_t size, const char *dir, int day)
+void sim_checkpoint_path(char *buf, size_t size, const char *dir, int day)
 {
     snprintf(buf, size, "%s/" CKPT_PREFIX "%06d" CKPT_SUFFIX, dir, day);
 }
@@ -76,7 +76,7 @@ void sim_clear_checkpoints(const char *dir)
     int days[64], n;
     while ((n = ckpt_list(dir, days, 64)) > 0)
         for (int k = 0; k < n; k++) {
-            ckpt_path(path, sizeof path, dir, days[k]);
+            sim_checkpoint_path(path, sizeof path, dir, days[k]);
             if (unlink(path) != 0) return;
         }
 }
@@ -87,7 +87,7 @@ int sim_checkpoint(struct sim *sim, struct ss_error *err)
     int rc = out_checkpoint(&sim->run.out, err);
     if (rc != SS_OK) return rc;
     char path[MAX_PATH + 64];
-    ckpt_path(path, sizeof path, run->out_dir, sim->world.day);
+    sim_checkpoint_path(path, sizeof path, run->out_dir, sim->world.day);
     rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn),
                     run->opt.checkpoint_every, err);
     if (rc != SS_OK) return rc;
@@ -95,7 +95,7 @@ int sim_checkpoint(struct sim *sim, struct ss_error *err)
     int days[64];
     int n = ckpt_list(run->out_dir, days, 64);
     for (int k = CKPT_KEEP; k < n; k++) {
-        ckpt_path(path, sizeof path, run->out_dir, days[k]);
+        sim_checkpoint_path(path, sizeof path, run->out_dir, days[k]);
         unlink(path);
     }
     return SS_OK;
@@ -122,8 +122,28 @@ static int ckpt_newest(const char *dir, char *path, size_t size, struct ss_error
                        "%s holds no checkpoint to resume from (a run writes them with "
                        "--checkpoint-every DAYS)",
                        dir);
-    ckpt_path(path, size, dir, days[0]);
+    sim_checkpoint_path(path, size, dir, days[0]);
     return SS_OK;
+}
+
+/* The scenario text of the checkpoint at path (its folder dir), loaded as
+ * its run ran it. The text was checked when that run began; a run
+ * shortened on the command line (--days) holds schedule changes past its
+ * last day, which only a horizon given as an override allows: the horizon
+ * is given again as one. */
+static int ckpt_scenario_load(struct scenario **out, const char *text, const char *path,
+                              const char *dir, struct ss_error *err)
+{
+    int rc = scn_load_text(out, text, path, dir, err);
+    if (rc != SS_OK) return rc;
+    char days[32];
+    snprintf(days, sizeof days, "days=%d", scn_params(*out)->days);
+    rc = scn_set(*out, days, err);
+    if (rc != SS_OK) {
+        scn_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int sim_checkpoint_scenario(struct scenario **out, const char *checkpoint, struct ss_error *err)
@@ -133,7 +153,7 @@ int sim_checkpoint_scenario(struct scenario **out, const char *checkpoint, struc
     *out = NULL;
     int rc = ckpt_read_meta(checkpoint, &meta, &m, err);
     if (rc != SS_OK) return rc;
-    rc = scn_load_text(out, meta.scenario, checkpoint, meta.dir, err);
+    rc = ckpt_scenario_load(out, meta.scenario, checkpoint, meta.dir, err);
     ckpt_meta_free(&meta, &m);
     return rc;
 }
@@ -175,7 +195,7 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     struct sim *sim = sim_alloc(err);
     struct scenario *s = NULL;
     if (!sim) rc = SS_ENOMEM;
-    if (rc == SS_OK) rc = scn_load_text(&s, meta.scenario, path, meta.dir, err);
+    if (rc == SS_OK) rc = ckpt_scenario_load(&s, meta.scenario, path, meta.dir, err);
     if (rc == SS_OK) rc = scn_finish(s, err);
     if (rc != SS_OK) {
         scn_free(s);

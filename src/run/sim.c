@@ -397,8 +397,7 @@ int sim_run(struct sim *sim, struct ss_error *err)
         }
         rc = sim_step(sim, err);
         if (rc == SS_OK) rc = sim_measure_and_write(sim, err);
-        if (rc == SS_OK && every > 0 && sim->world.day % every == 0 && sim->world.day < days)
-            rc = sim_checkpoint(sim, err);
+        if (rc == SS_OK && every > 0 && sim->world.day % every == 0) rc = sim_checkpoint(sim, err);
         if (rc == SS_OK && run->opt.progress) {
             double dt = sys_now() - t_loop;
             double rate = dt > 0 ? (double)sim->world.pop.n * (sim->world.day - first) / dt : 0.0;

@@ -62,6 +62,8 @@ void sim_static_rows(const struct sim *sim, struct out_group *groups, struct out
 /* Write a checkpoint of the day just written (restore.c): commit the
  * output, write the world, keep the last two. */
 int sim_checkpoint(struct sim *sim, struct ss_error *err);
+/* The path of the checkpoint of `day` in the results folder dir. */
+void sim_checkpoint_path(char *buf, size_t size, const char *dir, int day);
 /* Remove the checkpoints in dir (those of a run a new one replaces). */
 void sim_clear_checkpoints(const char *dir);
 /* Copy the days through the fork from the checkpoint's run into the

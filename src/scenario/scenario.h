@@ -30,4 +30,25 @@ int scn_load_text(struct scenario **out, const char *text, const char *label, co
  * else SS_EINPUT naming the first key that differs. */
 int scn_same_structure(const struct scenario *a, const struct scenario *b, struct ss_error *err);
 
+/* What an experiment's design may vary (experiment/design.c): a key that
+ * holds one number. */
+enum scn_number_type {
+    SCN_NUM_INT,  /* an integer */
+    SCN_NUM_REAL, /* a real number */
+    SCN_NUM_PROB  /* a probability, 0 to 1 */
+};
+struct scn_number {
+    int type; /* enum scn_number_type */
+    int even; /* an integer that must be even */
+};
+/* What key names in s, looked up without changing s (a layer must already
+ * exist): a number (a plain key, a distribution's number such as
+ * population.attitude.mean, or one group's entry of a per-group map) into
+ * *out; SS_EINPUT, placed at src (what the user wrote, "--param ..."),
+ * when key is unknown or holds anything else (a switch, a choice, text, a
+ * list, a distribution as a whole, the seed). Its range is not checked
+ * here: setting a value and scn_finish decide that. */
+int scn_number_of(struct scenario *s, const char *key, const char *src, struct scn_number *out,
+                  struct ss_error *err);
+
 #endif

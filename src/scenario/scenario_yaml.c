@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
 
 #define NO_MARK SIZE_MAX
@@ -520,4 +521,63 @@ int scn_lookup(struct scn_ctx *c, const char *path, const yaml_node_t *key, cons
     *row = t.row;
     *off = (size_t)(t.base + t.row->off - (char *)&c->s->p);
     return SS_OK;
+}
+
+/* What a row that is not one number holds, for "... is not a number". */
+static const char *holds(const struct row *r)
+{
+    switch (r->type) {
+    case T_BOOL:
+        return "a switch (true or false)";
+    case T_U64:
+        return "the random seed";
+    case T_STR:
+        return "text";
+    case T_ENUM:
+        return "a choice of names";
+    case T_DATE:
+        return "a date";
+    case T_REALS:
+    case T_INTS:
+    case T_GROUPS:
+    case T_SCHEDULE:
+        return "a list";
+    default:
+        return "a mapping";
+    }
+}
+
+int scn_number_of(struct scenario *s, const char *key, const char *src, struct scn_number *out,
+                  struct ss_error *err)
+{
+    struct scn_ctx c = {s, src, 0, NULL, err};
+    struct target t;
+    int rc = resolve(&c, key, NULL, 0, &t);
+    if (rc) return rc;
+    if (t.kind == TGT_SECTION)
+        return scn_fail(&c, NULL, "'%s' is a section of keys, not a number", key);
+    if (t.kind == TGT_ENTRY) {
+        *out = (struct scn_number){SCN_NUM_REAL, 0};
+        return SS_OK;
+    }
+    const struct row *r = t.row;
+    switch (r->type) {
+    case T_INT:
+    case T_U32:
+        *out = (struct scn_number){SCN_NUM_INT, (r->flags & F_EVEN) != 0};
+        return SS_OK;
+    case T_REAL:
+        *out = (struct scn_number){SCN_NUM_REAL, 0};
+        return SS_OK;
+    case T_PROB:
+        *out = (struct scn_number){SCN_NUM_PROB, 0};
+        return SS_OK;
+    case T_DIST:
+        return scn_fail(&c, NULL,
+                        "'%s' is a distribution, not a number: vary one of its numbers "
+                        "('%s.value', '%s.mean', ...)",
+                        key, key, key);
+    default:
+        return scn_fail(&c, NULL, "'%s' is not a number: it holds %s", key, holds(r));
+    }
 }
