@@ -43,6 +43,23 @@ struct ss_error {
  * of the place as is known) and a newline to f. */
 void ss_error_print(const struct ss_error *e, FILE *f);
 
+/* Errors kept by a reader that goes on after one (scn_load_all), in the
+ * order found: the first SS_MAX_ERRORS, and a count of the rest. */
+#define SS_MAX_ERRORS 20
+struct ss_errors {
+    int n;                            /* errors in e */
+    int more;                         /* errors found after e was full */
+    struct ss_error e[SS_MAX_ERRORS]; /* the first n errors found */
+};
+
+/* Add a copy of e to all, or count it once all is full: for a reader
+ * that records each error on the one path (struct ss_error), keeps it and
+ * goes on. */
+void ss_errors_add(struct ss_errors *all, const struct ss_error *e);
+/* ss_error_print of each error in all, then a line saying how many more
+ * were found, if any. */
+void ss_errors_print(const struct ss_errors *all, FILE *f);
+
 struct scenario; /* parsed, validated parameters and their source text */
 struct sim;      /* one simulation: population, networks, state, metrics */
 
@@ -53,6 +70,14 @@ int scn_new_default(struct scenario **out, struct ss_error *err);
 /* Read a YAML scenario file over the seed defaults. Every key is checked;
  * on error returns SS_EINPUT with file, line and column, and *out is NULL. */
 int scn_load(struct scenario **out, const char *path, struct ss_error *err);
+/* scn_load that goes on after an error where the rest of the file can
+ * still be read (an unknown key, a value of the wrong type or out of range,
+ * a duplicate key: each key of a mapping is read on its own), so that *all
+ * (emptied first) holds every error of the file, up to SS_MAX_ERRORS, and
+ * err the first. Invalid YAML stops the reading. Returns SS_EINPUT if any
+ * error was found (then *out is NULL), else as scn_load. */
+int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
+                 struct ss_error *err);
 /* Apply one "a.b.c=value" override with the same checks as the file. */
 int scn_set(struct scenario *s, const char *assignment, struct ss_error *err);
 /* Cross-key checks (shares sum to 1, names exist, lists fit the population).

@@ -264,7 +264,7 @@ static void test_protest_threshold_exact(void **state)
     static const struct {
         double t;
         uint32_t d, k;
-    } cases[] = {{0.1, 10, 1}, {0.1, 20, 2}, {0.1, 30, 3}, {0.2, 5, 1},  {0.2, 10, 2},
+    } cases[] = {{0.1, 10, 1}, {0.1, 20, 2}, {0.1, 30, 3}, {0.2, 5, 1},    {0.2, 10, 2},
                  {0.3, 10, 3}, {0.3, 20, 6}, {0.7, 10, 7}, {0.55, 20, 11}, {0.6, 5, 3}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         double t = cases[c].t;
@@ -299,8 +299,7 @@ static void test_protest_ignores_contact(void **state)
     for (int reference = 0; reference <= 1; reference++) {
         struct th_trial r;
         th_trial_quiet(&r, 4);
-        TH_TRIAL_SETS(&r, "population.threshold=[0, 0.3, 0.6, 0.9]",
-                      "network.layers.c.contact=0");
+        TH_TRIAL_SETS(&r, "population.threshold=[0, 0.3, 0.6, 0.9]", "network.layers.c.contact=0");
         th_finish(r.s);
         r.sim = th_sim(r.s, 1, reference);
         for (int day = 1; day <= 5; day++) {
@@ -415,7 +414,8 @@ static void test_trigger_share_exact(void **state)
         for (uint64_t seed = 1; seed <= 20; seed++) {
             struct th_trial r;
             th_trial_quiet(&r, 100);
-            TH_TRIAL_SETS(&r, "population.attitude=0.9", "behaviour.protest.trigger.min_attitude=0.5",
+            TH_TRIAL_SETS(&r, "population.attitude=0.9",
+                          "behaviour.protest.trigger.min_attitude=0.5",
                           "behaviour.protest.trigger.days=[1, 2, 3, 4, 5]");
             th_trial_set(&r, "behaviour.protest.trigger.share=%s", share ? "0.075" : "0.07");
             th_trial_set(&r, "seed=%llu", (unsigned long long)seed);

@@ -474,7 +474,8 @@ static void test_component_internees(void **state)
     static const struct {
         uint32_t interned;
         double all, g0, g1;
-    } cases[] = {{UINT32_MAX, 1.0, 1.0, 1.0}, {3, 3.0 / 7, 3.0 / 4, 0.0}, {6, 6.0 / 7, 1.0, 2.0 / 3}};
+    } cases[] = {
+        {UINT32_MAX, 1.0, 1.0, 1.0}, {3, 3.0 / 7, 3.0 / 4, 0.0}, {6, 6.0 / 7, 1.0, 2.0 / 3}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct th_hand h;
         th_hand_new(&h, 2, sizes, 1);

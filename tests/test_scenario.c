@@ -322,9 +322,110 @@ static void test_bad_files(void **state)
                    e.msg, rc, err.file, err.line, err.col, err.msg);
             failures++;
         }
+        /* Read going on after errors, each file still holds one error (a
+         * key that failed adds none downstream), the same one; a file that
+         * reads cleanly fails at the same check between keys. */
+        struct ss_errors all;
+        struct ss_error first = {0};
+        s = NULL;
+        rc = scn_load_all(&s, path, &all, &first);
+        if (rc == SS_OK) {
+            rc = scn_finish(s, &first);
+            if (rc == SS_EINPUT) ss_errors_add(&all, &first);
+        }
+        scn_free(s);
+        ok = rc == SS_EINPUT && all.n == 1 && all.more == 0 && !strcmp(all.e[0].msg, err.msg) &&
+             !strcmp(first.msg, err.msg) && all.e[0].line == err.line && all.e[0].col == err.col;
+        if (!ok) {
+            printf("%s: scn_load_all: rc %d, %d error(s), the first %s:%d:%d: %s\n", names[i], rc,
+                   all.n, all.n ? all.e[0].file : "", all.n ? all.e[0].line : 0,
+                   all.n ? all.e[0].col : 0, all.n ? all.e[0].msg : "");
+            failures++;
+        }
         free(names[i]);
     }
     if (failures) fail_msg("%d bad-input case(s) failed", failures);
+}
+
+/* Every error of a file at once: three independent ones (a bad type, a
+ * value out of range, an unknown key in another section), each at its
+ * place, and the keys between them read; err holds the first, and
+ * scn_load stops there. Past SS_MAX_ERRORS only a count is kept. */
+static void test_all_errors(void **state)
+{
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir, "test-scenario");
+    snprintf(path, sizeof path, "%s/three.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("population:\n"
+          "  agents: many\n"
+          "  household_size: 2.5\n"
+          "  online_share: 1.5\n"
+          "behaviour:\n"
+          "  protest:\n"
+          "    leeve: 0.3\n"
+          "days: 30\n",
+          f);
+    fclose(f);
+    static const struct {
+        int line, col;
+        const char *msg;
+    } want[3] = {
+        {2, 11, "'population.agents' expects an integer from 1 to 4294967294, got 'many'"},
+        {4, 17, "'population.online_share' must be between 0 and 1, got 1.5"},
+        {7, 5, "unknown key 'behaviour.protest.leeve' (did you mean 'behaviour.protest.leave'?)"},
+    };
+    struct ss_errors all;
+    struct ss_error err = {0};
+    struct scenario *s = (struct scenario *)1;
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    assert_null(s);
+    TH_EQ(all.n, 3);
+    TH_EQ(all.more, 0);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(all.e[i].file, path);
+        TH_EQ(all.e[i].line, want[i].line);
+        TH_EQ(all.e[i].col, want[i].col);
+        assert_string_equal(all.e[i].msg, want[i].msg);
+    }
+    assert_string_equal(err.msg, want[0].msg);
+    TH_EQ(err.line, 2);
+    /* the one-error reader stops at the first */
+    struct ss_error one = {0};
+    assert_int_equal(scn_load(&s, path, &one), SS_EINPUT);
+    assert_string_equal(one.msg, want[0].msg);
+    /* what check prints */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    ss_errors_print(&all, m);
+    fclose(m);
+    char line2[600];
+    snprintf(line2, sizeof line2, "%s:4:17: %s\n", path, want[1].msg);
+    assert_non_null(strstr(text, line2));
+    free(text);
+
+    /* 25 unknown keys: 20 kept, 5 counted */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 25; i++) fprintf(f, "nokey%d: 1\n", i);
+    fclose(f);
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    TH_EQ(all.n, SS_MAX_ERRORS);
+    TH_EQ(all.more, 25 - SS_MAX_ERRORS);
+    TH_EQ(all.e[SS_MAX_ERRORS - 1].line, SS_MAX_ERRORS);
+    assert_string_equal(err.msg, "unknown key 'nokey0'");
+    /* invalid YAML stops the reading: its one error */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("population: {agents: 5\n", f);
+    fclose(f);
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    TH_EQ(all.n, 1);
+    assert_non_null(strstr(all.e[0].msg, "invalid YAML"));
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 static void test_missing_file(void **state)
@@ -698,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_all_errors),
         cmocka_unit_test(test_granovetter),
         cmocka_unit_test(test_erdos_renyi),
         cmocka_unit_test(test_edge_list),

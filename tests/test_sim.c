@@ -310,8 +310,8 @@ static void test_snapshot(void **state)
 
 /* The warnings a run passes on (sim_options.warn), kept in order. */
 struct warned {
-    int n;              /* calls */
-    char msg[16][512];  /* the first 16 */
+    int n;             /* calls */
+    char msg[16][512]; /* the first 16 */
 };
 
 static void keep_warning(void *ud, const char *msg)
@@ -328,8 +328,8 @@ static void run_warned(struct th_trial *r, struct warned *w)
     th_tmpdir(dir, sizeof dir, "test-sim");
     th_finish(r->s);
     memset(w, 0, sizeof *w);
-    struct sim_options o = {.threads = 1, .out_dir = dir, .force = 1,
-                            .warn = keep_warning, .warn_ud = w};
+    struct sim_options o = {
+        .threads = 1, .out_dir = dir, .force = 1, .warn = keep_warning, .warn_ud = w};
     r->sim = th_sim_create(r->s, &o);
     struct ss_error err = {0};
     assert_int_equal(sim_run(r->sim, &err), SS_OK);
@@ -351,7 +351,8 @@ static void test_trigger_warnings(void **state)
     th_trial_quiet(&r, 6);
     th_trial_set(&r, "population.attitude=%s", th_yaml_list(att, 6));
     TH_TRIAL_SETS(&r, "days=5", "behaviour.protest.trigger.days=[2, 4]",
-                  "behaviour.protest.trigger.min_attitude=0.5", "behaviour.protest.trigger.count=5");
+                  "behaviour.protest.trigger.min_attitude=0.5",
+                  "behaviour.protest.trigger.count=5");
     run_warned(&r, &w);
     TH_EQ(w.n, 2);
     assert_string_equal(w.msg[0], "day 2: the protest trigger asks for 5 agents "
@@ -362,7 +363,8 @@ static void test_trigger_warnings(void **state)
     th_trial_quiet(&r, 6);
     th_trial_set(&r, "population.attitude=%s", th_yaml_list(att, 6));
     TH_TRIAL_SETS(&r, "days=5", "behaviour.protest.trigger.days=[2]",
-                  "behaviour.protest.trigger.min_attitude=0.5", "behaviour.protest.trigger.count=2");
+                  "behaviour.protest.trigger.min_attitude=0.5",
+                  "behaviour.protest.trigger.count=2");
     run_warned(&r, &w);
     TH_EQ(w.n, 0);
 
@@ -396,7 +398,8 @@ static void test_trigger_warnings(void **state)
 
     /* 12 short days: 10 said, then how many were not */
     th_trial_quiet(&r, 6);
-    TH_TRIAL_SETS(&r, "days=12", "behaviour.protest.trigger.days=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]",
+    TH_TRIAL_SETS(&r, "days=12",
+                  "behaviour.protest.trigger.days=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]",
                   "behaviour.protest.trigger.count=1");
     run_warned(&r, &w);
     TH_EQ(w.n, SIM_MAX_WARNINGS + 1);

@@ -389,18 +389,32 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     return 0;
 }
 
-/* Load (or take the seed), apply overrides in order, finish. */
+/* Load (or take the seed), apply overrides in order, finish. A file's
+ * errors are reported all at once (up to SS_MAX_ERRORS), and so are the
+ * overrides': each is read on its own. The checks between keys
+ * (scn_finish) need all of them read, and stop at the first. */
 static int load_scenario(const struct cli *c, struct scenario **out)
 {
     struct ss_error err = {0};
+    struct ss_errors all = {0};
     struct scenario *s = NULL;
-    int rc = c->file   ? scn_load(&s, c->file, &err)
+    int rc = c->file   ? scn_load_all(&s, c->file, &all, &err)
              : c->from ? sim_checkpoint_scenario(&s, c->from, &err) /* a fork's own policy */
                        : scn_new_default(&s, &err);
-    for (int i = 0; rc == SS_OK && i < c->n_sets; i++) rc = scn_set(s, c->sets[i], &err);
+    for (int i = 0; rc == SS_OK && i < c->n_sets; i++) {
+        int st = scn_set(s, c->sets[i], &err);
+        if (st == SS_EINPUT)
+            ss_errors_add(&all, &err);
+        else
+            rc = st;
+    }
+    if (rc == SS_OK && all.n > 0) rc = SS_EINPUT;
     if (rc == SS_OK) rc = scn_finish(s, &err);
     if (rc != SS_OK) {
-        ss_error_print(&err, stderr);
+        if (rc == SS_EINPUT && all.n > 0)
+            ss_errors_print(&all, stderr);
+        else
+            ss_error_print(&err, stderr);
         scn_free(s);
         return rc == SS_EINPUT ? 2 : 1;
     }

@@ -81,8 +81,7 @@ void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
         for (uint32_t k = 0; k < p->behaviour.protest.trigger.ids.n; k++) {
             uint32_t i = (uint32_t)p->behaviour.protest.trigger.ids.v[k];
             t->ids[t->n++] = i;
-            t->eligible +=
-                !(w->pop.flags[i] & POP_CHILD) && !(w->st.status[i] & ST_INTERNED);
+            t->eligible += !(w->pop.flags[i] & POP_CHILD) && !(w->st.status[i] & ST_INTERNED);
         }
     } else {
         /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the

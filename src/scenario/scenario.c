@@ -93,7 +93,9 @@ static void split_path(struct scenario *s, const char *path)
     if (len) snprintf(s->p.name, sizeof s->p.name, "%.*s", (int)len, base);
 }
 
-static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
+/* Read the YAML in f over s; with all, keep every input error of the
+ * walk (scn_apply_root). */
+static int read_file(struct scenario *s, FILE *f, struct ss_errors *all, struct ss_error *err)
 {
     yaml_parser_t y;
     yaml_document_t doc;
@@ -104,7 +106,7 @@ static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
         yaml_parser_delete(&y);
         return rc;
     }
-    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), err);
+    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), all, err);
     yaml_document_delete(&doc);
     if (!rc && !yaml_parser_load(&y, &doc))
         rc = scn_yaml_error(&y, s->path, 1, err);
@@ -120,7 +122,8 @@ static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
     return rc;
 }
 
-int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
+static int load_file(struct scenario **out, const char *path, long fail_at, struct ss_errors *all,
+                     struct ss_error *err)
 {
     struct scenario *s;
     *out = NULL;
@@ -136,7 +139,7 @@ int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct s
         scn_free(s);
         return rc;
     }
-    rc = read_file(s, f, err);
+    rc = read_file(s, f, all, err);
     fclose(f);
     if (rc) {
         scn_free(s);
@@ -144,6 +147,24 @@ int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct s
     }
     *out = s;
     return SS_OK;
+}
+
+int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
+{
+    return load_file(out, path, fail_at, NULL, err);
+}
+
+int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
+                 struct ss_error *err)
+{
+    struct ss_error local;
+    if (!err) err = &local; /* the walk keeps what the one path recorded */
+    memset(all, 0, sizeof *all);
+    int rc = load_file(out, path, 0, all, err);
+    /* an error that stopped the reading (a file that cannot be opened,
+     * invalid YAML) is the only one: keep it with the rest */
+    if (rc == SS_EINPUT && all->n == 0) ss_errors_add(all, err);
+    return rc;
 }
 
 int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
@@ -164,7 +185,7 @@ int scn_load_text(struct scenario **out, const char *text, const char *label, co
         scn_free(s);
         return err_msg(err, SS_ENOMEM, "reading the scenario of %s", label);
     }
-    rc = read_file(s, f, err);
+    rc = read_file(s, f, NULL, err);
     fclose(f);
     if (rc) {
         scn_free(s);

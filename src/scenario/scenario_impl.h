@@ -158,9 +158,12 @@ int scn_close(const char *typed, const char *cand);
  * key node, or NULL. */
 int scn_apply(struct scenario *s, const char *src, int has_pos, yaml_document_t *doc,
               const char *path, yaml_node_t *key, yaml_node_t *v, struct ss_error *err);
-/* Apply a mapping node as the whole scenario (a file's root). */
+/* Apply a mapping node as the whole scenario (a file's root). With all
+ * (else NULL), an input error of one key is kept there and the walk goes
+ * on with the next key; SS_EINPUT at the end if any was, with the first in
+ * err. */
 int scn_apply_root(struct scenario *s, const char *src, yaml_document_t *doc, yaml_node_t *root,
-                   struct ss_error *err);
+                   struct ss_errors *all, struct ss_error *err);
 /* Set the field at base + r->off to its row's default, or unset it when
  * there is none; parent is the distribution row of a sub-key, else NULL. */
 int scn_apply_default(struct scenario *s, const struct row *r, const struct row *parent, char *base,
@@ -181,11 +184,12 @@ int scn_horizon_shortened(const struct scenario *s);
 
 /* One application of YAML to the scenario. */
 struct scn_ctx {
-    struct scenario *s;   /* written to */
-    const char *src;      /* file or --set argument; NULL for built-in defaults */
-    int has_pos;          /* nodes carry places in a file */
-    yaml_document_t *doc; /* the nodes */
-    struct ss_error *err; /* failures */
+    struct scenario *s;    /* written to */
+    const char *src;       /* file or --set argument; NULL for built-in defaults */
+    int has_pos;           /* nodes carry places in a file */
+    yaml_document_t *doc;  /* the nodes */
+    struct ss_error *err;  /* failures */
+    struct ss_errors *all; /* if set: input errors kept here, the walk going on (scn_apply_root) */
 };
 
 #define SCN_NAME_RULE "names are 1 to 31 letters, digits or '_', not starting with a digit"

@@ -432,7 +432,7 @@ int scn_schedule_finish(struct scenario *s, struct ss_error *err)
         if (rc) return rc;
         /* A layer may have moved since the schedule was read (a later
          * `network.layers` replaces them all): find its field again. */
-        struct scn_ctx c = {s, ch->src, 0, NULL, NULL};
+        struct scn_ctx c = {s, ch->src, 0, NULL, NULL, NULL};
         const struct row *r = NULL;
         size_t off = 0;
         if (scn_lookup(&c, ch->key, NULL, &r, &off) != SS_OK)
