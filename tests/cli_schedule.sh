@@ -5,7 +5,8 @@
 # scenario's own, or an earlier change's), a ramp's two ends and a choice by
 # its name; a run shortened by --days leaves out the changes after its last
 # day (a ramp that starts before it stays, its end past it); a run without a
-# schedule has the table, empty; a fork lists its own scenario's schedule;
+# schedule has the table, empty; a resumed run keeps it (and partial
+# results begun without it gain it); a fork lists its own scenario's schedule;
 # a sweep's database has point 0's schedule, a compare's A's and B's.
 # usage: cli_schedule.sh SCORESIM_BINARY SOURCE_DIR
 set -u
@@ -74,6 +75,21 @@ got=$(rows short/results.sqlite)
 expect 0 "" -- "$bin" run sched.yaml --days 9 --threads 1 --quiet --out shorter
 [ "$(sqlite3 shorter/results.sqlite "select count(*) from schedule")" = 0 ] && ok ||
     bad "a run that ends before the first change lists changes"
+
+# killed on day 35 (last checkpoint day 30) and resumed: the table as the
+# run wrote it; partial results begun before the table existed (dropped
+# here) gain it on resume, so the run can finish and write every CSV
+for drop in 0 1; do
+    rm -rf killed
+    SCORESIM_TEST_KILL_AFTER_DAY=35 "$bin" run sched.yaml --threads 1 --quiet --checkpoint-every 10 --out killed >/dev/null 2>&1
+    partial=killed/.results.sqlite.partial
+    [ -f "$partial" ] && [ ! -e killed/results.sqlite ] && ok || bad "the killed run left no partial results: $(ls -A killed | tr '\n' ' ')"
+    [ "$drop" = 1 ] && sqlite3 "$partial" "drop table schedule"
+    expect 0 "" -- "$bin" resume killed --threads 1 --quiet
+    got=$(rows killed/results.sqlite)
+    [ "$got" = "$full" ] && ok || bad "the schedule table of a resumed run (table dropped: $drop): $got"
+    [ "$(tail -n +2 killed/schedule.csv | wc -l)" = 4 ] && ok || bad "schedule.csv of a resumed run (table dropped: $drop)"
+done
 
 # no schedule: the table and its CSV are there, empty
 expect 0 "" -- "$bin" run --agents 1000 --days 5 --threads 1 --quiet --out plain

@@ -311,8 +311,8 @@ fail:
 }
 
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
-               struct ss_error *err)
+               const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+               uint32_t n_changes, int day, int *snapshot, struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
     if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
@@ -338,6 +338,17 @@ int out_resume(struct output *o, const char *dir, const struct out_group *groups
         *snapshot = has;
     }
     if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
+    /* begun by a version without the schedule table: out_close writes
+     * every table's CSV, so the table must be there, and the run's rows
+     * are known now as they were then */
+    int has_schedule = 1;
+    if (rc == SS_OK) rc = store_has_table(o->db, "schedule", &has_schedule, err);
+    if (rc == SS_OK && !has_schedule) {
+        struct out_table t = out_table_get(T_SCHEDULE);
+        rc = out_create(o, &t, err);
+        if (rc == SS_OK)
+            rc = out_insert_all(o, T_SCHEDULE, changes, sizeof *changes, n_changes, err);
+    }
     if (rc == SS_OK) rc = out_prepare_all(o, *snapshot, err);
     if (rc != SS_OK) goto fail;
     return SS_OK;

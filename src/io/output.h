@@ -138,11 +138,12 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
 int out_checkpoint(struct output *o, struct ss_error *err);
 /* Reopen the partial results of a durable output in dir, as they were at
  * the checkpoint of `day` (rows of later days dropped), to go on writing;
- * *snapshot says whether the run writes the agents tables. SS_EINPUT if
- * dir holds no partial results. */
+ * *snapshot says whether the run writes the agents tables. Partial results
+ * begun before the schedule table existed gain it, with changes. SS_EINPUT
+ * if dir holds no partial results. */
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
-               struct ss_error *err);
+               const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+               uint32_t n_changes, int day, int *snapshot, struct ss_error *err);
 /* Start the output of a fork with its base run's days through `day`: the
  * rows of db's daily tables. Right after out_open. SS_EINPUT if db is
  * gone. */
