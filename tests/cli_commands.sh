@@ -70,12 +70,12 @@ expect 0 "" -- "$bin" run --agents 3000 --days 5 --seed 3 --threads 2 --out res 
 grep -qF "res/" out.txt && ok || bad "run prints where the results are"
 grep -qF "report: res/report.html" out.txt && ok || bad "run prints where the report is"
 [ -s res/results.sqlite ] && [ -s res/daily.csv ] && [ -s res/report.html ] && ok || bad "run wrote results"
-want="agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv "
+want="agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv schedule.csv "
 [ "$(ls -A res | sort | tr '\n' ' ')" = "$want" ] && ok ||
     bad "unexpected files in res (temporary files left?): $(ls -A res)"
 # every table has its CSV, with a header line and a line per row (no field
 # of these tables but run.scenario holds a line break)
-for t in groups layers daily daily_layer ratios agents agent_degree; do
+for t in groups layers schedule daily daily_layer ratios agents agent_degree; do
     n=$(sqlite3 res/results.sqlite "select count(*) from $t")
     l=$(($(wc -l <res/$t.csv) - 1))
     [ "$n" = "$l" ] && ok || bad "$t.csv has $l rows, the table $n"

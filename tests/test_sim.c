@@ -35,7 +35,7 @@ static void test_end_to_end(void **state)
     th_list_dir(dir, have, sizeof have);
     assert_string_equal(have,
                         "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
-                        "run.csv");
+                        "run.csv schedule.csv");
 
     sqlite3 *db = th_open_results(dir);
     assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);

@@ -19,10 +19,10 @@
 
 #include "scenario/params.h"
 
-const char *const store_tables[] = {
-    "run",     "groups",       "layers",      "daily",  "daily_layer",
-    "agents",  "agent_degree", "experiment",  "points", "runs",
-    "summary", "comparison",   "differences", "ratios", NULL};
+const char *const store_tables[] = {"run",        "groups",      "layers", "schedule",
+                                    "daily",      "daily_layer", "agents", "agent_degree",
+                                    "experiment", "points",      "runs",   "summary",
+                                    "comparison", "differences", "ratios", NULL};
 
 static int store_exists(const char *dir, const char *name)
 {

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
+#include "scenario/schedule.h"
 
 #define MAX_ROWS 256 /* rows the printer can track */
 #define WIDTH    78  /* comment lines wrap here */
@@ -79,21 +80,9 @@ static void emit_value(struct out *o, const struct row *r, const char *addr);
 /* One change's value, as its row would print it. */
 static void emit_change_value(struct out *o, const struct sched_change *c, double v)
 {
-    switch (c->type) {
-    case T_BOOL:
-        scn_out(o, "%s", v != 0 ? "true" : "false");
-        break;
-    case T_ENUM:
-        scn_out(o, "%s", c->names ? c->names[(int)v] : "~");
-        break;
-    case T_REAL:
-    case T_PROB:
-        emit_real(o, v);
-        break;
-    default:
-        scn_out(o, "%.0f", v);
-        break;
-    }
+    char buf[SCHED_VALUE_LEN];
+    sched_value_text(c, v, buf);
+    scn_out(o, "%s", buf);
 }
 
 /* When a change happens, as it was written: a date or a day. */

@@ -498,6 +498,52 @@ void sched_params_at(const struct params *base, int32_t day, struct params *out)
     params_resolve_coverage(out);
 }
 
+double sched_value_in(const struct params *p, const struct sched_change *c)
+{
+    const char *at = (const char *)p + c->off;
+    switch (c->type) {
+    case T_REAL:
+    case T_PROB: {
+        double d;
+        memcpy(&d, at, sizeof d);
+        return d;
+    }
+    case T_U32: {
+        uint32_t u;
+        memcpy(&u, at, sizeof u);
+        return (double)u;
+    }
+    default: { /* T_BOOL, T_INT, T_ENUM */
+        int i;
+        memcpy(&i, at, sizeof i);
+        return (double)i;
+    }
+    }
+}
+
+void sched_value_text(const struct sched_change *c, double v, char buf[SCHED_VALUE_LEN])
+{
+    switch (c->type) {
+    case T_BOOL:
+        snprintf(buf, SCHED_VALUE_LEN, "%s", v != 0 ? "true" : "false");
+        break;
+    case T_ENUM: {
+        /* an index past the names cannot come from the table: say so, not read past them */
+        int k = (int)v, n = 0;
+        while (c->names && c->names[n]) n++;
+        snprintf(buf, SCHED_VALUE_LEN, "%s", k >= 0 && k < n ? c->names[k] : "~");
+        break;
+    }
+    case T_REAL:
+    case T_PROB:
+        scn_fmt_real(v, buf, SCHED_VALUE_LEN);
+        break;
+    default:
+        snprintf(buf, SCHED_VALUE_LEN, "%.0f", v);
+        break;
+    }
+}
+
 int sched_changes(const struct params *base, int32_t day)
 {
     const struct schedule *sc = &base->schedule;
