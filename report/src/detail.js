@@ -426,7 +426,7 @@ export function detailCharts(container) {
   chart(sTies, {
     id: 'ties',
     heading: 'Ties cut and the largest component',
-    caption: `Left: the share of each group's tie ends that ostracism (contacts of the newly listed cutting ties) has cut so far. Right: the share of each group's agents in the largest connected component of the live ties, measured on day 0, every 30 days and on the last day.${mean}`,
+    caption: `Left: the share of each group's tie ends that ostracism (contacts of the newly listed cutting ties) has cut so far. Right: the share of each group's agents in the largest connected component of the live ties (an interned agent meets no one, so it counts as cut off), measured on day 0, every 30 days and on the last day.${mean}`,
     wide: true,
     height: 330,
     build: (w, h) =>

@@ -278,7 +278,7 @@ export function sweepCharts() {
     },
   );
   metricChart('sweep-ties', 'Tie ends cut by ostracism', `Tie ends cut by ostracism by ${ld}, all layers.`, valueAxis('tie ends cut', { min: 0 }), fmtCount, one(fromFinal('ties_cut')));
-  metricChart('sweep-component', 'Largest connected component', `Share of agents in the largest connected component of the live ties on ${ld}.`, pctAxis('share of agents', { max: 1, min: (v) => Math.max(0, Math.floor((v.min - 0.02) * 10) / 10) }), (v) => fmtPct(v, 2), one(fromFinal('largest_component_share')), share);
+  metricChart('sweep-component', 'Largest connected component', `Share of agents in the largest connected component of the live ties on ${ld} (an interned agent meets no one, so it counts as cut off).`, pctAxis('share of agents', { max: 1, min: (v) => Math.max(0, Math.floor((v.min - 0.02) * 10) / 10) }), (v) => fmtPct(v, 2), one(fromFinal('largest_component_share')), share);
   metricChart('sweep-score', 'Mean score', `Mean reported score on ${ld}.`, valueAxis('score', { scale: true }), fmtNum, one(fromFinal('score_mean')));
   const interning = groups.filter((g) => totals.some((t) => t.group === g.group && t.interned_peak > 0)).map((g) => g.group);
   if (interning.length)

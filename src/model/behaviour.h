@@ -27,10 +27,14 @@
 
 /* The agents an exogenous trigger sets protesting on one day. */
 struct beh_trigger {
-    uint32_t *ids; /* today's triggered agents, sorted (owned) */
-    uint32_t n;    /* entries in ids */
-    uint32_t cap;  /* allocated entries */
-    int active;    /* today is a trigger day */
+    uint32_t *ids;     /* today's triggered agents, sorted (owned) */
+    uint32_t n;        /* entries in ids */
+    uint32_t cap;      /* allocated entries */
+    int active;        /* today is a trigger day */
+    uint32_t asked;    /* today: agents the trigger asks for (its count or its ids; 0 for a
+                          share) */
+    uint32_t eligible; /* today: agents it could take (eligible ones; of its ids, those
+                          neither children nor interned) */
 };
 
 /* Candidate bits of one agent for one day (struct beh_block.cand). */
@@ -68,6 +72,11 @@ void beh_free(struct beh_trigger *t, struct mem *m);
 /* Serial, before the agent pass: decide who is triggered today (from the
  * world at the end of yesterday). */
 void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day);
+/* Whether today's trigger (after beh_prepare_day) took fewer agents than
+ * it asks for: a count or ids beyond the agents it could take, or a
+ * share with no agent eligible. The run reports it; the model only
+ * records it. */
+int beh_trigger_short(const struct beh_trigger *t, const struct params *p);
 /* Today's candidates of agents [lo, hi) (hi - lo <= STATE_BLOCK, lo a
  * multiple of STATE_BLOCK) into b. */
 void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,

@@ -10,6 +10,7 @@
  */
 #include "run/sim.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -178,9 +179,59 @@ const char *sim_out_dir(const struct sim *sim)
     return sim->run.out_dir;
 }
 
+/* Pass one warning on, or count it past the limit. */
+static void sim_warn(struct run *run, const char *msg)
+{
+    if (!run->opt.warn) return;
+    if (++run->warnings <= SIM_MAX_WARNINGS) run->opt.warn(run->opt.warn_ud, msg);
+}
+
+/* A trigger day that took fewer agents than the trigger asks for: the
+ * model records what it asked and could take (beh_prepare_day); saying so
+ * is the run's. */
+static void sim_warn_trigger(struct sim *sim)
+{
+    const struct beh_trigger *t = &sim->eng.trig;
+    const struct params *p = sim->world.p;
+    if (!beh_trigger_short(t, p)) return;
+    char msg[512], took[48];
+    const int day = sim->world.day;
+    const double att = p->behaviour.protest.trigger.min_attitude;
+    if (t->eligible)
+        snprintf(took, sizeof took, "it took the %" PRIu32 " it could", t->eligible);
+    else
+        snprintf(took, sizeof took, "it took none");
+    if (p->behaviour.protest.trigger.ids.n)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger names %" PRIu32
+                 " agents (behaviour.protest.trigger.ids), but %" PRIu32
+                 " of them are children or interned, who take no part: %s",
+                 day, t->asked, t->asked - t->eligible, took);
+    else if (p->behaviour.protest.trigger.count && t->eligible)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for %" PRIu32
+                 " agents (behaviour.protest.trigger.count), but %" PRIu32
+                 " are eligible (adults, not interned, attitude above %g): %s",
+                 day, t->asked, t->eligible, att, took);
+    else if (p->behaviour.protest.trigger.count)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for %" PRIu32
+                 " agent%s (behaviour.protest.trigger.count), but none is eligible (adults, not "
+                 "interned, attitude above %g): %s",
+                 day, t->asked, t->asked == 1 ? "" : "s", att, took);
+    else
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for a share (%g) of the eligible agents "
+                 "(adults, not interned, attitude above %g), but none is eligible: it took none",
+                 day, p->behaviour.protest.trigger.share, att);
+    sim_warn(&sim->run, msg);
+}
+
 int sim_step(struct sim *sim, struct ss_error *err)
 {
-    return eng_step(&sim->eng, &sim->world, err);
+    int rc = eng_step(&sim->eng, &sim->world, err);
+    if (rc == SS_OK) sim_warn_trigger(sim);
+    return rc;
 }
 
 int sim_measure(struct sim *sim, struct ss_error *err)
@@ -352,6 +403,13 @@ int sim_run(struct sim *sim, struct ss_error *err)
             double rate = dt > 0 ? (double)sim->world.pop.n * (sim->world.day - first) / dt : 0.0;
             run->opt.progress(run->opt.progress_ud, sim->world.day, days, rate);
         }
+    }
+    if (run->opt.warn && run->warnings > SIM_MAX_WARNINGS) {
+        char msg[128];
+        int more = run->warnings - SIM_MAX_WARNINGS;
+        snprintf(msg, sizeof msg, "%d more warning%s like those above not shown", more,
+                 more == 1 ? "" : "s");
+        run->opt.warn(run->opt.warn_ud, msg);
     }
     run->run_seconds = sys_now() - t0;
     run->wall_seconds = run->build_seconds + run->run_seconds;

@@ -36,6 +36,8 @@ struct run {
     double run_seconds;       /* the day loop, measurements and output */
     double wall_seconds;      /* build + run */
     size_t estimate_bytes;    /* sim_estimate_bytes at create */
+    int warnings;             /* warnings found so far (opt.warn saw the first
+                                 SIM_MAX_WARNINGS) */
 };
 
 struct sim {

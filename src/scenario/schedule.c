@@ -304,8 +304,7 @@ static int sched_resolve_days(const struct scenario *s, struct sched_change *ch,
     /* A horizon shortened on the command line (--days, --set days) runs the
      * first days of the scenario: the changes after it never come. The
      * scenario as its file wrote it is checked in full. */
-    const struct mark *dm = scn_mark_find(s, "days");
-    const int shortened = dm && dm->line == 0 && dm->src && !strncmp(dm->src, "--set ", 6);
+    const int shortened = scn_horizon_shortened(s);
     const int32_t ends[2] = {ch->day, ch->day_to};
     const int32_t dates[2] = {ch->date, ch->date_to};
     for (int k = 0; k < (ch->ramp ? 2 : 1); k++) {
@@ -433,7 +432,7 @@ int scn_schedule_finish(struct scenario *s, struct ss_error *err)
         if (rc) return rc;
         /* A layer may have moved since the schedule was read (a later
          * `network.layers` replaces them all): find its field again. */
-        struct scn_ctx c = {s, ch->src, 0, NULL, NULL};
+        struct scn_ctx c = {s, ch->src, 0, NULL, NULL, NULL};
         const struct row *r = NULL;
         size_t off = 0;
         if (scn_lookup(&c, ch->key, NULL, &r, &off) != SS_OK)
