@@ -166,8 +166,8 @@ void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_expo
             if (s & ST_INTERNED) continue;
             x->present++;
             if (s & ST_PROTEST) x->protesting++;
-            if (assoc && (s & ST_LISTED) && beh_tie_active(w, l, i, j, day) &&
-                x->met_listed < UINT16_MAX)
+            if (assoc && (s & ST_LISTED) && beh_assoc_counts(w->p, w->st.listed_day[j], day) &&
+                beh_tie_active(w, l, i, j, day) && x->met_listed < UINT16_MAX)
                 x->met_listed++;
         }
     }

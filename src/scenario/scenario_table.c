@@ -779,6 +779,16 @@ const struct row scn_rows[] = {
      .off = P(sanctions.association.enabled),
      .def = "true",
      .doc = "Observed contact with listed or interned agents costs points."},
+    {.key = "sanctions.association.window",
+     .type = T_INT,
+     .off = P(sanctions.association.window),
+     .lo = 0,
+     .hi = 100000,
+     .def = "0",
+     .doc = "A meeting with a listed contact costs points only in the first this many days of "
+            "that contact's listing (day 1: the day after it was listed), so that a listing "
+            "costs its contacts points once rather than every day it lasts; 0: every meeting "
+            "for as long as the contact is listed."},
     {.key = "sanctions.ostracism.enabled",
      .type = T_BOOL,
      .off = P(sanctions.ostracism.enabled),
