@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # report.html as a reader meets it: 'scoresim report DIR' on a small run, on
-# a run whose scenario name is markup, on a sweep and on a compare; the
+# a run whose scenario name is markup, on a sweep, on a compare and on two
+# sensitivity analyses (Morris and Sobol'); the
 # files are complete and escaped, and each opens in headless Chromium
 # (Debian's chromium, driven by playwright-core from the build's npm folder)
 # with no console error and every chart drawn with data; one chart is saved
@@ -88,6 +89,19 @@ grep -q '"kind":"compare"' compare/report.html && ok || bad "the compare's repor
 # rewritten by the report command: the same kind of page
 report compare >/dev/null 2>err.txt && ok || bad "report of a compare failed: $(cat err.txt)"
 
+# (e) sensitivity analyses, Morris and Sobol': their page is the indices
+sens_args=(--param behaviour.criticise.rate=0.01:0.04 --param scoring.points.criticism=-40:-5 --replicates 2 --jobs 2
+    --quiet --metrics score_mean,fear_mean,taken_criticise:sum,sanctions_cum "${exp_sets[@]}")
+"$bin" sensitivity --trajectories 3 --out sens "${sens_args[@]}" >/dev/null 2>err.txt && ok ||
+    bad "sensitivity (morris) failed: $(cat err.txt)"
+check_files sens
+grep -q '"kind":"sensitivity"' sens/report.html && ok || bad "the sensitivity report does not say it is one"
+grep -qF '<title>Sensitivity of seed to behaviour.criticise.rate, scoring.points.criticism' sens/report.html && ok ||
+    bad "the sensitivity report is not titled by its keys"
+"$bin" sensitivity --method sobol --samples 4 --out sobol "${sens_args[@]}" >/dev/null 2>err.txt && ok ||
+    bad "sensitivity (sobol) failed: $(cat err.txt)"
+check_files sobol
+
 # a folder without results: exit 2, the cause named, nothing written
 mkdir empty
 report empty >/dev/null 2>err.txt
@@ -107,9 +121,9 @@ elif [ ! -d "$npm_dir/node_modules/playwright-core" ]; then
     bad "playwright-core is not installed in $npm_dir (built by cmake from report/package-lock.json)"
 else
     node "$src/tests/report_browser.mjs" --npm "$npm_dir" --out "$out" --xss "$xss" \
-        --banner regime \
+        --banner regime --sensitivity sens,sobol \
         run=small/report.html regime=regime/report.html xss=xss/report.html sweep=sweep/report.html \
-        compare=compare/report.html \
+        compare=compare/report.html sens=sens/report.html sobol=sobol/report.html \
         >browser.txt 2>&1
     rc=$?
     grep -E '^(FAIL|     )' browser.txt
@@ -122,12 +136,12 @@ else
         bad "the browser test exited $rc"
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
-    for n in run regime xss sweep compare; do
+    for n in run regime xss sweep compare sens sobol; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
 fi
 t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
-    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report

@@ -66,7 +66,7 @@ function noiseMark(level, label) {
 }
 
 function morrisChart(parent, id, metric, rs) {
-  const floors = rs.map((r) => r.noise_floor).filter(isNum);
+  const floors = rs.map((r) => r.noise_floor_paired).filter(isNum);
   const floor = floors.length ? Math.max(...floors) : null;
   return chart(parent, {
     id,
@@ -74,17 +74,24 @@ function morrisChart(parent, id, metric, rs) {
     caption:
       `Each key's mu* (the mean absolute change of ${metric} over the key's whole range, from one step of a trajectory) against sigma (the spread of those changes: ` +
       'interactions or a non-linear effect), with the 95% bootstrap interval of mu*. ' +
-      (isNum(floor) ? `The grey band reaches the noise floor (${fmtNum(floor, 3)}), the mu* a key with no effect at all would show from the seeds alone.` : 'No noise floor: one replicate per point.'),
+      (isNum(floor)
+        ? `The grey band reaches the noise floor (${fmtNum(floor, 3)}, the largest key's): the mu* a key with no systematic effect would show, from the spread of each step's change over the seeds.`
+        : 'No noise floor: one replicate per point.'),
     height: 380,
     build: () => {
       const pts = rs.filter((r) => isNum(r.mu_star) && isNum(r.sigma));
       if (!pts.length) return null;
       const vals = pts.flatMap((r) => [r.mu_star, r.sigma]);
       if (vals.every((v) => v === vals[0])) return { note: `Every key's mu* and sigma is ${fmtNum(vals[0], 3)}: ${metric} does not move over these ranges.` };
+      // the bundle has line, bar and custom series: points are a line
+      // series with no line (one symbol per key)
       const scatter = {
-        type: 'scatter',
+        type: 'line',
         name: 'keys',
+        symbol: 'circle',
+        showSymbol: true,
         symbolSize: 9,
+        lineStyle: { width: 0, opacity: 0 },
         itemStyle: { color: S1_COLOR },
         data: pts.map((r) => ({ value: [r.mu_star, r.sigma], key: r.key, r })),
         label: { show: true, position: 'right', formatter: (p) => p.data.key, fontSize: 11 },
@@ -92,7 +99,7 @@ function morrisChart(parent, id, metric, rs) {
         tooltip: {
           formatter: (p) =>
             `${esc(p.data.key)}<br>mu* ${fmtIdx(p.data.r.mu_star)} (${fmtCI(p.data.r.mu_star_lo, p.data.r.mu_star_hi)})<br>sigma ${fmtIdx(p.data.r.sigma)}<br>mu ${fmtIdx(p.data.r.mu)}` +
-            (isNum(p.data.r.noise_floor) ? `<br>noise floor ${fmtIdx(p.data.r.noise_floor)}` : '') +
+            (isNum(p.data.r.noise_floor_paired) ? `<br>noise floor ${fmtIdx(p.data.r.noise_floor_paired)}` : '') +
             (p.data.r.below_noise === 1 ? '<br><b>below noise</b>' : ''),
         },
         ...(isNum(floor) && floor > 0 ? noiseMark(floor, 'noise floor') : {}),
@@ -192,17 +199,20 @@ export function sensitivityCharts() {
     const rs = idx.filter((r) => r.metric === m).sort((a, b) => a.rank - b.rank);
     const nz = noise[m] || {};
     s.appendChild(el('h3', { id: `sens-${i}` }, m));
+    // The noise share assumes seeds that differ from point to point; every
+    // point runs the same seeds, so it can exceed 1 (the means vary less
+    // than independent seeds would make them): said as a ratio, not a share.
     const noiseText = isNum(nz.mean_sd)
-      ? `Noise between seeds: mean within-point sd ${fmtNum(nz.mean_sd, 3)}; the seeds alone give ${isNum(nz.noise_share) ? fmtNum(100 * nz.noise_share, 1) : 'n/a'}% of the variance of the point means.`
+      ? `Noise between seeds: mean within-point sd ${fmtNum(nz.mean_sd, 3)}; pooled variance / replicates over the variance of the point means: ${isNum(nz.noise_share) ? fmtNum(nz.noise_share, 3) : 'n/a'}.`
       : '';
     const skipped = nz.skipped ? ` ${fmtInt(nz.skipped)} outputs that were not numbers were left out.` : '';
     if (morris) morrisChart(s, `sens-${i}`, m, rs);
     else sobolChart(s, `sens-${i}`, m, rs, nz.noise_share);
     s.appendChild(el('p', { class: 'sens-noise' }, `${noiseText} ${noiseWords(rs, morris, design.replicates)}${skipped}`));
-    const head = morris ? ['key', 'mu*', '95% interval', 'sigma', 'mu', 'noise floor', ''] : ['key', 'S1', '95% interval', 'ST', '95% interval', ''];
+    const head = morris ? ['key', 'mu*', '95% interval', 'sigma', 'mu', 'noise floor', 'floor, unpaired seeds', ''] : ['key', 'S1', '95% interval', 'ST', '95% interval', ''];
     const body = rs.map((r) =>
       morris
-        ? [r.key, fmtIdx(r.mu_star), fmtCI(r.mu_star_lo, r.mu_star_hi), fmtIdx(r.sigma), fmtIdx(r.mu), fmtIdx(r.noise_floor), r.below_noise === 1 ? 'below noise' : '']
+        ? [r.key, fmtIdx(r.mu_star), fmtCI(r.mu_star_lo, r.mu_star_hi), fmtIdx(r.sigma), fmtIdx(r.mu), fmtIdx(r.noise_floor_paired), fmtIdx(r.noise_floor), r.below_noise === 1 ? 'below noise' : '']
         : [r.key, fmtIdx(r.s1), fmtCI(r.s1_lo, r.s1_hi), fmtIdx(r.st), fmtCI(r.st_lo, r.st_hi), r.below_noise === 1 ? 'below noise' : ''],
     );
     s.appendChild(el('div', { class: 'table-wrap' }, table(head, body)));

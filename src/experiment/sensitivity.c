@@ -38,6 +38,7 @@
 #define SENS_METRIC_MAX  160  /* bytes of a metric's name */
 #define SENS_SQL_MAX     512  /* bytes of a metric's query */
 #define SENS_MAX_SIZE    100000 /* trajectories or samples */
+#define SENS_SQRT_2_PI   0.79788456080286535588 /* sqrt(2 / pi): the mean of abs(Z), Z standard normal */
 
 enum sens_method { SENS_MORRIS, SENS_SOBOL };
 enum sens_agg { SENS_ON_DAY, SENS_SUM, SENS_MEAN };
@@ -370,7 +371,7 @@ static const char sens_schema[] =
     "replicate INTEGER, value REAL, PRIMARY KEY(metric, run)) WITHOUT ROWID;"
     "CREATE TABLE sensitivity (metric TEXT, param INTEGER, key TEXT, rank INTEGER, "
     "mu REAL, mu_star REAL, mu_star_lo REAL, mu_star_hi REAL, sigma REAL, effects INTEGER, "
-    "skipped INTEGER, noise_floor REAL, s1 REAL, s1_lo REAL, s1_hi REAL, st REAL, st_lo REAL, "
+    "skipped INTEGER, noise_floor REAL, noise_floor_paired REAL, s1 REAL, s1_lo REAL, s1_hi REAL, st REAL, st_lo REAL, "
     "st_hi REAL, below_noise INTEGER, PRIMARY KEY(metric, param)) WITHOUT ROWID;"
     "CREATE TABLE sensitivity_noise (metric TEXT PRIMARY KEY, points INTEGER, "
     "replicates INTEGER, used INTEGER, skipped INTEGER, mean_sd REAL, pooled_var REAL, "
@@ -491,6 +492,45 @@ static int sens_outputs(sqlite3 *db, const struct exp_plan *pl, const struct sen
     return rc;
 }
 
+/* The mu* each key of a Morris design would show with no effect of its
+ * own, judged by the seeds as this design uses them. Every point runs the
+ * same seeds, so the change of a step is measured seed by seed: d_r =
+ * (y(x', r) - y(x, r)) / (s' - s). A key with no effect at all changes no
+ * run (d_r = 0), however noisy the runs; a key whose effect the seeds
+ * scatter shows it in the spread of d_r. The mean EE of a step then has
+ * the variance v = var_r(d_r) / R, and a key with no systematic effect has
+ * mu* = sqrt(2/pi) sqrt(mean v) over its steps (as gsa_morris_noise_floor
+ * does for seeds that differ from point to point, which overstates the
+ * noise of this design many times). NaN when no step has 2 finite pairs. */
+static void sens_paired_floor(const struct design_points *pts, const double *y, int reps,
+                              double *out)
+{
+    double sum[DESIGN_MAX_PARAMS] = {0};
+    long n[DESIGN_MAX_PARAMS] = {0};
+    for (long p = 1; pts->moved && p < pts->n; p++) {
+        const int i = pts->moved[p];
+        if (i < 0) continue;
+        const double ds = pts->s[(size_t)p * (size_t)pts->k + (size_t)i] -
+                          pts->s[(size_t)(p - 1) * (size_t)pts->k + (size_t)i];
+        double m = 0, ss = 0;
+        int used = 0;
+        for (int r = 0; r < reps; r++) {
+            const double a = y[(size_t)p * (size_t)reps + (size_t)r];
+            const double b = y[(size_t)(p - 1) * (size_t)reps + (size_t)r];
+            if (!isfinite(a) || !isfinite(b)) continue;
+            const double d = (a - b) / ds, delta = d - m;
+            used++;
+            m += delta / used; /* Welford: one pass, no cancellation */
+            ss += delta * (d - m);
+        }
+        if (used < 2) continue;
+        sum[i] += ss / (used - 1) / used;
+        n[i]++;
+    }
+    for (int i = 0; i < pts->k; i++)
+        out[i] = n[i] ? SENS_SQRT_2_PI * sqrt(sum[i] / (double)n[i]) : NAN;
+}
+
 /* The message of a gsa_ error about metric m, with what to do. */
 static int sens_metric_error(struct ss_error *err, const char *metric, int skip)
 {
@@ -514,7 +554,7 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
     struct gsa_sobol_index si[DESIGN_MAX_PARAMS];
     struct gsa_sobol_info info = {0};
     struct gsa_noise nz = {0};
-    double floor_[DESIGN_MAX_PARAMS];
+    double floor_[DESIGN_MAX_PARAMS], paired[DESIGN_MAX_PARAMS];
     int order[DESIGN_MAX_PARAMS];
     struct ss_error e = {0};
     struct mem scratch = {0};
@@ -526,10 +566,12 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
         rc = gsa_morris(&scratch, pts, means, &go, mi, &e);
         if (rc == SS_OK) {
             gsa_morris_rank(mi, k, order);
-            if (noisy)
+            if (noisy) {
                 gsa_morris_noise_floor(&nz, pts, floor_);
-            else
-                for (int i = 0; i < k; i++) floor_[i] = NAN;
+                sens_paired_floor(pts, y, pl->replicates, paired);
+            } else {
+                for (int i = 0; i < k; i++) floor_[i] = paired[i] = NAN;
+            }
         }
     } else if (rc == SS_OK) {
         rc = gsa_sobol(&scratch, pts, means, &go, si, &info, &e);
@@ -546,7 +588,13 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
     }
     if (rc == SS_EINPUT) {
         sens_metric_error(&e, m->name, x->o->skip_nan);
-        if (first->code == SS_OK) *first = e;
+        /* Asked to skip what is not a number, a metric left with nothing
+         * to estimate from (a share of nothing at every point) is said to
+         * have no indices, not an error of the whole analysis. */
+        if (x->o->skip_nan && x->o->log)
+            fprintf(x->o->log, "note: no indices for %s\n", e.msg);
+        else if (!x->o->skip_nan && first->code == SS_OK)
+            *first = e;
         return SS_OK;
     }
     if (rc != SS_OK) {
@@ -556,11 +604,11 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
     sqlite3_stmt *st = NULL;
     rc = store_prepare(db,
                        "INSERT INTO sensitivity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                       "?, ?, ?, ?, ?)",
+                       "?, ?, ?, ?, ?, ?)",
                        &st, err);
     for (int r = 0; rc == SS_OK && r < k; r++) {
         const int i = order[r];
-        for (int c = 5; c <= 19; c++) sqlite3_bind_null(st, c);
+        for (int c = 5; c <= 20; c++) sqlite3_bind_null(st, c);
         sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, i);
         sqlite3_bind_text(st, 3, x->d->param[i].key, -1, SQLITE_STATIC);
@@ -575,22 +623,23 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
             sqlite3_bind_int64(st, 10, mi[i].effects);
             sqlite3_bind_int64(st, 11, mi[i].skipped);
             store_bind_real(st, 12, floor_[i]);
+            store_bind_real(st, 13, paired[i]);
             /* Indistinguishable from noise: the interval does not clear the
-             * mu* of a key with no effect (gsa_morris_noise_floor). */
-            if (isfinite(floor_[i])) below = !(mi[i].mu_star_lo > floor_[i]);
+             * mu* of a key with no effect, with this design's seeds. */
+            if (isfinite(paired[i])) below = !(mi[i].mu_star_lo > paired[i]);
         } else {
-            store_bind_real(st, 13, si[i].s1);
-            store_bind_real(st, 14, si[i].s1_lo);
-            store_bind_real(st, 15, si[i].s1_hi);
-            store_bind_real(st, 16, si[i].st);
-            store_bind_real(st, 17, si[i].st_lo);
-            store_bind_real(st, 18, si[i].st_hi);
+            store_bind_real(st, 14, si[i].s1);
+            store_bind_real(st, 15, si[i].s1_lo);
+            store_bind_real(st, 16, si[i].s1_hi);
+            store_bind_real(st, 17, si[i].st);
+            store_bind_real(st, 18, si[i].st_lo);
+            store_bind_real(st, 19, si[i].st_hi);
             /* S_Ti from point means is (1 - share) S_Ti + share in
              * expectation: one whose interval does not clear the share is
              * not told apart from the seeds. */
             if (isfinite(nz.noise_share)) below = !(si[i].st_lo > nz.noise_share);
         }
-        if (below >= 0) sqlite3_bind_int(st, 19, below);
+        if (below >= 0) sqlite3_bind_int(st, 20, below);
         rc = store_step_done(db, st, err);
     }
     sqlite3_finalize(st);
