@@ -68,7 +68,7 @@ function noiseMark(level, label) {
 function morrisChart(parent, id, metric, rs) {
   const floors = rs.map((r) => r.noise_floor_paired).filter(isNum);
   const floor = floors.length ? Math.max(...floors) : null;
-  return chart(parent, {
+  const entry = chart(parent, {
     id,
     heading: `${metric}: mu* against sigma`,
     caption:
@@ -114,23 +114,32 @@ function morrisChart(parent, id, metric, rs) {
       });
     },
   });
+  // the level marked on the chart (the browser test reads it)
+  entry.noiseLevel = isNum(floor) && floor > 0 ? floor : null;
+  return entry;
 }
 
 function sobolChart(parent, id, metric, rs, share) {
-  return chart(parent, {
+  // a share of 1 or more is no yardstick (the same seeds at every point)
+  const level = isNum(share) && share > 0 && share < 1 ? share : null;
+  const entry = chart(parent, {
     id,
     heading: `${metric}: Sobol' indices`,
     caption:
       `Each key's first-order index S1 (the share of the variance of ${metric} due to the key alone) and total index ST (alone and with its interactions), ` +
       'sorted by ST, with 95% bootstrap intervals. ' +
-      (isNum(share) ? `The grey band reaches the noise share (${fmtNum(share, 3)}): an ST whose interval does not clear it is not told apart from the seeds.` : 'No noise share: one replicate per point.'),
+      (isNum(level)
+        ? `The grey band reaches the noise share (${fmtNum(level, 3)}): an ST whose interval does not clear it is not told apart from the seeds.`
+        : isNum(share)
+          ? `No noise level is marked: the noise share (${fmtNum(share, 3)}) is 1 or more, which the same seeds at every point allow, and is no yardstick; read the intervals.`
+          : 'No noise level: one replicate per point, or a metric that does not vary.'),
     height: Math.max(220, 70 + 46 * rs.length),
     build: () => {
       const ok = rs.filter((r) => isNum(r.st) || isNum(r.s1));
       if (!ok.length) return { note: `${metric} does not vary over the design (its variance is 0): it has no indices.` };
       const keys = rs.map((r) => r.key);
       const st = { type: 'bar', name: 'ST (total)', itemStyle: { color: ST_COLOR }, data: rs.map((r) => r.st), barGap: '10%' };
-      if (isNum(share) && share > 0) Object.assign(st, noiseMark(share, 'noise share'));
+      if (isNum(level)) Object.assign(st, noiseMark(level, 'noise share'));
       return baseOption({
         grid: { left: 230, right: 90, top: 40, bottom: 40 },
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -146,6 +155,8 @@ function sobolChart(parent, id, metric, rs, share) {
       });
     },
   });
+  entry.noiseLevel = level;
+  return entry;
 }
 
 // What the noise says about the keys, in words.
@@ -155,7 +166,9 @@ function noiseWords(rs, morris, replicates) {
   if (unknown)
     return replicates < 2
       ? 'With one replicate per point the noise between seeds is not measured: no key is judged against it.'
-      : 'The point means do not vary (the seeds move every point alike), so there is no share of their variance to judge the keys against.';
+      : morris
+        ? 'The outputs do not vary between seeds, so no key is judged against noise.'
+        : 'No key is judged against the noise: the noise share is undefined, or 1 or more (the same seeds at every point make the point means vary less than independent seeds would), and no yardstick.';
   if (!below.length) return `Every key's ${morris ? 'mu*' : 'ST'} interval clears the noise.`;
   if (below.length === rs.length) return `No key's effect is told apart from the noise between seeds: ${below.join(', ')}.`;
   return `Below noise (${morris ? 'the mu* interval does not clear the noise floor' : 'the ST interval does not clear the noise share'}): ${below.join(', ')}.`;

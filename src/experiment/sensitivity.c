@@ -636,8 +636,11 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
             store_bind_real(st, 19, si[i].st_hi);
             /* S_Ti from point means is (1 - share) S_Ti + share in
              * expectation: one whose interval does not clear the share is
-             * not told apart from the seeds. */
-            if (isfinite(nz.noise_share)) below = !(si[i].st_lo > nz.noise_share);
+             * not told apart from the seeds. A share of 1 or more (the
+             * same seeds at every point make the means vary less than
+             * independent seeds would) is no yardstick: no verdict. */
+            if (isfinite(nz.noise_share) && nz.noise_share < 1)
+                below = !(si[i].st_lo > nz.noise_share);
         }
         if (below >= 0) sqlite3_bind_int(st, 20, below);
         rc = store_step_done(db, st, err);
