@@ -217,30 +217,30 @@ static void on_signal(int sig)
 }
 
 struct cli {
-    const char *cmd;            /* run, check, scenario, metrics */
-    const char *file;           /* scenario file (compare: A; report: the folder) or NULL */
-    const char *file_b;         /* compare: scenario B */
-    const char *vary[MAX_SETS]; /* sweep: KEY=V1,V2,... in order */
-    int n_vary;                 /* entries in vary */
-    int replicates;             /* --replicates; 0 = the default */
-    int jobs;                   /* --jobs; 0 = 1 */
-    int keep_runs;              /* --keep-runs */
-    const char *fork_day;       /* --fork-day: a day or a date */
-    const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
-    int from_set[MAX_SETS];     /* 1: given as --set; 0: made from a shorthand (--agents) */
-    char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
-    int n_sets;                 /* overrides */
-    int threads;                /* --threads */
-    const char *out;            /* --out */
-    const char *baseline;       /* sweep: --baseline */
-    int snapshot;               /* --snapshot */
-    int reference;              /* --reference */
-    int quiet;                  /* --quiet */
-    int force;                  /* --force */
-    int plain, markdown;        /* scenario/metrics output forms */
-    size_t memory_limit;        /* --memory-limit */
-    int checkpoint_every;       /* --checkpoint-every */
-    const char *from;           /* --from: a checkpoint to fork from */
+    const char *cmd;              /* run, check, scenario, metrics */
+    const char *file;             /* scenario file (compare: A; report: the folder) or NULL */
+    const char *file_b;           /* compare: scenario B */
+    const char *vary[MAX_SETS];   /* sweep: KEY=V1,V2,... in order */
+    int n_vary;                   /* entries in vary */
+    int replicates;               /* --replicates; 0 = the default */
+    int jobs;                     /* --jobs; 0 = 1 */
+    int keep_runs;                /* --keep-runs */
+    const char *fork_day;         /* --fork-day: a day or a date */
+    const char *sets[MAX_SETS];   /* overrides as KEY=VALUE, in order */
+    int from_set[MAX_SETS];       /* 1: given as --set; 0: made from a shorthand (--agents) */
+    char *owned[MAX_SETS];        /* overrides built from shorthands (freed at exit) */
+    int n_sets;                   /* overrides */
+    int threads;                  /* --threads */
+    const char *out;              /* --out */
+    const char *baseline;         /* sweep: --baseline */
+    int snapshot;                 /* --snapshot */
+    int reference;                /* --reference */
+    int quiet;                    /* --quiet */
+    int force;                    /* --force */
+    int plain, markdown;          /* scenario/metrics output forms */
+    size_t memory_limit;          /* --memory-limit */
+    int checkpoint_every;         /* --checkpoint-every */
+    const char *from;             /* --from: a checkpoint to fork from */
     const char *params[MAX_SETS]; /* sensitivity: --param KEY=LO:HI[:log], in order */
     int n_params;                 /* entries in params */
     const char *method;           /* sensitivity: --method */
@@ -353,7 +353,8 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     } while (0)
         if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *help = 1;
-        } else if (!strcmp(name, "--set") && takes(c, "run check scenario sweep compare sensitivity")) {
+        } else if (!strcmp(name, "--set") &&
+                   takes(c, "run check scenario sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (add_set(c, NULL, val)) return 2;
         } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) &&
@@ -437,12 +438,12 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             NEEDS_VALUE();
             int *n = name[2] == 't' ? &c->trajectories : &c->samples;
             if (parse_int(val, n) || *n < 2)
-                return usage_error(c->cmd,
-                                   name[2] == 't'
-                                       ? "--trajectories expects a whole number from 2 to 4096, "
-                                         "got '%s'"
-                                       : "--samples expects a whole number from 2 to 4096, got '%s'",
-                                   val);
+                return usage_error(
+                    c->cmd,
+                    name[2] == 't' ? "--trajectories expects a whole number from 2 to 4096, "
+                                     "got '%s'"
+                                   : "--samples expects a whole number from 2 to 4096, got '%s'",
+                    val);
         } else if (!strcmp(name, "--metrics") && takes(c, "sensitivity")) {
             NEEDS_VALUE();
             c->metrics = val; /* checked against the daily table and the scenario */

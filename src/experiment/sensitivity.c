@@ -34,19 +34,21 @@
 #include "scenario/params.h"
 #include "scenario/scenario.h"
 
-#define SENS_MAX_METRICS 64   /* metrics of one analysis */
-#define SENS_METRIC_MAX  160  /* bytes of a metric's name */
-#define SENS_SQL_MAX     512  /* bytes of a metric's query */
+#define SENS_MAX_METRICS 64     /* metrics of one analysis */
+#define SENS_METRIC_MAX  160    /* bytes of a metric's name */
+#define SENS_SQL_MAX     512    /* bytes of a metric's query */
 #define SENS_MAX_SIZE    100000 /* trajectories or samples */
-#define SENS_SQRT_2_PI   0.79788456080286535588 /* sqrt(2 / pi): the mean of abs(Z), Z standard normal */
+#define SENS_SQRT_2_PI                                                                             \
+    0.79788456080286535588 /* sqrt(2 / pi): the mean of abs(Z), Z standard normal */
 
 enum sens_method { SENS_MORRIS, SENS_SOBOL };
 enum sens_agg { SENS_ON_DAY, SENS_SUM, SENS_MEAN };
 
 /* One output of every run: a query giving (run, value) for the done runs. */
 struct sens_metric {
-    char name[SENS_METRIC_MAX]; /* as it is reported: "di_listed@uyghur", "internments@uyghur:sum" */
-    char sql[SENS_SQL_MAX];     /* SELECT run, value ... */
+    char
+        name[SENS_METRIC_MAX]; /* as it is reported: "di_listed@uyghur", "internments@uyghur:sum" */
+    char sql[SENS_SQL_MAX];    /* SELECT run, value ... */
 };
 
 /* Shares the results' discussion uses (docs/results.md), as SQL over one
@@ -79,11 +81,11 @@ struct sens {
     const struct exp_options *o;
     struct design *d;
     struct design_points *pts;
-    int method;   /* enum sens_method */
-    long size;    /* r or N */
-    int levels;   /* morris: p */
+    int method;    /* enum sens_method */
+    long size;     /* r or N */
+    int levels;    /* morris: p */
     uint64_t seed; /* the design's and the bootstrap's key: the base seed */
-    int day;      /* D */
+    int day;       /* D */
     struct sens_metric metric[SENS_MAX_METRICS];
     int n_metrics;
 };
@@ -105,8 +107,7 @@ static int sens_metric_parse(struct sens *x, const struct params *p, const char 
 {
     char buf[SENS_METRIC_MAX], name[SENS_METRIC_MAX], group[SENS_METRIC_MAX] = "all";
     if (n == 0) return err_msg(err, SS_EINPUT, "--metrics: an empty name between commas");
-    if (n >= sizeof buf)
-        return err_msg(err, SS_EINPUT, "--metrics: '%.40s...' is too long", text);
+    if (n >= sizeof buf) return err_msg(err, SS_EINPUT, "--metrics: '%.40s...' is too long", text);
     memcpy(buf, text, n);
     buf[n] = '\0';
     int agg = SENS_ON_DAY;
@@ -349,9 +350,13 @@ static int sens_plan(struct sens *x, const struct scenario *s, struct exp_plan *
 
 /* ---- the tables ----------------------------------------------------------- */
 
-static const char *const sens_tables[] = {"sensitivity_design", "sensitivity_params",
-                                          "sensitivity_points", "sensitivity_outputs",
-                                          "sensitivity", "sensitivity_noise", NULL};
+static const char *const sens_tables[] = {"sensitivity_design",
+                                          "sensitivity_params",
+                                          "sensitivity_points",
+                                          "sensitivity_outputs",
+                                          "sensitivity",
+                                          "sensitivity_noise",
+                                          NULL};
 
 static const char sens_schema[] =
     "DROP TABLE IF EXISTS sensitivity_design; DROP TABLE IF EXISTS sensitivity_params;"
@@ -371,7 +376,8 @@ static const char sens_schema[] =
     "replicate INTEGER, value REAL, PRIMARY KEY(metric, run)) WITHOUT ROWID;"
     "CREATE TABLE sensitivity (metric TEXT, param INTEGER, key TEXT, rank INTEGER, "
     "mu REAL, mu_star REAL, mu_star_lo REAL, mu_star_hi REAL, sigma REAL, effects INTEGER, "
-    "skipped INTEGER, noise_floor REAL, noise_floor_paired REAL, s1 REAL, s1_lo REAL, s1_hi REAL, st REAL, st_lo REAL, "
+    "skipped INTEGER, noise_floor REAL, noise_floor_paired REAL, s1 REAL, s1_lo REAL, s1_hi REAL, "
+    "st REAL, st_lo REAL, "
     "st_hi REAL, below_noise INTEGER, PRIMARY KEY(metric, param)) WITHOUT ROWID;"
     "CREATE TABLE sensitivity_noise (metric TEXT PRIMARY KEY, points INTEGER, "
     "replicates INTEGER, used INTEGER, skipped INTEGER, mean_sd REAL, pooled_var REAL, "
@@ -442,8 +448,8 @@ static int sens_write_design(sqlite3 *db, const struct sens *x, const struct exp
     sqlite3_finalize(st);
     st = NULL;
     if (rc == SS_OK)
-        rc = store_prepare(db, "INSERT INTO sensitivity_points VALUES (?, ?, ?, ?, ?, ?)", &st,
-                           err);
+        rc =
+            store_prepare(db, "INSERT INTO sensitivity_points VALUES (?, ?, ?, ?, ?, ?)", &st, err);
     for (long p = 0; rc == SS_OK && p < pts->n; p++)
         for (int i = 0; rc == SS_OK && i < pts->k; i++) {
             size_t at = (size_t)p * (size_t)pts->k + (size_t)i;
@@ -471,8 +477,7 @@ static int sens_outputs(sqlite3 *db, const struct exp_plan *pl, const struct sen
     sqlite3_stmt *sel = NULL, *ins = NULL;
     int rc = store_prepare(db, m->sql, &sel, err);
     if (rc == SS_OK)
-        rc = store_prepare(db, "INSERT INTO sensitivity_outputs VALUES (?, ?, ?, ?, ?)", &ins,
-                           err);
+        rc = store_prepare(db, "INSERT INTO sensitivity_outputs VALUES (?, ?, ?, ?, ?)", &ins, err);
     int s = SQLITE_DONE;
     while (rc == SS_OK && (s = sqlite3_step(sel)) == SQLITE_ROW) {
         sqlite3_int64 run = sqlite3_column_int64(sel, 0);
@@ -554,7 +559,7 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
     struct gsa_sobol_index si[DESIGN_MAX_PARAMS];
     struct gsa_sobol_info info = {0};
     struct gsa_noise nz = {0};
-    double floor_[DESIGN_MAX_PARAMS], paired[DESIGN_MAX_PARAMS];
+    double floor_[DESIGN_MAX_PARAMS] = {0}, paired[DESIGN_MAX_PARAMS] = {0};
     int order[DESIGN_MAX_PARAMS];
     struct ss_error e = {0};
     struct mem scratch = {0};
@@ -711,8 +716,8 @@ static int sens_print(sqlite3 *db, const struct sens *x, struct ss_error *err)
                 first = 0;
             }
             const char *below = sqlite3_column_type(st, 11) == SQLITE_NULL ? ""
-                                : sqlite3_column_int(st, 11)             ? "  below noise"
-                                                                         : "";
+                                : sqlite3_column_int(st, 11)               ? "  below noise"
+                                                                           : "";
             if (x->method == SENS_MORRIS)
                 fprintf(f, "  %-44s %11.4g [%10.4g, %10.4g] %11.4g%s\n",
                         (const char *)sqlite3_column_text(st, 0), sqlite3_column_double(st, 1),
@@ -840,8 +845,8 @@ static int sens_setup(struct sens *x, const struct scenario *s, struct ss_error 
     x->levels = x->pts->levels;
     const int reps = o->replicates ? o->replicates : EXP_SENS_REPLICATES;
     if (x->pts->n > EXP_MAX_RUNS / reps)
-        return err_msg(err, SS_EINPUT, "%ld points x %d replicates is more than %d runs",
-                       x->pts->n, reps, EXP_MAX_RUNS);
+        return err_msg(err, SS_EINPUT, "%ld points x %d replicates is more than %d runs", x->pts->n,
+                       reps, EXP_MAX_RUNS);
     rc = sens_metrics(x, p, err);
     if (rc) return rc;
     /* Every point, as its runs will load it: cross-key rules that a
