@@ -42,6 +42,8 @@ n=$(q morris "select group_concat(key, ',') from (select key from sensitivity_pa
     bad "morris: keys recorded as $n"
 n=$(q morris "select count(*) from sensitivity")
 [ "$n" = 15 ] && ok || bad "morris: $n index rows, expected 5 metrics x 3 keys"
+n=$(q morris "select group_concat(metric, ',') from (select metric from sensitivity_noise order by position)")
+[ "$n" = "$metrics" ] && ok || bad "morris: metrics recorded in the order $n"
 # the summary per point is not built for a design: its tables are the sensitivity ones
 n=$(q morris "select count(*) from summary")
 [ "$n" = 0 ] && ok || bad "morris: $n summary rows"

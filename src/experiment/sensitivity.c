@@ -382,7 +382,7 @@ static const char sens_schema[] =
     "CREATE TABLE sensitivity_noise (metric TEXT PRIMARY KEY, points INTEGER, "
     "replicates INTEGER, used INTEGER, skipped INTEGER, mean_sd REAL, pooled_var REAL, "
     "var_means REAL, noise_share REAL, rows INTEGER, rows_used INTEGER, rows_skipped INTEGER, "
-    "output_mean REAL, output_var REAL, undefined INTEGER) WITHOUT ROWID;";
+    "output_mean REAL, output_var REAL, undefined INTEGER, position INTEGER) WITHOUT ROWID;";
 
 /* The design, its keys and its points. */
 static int sens_write_design(sqlite3 *db, const struct sens *x, const struct exp_plan *pl,
@@ -655,11 +655,12 @@ static int sens_indices(sqlite3 *db, const struct sens *x, const struct exp_plan
     if (rc == SS_OK)
         rc = store_prepare(db,
                            "INSERT INTO sensitivity_noise VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?)",
+                           "?, ?, ?, ?, ?)",
                            &st, err);
     if (rc == SS_OK) {
         for (int c = 2; c <= 15; c++) sqlite3_bind_null(st, c);
         sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 16, (int)(m - x->metric));
         sqlite3_bind_int64(st, 2, pts->n);
         sqlite3_bind_int(st, 3, pl->replicates);
         sqlite3_bind_int64(st, 5, skipped);
