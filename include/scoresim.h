@@ -242,7 +242,23 @@ struct exp_options {
     size_t out_used_size;          /* bytes at out_used */
     volatile sig_atomic_t *cancel; /* if set and nonzero: stop launching, stop the running
                                       runs, return SS_EINTR; completed runs stay recorded */
+    /* sensitivity only (exp_sensitivity): */
+    const char *const *params; /* "KEY=LO:HI[:log]" in order, the keys the design varies */
+    int n_params;              /* entries in params */
+    const char *method;        /* "morris" or "sobol" */
+    int trajectories;          /* morris: r; 0 = EXP_SENS_TRAJECTORIES */
+    int samples;               /* sobol: N, the rows of A and B; 0 = EXP_SENS_SAMPLES */
+    const char *metrics;       /* "m1,m2,...": what the indices are of; NULL = the headline
+                                  figures of docs/results.md */
+    int day;                   /* the day a metric is read on (or summed to); 0 = the last */
+    int skip_nan;              /* 1: outputs that are not numbers are left out and counted;
+                                  0: they are an error */
 };
+
+/* Defaults of a sensitivity analysis. */
+#define EXP_SENS_TRAJECTORIES 10 /* Morris trajectories */
+#define EXP_SENS_SAMPLES      64 /* Sobol' rows (N (k + 2) points) */
+#define EXP_SENS_REPLICATES   2  /* seeds per point: the fewest that measure the noise */
 
 /* Run a sweep: check every point up front (SS_EINPUT naming the first
  * invalid one, before anything is run or written), then run what the
@@ -256,6 +272,15 @@ int exp_sweep(const struct exp_options *o, struct ss_error *err);
  * as exp_sweep, with points A and B and a comparison table of the paired
  * differences B - A. */
 int exp_compare(const struct exp_options *o, struct ss_error *err);
+
+/* A global sensitivity analysis (docs/experiments.md, "Sensitivity
+ * analysis"): the keys of o->params over their ranges, by Morris'
+ * elementary effects or Sobol' indices, each point run o->replicates times
+ * (0 = EXP_SENS_REPLICATES) as a sweep is (resumable, one results.sqlite),
+ * then the indices of every metric with the noise between seeds beside
+ * them. The design, the ranges, the metrics and the day are checked before
+ * anything runs (SS_EINPUT). Returns as exp_sweep. */
+int exp_sensitivity(const struct exp_options *o, struct ss_error *err);
 
 /* --- report (report.c) ------------------------------------------------- */
 

@@ -4,8 +4,9 @@
 # must exit 0; and its ```console block (a file shown with cat, then the
 # command and what it prints) must print just that.
 #
-# At a small size: `run`, `sweep` and `compare` lines get --agents 2000
-# --days 20 appended (and sweeps and compares --replicates 2), which the
+# At a small size: `run`, `sweep`, `compare` and `sensitivity` lines get
+# --agents 2000 --days 20 appended (and sweeps and compares --replicates 2,
+# sensitivity analyses --replicates 2 --trajectories 2), which the
 # command line applies after the line's own options; the plain `run` then
 # names its folder after those overrides, so that folder stands in for
 # results/seed-1/ in the lines after it. Not run: `make` lines (they build
@@ -47,9 +48,10 @@ run_line() {
     [ "$cmd" != "$line" ] && comment=${line#"$cmd"}
     case $cmd in
     make\ *) echo "not run: $cmd"; return ;;
-    build/scoresim\ run* | build/scoresim\ sweep* | build/scoresim\ compare*)
+    build/scoresim\ run* | build/scoresim\ sweep* | build/scoresim\ compare* | build/scoresim\ sensitivity*)
         cmd="$cmd ${small[*]}"
         case $cmd in build/scoresim\ sweep* | build/scoresim\ compare*) cmd="$cmd --replicates 2" ;; esac
+        case $cmd in build/scoresim\ sensitivity*) cmd="$cmd --replicates 2 --trajectories 2" ;; esac
         ;;
     esac
     [ -n "$seed_dir" ] && cmd=${cmd//results\/seed-1\//$seed_dir\/}

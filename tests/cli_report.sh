@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # report.html as a reader meets it: 'scoresim report DIR' on a small run, on
-# a run whose scenario name is markup, on a sweep and on a compare, and on a
+# a run whose scenario name is markup, on a sweep and on a compare, on a
 # run with a schedule and dates, a forked run and a forked compare (their
 # changes and forks marked on every chart over time, the Timeline table,
-# date axes, the enforcement charts); the
+# date axes, the enforcement charts), and on two sensitivity analyses
+# (Morris and Sobol'); the
 # files are complete and escaped, and each opens in headless Chromium
 # (Debian's chromium, driven by playwright-core from the build's npm folder)
 # with no console error and every chart drawn with data; one chart is saved
@@ -124,6 +125,18 @@ printf 'schedule:\n  - date: 2020-03-21\n    set: {scoring.integration: 0}\n' >>
     bad "compare --fork-day failed: $(cat err.txt)"
 check_files forked
 [ "$(sqlite3 forked/results.sqlite "select fork_day from experiment")" = 20 ] && ok || bad "the forked compare's fork day is not day 20"
+# (f) sensitivity analyses, Morris and Sobol': their page is the indices
+sens_args=(--param behaviour.criticise.rate=0.01:0.04 --param scoring.points.criticism=-40:-5 --replicates 2 --jobs 2
+    --quiet --metrics score_mean,fear_mean,taken_criticise:sum,sanctions_cum "${exp_sets[@]}")
+"$bin" sensitivity --trajectories 3 --out sens "${sens_args[@]}" >/dev/null 2>err.txt && ok ||
+    bad "sensitivity (morris) failed: $(cat err.txt)"
+check_files sens
+grep -q '"kind":"sensitivity"' sens/report.html && ok || bad "the sensitivity report does not say it is one"
+grep -qF '<title>Sensitivity of seed to behaviour.criticise.rate, scoring.points.criticism' sens/report.html && ok ||
+    bad "the sensitivity report is not titled by its keys"
+"$bin" sensitivity --method sobol --samples 4 --out sobol "${sens_args[@]}" >/dev/null 2>err.txt && ok ||
+    bad "sensitivity (sobol) failed: $(cat err.txt)"
+check_files sobol
 
 # a folder without results: exit 2, the cause named, nothing written
 mkdir empty
@@ -151,9 +164,10 @@ else
                  "keys": ["scoring.integration"]},
                "sweep": {"marks": [10], "rows": 1, "dates": "day", "keys": ["sanctions.travel_ban.enabled"]}}'
     node "$src/tests/report_browser.mjs" --npm "$npm_dir" --out "$out" --xss "$xss" \
-        --banner regime,forked --timeline "$timeline" \
+        --banner regime,forked --timeline "$timeline" --sensitivity sens,sobol \
         run=small/report.html regime=regime/report.html xss=xss/report.html sweep=sweep/report.html \
         compare=compare/report.html sched=sched/report.html runfork=runfork/report.html forked=forked/report.html \
+        sens=sens/report.html sobol=sobol/report.html \
         >browser.txt 2>&1
     rc=$?
     grep -E '^(FAIL|     )' browser.txt
@@ -167,6 +181,7 @@ else
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
     for n in run regime xss sweep compare sched runfork forked; do
+    for n in run regime xss sweep compare sens sobol; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
 fi
@@ -174,4 +189,5 @@ t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
     'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report

@@ -22,6 +22,10 @@
 // the coerced settlements drawn)}. Every other report must have no
 // Timeline section. For the first of them, a self-test: a chart stripped
 // of its marks, and one whose axis counts days, must be caught.
+// --sensitivity NAME,...: the reports of a sensitivity analysis. Their page
+// is the indices: a chart per metric (the mu*-sigma scatter or the S1/ST
+// bars) with the noise level marked on it whenever there is noise, and a
+// sentence under each that says which keys are below noise; no audit.
 //
 // For every report: no console error, page error or dialog, no request
 // that leaves the file (the report must work offline), every chart drawn
@@ -51,6 +55,7 @@ const out = resolve(opt('--out') || 'test-output');
 const xss = opt('--xss');
 const withBanner = new Set((opt('--banner') || '').split(',').filter(Boolean));
 const timelines = JSON.parse(opt('--timeline') || '{}');
+const sensitivity = new Set((opt('--sensitivity') || '').split(',').filter(Boolean));
 const reports = argv.map((a) => {
   const i = a.indexOf('=');
   return { name: a.slice(0, i), path: resolve(a.slice(i + 1)) };
@@ -206,7 +211,8 @@ try {
         };
       }),
     );
-    check(charts.length >= 8, `${r.name}: ${charts.length} charts on the page`);
+    const isSens = sensitivity.has(r.name);
+    check(isSens ? charts.length >= 1 && charts.every((c) => c.id.startsWith('sens-')) : charts.length >= 8, `${r.name}: ${charts.length} charts on the page`);
     for (const c of charts) {
       if (c.note) {
         // a chart that would mislead is replaced by a sentence that says why
@@ -235,9 +241,34 @@ try {
     } else {
       check(banner === null, `${r.name}: no banner of the validated regime${banner ? `: ${banner.slice(0, 120)}` : ''}`);
     }
+    if (isSens) {
+      // each metric's chart marks the noise level (a line and a band) when
+      // the seeds vary, and a sentence under it judges the keys against it
+      const sens = await page.evaluate(() => {
+        const d = JSON.parse(document.getElementById('scoresim-data').textContent);
+        const cols = (t) => (t ? t.cols : []);
+        const noise = d.sensitivity_noise ? d.sensitivity_noise.rows.map((row) => Object.fromEntries(cols(d.sensitivity_noise).map((c, i) => [c, row[i]]))) : [];
+        const below = d.sensitivity ? d.sensitivity.rows.filter((row) => row[cols(d.sensitivity).indexOf('below_noise')] === 1).length : 0;
+        return {
+          method: d.sensitivity_design ? d.sensitivity_design.rows[0][0] : null,
+          noisy: noise.filter((n) => n.mean_sd > 0).length,
+          below,
+          words: Array.from(document.querySelectorAll('.sens-noise')).map((p) => p.textContent),
+          // charts with a noise level to mark, and those that mark it
+          levels: window.scoresimReport.charts.filter((c) => c.chart && c.noiseLevel > 0).length,
+          marked: window.scoresimReport.charts.filter((c) => c.chart && c.noiseLevel > 0 && (c.chart.getOption().series || []).some((s) => s.markLine && s.markLine.data && s.markLine.data.length && s.markLine.data[0].xAxis === c.noiseLevel && s.markArea)).length,
+          drawn: window.scoresimReport.charts.filter((c) => c.chart).length,
+        };
+      });
+      check(sens.words.length === charts.length && sens.words.every((w) => /nois/i.test(w)), `${r.name}: a sentence on the noise under each of the ${charts.length} charts`);
+      check(sens.below === 0 || sens.words.some((w) => /Below noise|No key's effect/.test(w)), `${r.name}: the keys below noise (${sens.below}) are named in words`);
+      check(sens.drawn > 0 && sens.marked === sens.levels && (sens.method !== 'morris' || sens.levels > 0), `${r.name}: ${sens.method}: the noise level is marked, at its value, on every drawn chart that has one (${sens.marked} of ${sens.levels}; ${sens.drawn} drawn; metrics with noise: ${sens.noisy})`);
+    }
     // the audit says it describes a model, each criterion, and internment
-    const audit = await page.evaluate(() => document.getElementById('audit').textContent);
-    check(/synthetic model/.test(audit) && /What it asks/.test(audit) && /Internment/.test(audit) && /How sure/.test(audit) && !/\bPRESENT\b/.test(audit), `${r.name}: the audit summary says it describes a synthetic model, what each criterion asks, how sure it is, and internment`);
+    if (!isSens) {
+      const audit = await page.evaluate(() => document.getElementById('audit').textContent);
+      check(/synthetic model/.test(audit) && /What it asks/.test(audit) && /Internment/.test(audit) && /How sure/.test(audit) && !/\bPRESENT\b/.test(audit), `${r.name}: the audit summary says it describes a synthetic model, what each criterion asks, how sure it is, and internment`);
+    }
 
     if (index === 0) {
       // The checks above must be able to fail: a flat chart and an axis

@@ -2,7 +2,7 @@
 // src/report.c embeds in <script type="application/json" id="scoresim-data">.
 //
 // The object (each table is {cols: [...], rows: [[...], ...]}):
-//   kind         'run', 'sweep' or 'compare'
+//   kind         'run', 'sweep', 'compare' or 'sensitivity'
 //   generator    'scoresim VERSION'; generated: ISO time; dir: results folder
 //   last_day     the last day of the results; step: time series keep every
 //                step-th day (and the last)
@@ -30,6 +30,10 @@
 //                (absent from results written before the schedule table)
 //   calendar     point, day0 (the date of day 0 of its runs, NULL without a
 //                start_date), day0_last (the latest, when runs differ)
+//   sensitivity_design, sensitivity_params, sensitivity, sensitivity_noise
+//                (sensitivity) as in docs/experiments-schema.md; such a page
+//                has no series, totals or ratios (its points have one or two
+//                seeds each): it is its indices (sensitivity.js)
 //
 // Every text from the data is inserted with textContent (or escaped for
 // chart tooltips), never as markup.
@@ -46,6 +50,7 @@ import { audit, banner, facts } from './audit.js';
 import { detailCharts } from './detail.js';
 import { enforcementCharts } from './enforcement.js';
 import { compareCharts, sweepCharts } from './experiment.js';
+import { sensitivityCharts } from './sensitivity.js';
 import { draw, el, root, section, setPoint, state, table, toc } from './page.js';
 import { timelineSection } from './timeline.js';
 
@@ -88,6 +93,7 @@ function scenarioSection() {
 // ---- main ---------------------------------------------------------------------------------------------------
 
 function main() {
+  if (kind === 'sensitivity') return sensitivityPage();
   facts();
   banner();
   const nav = el('nav', { class: 'toc', 'aria-label': 'Contents' });
@@ -127,6 +133,21 @@ function main() {
     ),
   );
 
+  for (const c of state.charts) draw(c);
+  window.addEventListener('resize', () => state.charts.forEach((c) => c.chart && c.chart.resize()));
+  state.ready = true;
+  document.documentElement.setAttribute('data-report-ready', 'true');
+}
+
+// A sensitivity analysis: the indices, the scenario, nothing over time.
+function sensitivityPage() {
+  const nav = el('nav', { class: 'toc', 'aria-label': 'Contents' });
+  root.appendChild(nav);
+  sensitivityCharts();
+  scenarioSection();
+  nav.appendChild(el('h2', { class: 'visually-hidden' }, 'Contents'));
+  nav.appendChild(el('ul', null, toc.map((t) => el('li', null, el('a', { href: `#${t.id}` }, t.heading)))));
+  root.appendChild(el('footer', null, `Written by ${data.generator} on ${data.generated} from ${data.dir}/results.sqlite. Charts: Apache ECharts. Each chart can be saved as PNG or SVG with its buttons. `, 'The tables: docs/experiments-schema.md; the method: docs/experiments.md, "Sensitivity analysis".'));
   for (const c of state.charts) draw(c);
   window.addEventListener('resize', () => state.charts.forEach((c) => c.chart && c.chart.resize()));
   state.ready = true;

@@ -32,6 +32,9 @@ static const char usage_main[] =
     "  scoresim compare A.yaml B.yaml [options] the same seeds through two scenarios, and\n"
     "                                           the difference of every metric\n"
     "  scoresim compare [A.yaml] --set K=V...   A against A with the overrides\n"
+    "  scoresim sensitivity [SCENARIO.yaml] --param KEY=LO:HI... [options]\n"
+    "                                           which keys the results hinge on: Morris\n"
+    "                                           screening or Sobol' indices, with the noise\n"
     "  scoresim resume DIR                      go on with a run killed or interrupted, from\n"
     "                                           its last checkpoint (--checkpoint-every)\n"
     "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
@@ -133,6 +136,43 @@ static const char usage_compare[] =
     "both), --set KEY=VALUE (with two files: applied to both), --fork-day D,\n"
     "--keep-runs, --quiet; exit status as for 'scoresim sweep'.\n";
 
+static const char usage_sensitivity[] =
+    "usage: scoresim sensitivity [SCENARIO.yaml] --param KEY=LO:HI[:log]... [options]\n"
+    "\n"
+    "A global sensitivity analysis: which of the --param keys, over their ranges, move\n"
+    "the metrics. Morris screening (--method morris, the default: r (k + 1) points for\n"
+    "k keys) ranks the keys by mu*, the mean absolute change of a metric over a key's\n"
+    "whole range, with sigma for interactions; Sobol' indices (--method sobol: N (k + 2)\n"
+    "points) give the share of a metric's variance due to each key alone (S1) and with\n"
+    "its interactions (ST), with 95% bootstrap intervals. Each point runs --replicates\n"
+    "seeds; the noise between them is reported beside the indices, and a key whose\n"
+    "effect does not clear it is said to be below noise. The runs are a sweep's: the\n"
+    "same command resumes an interrupted analysis. Results: results.sqlite (the\n"
+    "sensitivity tables, docs/experiments-schema.md), a CSV per table, report.html.\n"
+    "\n"
+    "options:\n"
+    "      --param KEY=LO:HI[:log]  a key that holds one number and its range (both ends\n"
+    "                        checked by the scenario's rules; :log for ranges over orders\n"
+    "                        of magnitude); repeatable, up to 20\n"
+    "      --method M        morris (default) or sobol\n"
+    "      --trajectories N  Morris trajectories (default 10)\n"
+    "      --samples N       Sobol' rows of A and B (default 64; a power of 2 is best)\n"
+    "  -r, --replicates R    seeds per point (default 2)\n"
+    "      --metrics LIST    comma-separated: a daily column (docs/metrics.md) as\n"
+    "                        COLUMN[@GROUP][:sum|:mean], e.g. listed_rate,\n"
+    "                        di_listed@uyghur, internments@uyghur:sum; or wrongful_share,\n"
+    "                        wrongful_listed_share, cross_context_share_cum,\n"
+    "                        silence_share (default: the headline figures of\n"
+    "                        docs/results.md)\n"
+    "      --day D           the day a metric is read on, or summed to (default: the last)\n"
+    "      --skip-nan        leave out outputs that are not numbers (a share of nothing),\n"
+    "                        counted, instead of stopping with an error\n"
+    "  -j, --jobs J, -t, --threads T, -o, --out DIR, --force, --keep-runs, -q, --quiet,\n"
+    "  -n, --agents N, -d, --days D, -s, --seed S, --set KEY=VALUE\n"
+    "                        as for 'scoresim sweep' (the seed keys the design, too)\n"
+    "\n"
+    "Exit status as for 'scoresim sweep'; 2 also for a range a key does not allow.\n";
+
 static const char usage_resume[] =
     "usage: scoresim resume DIR [SCENARIO.yaml] [--threads T] [--quiet]\n"
     "\n"
@@ -177,30 +217,37 @@ static void on_signal(int sig)
 }
 
 struct cli {
-    const char *cmd;            /* run, check, scenario, metrics */
-    const char *file;           /* scenario file (compare: A; report: the folder) or NULL */
-    const char *file_b;         /* compare: scenario B */
-    const char *vary[MAX_SETS]; /* sweep: KEY=V1,V2,... in order */
-    int n_vary;                 /* entries in vary */
-    int replicates;             /* --replicates; 0 = the default */
-    int jobs;                   /* --jobs; 0 = 1 */
-    int keep_runs;              /* --keep-runs */
-    const char *fork_day;       /* --fork-day: a day or a date */
-    const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
-    int from_set[MAX_SETS];     /* 1: given as --set; 0: made from a shorthand (--agents) */
-    char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
-    int n_sets;                 /* overrides */
-    int threads;                /* --threads */
-    const char *out;            /* --out */
-    const char *baseline;       /* sweep: --baseline */
-    int snapshot;               /* --snapshot */
-    int reference;              /* --reference */
-    int quiet;                  /* --quiet */
-    int force;                  /* --force */
-    int plain, markdown;        /* scenario/metrics output forms */
-    size_t memory_limit;        /* --memory-limit */
-    int checkpoint_every;       /* --checkpoint-every */
-    const char *from;           /* --from: a checkpoint to fork from */
+    const char *cmd;              /* run, check, scenario, metrics */
+    const char *file;             /* scenario file (compare: A; report: the folder) or NULL */
+    const char *file_b;           /* compare: scenario B */
+    const char *vary[MAX_SETS];   /* sweep: KEY=V1,V2,... in order */
+    int n_vary;                   /* entries in vary */
+    int replicates;               /* --replicates; 0 = the default */
+    int jobs;                     /* --jobs; 0 = 1 */
+    int keep_runs;                /* --keep-runs */
+    const char *fork_day;         /* --fork-day: a day or a date */
+    const char *sets[MAX_SETS];   /* overrides as KEY=VALUE, in order */
+    int from_set[MAX_SETS];       /* 1: given as --set; 0: made from a shorthand (--agents) */
+    char *owned[MAX_SETS];        /* overrides built from shorthands (freed at exit) */
+    int n_sets;                   /* overrides */
+    int threads;                  /* --threads */
+    const char *out;              /* --out */
+    const char *baseline;         /* sweep: --baseline */
+    int snapshot;                 /* --snapshot */
+    int reference;                /* --reference */
+    int quiet;                    /* --quiet */
+    int force;                    /* --force */
+    int plain, markdown;          /* scenario/metrics output forms */
+    size_t memory_limit;          /* --memory-limit */
+    int checkpoint_every;         /* --checkpoint-every */
+    const char *from;             /* --from: a checkpoint to fork from */
+    const char *params[MAX_SETS]; /* sensitivity: --param KEY=LO:HI[:log], in order */
+    int n_params;                 /* entries in params */
+    const char *method;           /* sensitivity: --method */
+    int trajectories, samples;    /* sensitivity: --trajectories, --samples */
+    const char *metrics;          /* sensitivity: --metrics */
+    int day;                      /* sensitivity: --day */
+    int skip_nan;                 /* sensitivity: --skip-nan */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -306,29 +353,30 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     } while (0)
         if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *help = 1;
-        } else if (!strcmp(name, "--set") && takes(c, "run check scenario sweep compare")) {
+        } else if (!strcmp(name, "--set") &&
+                   takes(c, "run check scenario sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (add_set(c, NULL, val)) return 2;
         } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (add_set(c, "population.agents", val)) return 2;
         } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (add_set(c, "days", val)) return 2;
         } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (add_set(c, "seed", val)) return 2;
         } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) &&
-                   takes(c, "run sweep compare resume")) {
+                   takes(c, "run sweep compare sensitivity resume")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->threads))
                 return usage_error(
                     c->cmd, "--threads expects a whole number from 0 to 4096, got '%s'", val);
         } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare sensitivity")) {
             NEEDS_VALUE();
             c->out = val;
         } else if (!strcmp(name, "--memory-limit") && takes(c, "run")) {
@@ -345,14 +393,14 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--from") && takes(c, "run")) {
             NEEDS_VALUE();
             c->from = val;
-        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare")) {
+        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare sensitivity")) {
             c->force = 1;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
         } else if (!strcmp(name, "--reference") && takes(c, "run")) {
             c->reference = 1;
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
-                   takes(c, "run sweep compare resume")) {
+                   takes(c, "run sweep compare sensitivity resume")) {
             c->quiet = 1;
         } else if (!strcmp(name, "--baseline") && takes(c, "sweep")) {
             NEEDS_VALUE();
@@ -362,12 +410,13 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             if (c->n_vary == MAX_SETS) return usage_error(c->cmd, "%s", "too many --vary");
             c->vary[c->n_vary++] = val;
         } else if ((!strcmp(name, "-r") || !strcmp(name, "--replicates")) &&
-                   takes(c, "sweep compare")) {
+                   takes(c, "sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->replicates) || c->replicates < 1)
                 return usage_error(
                     c->cmd, "--replicates expects a whole number from 1 to 4096, got '%s'", val);
-        } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) && takes(c, "sweep compare")) {
+        } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) &&
+                   takes(c, "sweep compare sensitivity")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->jobs) || c->jobs < 1)
                 return usage_error(c->cmd, "--jobs expects a whole number from 1 to 4096, got '%s'",
@@ -375,8 +424,35 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--fork-day") && takes(c, "compare")) {
             NEEDS_VALUE();
             c->fork_day = val; /* a day or a date: checked with the plan, against A */
-        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare")) {
+        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare sensitivity")) {
             c->keep_runs = 1;
+        } else if (!strcmp(name, "--param") && takes(c, "sensitivity")) {
+            NEEDS_VALUE();
+            if (c->n_params == MAX_SETS) return usage_error(c->cmd, "%s", "too many --param");
+            c->params[c->n_params++] = val;
+        } else if (!strcmp(name, "--method") && takes(c, "sensitivity")) {
+            NEEDS_VALUE();
+            c->method = val; /* checked with the design */
+        } else if ((!strcmp(name, "--trajectories") || !strcmp(name, "--samples")) &&
+                   takes(c, "sensitivity")) {
+            NEEDS_VALUE();
+            int *n = name[2] == 't' ? &c->trajectories : &c->samples;
+            if (parse_int(val, n) || *n < 2)
+                return usage_error(
+                    c->cmd,
+                    name[2] == 't' ? "--trajectories expects a whole number from 2 to 4096, "
+                                     "got '%s'"
+                                   : "--samples expects a whole number from 2 to 4096, got '%s'",
+                    val);
+        } else if (!strcmp(name, "--metrics") && takes(c, "sensitivity")) {
+            NEEDS_VALUE();
+            c->metrics = val; /* checked against the daily table and the scenario */
+        } else if (!strcmp(name, "--day") && takes(c, "sensitivity")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->day) || c->day < 1)
+                return usage_error(c->cmd, "--day expects a day from 1, got '%s'", val);
+        } else if (!strcmp(name, "--skip-nan") && takes(c, "sensitivity")) {
+            c->skip_nan = 1;
         } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
             c->plain = 1;
         } else if (!strcmp(name, "--markdown") && takes(c, "scenario metrics")) {
@@ -654,7 +730,15 @@ static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, s
                             .progress_every = tty ? -1.0 : progress_every(),
                             .log = stderr,
                             .info = stdout,
-                            .cancel = &interrupted};
+                            .cancel = &interrupted,
+                            .params = c->params,
+                            .n_params = c->n_params,
+                            .method = c->method,
+                            .trajectories = c->trajectories,
+                            .samples = c->samples,
+                            .metrics = c->metrics,
+                            .day = c->day,
+                            .skip_nan = c->skip_nan};
     struct ss_error err = {0};
     int st = fn(&o, &err);
     if (st != SS_OK) ss_error_print(&err, stderr);
@@ -682,6 +766,11 @@ static int cmd_compare(struct cli *c)
                            "needs two scenario files, or one (or none: the seed scenario) and "
                            "--set KEY=VALUE overrides that make B");
     return run_experiment(c, exp_compare);
+}
+
+static int cmd_sensitivity(struct cli *c)
+{
+    return run_experiment(c, exp_sensitivity);
 }
 
 static int cmd_report(struct cli *c)
@@ -722,6 +811,7 @@ int main(int argc, char **argv)
                 {"scenario", usage_scenario, cmd_scenario},
                 {"sweep", usage_sweep, cmd_sweep},
                 {"compare", usage_compare, cmd_compare},
+                {"sensitivity", usage_sensitivity, cmd_sensitivity},
                 {"resume", usage_resume, cmd_resume},
                 {"report", usage_report, cmd_report},
                 {"metrics", usage_metrics, cmd_metrics}};

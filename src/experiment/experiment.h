@@ -23,11 +23,18 @@ struct sqlite3;    /* sqlite3.h stays private to the .c files */
 struct met_column; /* engine/metrics.h */
 struct sbuf;       /* core/strbuf.h */
 
-#define EXP_MAX_AXES  16      /* --vary keys in one sweep */
+#define EXP_MAX_AXES  20      /* --vary keys in one sweep; --param keys (DESIGN_MAX_PARAMS) */
 #define EXP_MAX_RUNS  1000000 /* points x replicates */
 #define EXP_MAX_RANGE 1000    /* values of one LO:HI:STEP range */
 
-enum exp_kind { EXP_SWEEP, EXP_COMPARE };
+enum exp_kind {
+    EXP_SWEEP,
+    EXP_COMPARE,
+    EXP_SENSITIVITY /* a sweep whose points come from a design (sensitivity.c) */
+};
+
+/* "sweep", "compare" or "sensitivity": the experiment table's kind. */
+const char *exp_kind_name(int kind);
 
 /* One varied key and its values, as the user wrote them. */
 struct exp_axis {
@@ -60,7 +67,11 @@ struct exp_plan {
     struct exp_axis axis[EXP_MAX_AXES]; /* sweep: the varied keys in the order given */
     int n_axes;                         /* entries in axis; 0 for compare */
     char *varied;                       /* JSON array of the varied keys (compare: ["scenario"]) */
-    int n_points;                       /* product of the axes' value counts; compare: 2 */
+    int n_points;                       /* product of the axes' value counts; compare: 2;
+                                           sensitivity: the design's points */
+    char **values;                      /* sensitivity: [n_points x n_axes] each point's values
+                                           as text, point-major (the axes hold keys only);
+                                           NULL: the full factorial of the axes */
     char **label;                       /* [n_points] "k1=v1, k2=v2"; compare: "A", "B" */
     char **params;                      /* [n_points] JSON object key -> value as written */
     int replicates;                     /* seeds per point */
@@ -100,6 +111,20 @@ const char *exp_point_value(const struct exp_plan *pl, int p, int a);
 char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, struct ss_error *err);
 /* The seed of run `run`: base_seed + its replicate. */
 uint64_t exp_run_seed(const struct exp_plan *pl, int run);
+
+/* --- running a plan (schedule.c) ---------------------------------------- */
+
+/* Called by exp_execute with the experiment database open (and the
+ * results folder locked) after the summary is rebuilt, all_done 1 when
+ * every run is done: what a design-based experiment derives from its runs. */
+typedef int (*exp_finish_fn)(struct sqlite3 *db, const struct exp_plan *pl, const char *dir,
+                             int all_done, void *ud, struct ss_error *err);
+
+/* Run a checked plan as exp_sweep does (folder, lock, database, child
+ * processes, resumption, summary), then finish(db, ...) if not NULL.
+ * Returns what exp_sweep returns, or finish's error. */
+int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn finish, void *ud,
+                struct ss_error *err);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 

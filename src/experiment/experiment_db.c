@@ -77,7 +77,7 @@ static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     rc = store_prepare(db, "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", &st,
                        err);
     if (rc == SS_OK) {
-        sqlite3_bind_text(st, 1, pl->kind == EXP_COMPARE ? "compare" : "sweep", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, exp_kind_name(pl->kind), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, pl->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, pl->scenario, -1, SQLITE_STATIC);
         if (pl->scenario_b)
@@ -232,7 +232,7 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path, 
         const char *scn = text_or(sqlite3_column_text(st, 1), "");
         const char *scn_b = text_or(sqlite3_column_text(st, 2), "");
         const char *varied = text_or(sqlite3_column_text(st, 3), "");
-        const char *want_kind = pl->kind == EXP_COMPARE ? "compare" : "sweep";
+        const char *want_kind = exp_kind_name(pl->kind);
         char diff[300];
         if (strcmp(kind, want_kind)) {
             snprintf(why, sizeof why, "it holds a %s, not a %s", kind, want_kind);

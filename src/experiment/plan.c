@@ -76,6 +76,9 @@ void exp_plan_free(struct exp_plan *pl)
     }
     for (int p = 0; pl->label && p < pl->n_points; p++) mem_free(m, pl->label[p]);
     for (int p = 0; pl->params && p < pl->n_points; p++) mem_free(m, pl->params[p]);
+    for (long i = 0; pl->values && i < (long)pl->n_points * pl->n_axes; i++)
+        mem_free(m, pl->values[i]);
+    mem_free(m, pl->values);
     mem_free(m, pl->label);
     mem_free(m, pl->params);
     mem_free(m, pl->name);
@@ -87,8 +90,14 @@ void exp_plan_free(struct exp_plan *pl)
     mem_free(&last, pl);
 }
 
+const char *exp_kind_name(int kind)
+{
+    return kind == EXP_COMPARE ? "compare" : kind == EXP_SENSITIVITY ? "sensitivity" : "sweep";
+}
+
 const char *exp_point_value(const struct exp_plan *pl, int p, int a)
 {
+    if (pl->values) return pl->values[(size_t)p * (size_t)pl->n_axes + (size_t)a];
     /* Mixed radix, the last axis the fastest digit. */
     int stride = 1;
     for (int b = pl->n_axes - 1; b > a; b--) stride *= pl->axis[b].n;

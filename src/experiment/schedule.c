@@ -619,8 +619,8 @@ static const char *plural(int n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* Everything after the plan: folder, database, runs, summary, report. */
-static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_error *err)
+int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn finish, void *ud,
+                struct ss_error *err)
 {
     struct exp_ctx x = {.o = o, .pl = pl};
     struct mem m = {0};
@@ -679,6 +679,7 @@ static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_e
     int n_done = 0;
     for (int r = 0; r < pl->n_runs; r++) n_done += x.done[r];
     int frc = exp_db_finish(x.db, pl, x.dir, n_done == pl->n_runs, err);
+    if (frc == SS_OK && finish) frc = finish(x.db, pl, x.dir, n_done == pl->n_runs, ud, err);
     if (frc != SS_OK) {
         rc = frc;
         goto done;
@@ -703,7 +704,7 @@ static int execute(const struct exp_options *o, struct exp_plan *pl, struct ss_e
     }
     if (o->info)
         fprintf(o->info, "%s '%s': %d of %d %s done (%d %s x %d %s); results in %s\n",
-                pl->kind == EXP_COMPARE ? "compare" : "sweep", pl->name, n_done, pl->n_runs,
+                exp_kind_name(pl->kind), pl->name, n_done, pl->n_runs,
                 plural(pl->n_runs, "run", "runs"), pl->n_points,
                 plural(pl->n_points, "point", "points"), pl->replicates,
                 plural(pl->replicates, "replicate", "replicates"), x.db_path);
@@ -743,7 +744,7 @@ static int plan_and_execute(const struct exp_options *o, struct ss_error *err,
 {
     struct exp_plan *pl = NULL;
     int rc = make_plan(&pl, o, err);
-    if (rc == SS_OK) rc = execute(o, pl, err);
+    if (rc == SS_OK) rc = exp_execute(o, pl, NULL, NULL, err);
     exp_plan_free(pl);
     return rc;
 }

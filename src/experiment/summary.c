@@ -298,11 +298,15 @@ static int build_differences(sqlite3 *db, const struct exp_plan *pl, int base, s
 int exp_db_finish(sqlite3 *db, const struct exp_plan *pl, const char *dir, int all_done,
                   struct ss_error *err)
 {
+    /* A design's points are many and each has few runs: its summary is the
+     * sensitivity tables, not a mean per point, group, metric and day
+     * (tens of millions of rows for a Morris screening). */
+    const int per_point = pl->kind != EXP_SENSITIVITY;
     int rc = store_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc == SS_OK) rc = build_summary(db, pl, err);
-    if (rc == SS_OK)
+    if (rc == SS_OK && per_point) rc = build_summary(db, pl, err);
+    if (rc == SS_OK && per_point)
         rc = build_differences(db, pl, pl->kind == EXP_COMPARE ? 0 : pl->baseline, err);
-    if (rc == SS_OK) rc = ratios_build(db, 1, err);
+    if (rc == SS_OK && per_point) rc = ratios_build(db, 1, err);
     sqlite3_stmt *st = NULL;
     if (rc == SS_OK) rc = store_prepare(db, "UPDATE experiment SET finished = ?", &st, err);
     if (rc == SS_OK) {

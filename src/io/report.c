@@ -85,7 +85,7 @@ int rep_html_escape(struct mem *m, const char *s, char **out, size_t *len)
 
 /* ---- reading results.sqlite -------------------------------------------- */
 
-enum rep_kind { REP_RUN, REP_SWEEP, REP_COMPARE };
+enum rep_kind { REP_RUN, REP_SWEEP, REP_COMPARE, REP_SENS };
 
 /* One report being built. */
 struct rep {
@@ -462,6 +462,30 @@ static int rep_schedule(struct rep *r)
                            " 'done' GROUP BY r.point ORDER BY r.point");
 }
 
+/* A sensitivity analysis: the experiment, its runs' status, the design,
+ * the indices and the noise (tables of experiment/sensitivity.c; absent
+ * until its first invocation finishes, and the indices until every run is
+ * done). */
+static int rep_sensitivity_tables(struct rep *r)
+{
+    static const char *const tables[][2] = {
+        {"sensitivity_design", "SELECT * FROM sensitivity_design LIMIT 1"},
+        {"sensitivity_params", "SELECT * FROM sensitivity_params ORDER BY param"},
+        {"sensitivity", "SELECT * FROM sensitivity ORDER BY metric, rank"},
+        {"sensitivity_noise", "SELECT * FROM sensitivity_noise ORDER BY metric"}};
+    int rc = rep_table(r, "experiment", "SELECT * FROM experiment LIMIT 1");
+    if (!rc)
+        rc = rep_table(r, "runs",
+                       "SELECT run, point, replicate, seed, status, error, wall_seconds FROM runs"
+                       " WHERE status != 'done' ORDER BY run");
+    for (size_t i = 0; !rc && i < sizeof tables / sizeof tables[0]; i++) {
+        int has = 0;
+        rc = rep_has_table(r, tables[i][0], &has);
+        if (!rc && has) rc = rep_table(r, tables[i][0], tables[i][1]);
+    }
+    return rc;
+}
+
 /* The whole data object into r->json. */
 static int rep_build(struct rep *r, const char *dir)
 {
@@ -476,10 +500,13 @@ static int rep_build(struct rep *r, const char *dir)
     if (rc) return rc;
     r->kind = REP_RUN;
     if (has) {
-        long long sweep = 0;
-        rc = rep_scalar(r, "SELECT kind = 'sweep' FROM experiment LIMIT 1", 1, &sweep);
+        long long kind = 0;
+        rc = rep_scalar(r,
+                        "SELECT CASE kind WHEN 'sweep' THEN 1 WHEN 'sensitivity' THEN 3 ELSE 2 "
+                        "END FROM experiment LIMIT 1",
+                        1, &kind);
         if (rc) return rc;
-        r->kind = sweep ? REP_SWEEP : REP_COMPARE;
+        r->kind = kind == 1 ? REP_SWEEP : kind == 3 ? REP_SENS : REP_COMPARE;
     }
     long long groups = 0, points = 1;
     rc = rep_scalar(r, "SELECT MAX(day) FROM daily", 0, &r->last_day);
@@ -492,7 +519,7 @@ static int rep_build(struct rep *r, const char *dir)
         (double)points * (double)(groups + 1) * (double)(r->last_day + 1) * (double)cols;
     r->step = values > REP_SERIES_BUDGET ? (long long)ceil(values / REP_SERIES_BUDGET) : 1;
 
-    static const char *const kinds[] = {"run", "sweep", "compare"};
+    static const char *const kinds[] = {"run", "sweep", "compare", "sensitivity"};
     struct sbuf *b = &r->json;
     sbuf_add(b, "{\"kind\":");
     sbuf_json(b, kinds[r->kind]);
@@ -509,11 +536,13 @@ static int rep_build(struct rep *r, const char *dir)
                    "SELECT \"group\", name, share, agents FROM groups ORDER BY \"group\"");
     if (!rc) rc = rep_table(r, "layers", "SELECT * FROM layers ORDER BY layer");
     if (!rc && r->kind == REP_RUN) rc = rep_table(r, "run", "SELECT * FROM run LIMIT 1");
-    if (!rc && r->kind != REP_RUN) rc = rep_experiment_tables(r);
-    if (!rc) rc = rep_series(r);
-    if (!rc) rc = rep_totals(r);
-    if (!rc) rc = rep_ratios(r);
-    if (!rc) rc = rep_schedule(r);
+    if (!rc && r->kind == REP_SENS) rc = rep_sensitivity_tables(r);
+    if (!rc && r->kind != REP_RUN && r->kind != REP_SENS) rc = rep_experiment_tables(r);
+    /* A design's many points have no means over time: its page is its indices. */
+    if (!rc && r->kind != REP_SENS) rc = rep_series(r);
+    if (!rc && r->kind != REP_SENS) rc = rep_totals(r);
+    if (!rc && r->kind != REP_SENS) rc = rep_ratios(r);
+    if (!rc && r->kind != REP_SENS) rc = rep_schedule(r);
     sbuf_add(b, "}");
     if (!rc && !sbuf_str(b, r->err, "building the report")) rc = SS_ENOMEM;
     return rc;
@@ -531,6 +560,9 @@ static int rep_title(struct rep *r, struct mem *m, char **out)
             ? "SELECT CASE WHEN varied IS NULL OR varied = '[]' THEN 'Replicates of ' || name"
               " ELSE 'Sweep of ' || replace(replace(replace(replace(varied, '[', ''), ']', ''),"
               " '\"', ''), ', ', ' x ') || ' (' || name || ')' END FROM experiment LIMIT 1"
+        : r->kind == REP_SENS
+            ? "SELECT 'Sensitivity of ' || name || ' to ' || replace(replace(replace(replace("
+              "varied, '[', ''), ']', ''), '\"', ''), ', ', ', ') FROM experiment LIMIT 1"
             : "SELECT 'Comparison: ' || replace(name, '-vs-', ' vs ') FROM experiment LIMIT 1";
     sqlite3_stmt *st = NULL;
     *out = NULL;
@@ -555,7 +587,7 @@ static const char rep_csp[] =
  * stylesheet, the data, the inlined script. */
 static void rep_page(struct sbuf *h, const struct rep *r, const char *title)
 {
-    static const char *const kinds[] = {"run", "sweep", "comparison"};
+    static const char *const kinds[] = {"run", "sweep", "comparison", "sensitivity"};
     sbuf_add(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"");
     sbuf_add(h, rep_csp);
