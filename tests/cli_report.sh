@@ -180,14 +180,12 @@ else
         bad "the browser test exited $rc"
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
-    for n in run regime xss sweep compare sched runfork forked; do
-    for n in run regime xss sweep compare sens sobol; do
+    for n in run regime xss sweep compare sched runfork forked sens sobol; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
 fi
 t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
-    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
-    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report
