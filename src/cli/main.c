@@ -32,6 +32,8 @@ static const char usage_main[] =
     "  scoresim compare A.yaml B.yaml [options] the same seeds through two scenarios, and\n"
     "                                           the difference of every metric\n"
     "  scoresim compare [A.yaml] --set K=V...   A against A with the overrides\n"
+    "  scoresim calibrate [SCENARIO.yaml] --targets FILE --param KEY=LO:HI... --budget N\n"
+    "                                           fit parameters to published figures\n"
     "  scoresim resume DIR                      go on with a run killed or interrupted, from\n"
     "                                           its last checkpoint (--checkpoint-every)\n"
     "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
@@ -112,6 +114,34 @@ static const char usage_sweep[] =
     "Exit status: 0 done, 1 some runs failed (listed; the rest is written), 2 bad\n"
     "scenario or option (nothing is run), 130 interrupted (completed runs are kept).\n";
 
+static const char usage_calibrate[] =
+    "usage: scoresim calibrate [SCENARIO.yaml] --targets FILE --param KEY=LO:HI[:log]...\n"
+    "                          --budget RUNS [options]\n"
+    "\n"
+    "Fits the --param keys to the published figures of the targets file\n"
+    "(docs/calibration.md): waves of runs at Sobol' points, each wave a sweep in\n"
+    "DIR/wave-<w>/ with the same seeds at every point; history matching rules out\n"
+    "the points whose runs are implausibly far from a figure, the next wave samples\n"
+    "what is left, and rejection ABC over the last wave gives the posterior.\n"
+    "DIR/results.sqlite holds every point's parameters, figures, implausibility and\n"
+    "distance; DIR/best.yaml and DIR/posterior-median.yaml are scenarios to run.\n"
+    "Run the same command again to resume an interrupted calibration.\n"
+    "\n"
+    "options:\n"
+    "      --targets FILE    the targets (CSV; docs/calibration.md)\n"
+    "      --param KEY=LO:HI[:log]  a parameter to fit and its range (repeatable)\n"
+    "      --budget RUNS     runs in all: points x replicates over every wave\n"
+    "      --waves W         waves of history matching (default 3)\n"
+    "  -r, --replicates R    seeds per point (default 2)\n"
+    "      --discrepancy F   the model discrepancy, a fraction of each figure (default 0.1)\n"
+    "      --accept Q        ABC: the share of the last wave's points, closest to the\n"
+    "                        targets, kept as the posterior (default 0.1)\n"
+    "  -j, --jobs J          runs at once (default 1)\n"
+    "  -o, --out DIR         results folder (default: results/calibrate-<name>/)\n"
+    "also --set KEY=VALUE, --agents N, --days D, --seed S, --threads T, --force,\n"
+    "--keep-runs, --quiet. Exit status: 0 done; 1 some runs failed or an error;\n"
+    "2 bad input (every bad row of the targets file is listed); 130 interrupted.\n";
+
 static const char usage_compare[] =
     "usage: scoresim compare A.yaml B.yaml [options]\n"
     "       scoresim compare [A.yaml] --set KEY=VALUE... [options]\n"
@@ -177,30 +207,37 @@ static void on_signal(int sig)
 }
 
 struct cli {
-    const char *cmd;            /* run, check, scenario, metrics */
-    const char *file;           /* scenario file (compare: A; report: the folder) or NULL */
-    const char *file_b;         /* compare: scenario B */
-    const char *vary[MAX_SETS]; /* sweep: KEY=V1,V2,... in order */
-    int n_vary;                 /* entries in vary */
-    int replicates;             /* --replicates; 0 = the default */
-    int jobs;                   /* --jobs; 0 = 1 */
-    int keep_runs;              /* --keep-runs */
-    const char *fork_day;       /* --fork-day: a day or a date */
-    const char *sets[MAX_SETS]; /* overrides as KEY=VALUE, in order */
-    int from_set[MAX_SETS];     /* 1: given as --set; 0: made from a shorthand (--agents) */
-    char *owned[MAX_SETS];      /* overrides built from shorthands (freed at exit) */
-    int n_sets;                 /* overrides */
-    int threads;                /* --threads */
-    const char *out;            /* --out */
-    const char *baseline;       /* sweep: --baseline */
-    int snapshot;               /* --snapshot */
-    int reference;              /* --reference */
-    int quiet;                  /* --quiet */
-    int force;                  /* --force */
-    int plain, markdown;        /* scenario/metrics output forms */
-    size_t memory_limit;        /* --memory-limit */
-    int checkpoint_every;       /* --checkpoint-every */
-    const char *from;           /* --from: a checkpoint to fork from */
+    const char *cmd;              /* run, check, scenario, metrics */
+    const char *file;             /* scenario file (compare: A; report: the folder) or NULL */
+    const char *file_b;           /* compare: scenario B */
+    const char *vary[MAX_SETS];   /* sweep: KEY=V1,V2,... in order */
+    int n_vary;                   /* entries in vary */
+    int replicates;               /* --replicates; 0 = the default */
+    int jobs;                     /* --jobs; 0 = 1 */
+    int keep_runs;                /* --keep-runs */
+    const char *fork_day;         /* --fork-day: a day or a date */
+    const char *sets[MAX_SETS];   /* overrides as KEY=VALUE, in order */
+    int from_set[MAX_SETS];       /* 1: given as --set; 0: made from a shorthand (--agents) */
+    char *owned[MAX_SETS];        /* overrides built from shorthands (freed at exit) */
+    int n_sets;                   /* overrides */
+    int threads;                  /* --threads */
+    const char *out;              /* --out */
+    const char *baseline;         /* sweep: --baseline */
+    int snapshot;                 /* --snapshot */
+    int reference;                /* --reference */
+    int quiet;                    /* --quiet */
+    int force;                    /* --force */
+    int plain, markdown;          /* scenario/metrics output forms */
+    size_t memory_limit;          /* --memory-limit */
+    int checkpoint_every;         /* --checkpoint-every */
+    const char *from;             /* --from: a checkpoint to fork from */
+    const char *targets;          /* calibrate: --targets */
+    const char *params[MAX_SETS]; /* calibrate: --param KEY=LO:HI[:log] in order */
+    int n_params;                 /* entries in params */
+    long budget;                  /* calibrate: --budget */
+    int waves;                    /* calibrate: --waves; 0 = the default */
+    double discrepancy;           /* calibrate: --discrepancy; < 0 = the default */
+    double accept;                /* calibrate: --accept; 0 = the default */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -306,29 +343,30 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     } while (0)
         if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *help = 1;
-        } else if (!strcmp(name, "--set") && takes(c, "run check scenario sweep compare")) {
+        } else if (!strcmp(name, "--set") &&
+                   takes(c, "run check scenario sweep compare calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, NULL, val)) return 2;
         } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "population.agents", val)) return 2;
         } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "days", val)) return 2;
         } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "seed", val)) return 2;
         } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) &&
-                   takes(c, "run sweep compare resume")) {
+                   takes(c, "run sweep compare resume calibrate")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->threads))
                 return usage_error(
                     c->cmd, "--threads expects a whole number from 0 to 4096, got '%s'", val);
         } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) &&
-                   takes(c, "run sweep compare")) {
+                   takes(c, "run sweep compare calibrate")) {
             NEEDS_VALUE();
             c->out = val;
         } else if (!strcmp(name, "--memory-limit") && takes(c, "run")) {
@@ -345,14 +383,14 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--from") && takes(c, "run")) {
             NEEDS_VALUE();
             c->from = val;
-        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare")) {
+        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare calibrate")) {
             c->force = 1;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
         } else if (!strcmp(name, "--reference") && takes(c, "run")) {
             c->reference = 1;
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
-                   takes(c, "run sweep compare resume")) {
+                   takes(c, "run sweep compare resume calibrate")) {
             c->quiet = 1;
         } else if (!strcmp(name, "--baseline") && takes(c, "sweep")) {
             NEEDS_VALUE();
@@ -362,12 +400,13 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             if (c->n_vary == MAX_SETS) return usage_error(c->cmd, "%s", "too many --vary");
             c->vary[c->n_vary++] = val;
         } else if ((!strcmp(name, "-r") || !strcmp(name, "--replicates")) &&
-                   takes(c, "sweep compare")) {
+                   takes(c, "sweep compare calibrate")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->replicates) || c->replicates < 1)
                 return usage_error(
                     c->cmd, "--replicates expects a whole number from 1 to 4096, got '%s'", val);
-        } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) && takes(c, "sweep compare")) {
+        } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) &&
+                   takes(c, "sweep compare calibrate")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->jobs) || c->jobs < 1)
                 return usage_error(c->cmd, "--jobs expects a whole number from 1 to 4096, got '%s'",
@@ -375,8 +414,43 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--fork-day") && takes(c, "compare")) {
             NEEDS_VALUE();
             c->fork_day = val; /* a day or a date: checked with the plan, against A */
-        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare")) {
+        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare calibrate")) {
             c->keep_runs = 1;
+        } else if (!strcmp(name, "--targets") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            c->targets = val;
+        } else if (!strcmp(name, "--param") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            if (c->n_params == MAX_SETS) return usage_error(c->cmd, "%s", "too many --param");
+            c->params[c->n_params++] = val;
+        } else if (!strcmp(name, "--budget") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            errno = 0;
+            c->budget = strtol(val, &end, 10);
+            if (errno || end == val || *end || c->budget < 1)
+                return usage_error(c->cmd, "--budget expects a number of runs, 1 or more, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--waves") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->waves) || c->waves < 1 || c->waves > 100)
+                return usage_error(c->cmd, "--waves expects a whole number from 1 to 100, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--accept") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            c->accept = strtod(val, &end);
+            if (end == val || *end || !(c->accept > 0 && c->accept <= 1))
+                return usage_error(c->cmd,
+                                   "--accept expects a share above 0 and at most 1, got '%s'", val);
+        } else if (!strcmp(name, "--discrepancy") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            c->discrepancy = strtod(val, &end);
+            if (end == val || *end || !(c->discrepancy >= 0 && c->discrepancy < 10))
+                return usage_error(
+                    c->cmd, "--discrepancy expects a fraction from 0 to 10 (0.1: 10%%), got '%s'",
+                    val);
         } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
             c->plain = 1;
         } else if (!strcmp(name, "--markdown") && takes(c, "scenario metrics")) {
@@ -651,6 +725,40 @@ static int cmd_compare(struct cli *c)
     return run_experiment(c, exp_compare);
 }
 
+static int cmd_calibrate(struct cli *c)
+{
+    if (!c->targets) return usage_error(c->cmd, "%s", "needs --targets FILE");
+    if (!c->n_params) return usage_error(c->cmd, "%s", "needs at least one --param KEY=LO:HI");
+    if (!c->budget) return usage_error(c->cmd, "%s", "needs --budget RUNS");
+    int tty = isatty(STDERR_FILENO);
+    struct exp_options o = {.scoresim = "/proc/self/exe",
+                            .scenario = c->file,
+                            .sets = c->sets,
+                            .n_sets = c->n_sets,
+                            .replicates = c->replicates,
+                            .jobs = c->jobs,
+                            .threads = c->threads,
+                            .out_dir = c->out,
+                            .force = c->force,
+                            .keep_runs = c->keep_runs,
+                            .progress = !c->quiet,
+                            .progress_every = tty ? -1.0 : progress_every(),
+                            .log = stderr,
+                            .info = stdout,
+                            .cancel = &interrupted};
+    struct exp_calib_options k = {.targets = c->targets,
+                                  .params = c->params,
+                                  .n_params = c->n_params,
+                                  .budget = c->budget,
+                                  .waves = c->waves,
+                                  .discrepancy = c->discrepancy,
+                                  .accept = c->accept};
+    struct ss_error err = {0};
+    int st = exp_calibrate(&o, &k, &err);
+    if (st != SS_OK) ss_error_print(&err, stderr);
+    return st == SS_OK ? 0 : st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+}
+
 static int cmd_report(struct cli *c)
 {
     if (!c->file) return usage_error(c->cmd, "%s", "needs a results folder");
@@ -689,12 +797,13 @@ int main(int argc, char **argv)
                 {"scenario", usage_scenario, cmd_scenario},
                 {"sweep", usage_sweep, cmd_sweep},
                 {"compare", usage_compare, cmd_compare},
+                {"calibrate", usage_calibrate, cmd_calibrate},
                 {"resume", usage_resume, cmd_resume},
                 {"report", usage_report, cmd_report},
                 {"metrics", usage_metrics, cmd_metrics}};
     for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
         if (strcmp(argv[1], cmds[k].name)) continue;
-        struct cli c = {.cmd = cmds[k].name};
+        struct cli c = {.cmd = cmds[k].name, .discrepancy = -1};
         int help = 0;
         int rc = parse_args(&c, argc, argv, &help);
         if (rc == 0 && help) {

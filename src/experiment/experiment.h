@@ -77,6 +77,9 @@ struct exp_plan {
     int baseline;                       /* sweep: the point the differences table compares
                                            every other with (--baseline, or the one recorded);
                                            -1: none. Not part of what the experiment is. */
+    int listed;                         /* 1: the points are listed one by one (each axis
+                                           holds a value per point: exp_plan_points), not
+                                           the factorial of the axes' values */
 };
 
 /* --- the plan (plan.c) --------------------------------------------------- */
@@ -91,6 +94,14 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
 /* The same for a comparison of o->scenario (A) and o->scenario_b (B): both
  * run with A's seed (or the sets' seed). */
 int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err);
+/* A sweep of listed points (a calibration's wave, a sensitivity design):
+ * point p sets keys[a] to values[p k + a] (YAML text), a = 0 .. k-1, on
+ * o's scenario and sets; o's replicates and seed as for any sweep. The
+ * points are not loaded one by one here: the caller has checked them
+ * (design_check_point). Returns SS_OK and *out, or an error and *out
+ * NULL. */
+int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const char *const *keys,
+                    int k, const char *const *values, int n, struct ss_error *err);
 /* Accepts NULL. */
 void exp_plan_free(struct exp_plan *pl);
 /* The value of axis a at point p (sweep only). */
@@ -100,6 +111,16 @@ const char *exp_point_value(const struct exp_plan *pl, int p, int a);
 char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, struct ss_error *err);
 /* The seed of run `run`: base_seed + its replicate. */
 uint64_t exp_run_seed(const struct exp_plan *pl, int run);
+
+/* --- running a plan (schedule.c) ------------------------------------------ */
+
+/* Run plan pl as exp_sweep runs its own (the folder o->out_dir or the
+ * default, its lock, resuming what it holds, the summary), pl then
+ * belonging to the caller still. Returns as exp_sweep. */
+int exp_run_plan(const struct exp_options *o, struct exp_plan *pl, struct ss_error *err);
+/* An exclusive lock on dir/.lock, held as long as *fd_out is open:
+ * SS_EINPUT if another process holds it. */
+int exp_lock_dir(const char *dir, int *fd_out, struct ss_error *err);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 

@@ -89,6 +89,7 @@ void exp_plan_free(struct exp_plan *pl)
 
 const char *exp_point_value(const struct exp_plan *pl, int p, int a)
 {
+    if (pl->listed) return pl->axis[a].values[p];
     /* Mixed radix, the last axis the fastest digit. */
     int stride = 1;
     for (int b = pl->n_axes - 1; b > a; b--) stride *= pl->axis[b].n;
@@ -657,4 +658,62 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
     }
     *out = pl;
     return SS_OK;
+}
+
+int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const char *const *keys,
+                    int k, const char *const *values, int n, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *s = NULL;
+    *out = NULL;
+    if (k < 1 || k > EXP_MAX_AXES || n < 1) {
+        err_msg(err, SS_EINTERNAL, "a plan of %d points of %d keys: expected 1 to %d keys", n, k,
+                EXP_MAX_AXES);
+        return SS_EINTERNAL; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_SWEEP, o, err);
+    if (rc) return rc;
+    pl->listed = 1;
+    if ((long)n * pl->replicates > EXP_MAX_RUNS)
+        rc = err_msg(err, SS_EINPUT, "%d points x %d replicates is more than %d runs", n,
+                     pl->replicates, EXP_MAX_RUNS);
+    struct sbuf vb = {.m = &pl->mem};
+    sbuf_add(&vb, "[");
+    for (int a = 0; a < k && rc == SS_OK; a++) {
+        struct exp_axis *ax = &pl->axis[a];
+        pl->n_axes = a + 1; /* so that exp_plan_free frees what is taken */
+        ax->key = mem_strdup(&pl->mem, keys[a]);
+        ax->values = mem_calloc(&pl->mem, (size_t)n, sizeof *ax->values);
+        if (!ax->key || !ax->values) {
+            rc = err_nomem(err, "planning the experiment");
+            break;
+        }
+        for (int p = 0; p < n && rc == SS_OK; p++, ax->n++)
+            if (!(ax->values[p] = mem_strdup(&pl->mem, values[(size_t)p * k + a])))
+                rc = err_nomem(err, "planning the experiment");
+        if (a) sbuf_add(&vb, ", ");
+        sbuf_json(&vb, keys[a]);
+    }
+    sbuf_add(&vb, "]");
+    if (rc == SS_OK && !(pl->varied = sbuf_take(&vb, err, "planning the experiment")))
+        rc = SS_ENOMEM;
+    sbuf_free(&vb); /* a no-op once taken */
+    if (rc != SS_OK) goto fail;
+    pl->n_points = n;
+    pl->n_runs = n * pl->replicates;
+    rc = plan_load(&s, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, s, &pl->scenario, err);
+    if (rc == SS_OK && !(pl->name = mem_strdup(&pl->mem, scn_name(s))))
+        rc = err_nomem(err, "planning the experiment");
+    if (rc == SS_OK && !(pl->stem = mem_strdup(&pl->mem, "points")))
+        rc = err_nomem(err, "planning the experiment");
+    scn_free(s);
+    if (rc == SS_OK) rc = plan_points(pl, err);
+    if (rc != SS_OK) goto fail;
+    *out = pl;
+    return SS_OK;
+
+fail:
+    exp_plan_free(pl);
+    return rc;
 }
