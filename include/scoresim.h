@@ -257,7 +257,8 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
 
 /* Write DIR/report.html: one self-contained page (charts and data inlined,
  * no network access needed) of the results in DIR/results.sqlite, a single
- * run's or a sweep's or compare's (told apart by the experiment table).
+ * run's, a sweep's or compare's (told apart by the experiment table), or a
+ * calibration's (its calibration table).
  * Scenario texts are escaped. The file is written under a temporary name
  * and renamed into place. Returns SS_OK; SS_EINPUT if DIR holds no
  * readable results; SS_EIO if the file cannot be written; SS_ENOMEM. */

@@ -731,7 +731,10 @@ static int cmd_calibrate(struct cli *c)
     if (!c->n_params) return usage_error(c->cmd, "%s", "needs at least one --param KEY=LO:HI");
     if (!c->budget) return usage_error(c->cmd, "%s", "needs --budget RUNS");
     int tty = isatty(STDERR_FILENO);
+    char dir[1100] = "";
     struct exp_options o = {.scoresim = "/proc/self/exe",
+                            .out_used = dir,
+                            .out_used_size = sizeof dir,
                             .scenario = c->file,
                             .sets = c->sets,
                             .n_sets = c->n_sets,
@@ -756,7 +759,13 @@ static int cmd_calibrate(struct cli *c)
     struct ss_error err = {0};
     int st = exp_calibrate(&o, &k, &err);
     if (st != SS_OK) ss_error_print(&err, stderr);
-    return st == SS_OK ? 0 : st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    if (st != SS_OK && st != EXP_ERUNS) return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    struct ss_error rerr = {0};
+    if (rep_write(dir, &rerr) == SS_OK)
+        printf("report: %s/report.html\n", dir);
+    else
+        ss_error_print(&rerr, stderr);
+    return st == SS_OK && rerr.code == SS_OK ? 0 : 1;
 }
 
 static int cmd_report(struct cli *c)
