@@ -70,7 +70,8 @@ void exp_plan_free(struct exp_plan *pl)
     if (!pl) return;
     struct mem *m = &pl->mem;
     for (int a = 0; a < pl->n_axes; a++) {
-        for (int v = 0; v < pl->axis[a].n; v++) mem_free(m, pl->axis[a].values[v]);
+        for (int v = 0; pl->axis[a].values && v < pl->axis[a].n; v++)
+            mem_free(m, pl->axis[a].values[v]);
         mem_free(m, pl->axis[a].values);
         mem_free(m, pl->axis[a].key);
     }
@@ -685,12 +686,18 @@ int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const ch
         ax->key = mem_strdup(&pl->mem, keys[a]);
         ax->values = mem_calloc(&pl->mem, (size_t)n, sizeof *ax->values);
         if (!ax->key || !ax->values) {
-            rc = err_nomem(err, "planning the experiment");
+            err_nomem(err, "planning the experiment");
+            rc = SS_ENOMEM;
             break;
         }
-        for (int p = 0; p < n && rc == SS_OK; p++, ax->n++)
-            if (!(ax->values[p] = mem_strdup(&pl->mem, values[(size_t)p * k + a])))
-                rc = err_nomem(err, "planning the experiment");
+        for (int p = 0; p < n; p++) {
+            if (!(ax->values[p] = mem_strdup(&pl->mem, values[(size_t)p * k + a]))) {
+                err_nomem(err, "planning the experiment");
+                rc = SS_ENOMEM;
+                break;
+            }
+            ax->n = p + 1; /* what exp_plan_free frees */
+        }
         if (a) sbuf_add(&vb, ", ");
         sbuf_json(&vb, keys[a]);
     }
