@@ -65,7 +65,7 @@ struct sim;      /* one simulation: population, networks, state, metrics */
 
 /* --- scenario (scenario.c) --------------------------------------------- */
 
-/* The built-in seed scenario of MODEL.md. Returns SS_OK or SS_ENOMEM. */
+/* The built-in seed scenario of docs/model.md. Returns SS_OK or SS_ENOMEM. */
 int scn_new_default(struct scenario **out, struct ss_error *err);
 /* Read a YAML scenario file over the seed defaults. Every key is checked;
  * on error returns SS_EINPUT with file, line and column, and *out is NULL. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the seed scenario and four variants (MODEL.md's key mechanisms
+# Runs the seed scenario and four variants (docs/model.md's key mechanisms
 # switched or scaled) and prints the tables of docs/results.md from their
 # results.sqlite files. Everything it prints is read from those files.
 # usage: scripts/results.sh [BUILD_DIR] [OUT_DIR]   (env AGENTS, DAYS, SEED)

@@ -1,5 +1,5 @@
 /*
- * test_behaviour.c - what agents do each day (MODEL.md section 3,
+ * test_behaviour.c - what agents do each day (docs/model.md section 3,
  * model/behaviour.c): criticism and its online condition, fear and
  * preference falsification, the protest rule, leaving and triggers,
  * payments, attitude change, and switched-off mechanisms that leave every
@@ -603,7 +603,7 @@ static void test_switches_keep_draws(void **state)
 /* --- a naive reference of fear and the protest rule ------------------------- */
 
 /* What the engine should decide for agent i today, computed the slow
- * obvious way from MODEL.md section 3 and the state at the end of
+ * obvious way from docs/model.md section 3 and the state at the end of
  * yesterday, in docs/model.md's reading: contacts are counted per tie (a
  * contact in two layers counts twice); interned contacts count for the
  * sanctioned share but are not there to be seen protesting (they are

@@ -1,6 +1,6 @@
 /*
  * test_dynamics_stat.c - statistical tests of the day step at 10^5 agents
- * (2 x 10^4 under the sanitizers), MODEL.md sections 3 and 4: behaviour
+ * (2 x 10^4 under the sanitizers), docs/model.md sections 3 and 4: behaviour
  * rates, coverage and detection per channel and group, the phone channel's
  * meetings with listed people, false attribution, leaving a protest.
  * Fixed seeds, so deterministic: observed counts lie within 5 standard

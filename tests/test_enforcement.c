@@ -1,5 +1,5 @@
 /*
- * test_enforcement.c - what the list is for (MODEL.md section 6a,
+ * test_enforcement.c - what the list is for (docs/model.md section 6a,
  * docs/model.md "Enforcement"): unpaid judgments as debts, settlement and
  * its sanction pressure, credit repair and the exits it opens, expiry,
  * coerced settlements, the rail channel of the travel ban, sub-system

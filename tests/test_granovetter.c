@@ -1,10 +1,10 @@
 /*
- * test_granovetter.c - the classical results of MODEL.md section 9.
+ * test_granovetter.c - the classical results of docs/model.md section 9.
  *
  * With scoring, surveillance and sanctions off (no channel records
  * anything, so no point is ever scored; every sanction, association,
  * ostracism, rewards and the cap are switched off), fear off and protesters
- * never leaving, the protest rule of MODEL.md section 3 is Granovetter's
+ * never leaving, the protest rule of docs/model.md section 3 is Granovetter's
  * threshold model on a complete graph and Watts' cascade model on a random
  * graph. This file checks that the engine reproduces:
  *
@@ -59,7 +59,7 @@
 
 #include "harness.h"
 
-/* MODEL.md section 9's setting: every scoring, surveillance and sanction
+/* docs/model.md section 9's setting: every scoring, surveillance and sanction
  * mechanism off, fear off, protesters never leave, one group of adults in
  * single households, no other act. The caller adds the network, the
  * thresholds and any trigger. */

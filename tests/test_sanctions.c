@@ -1,6 +1,6 @@
 /*
  * test_sanctions.c - the public list, sanctions, rewards and ostracism
- * (MODEL.md section 6, model/sanctions.c): the social media ban, leaving
+ * (docs/model.md section 6, model/sanctions.c): the social media ban, leaving
  * the list, rewards at their boundary, travel and school bans, jobs and
  * loans refused by score, internment, ostracism; and the world's
  * cumulative totals, which must equal the sum of the days' counts. Exact tests on populations of 2

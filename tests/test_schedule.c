@@ -1,5 +1,5 @@
 /*
- * test_schedule.c - the calendar and the schedule (MODEL.md section 10,
+ * test_schedule.c - the calendar and the schedule (docs/model.md section 10,
  * docs/scenario.md "The schedule"): dates; the parameters in force on each
  * day (sets from their day on, ramps linear and then held, the derived
  * per-group coverage); printing a schedule back and reading it again;

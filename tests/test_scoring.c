@@ -1,5 +1,5 @@
 /*
- * test_scoring.c - ledgers, scores, tiers and the group cap (MODEL.md
+ * test_scoring.c - ledgers, scores, tiers and the group cap (docs/model.md
  * section 5, model/scoring.c): court judgments from observed missed
  * payments, cross-context listings under integration, recovery,
  * conformity points and tiers upward to the clamp, association penalties

@@ -1,5 +1,5 @@
 /*
- * test_surveillance.c - the channels that watch the population (MODEL.md
+ * test_surveillance.c - the channels that watch the population (docs/model.md
  * section 4, model/surveillance.c): false attribution by each channel and
  * by all at once, what it costs and what follows from it (a false court
  * judgment, a wrongful listing), and a false association record that

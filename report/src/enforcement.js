@@ -1,4 +1,4 @@
-// enforcement.js - what the list is for (MODEL.md 6a, docs/model.md): the
+// enforcement.js - what the list is for (docs/model.md 6a, docs/model.md): the
 // flows into and out of the list by cause, settlements and the share of
 // them the sanctions coerced, unpaid judgments beside the listed, and how
 // long those who left had been listed. Counts of a period are differences

@@ -49,7 +49,7 @@ static const char usage_main[] =
 static const char usage_run[] =
     "usage: scoresim run [SCENARIO.yaml] [options]\n"
     "\n"
-    "Runs the scenario (the built-in seed scenario of MODEL.md if none is given) and\n"
+    "Runs the scenario (the built-in seed scenario of docs/model.md if none is given) and\n"
     "writes results.sqlite, daily.csv and report.html to the results folder.\n"
     "\n"
     "options:\n"

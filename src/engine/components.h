@@ -1,6 +1,6 @@
 /*
  * components.h - the largest connected component of the network's live
- * ties (MODEL.md section 7), found with a concurrent union-find whose
+ * ties (docs/model.md section 7), found with a concurrent union-find whose
  * partition, and root (the smallest id of each component), do not depend
  * on the order in which threads link ties. An interned agent meets no one,
  * so its ties join nothing: it is a component of its own.

@@ -1,5 +1,5 @@
 /*
- * metrics.c - measuring the daily figures of MODEL.md section 7 (see
+ * metrics.c - measuring the daily figures of docs/model.md section 7 (see
  * metrics.h): per-agent sums, score percentiles, the network figures.
  *
  * Determinism: the agents are cut into fixed chunks (at most MET_BLOCK
@@ -106,7 +106,7 @@ static uint32_t met_bins(const struct params *p, double *bins_per_point)
 
 /* The group with the largest share the scenario asks for (of equal
  * shares, the lowest index): the reference of disparate impact, as the
- * majority is in MODEL.md section 7. Shares, not the agents each group
+ * majority is in docs/model.md section 7. Shares, not the agents each group
  * got, so the choice does not move with rounding. */
 static uint32_t met_ref_group(const struct params *p, uint32_t n_groups)
 {

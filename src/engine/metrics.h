@@ -1,5 +1,5 @@
 /*
- * metrics.h - what is measured each day (MODEL.md section 7), per group and
+ * metrics.h - what is measured each day (docs/model.md section 7), per group and
  * in total, from the world and the engine's tallies of the day. One table
  * (met_daily_columns, metrics_schema.c) names every column of the daily
  * rows with its type and meaning; io/output.c builds the SQLite schema and
@@ -22,7 +22,7 @@
 
 /* Score percentiles per row (1st, 10th, 50th, 90th, 99th). */
 #define MET_N_PCT 5
-/* Days between largest-component measurements (MODEL.md: at least every 30). */
+/* Days between largest-component measurements (docs/model.md: at least every 30). */
 #define MET_COMPONENT_EVERY 30
 
 /* One day's figures for one group (or all agents). Integers are counts;

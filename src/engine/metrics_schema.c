@@ -189,7 +189,7 @@ const struct met_column met_daily_columns[] = {
     /* clang-format on */
     COL_I(met_row, criticism_would,
           "online criticisms that would have been posted today without fear or bans (the "
-          "paired draw of MODEL.md section 3)"),
+          "paired draw of docs/model.md section 3)"),
     COL_R(met_row, silence_ratio,
           "1 - taken_criticise / criticism_would: the share of criticism silenced by fear and "
           "bans; NULL if criticism_would is 0"),

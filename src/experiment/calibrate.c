@@ -567,8 +567,8 @@ static int run_wave(struct cal *x, int w, const double *u, long n, const struct 
     wo.out_used = NULL;
     wo.baseline = NULL;
     if (rc == SS_OK && x->o->log && x->o->progress)
-        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicates in %s/\n", w, x->waves, used,
-                reps, wdir);
+        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/\n", w, x->waves,
+                used, reps, reps == 1 ? "" : "s", wdir);
     if (rc == SS_OK)
         rc = exp_plan_points(&pl, &wo, keys, k, (const char *const *)values, (int)used, err);
     int run_rc = rc == SS_OK ? exp_execute(&wo, pl, NULL, NULL, err) : rc;
@@ -934,8 +934,9 @@ static int finish(struct cal *x, int last_wave, struct ss_error *err)
         }
     }
     if (rc == SS_OK && o->info) {
-        fprintf(o->info, "calibrate '%s': %d wave%s, %ld points x %d replicates", scn_name(x->base),
-                last_wave, last_wave == 1 ? "" : "s", x->n, x->reps);
+        fprintf(o->info, "calibrate '%s': %d wave%s, %ld points x %d replicate%s",
+                scn_name(x->base), last_wave, last_wave == 1 ? "" : "s", x->n, x->reps,
+                x->reps == 1 ? "" : "s");
         if (acc > 0)
             fprintf(o->info, "; ABC accepted %ld of wave %d's %ld points (distance <= %.4g)\n", acc,
                     last_wave, n, eps);

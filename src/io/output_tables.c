@@ -153,7 +153,7 @@ struct out_table out_table_get(int id)
             met_n_daily_columns,
             "\"day\", \"group\"",
             1,
-            "One row per day and group (MODEL.md section 7). Key: (`day`, `group`)."};
+            "One row per day and group (docs/model.md section 7). Key: (`day`, `group`)."};
     case T_DAILY_LAYER:
         return (struct out_table){"daily_layer",
                                   met_layer_columns,
@@ -250,7 +250,7 @@ int out_write_docs(FILE *f)
           "1020 is 599.7). The counts are integers, so the figures do not depend on the\n"
           "number of threads.\n"
           "\n"
-          "**Disparate impact** (MODEL.md section 7) divides each group's rate by the\n"
+          "**Disparate impact** (docs/model.md section 7) divides each group's rate by the\n"
           "reference group's: the group with the largest share in `population.groups`\n"
           "(of equal shares, the first listed), the seed's majority. A ratio under 0.8\n"
           "or over 1.25 is the usual flag. Under 1 the group is listed (or sanctioned)\n"

@@ -84,7 +84,7 @@ void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
             t->eligible += !(w->pop.flags[i] & POP_CHILD) && !(w->st.status[i] & ST_INTERNED);
         }
     } else {
-        /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
+        /* docs/model.md: "0.1% of agents with attitude > 0.7": a share of the
          * eligible, drawn exactly rather than agent by agent. */
         uint32_t m = 0;
         for (uint32_t i = 0; i < w->pop.n; i++) m += beh_eligible(w, i);
@@ -202,7 +202,7 @@ static int beh_payment_due(const struct params *p, uint32_t i, uint32_t day)
     return (day + (uint32_t)(z % period)) % period == 0;
 }
 
-/* Settlement (MODEL.md section 6a): an agent with unpaid judgments settles
+/* Settlement (docs/model.md section 6a): an agent with unpaid judgments settles
  * them all today with probability base + pressure x (sanctions it
  * suffered in the window before today, at most max_sanctions); coerced if
  * it is listed or was sanctioned within the window. */
@@ -268,7 +268,7 @@ void beh_agent(const struct world *w, const struct beh_trigger *t, const struct 
     assert(!(status & ST_INTERNED) && a->acts == 0);
     a->met_listed = (uint16_t)(x->met_listed < UINT16_MAX ? x->met_listed : UINT16_MAX);
 
-    /* Fear moves toward today's signal (MODEL.md section 3). */
+    /* Fear moves toward today's signal (docs/model.md section 3). */
     if (p->behaviour.fear.enabled) {
         double share = x->ties ? (double)x->sanctioned / x->ties : 0.0;
         double signal = p->behaviour.fear.sanctioned_weight * share +

@@ -1,5 +1,5 @@
 /*
- * behaviour.h - what agents do each day (MODEL.md section 3): fear,
+ * behaviour.h - what agents do each day (docs/model.md section 3): fear,
  * protest by threshold over contacts, online criticism with preference
  * falsification, payments, conformity, travel, school applications, job
  * changes and loan requests.
@@ -82,7 +82,7 @@ int beh_trigger_short(const struct beh_trigger *t, const struct params *p);
 void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
                      struct beh_block *b);
 /* Whether tie (i, j) of layer l is active on `day`, i.e. i and j meet
- * (MODEL.md section 3): one keyed draw per tie, the same from both ends
+ * (docs/model.md section 3): one keyed draw per tie, the same from both ends
  * (keyed by the lower id first). */
 int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, uint32_t day);
 /* Whether a meeting on `day` with a contact listed on `listed_day` costs

@@ -4,7 +4,7 @@
  * A sanction is wrongful when the agent it falls on has never been scored
  * for a negative act it really did (only false attributions and
  * association penalties), and cross-context when it would not have applied
- * on the points of its own domain alone (MODEL.md sections 5 and 7).
+ * on the points of its own domain alone (docs/model.md sections 5 and 7).
  */
 #include "model/sanctions.h"
 
@@ -57,7 +57,7 @@ static void sanc_agent(const struct world *w, uint32_t i, uint32_t day, const st
     if ((s & ST_EXPIRED) && ((acts & (AC_JUDGED | AC_SETTLE)) || jud > p->list.exit_above))
         s &= (uint8_t)~ST_EXPIRED;
     if (s & ST_LISTED) {
-        /* Exits (MODEL.md section 6a): settling repairs the judicial score
+        /* Exits (docs/model.md section 6a): settling repairs the judicial score
          * and does not wait for list.min_days; otherwise the score must
          * recover and the listing be old enough; or the listing expires. */
         const int32_t on = (int32_t)day - st->listed_day[i];

@@ -1,5 +1,5 @@
 /*
- * sanctions.h - the public list, sanctions, rewards and ostracism (MODEL.md
+ * sanctions.h - the public list, sanctions, rewards and ostracism (docs/model.md
  * section 6).
  *
  * The list and the sanctions are decided household by household: a child's

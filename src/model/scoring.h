@@ -1,6 +1,6 @@
 /*
  * scoring.h - sub-system ledgers, domain scores, tiers and group caps
- * (MODEL.md section 5).
+ * (docs/model.md section 5).
  *
  * Each sub-system keeps a ledger of points; the score that governs a
  * domain's sanctions is start + own points + integration x the other

@@ -22,7 +22,7 @@ void surv_init_coverage(const struct world *w, int threads, uint8_t *watched)
         uint32_t c[4] = {i, RNG_SETUP_DAY, RS_WATCH, 0}, r[4];
         rng_block(seed, c, r);
         uint8_t bits = 0;
-        /* Children take no scored actions (MODEL.md section 1): no channel
+        /* Children take no scored actions (docs/model.md section 1): no channel
          * records anything against them, truly or falsely. */
         for (int ch = 0; ch < N_CHANNELS && !(pop->flags[i] & POP_CHILD); ch++) {
             const struct channel_params *cp = &p->surveillance[ch];

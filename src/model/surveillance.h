@@ -1,5 +1,5 @@
 /*
- * surveillance.h - the channels that watch the population (MODEL.md
+ * surveillance.h - the channels that watch the population (docs/model.md
  * section 4): who each channel covers, which of an agent's acts it
  * records, and what it records falsely.
  *

@@ -1,6 +1,6 @@
 /*
  * tally.h - the vocabulary of one day: the acts an agent can take, the
- * events the system scores, the sanctions it applies (MODEL.md sections
+ * events the system scores, the sanctions it applies (docs/model.md sections
  * 3-6), what one agent did today, and the day's integer tallies per group.
  *
  * The tallies are summed from per-thread copies; integer sums do not
@@ -31,7 +31,7 @@
 #define AC_SETTLE          0x800u  /* settled its unpaid judgments */
 #define AC_JUDGED          0x1000u /* was judged today: a new debt (set by scoring) */
 
-/* Actions (MODEL.md section 3). */
+/* Actions (docs/model.md section 3). */
 enum action {
     ACT_CRITICISE, /* criticise online */
     ACT_PROTEST,   /* protest (one per protester per day) */
@@ -47,7 +47,7 @@ enum action {
     N_ACTIONS
 };
 
-/* Scored events (MODEL.md section 5, the points table). */
+/* Scored events (docs/model.md section 5, the points table). */
 enum event {
     EV_MISSED_PAYMENT,
     EV_COURT_JUDGMENT,
@@ -58,7 +58,7 @@ enum event {
     N_EVENTS
 };
 
-/* Sanctions and rewards (MODEL.md section 6), as counted. */
+/* Sanctions and rewards (docs/model.md section 6), as counted. */
 enum sanction {
     SA_LISTING,      /* entry to the public list */
     SA_TRAVEL,       /* a flight booking refused */

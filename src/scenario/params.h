@@ -85,7 +85,7 @@ struct layer_params {
     char file[MAX_PATH]; /* edge_list: path, relative to the scenario file */
 };
 
-/* Surveillance channels (MODEL.md section 4). Fixed: each is bound to the
+/* Surveillance channels (docs/model.md section 4). Fixed: each is bound to the
  * actions it observes. */
 enum channel { CH_PAYMENT, CH_INTERNET, CH_CAMERAS, CH_PHONE, N_CHANNELS };
 
@@ -98,7 +98,7 @@ struct channel_params {
     double false_attribution;              /* per watched agent per day */
 };
 
-/* Scoring sub-systems (MODEL.md section 5). */
+/* Scoring sub-systems (docs/model.md section 5). */
 enum subsystem { SUB_FINANCIAL, SUB_JUDICIAL, SUB_SOCIAL, N_SUBSYSTEMS };
 
 /* Tiers, best first. */

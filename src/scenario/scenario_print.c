@@ -508,7 +508,7 @@ static void emit_header(struct out *o, const struct scenario *s)
          "coverage_by_group) replace the default map when written, so list every group "
          "or layer you want. Any key can be overridden on the command line with --set "
          "KEY=VALUE, e.g. --set population.agents=1000. Reference: docs/scenario.md; the "
-         "model: MODEL.md.");
+         "model: docs/model.md.");
 }
 
 void scn_emit(struct out *o, const struct scenario *s, const struct scenario *defaults)
@@ -534,7 +534,7 @@ static const char *const intro =
     "     Regenerate: ./build/scoresim scenario --markdown > docs/scenario.md -->\n"
     "\n"
     "A scenario is a YAML file that sets the parameters of one simulation. The built-in\n"
-    "seed scenario follows MODEL.md; a file only lists what it changes. Run one with\n"
+    "seed scenario follows docs/model.md; a file only lists what it changes. Run one with\n"
     "`scoresim run FILE`.\n"
     "\n"
     "## Writing a scenario\n"

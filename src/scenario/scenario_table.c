@@ -58,28 +58,28 @@ const struct section scn_sections[] = {
     {"", "Top level", "The scenario's name, its random seed and how many days it runs."},
     {"population", "population",
      "The synthetic agents: how many, their groups and households, and the per-agent values "
-     "drawn at the start (MODEL.md section 1)."},
+     "drawn at the start (docs/model.md section 1)."},
     {"network", "network",
      "The multilayer contact network: each layer has its own generator and daily contact "
-     "probability (MODEL.md section 2)."},
+     "probability (docs/model.md section 2)."},
     {"behaviour", "behaviour",
-     "What agents do each day, the protest rule, fear and attitude change (MODEL.md section 3)."},
+     "What agents do each day, the protest rule, fear and attitude change (docs/model.md section 3)."},
     {"behaviour.protest", "protest",
-     "Granovetter's threshold rule plus exogenous triggers (MODEL.md sections 3 and 9)."},
+     "Granovetter's threshold rule plus exogenous triggers (docs/model.md sections 3 and 9)."},
     {"behaviour.fear", "fear",
-     "Each agent's perceived risk, which lowers what it says and does (MODEL.md section 3)."},
-    {"behaviour.attitude", "attitude", "Slow drift of private attitude (MODEL.md section 3)."},
+     "Each agent's perceived risk, which lowers what it says and does (docs/model.md section 3)."},
+    {"behaviour.attitude", "attitude", "Slow drift of private attitude (docs/model.md section 3)."},
     {"surveillance", "surveillance",
-     "The four fixed channels that observe actions and record false ones (MODEL.md section 4)."},
+     "The four fixed channels that observe actions and record false ones (docs/model.md section 4)."},
     {"scoring", "scoring",
      "Sub-system ledgers, their integration, tiers, points per event and the group cap "
-     "(MODEL.md section 5)."},
-    {"list", "list", "The public blacklist (MODEL.md section 6)."},
+     "(docs/model.md section 5)."},
+    {"list", "list", "The public blacklist (docs/model.md section 6)."},
     {"enforcement", "enforcement",
      "What the list is for: unpaid judgments, settlement under sanction pressure, credit "
-     "repair (MODEL.md section 6a)."},
+     "repair (docs/model.md section 6a)."},
     {"sanctions", "sanctions",
-     "Sanctions and rewards, each switchable so its effect can be measured (MODEL.md section "
+     "Sanctions and rewards, each switchable so its effect can be measured (docs/model.md section "
      "6)."},
 };
 const size_t scn_n_sections = sizeof scn_sections / sizeof scn_sections[0];
@@ -583,7 +583,7 @@ const struct row scn_rows[] = {
      .type = T_PROB,
      .off = P(scoring.coverage.financial),
      .def = "1",
-     .doc = "Share of the population the financial sub-system scores (MODEL.md section 10: "
+     .doc = "Share of the population the financial sub-system scores (docs/model.md section 10: "
             "where it operates). An agent outside it takes no financial points."},
     {.key = "scoring.coverage.judicial",
      .type = T_PROB,

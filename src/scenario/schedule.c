@@ -1,6 +1,6 @@
 /*
  * schedule.c - the schedule: changes of scenario keys during a run
- * (MODEL.md section 10). Reading it from YAML with the same checks as the
+ * (docs/model.md section 10). Reading it from YAML with the same checks as the
  * file itself, resolving dates and checking it once the scenario is
  * finished, and the parameters in force on a given day (schedule.h).
  *

@@ -1,6 +1,6 @@
 /*
  * schedule.h - the parameters in force on a day: a scenario's parameters
- * with its schedule's changes up to that day applied (MODEL.md section 10,
+ * with its schedule's changes up to that day applied (docs/model.md section 10,
  * the rollout). The schedule itself is read and checked with the scenario
  * (schedule.c); this is what a run needs of it each day.
  */

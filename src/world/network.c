@@ -1,5 +1,5 @@
 /*
- * network.c - the multilayer contact network (MODEL.md section 2).
+ * network.c - the multilayer contact network (docs/model.md section 2).
  *
  * Owns net_build, net_free and net_estimate_bytes; the CSR assembly every
  * generator goes through (count, prefix-sum, fill, sort and deduplicate

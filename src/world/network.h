@@ -1,5 +1,5 @@
 /*
- * network.h - the multilayer contact network (MODEL.md section 2).
+ * network.h - the multilayer contact network (docs/model.md section 2).
  *
  * Each layer is an undirected graph stored in CSR form: 32-bit row offsets
  * and a flat array of 32-bit neighbour ids, each tie present in both rows. Rows

@@ -1,5 +1,5 @@
 /*
- * population.c - building the synthetic population (MODEL.md section 1).
+ * population.c - building the synthetic population (docs/model.md section 1).
  *
  * Owns pop_build, pop_free and pop_estimate_bytes. Households are drawn by
  * their draw index h (size, children, group), cut at exactly N agents,

@@ -1,5 +1,5 @@
 /*
- * population.h - the synthetic population (MODEL.md section 1): who the
+ * population.h - the synthetic population (docs/model.md section 1): who the
  * agents are, which never changes during a run. What changes (attitude,
  * fear, scores, status) is the state (state.h).
  *

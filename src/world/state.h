@@ -1,5 +1,5 @@
 /*
- * state.h - what changes day by day, per agent (MODEL.md sections 1 and
+ * state.h - what changes day by day, per agent (docs/model.md sections 1 and
  * 3-6): part of the world, so a checkpoint holds it.
  *
  * struct state holds the dynamic per-agent fields as arrays (structure of
