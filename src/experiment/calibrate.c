@@ -567,8 +567,8 @@ static int run_wave(struct cal *x, int w, const double *u, long n, const struct 
     wo.out_used = NULL;
     wo.baseline = NULL;
     if (rc == SS_OK && x->o->log && x->o->progress)
-        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/\n", w, x->waves,
-                used, reps, reps == 1 ? "" : "s", wdir);
+        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/\n", w, x->waves, used,
+                reps, reps == 1 ? "" : "s", wdir);
     if (rc == SS_OK)
         rc = exp_plan_points(&pl, &wo, keys, k, (const char *const *)values, (int)used, err);
     int run_rc = rc == SS_OK ? exp_execute(&wo, pl, NULL, NULL, err) : rc;
