@@ -6,7 +6,9 @@
 #
 # At a small size: `run`, `sweep`, `compare` and `sensitivity` lines get
 # --agents 2000 --days 20 appended (and sweeps and compares --replicates 2,
-# sensitivity analyses --replicates 2 --trajectories 2), which the
+# sensitivity analyses --replicates 2 --trajectories 2); `calibrate` lines
+# get --agents 300 and a budget of 4 runs in 2 waves (their targets need the
+# whole calendar, so not --days), which the
 # command line applies after the line's own options; the plain `run` then
 # names its folder after those overrides, so that folder stands in for
 # results/seed-1/ in the lines after it. Not run: `make` lines (they build
@@ -52,6 +54,9 @@ run_line() {
         cmd="$cmd ${small[*]}"
         case $cmd in build/scoresim\ sweep* | build/scoresim\ compare*) cmd="$cmd --replicates 2" ;; esac
         case $cmd in build/scoresim\ sensitivity*) cmd="$cmd --replicates 2 --trajectories 2" ;; esac
+        ;;
+    build/scoresim\ calibrate*)
+        cmd="$cmd --agents 300 --budget 4 --waves 2 --replicates 1 --accept 0.5"
         ;;
     esac
     [ -n "$seed_dir" ] && cmd=${cmd//results\/seed-1\//$seed_dir\/}
