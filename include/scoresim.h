@@ -43,6 +43,23 @@ struct ss_error {
  * of the place as is known) and a newline to f. */
 void ss_error_print(const struct ss_error *e, FILE *f);
 
+/* Errors kept by a reader that goes on after one (scn_load_all), in the
+ * order found: the first SS_MAX_ERRORS, and a count of the rest. */
+#define SS_MAX_ERRORS 20
+struct ss_errors {
+    int n;                            /* errors in e */
+    int more;                         /* errors found after e was full */
+    struct ss_error e[SS_MAX_ERRORS]; /* the first n errors found */
+};
+
+/* Add a copy of e to all, or count it once all is full: for a reader
+ * that records each error on the one path (struct ss_error), keeps it and
+ * goes on. */
+void ss_errors_add(struct ss_errors *all, const struct ss_error *e);
+/* ss_error_print of each error in all, then a line saying how many more
+ * were found, if any. */
+void ss_errors_print(const struct ss_errors *all, FILE *f);
+
 struct scenario; /* parsed, validated parameters and their source text */
 struct sim;      /* one simulation: population, networks, state, metrics */
 
@@ -53,6 +70,14 @@ int scn_new_default(struct scenario **out, struct ss_error *err);
 /* Read a YAML scenario file over the seed defaults. Every key is checked;
  * on error returns SS_EINPUT with file, line and column, and *out is NULL. */
 int scn_load(struct scenario **out, const char *path, struct ss_error *err);
+/* scn_load that goes on after an error where the rest of the file can
+ * still be read (an unknown key, a value of the wrong type or out of range,
+ * a duplicate key: each key of a mapping is read on its own), so that *all
+ * (emptied first) holds every error of the file, up to SS_MAX_ERRORS, and
+ * err the first. Invalid YAML stops the reading. Returns SS_EINPUT if any
+ * error was found (then *out is NULL), else as scn_load. */
+int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
+                 struct ss_error *err);
 /* Apply one "a.b.c=value" override with the same checks as the file. */
 int scn_set(struct scenario *s, const char *assignment, struct ss_error *err);
 /* Cross-key checks (shares sum to 1, names exist, lists fit the population).
@@ -68,6 +93,11 @@ const char *scn_name(const struct scenario *s);
  * (possible only when --days or --set days shortened the run: they never
  * happen). */
 int scn_changes_after(const struct scenario *s);
+/* Protest trigger days of the finished scenario after its last day: past
+ * a horizon shortened on the command line, or the seed's trigger days in
+ * a file that runs fewer days (days written past a file's horizon are an
+ * error). They never come. */
+int scn_triggers_after(const struct scenario *s);
 void scn_free(struct scenario *s);
 
 /* --- results (io/output_tables.c) -------------------------------------- */
@@ -80,6 +110,13 @@ int out_write_docs(FILE *f);
 
 /* Called once per simulated day from the thread that called sim_run. */
 typedef void (*sim_progress_fn)(void *ud, int day, int days, double agent_days_per_s);
+/* Called from the thread that called sim_run with one line (no newline)
+ * that a run's user should read while it runs: a protest trigger that took
+ * fewer agents than it asks for. The run goes on. */
+typedef void (*sim_warn_fn)(void *ud, const char *msg);
+
+/* Warnings a run passes to sim_options.warn before it only counts them. */
+#define SIM_MAX_WARNINGS 10
 
 struct sim_options {
     int threads;                   /* OpenMP threads; 0 = all cores */
@@ -93,6 +130,9 @@ struct sim_options {
     int n_sets;                    /* entries in sets */
     sim_progress_fn progress;      /* NULL for silence */
     void *progress_ud;             /* passed to progress */
+    sim_warn_fn warn;              /* NULL for silence; at most SIM_MAX_WARNINGS lines a run,
+                                      then one that says how many more were left out */
+    void *warn_ud;                 /* passed to warn */
     size_t memory_limit;           /* bytes the run may use; 0 = the machine's available memory */
     volatile sig_atomic_t *cancel; /* if set and nonzero between days, sim_run stops with
                                   SS_EINTR and leaves no results behind */

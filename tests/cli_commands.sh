@@ -31,6 +31,17 @@ printf 'population:\n  agentz: 10\n' > typo.yaml
 expect 2 "typo.yaml:2:3: unknown key 'population.agentz' (did you mean 'population.agents'?)" -- "$bin" run typo.yaml --out res
 [ ! -e res ] && ok || bad "a rejected scenario wrote results"
 expect 2 "typo.yaml:2:3: unknown key" -- "$bin" check typo.yaml
+# Every error of a file at once (three independent ones), each at its place.
+printf 'population:\n  agents: many\n  online_share: 1.5\nbehaviour:\n  protest: {leeve: 0.3}\n' > three.yaml
+expect 2 "three.yaml:5:13: unknown key 'behaviour.protest.leeve'" -- "$bin" check three.yaml
+[ "$(grep -c '^three.yaml:' err.txt)" = 3 ] && grep -q "^three.yaml:2:11: 'population.agents'" err.txt &&
+    grep -q "^three.yaml:3:17: 'population.online_share' must be between 0 and 1" err.txt && ok ||
+    bad "check reports the three errors of a file, one line each"
+# ... and of the overrides
+printf 'name: fine\n' > fine.yaml
+expect 2 "--set population.agentz=5: unknown key" -- "$bin" check fine.yaml --set population.agents=5 --set population.agentz=5 --set days=x
+grep -q "^--set days=x: 'days' expects" err.txt && [ "$(wc -l <err.txt)" = 2 ] && ok ||
+    bad "check reports every bad override: $(cat err.txt)"
 expect 2 "unknown key" -- "$bin" run --set population.agentz=5 --out res
 [ ! -e res ] && ok || bad "a rejected --set wrote results"
 expect 2 "population.agents" -- "$bin" run --agents 0 --out res
@@ -59,12 +70,12 @@ expect 0 "" -- "$bin" run --agents 3000 --days 5 --seed 3 --threads 2 --out res 
 grep -qF "res/" out.txt && ok || bad "run prints where the results are"
 grep -qF "report: res/report.html" out.txt && ok || bad "run prints where the report is"
 [ -s res/results.sqlite ] && [ -s res/daily.csv ] && [ -s res/report.html ] && ok || bad "run wrote results"
-want="agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv "
+want="agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv schedule.csv "
 [ "$(ls -A res | sort | tr '\n' ' ')" = "$want" ] && ok ||
     bad "unexpected files in res (temporary files left?): $(ls -A res)"
 # every table has its CSV, with a header line and a line per row (no field
 # of these tables but run.scenario holds a line break)
-for t in groups layers daily daily_layer ratios agents agent_degree; do
+for t in groups layers schedule daily daily_layer ratios agents agent_degree; do
     n=$(sqlite3 res/results.sqlite "select count(*) from $t")
     l=$(($(wc -l <res/$t.csv) - 1))
     [ "$n" = "$l" ] && ok || bad "$t.csv has $l rows, the table $n"
@@ -106,7 +117,9 @@ SCORESIM_PROGRESS_SECONDS=0 "$bin" run --agents 3000 --days 6 --out prog >/dev/n
 n=$(grep -c '^day [1-6] of 6 ([0-9.]*%), .* agent-days/s, about [0-9]*:[0-9][0-9] left$' prog.err)
 [ "$n" = 6 ] && ok || bad "expected 6 progress lines, got $n: $(cat prog.err)"
 ! grep -q $'\r\|\033' prog.err && ok || bad "progress off a terminal holds a carriage return or an escape"
-SCORESIM_PROGRESS_SECONDS=0 "$bin" run --agents 3000 --days 6 --out progq --quiet >/dev/null 2>prog.err
+# (a trigger day inside the run: a shortened run's note is not progress)
+SCORESIM_PROGRESS_SECONDS=0 "$bin" run --agents 3000 --days 6 --out progq --quiet \
+    --set 'behaviour.protest.trigger.days=[3]' >/dev/null 2>prog.err
 [ ! -s prog.err ] && ok || bad "--quiet printed: $(cat prog.err)"
 "$bin" run --agents 3000 --days 6 --out progd >/dev/null 2>prog.err
 n=$(grep -c '^day ' prog.err)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # report.html as a reader meets it: 'scoresim report DIR' on a small run, on
-# a run whose scenario name is markup, on a sweep, on a compare and on two
-# sensitivity analyses (Morris and Sobol'); the
+# a run whose scenario name is markup, on a sweep and on a compare, on a
+# run with a schedule and dates, a forked run and a forked compare (their
+# changes and forks marked on every chart over time, the Timeline table,
+# date axes, the enforcement charts), and on two sensitivity analyses
+# (Morris and Sobol'); the
 # files are complete and escaped, and each opens in headless Chromium
 # (Debian's chromium, driven by playwright-core from the build's npm folder)
 # with no console error and every chart drawn with data; one chart is saved
@@ -74,7 +77,9 @@ grep -qF '\u003cscript\u003ealert(1)\u003c/script\u003e' xss/report.html && ok |
 
 # (c) a sweep and (d) a compare, each written by the command itself
 exp_sets=(--set population.agents=3000 --set days=30 "${small_sets[@]}")
+# the sweep's points share a schedule: a change on day 10, marked on its charts
 "$bin" sweep --vary scoring.integration=0.6,1 --replicates 2 --jobs 2 --quiet --out sweep --baseline 0 "${exp_sets[@]}" \
+    --set 'schedule=[{day: 10, set: {sanctions.travel_ban.enabled: false}}]' \
     >/dev/null 2>err.txt && ok || bad "sweep failed: $(cat err.txt)"
 check_files sweep
 grep -q '"kind":"sweep"' sweep/report.html && ok || bad "the sweep's report does not say it is a sweep's"
@@ -89,7 +94,38 @@ grep -q '"kind":"compare"' compare/report.html && ok || bad "the compare's repor
 # rewritten by the report command: the same kind of page
 report compare >/dev/null 2>err.txt && ok || bad "report of a compare failed: $(cat err.txt)"
 
-# (e) sensitivity analyses, Morris and Sobol': their page is the indices
+# (e) the schedule, forks and dates: the rollout (a start_date, changes on
+# days 274 and 1189) at 2000 agents to day 1200; a run forked on day 15 of
+# a run like (a) with a change on day 20; a compare of two dated scenarios
+# forked on day 20, B with a change of its own on day 21
+"$bin" run "$src/scenarios/rollout.yaml" --agents 2000 --days 1200 --threads 1 --quiet --out sched >/dev/null 2>err.txt ||
+    bad "run of the rollout failed: $(cat err.txt)"
+check_files sched
+[ "$(sqlite3 sched/results.sqlite "select count(*) from schedule")" = 5 ] && ok || bad "the rollout's run does not list its 5 changes to day 1200"
+"$bin" run --agents 3000 --days 30 --seed 1 --threads 1 --quiet --checkpoint-every 15 --out base "${small_sets[@]}" >/dev/null 2>err.txt ||
+    bad "run of the fork's base failed: $(cat err.txt)"
+"$bin" run --from base/checkpoint-000015.ckpt --set 'schedule=[{day: 20, set: {scoring.integration: 0}}]' --threads 1 --quiet \
+    --out runfork >/dev/null 2>err.txt || bad "the fork failed: $(cat err.txt)"
+check_files runfork
+cat >fa.yaml <<'EOF2'
+name: fa
+start_date: 2020-03-01
+days: 40
+population:
+  agents: 3000
+behaviour:
+  protest:
+    trigger:
+      days: [3]
+      count: 30
+EOF2
+sed 's/^name: fa/name: fb/' fa.yaml >fb.yaml
+printf 'schedule:\n  - date: 2020-03-21\n    set: {scoring.integration: 0}\n' >>fb.yaml
+"$bin" compare fa.yaml fb.yaml --fork-day 2020-03-20 --replicates 2 --jobs 2 --threads 1 --quiet --out forked >/dev/null 2>err.txt ||
+    bad "compare --fork-day failed: $(cat err.txt)"
+check_files forked
+[ "$(sqlite3 forked/results.sqlite "select fork_day from experiment")" = 20 ] && ok || bad "the forked compare's fork day is not day 20"
+# (f) sensitivity analyses, Morris and Sobol': their page is the indices
 sens_args=(--param behaviour.criticise.rate=0.01:0.04 --param scoring.points.criticism=-40:-5 --replicates 2 --jobs 2
     --quiet --metrics score_mean,fear_mean,taken_criticise:sum,sanctions_cum "${exp_sets[@]}")
 "$bin" sensitivity --trajectories 3 --out sens "${sens_args[@]}" >/dev/null 2>err.txt && ok ||
@@ -120,10 +156,18 @@ elif [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 elif [ ! -d "$npm_dir/node_modules/playwright-core" ]; then
     bad "playwright-core is not installed in $npm_dir (built by cmake from report/package-lock.json)"
 else
+    # what the schedule, the forks and the calendars put on the pages
+    timeline='{"sched": {"marks": [274, 1189], "rows": 5, "dates": "YYYY-MM", "enforcement": true, "selfTest": true,
+                 "keys": ["sanctions.travel_ban.enabled", "scoring.integration"]},
+               "runfork": {"marks": [20], "fork": 15, "rows": 2, "dates": "day", "keys": ["scoring.integration"]},
+               "forked": {"some": [21], "fork": 20, "rows": 2, "dates": "date", "widest": "listed-share",
+                 "keys": ["scoring.integration"]},
+               "sweep": {"marks": [10], "rows": 1, "dates": "day", "keys": ["sanctions.travel_ban.enabled"]}}'
     node "$src/tests/report_browser.mjs" --npm "$npm_dir" --out "$out" --xss "$xss" \
-        --banner regime --sensitivity sens,sobol \
+        --banner regime,forked --timeline "$timeline" --sensitivity sens,sobol \
         run=small/report.html regime=regime/report.html xss=xss/report.html sweep=sweep/report.html \
-        compare=compare/report.html sens=sens/report.html sobol=sobol/report.html \
+        compare=compare/report.html sched=sched/report.html runfork=runfork/report.html forked=forked/report.html \
+        sens=sens/report.html sobol=sobol/report.html \
         >browser.txt 2>&1
     rc=$?
     grep -E '^(FAIL|     )' browser.txt
@@ -136,6 +180,7 @@ else
         bad "the browser test exited $rc"
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
+    for n in run regime xss sweep compare sched runfork forked; do
     for n in run regime xss sweep compare sens sobol; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
@@ -143,5 +188,6 @@ fi
 t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
     'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report

@@ -12,6 +12,16 @@
 // outside the validated regime (and the internment chart drawn); every
 // other report must not carry it.
 //
+// --timeline JSON: what the schedule, the fork and the calendar must put on
+// named reports: {"NAME": {"marks": [day, ...] (marked on every chart over
+// time), "some": [day, ...] (on at least one), "fork": day, "rows": n (rows
+// of the Timeline table, the fork's included), "keys": [key, ...] (in the
+// Timeline table and a mark's tooltip), "dates": "YYYY-MM" | "YYYY-MM-DD" |
+// "date" (either) | "day" (the time axes' labels; the widest charts' show
+// YYYY-MM-DD too, checked with "widest"), "enforcement": true (the list's flows and
+// the coerced settlements drawn)}. Every other report must have no
+// Timeline section. For the first of them, a self-test: a chart stripped
+// of its marks, and one whose axis counts days, must be caught.
 // --sensitivity NAME,...: the reports of a sensitivity analysis. Their page
 // is the indices: a chart per metric (the mu*-sigma scatter or the S1/ST
 // bars) with the noise level marked on it whenever there is noise, and a
@@ -44,6 +54,7 @@ const npm = resolve(opt('--npm') || '.');
 const out = resolve(opt('--out') || 'test-output');
 const xss = opt('--xss');
 const withBanner = new Set((opt('--banner') || '').split(',').filter(Boolean));
+const timelines = JSON.parse(opt('--timeline') || '{}');
 const sensitivity = new Set((opt('--sensitivity') || '').split(',').filter(Boolean));
 const reports = argv.map((a) => {
   const i = a.indexOf('=');
@@ -100,6 +111,34 @@ function inspectCharts(only) {
       if (p.all.every((v) => v >= 0) && lo < 0)
         out.push({ id: c.id, problem: `panel ${g}'s axis starts at ${lo}, below zero, for values that are all 0 or more` });
     }
+  }
+  return out;
+}
+
+// Runs in the page: for every drawn chart over time (its first shown x axis
+// named 'day' or 'date'), the days its markLines mark by name ('fork' or a
+// change's number), the labels its time axis shows, and the text of its
+// marks' tooltips. Returns [{id, marks: [[name, day]], labels, tips}].
+function inspectTime(only) {
+  const out = [];
+  for (const c of window.scoresimReport.charts) {
+    if (!c.chart || (only && only !== c.id)) continue;
+    const option = c.chart.getOption();
+    const xs = option.xAxis || [];
+    const shown = xs.findIndex((a) => a.show !== false);
+    if (shown < 0 || !['day', 'date'].includes(xs[shown].name)) continue;
+    const marks = [];
+    const tips = [];
+    for (const s of option.series || [])
+      for (const d of (s.markLine && s.markLine.data) || []) {
+        if (d.name === undefined || d.xAxis === undefined) continue;
+        marks.push([d.name, d.xAxis]);
+        const f = d.tooltip && d.tooltip.formatter;
+        if (typeof f === 'function') tips.push(f());
+      }
+    const axis = c.chart.getModel().getComponent('xAxis', shown).axis;
+    const labels = axis.getViewLabels().map((l) => l.formattedLabel);
+    out.push({ id: c.id, marks, labels, tips });
   }
   return out;
 }
@@ -293,6 +332,84 @@ try {
         check(bad.length === 0, `${r.name}: every chart's SVG export is well-formed${bad.length ? `: ${bad.join(' | ')}` : ''}`);
       } catch (e) {
         check(false, `${r.name}: the SVG export: ${e.message.split('\n')[0]}`);
+      }
+    }
+
+    // the schedule, the fork and the calendar
+    const tl = timelines[r.name];
+    const timeline = await page.evaluate(() => {
+      const sec = document.getElementById('timeline');
+      if (!sec) return null;
+      return {
+        rows: [...sec.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)),
+        text: sec.textContent,
+      };
+    });
+    if (!tl) {
+      check(timeline === null, `${r.name}: no Timeline section without a schedule or a fork`);
+    } else {
+      const time = await page.evaluate(inspectTime, null);
+      check(time.length >= 6, `${r.name}: ${time.length} charts over time`);
+      check(timeline && timeline.rows.length === tl.rows, `${r.name}: the Timeline table lists ${tl.rows} changes and forks (${timeline ? timeline.rows.map((x) => x.join(' ')).join(' | ') : 'no section'})`);
+      for (const k of tl.keys || [])
+        check(timeline && timeline.rows.some((x) => x.includes(k)), `${r.name}: the Timeline table lists ${k}`);
+      const missing = (want, list = time) => list.filter((c) => !want.every((d) => c.marks.some(([n, x]) => n !== 'fork' && x === d))).map((c) => `${c.id} [${c.marks.map((m) => m.join('@')).join(',')}]`);
+      if (tl.marks) {
+        const miss = missing(tl.marks);
+        check(miss.length === 0, `${r.name}: every chart over time marks the changes of days ${tl.marks.join(', ')}${miss.length ? `; not: ${miss.join(' | ')}` : ''}`);
+      }
+      for (const d of tl.some || []) check(time.some((c) => c.marks.some(([n, x]) => n !== 'fork' && x === d)), `${r.name}: a chart over time marks the change of day ${d}`);
+      if (tl.fork !== undefined) {
+        const miss = time.filter((c) => !c.marks.some(([n, x]) => n === 'fork' && x === tl.fork)).map((c) => c.id);
+        check(miss.length === 0, `${r.name}: every chart over time marks the fork on day ${tl.fork}${miss.length ? `; not: ${miss.join(', ')}` : ''}`);
+        check(timeline && timeline.rows.some((x) => x[0] === 'fork' && new RegExp(`day ${tl.fork}\\)?$`).test(x[1])), `${r.name}: the Timeline table has the fork's row`);
+      } else {
+        check(time.every((c) => !c.marks.some(([n]) => n === 'fork')), `${r.name}: no fork marked`);
+      }
+      for (const k of tl.keys || [])
+        check(time.some((c) => c.tips.some((t) => t.includes(k))), `${r.name}: a mark's tooltip names ${k}`);
+      // 'date': either, as each chart's span and width suggest (a narrow
+      // panel of a short run may show months where a wide chart shows days)
+      const form = { 'YYYY-MM': /^\d{4}-\d{2}$/, 'YYYY-MM-DD': /^\d{4}-\d{2}-\d{2}$/, date: /^\d{4}-\d{2}(-\d{2})?$/, day: /^[\d,]+$/ }[tl.dates];
+      const badAxes = time.filter((c) => c.labels.length < 2 || !c.labels.every((l) => form.test(l))).map((c) => `${c.id}: ${c.labels.join(' ')}`);
+      check(badAxes.length === 0, `${r.name}: every time axis is labelled ${tl.dates} (${time[0] ? time[0].labels.join(' ') : ''})${badAxes.length ? `; not: ${badAxes.join(' | ')}` : ''}`);
+      if (tl.widest) {
+        const wide = /^\d{4}-\d{2}-\d{2}$/;
+        const w = time.find((c) => c.id === tl.widest);
+        check(w && w.labels.length >= 3 && w.labels.every((l) => wide.test(l)), `${r.name}: the time axis of ${tl.widest} is labelled YYYY-MM-DD (${w ? w.labels.join(' ') : 'no such chart'})`);
+      }
+      if (tl.enforcement) {
+        const enf = await page.evaluate(() =>
+          ['list-flows', 'settlements', 'unpaid-judgments', 'list-days'].map((id) => {
+            const c = window.scoresimReport.charts.find((x) => x.id === id);
+            if (!c || !c.chart) return { id, drawn: false, note: c && c.note };
+            const names = (c.chart.getOption().series || []).map((s) => s.name);
+            return { id, drawn: true, names };
+          }),
+        );
+        for (const e of enf) check(e.drawn, `${r.name}: the enforcement chart ${e.id} is drawn${e.drawn ? ` (${e.names.join(', ')})` : `: ${e.note || 'missing'}`}`);
+        const flows = enf.find((e) => e.id === 'list-flows');
+        check(flows.drawn && flows.names.includes('entered the list') && flows.names.some((n) => /^left: /.test(n)), `${r.name}: entries are drawn against exits by cause`);
+        const settled = enf.find((e) => e.id === 'settlements');
+        check(settled.drawn && settled.names.includes('coerced'), `${r.name}: coerced settlements are drawn`);
+        const share = await page.evaluate(() => (document.getElementById('coerced-share') || {}).textContent || '');
+        check(/\d[\d,]* of \d[\d,]* settlements coerced \(\d/.test(share), `${r.name}: the share of settlements coerced is given with its counts (${share.slice(0, 140)})`);
+      }
+      if (tl.selfTest) {
+        // The checks above must be able to fail: a chart stripped of its
+        // marks, and one whose axis counts days, are caught.
+        const id = time[0].id;
+        await page.evaluate((id) => {
+          const c = window.scoresimReport.charts.find((x) => x.id === id).chart;
+          const o = c.getOption();
+          c.setOption({ series: o.series.map(() => ({ markLine: { data: [] } })), xAxis: o.xAxis.map(() => ({ axisLabel: { formatter: (v) => String(v), customValues: null }, axisTick: { customValues: null } })) });
+        }, id);
+        const [stripped] = await page.evaluate(inspectTime, id);
+        check(tl.marks.length > 0 && stripped.marks.length === 0 && missing(tl.marks, [stripped]).includes(`${id} []`), `${r.name}: self-test: a chart without its marks is caught`);
+        check(!stripped.labels.every((l) => form.test(l)), `${r.name}: self-test: a time axis labelled by day (${stripped.labels.join(' ')}) is caught`);
+        await page.evaluate((id) => window.scoresimReport.redraw(id), id);
+        const [again] = await page.evaluate(inspectTime, id);
+        check(again.marks.length === time[0].marks.length && again.labels.every((l) => form.test(l)), `${r.name}: self-test: redrawn, the chart has its marks and dates again`);
       }
     }
 

@@ -74,6 +74,19 @@ static void test_busy_scenario(void **state)
     scn_free(s);
 }
 
+/* The busy scenario with association points limited to the first days
+ * of each listing (sanctions.association.window): both steps gate the
+ * same meetings by the listed end's listing day. */
+static void test_association_window_both_steps(void **state)
+{
+    const char *more[] = {"sanctions.association.window=4", NULL};
+    struct scenario *s =
+        th_busy_scenario(th_sanitized() ? 2500 : 12000, th_sanitized() ? 40 : 70, more);
+    struct happened h = step_both(s);
+    assert_true(h.listed > 50 && h.meetings_listed > 10);
+    scn_free(s);
+}
+
 /* Other rule variants: thresholds as counts with spontaneous protest, a
  * fixed group cap, association penalties off, and a denser network. */
 static void test_rule_variants(void **state)
@@ -133,6 +146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_busy_scenario),
+        cmocka_unit_test(test_association_window_both_steps),
         cmocka_unit_test(test_rule_variants),
         cmocka_unit_test(test_seed_scenario),
         cmocka_unit_test(test_large_degree_falls_back),

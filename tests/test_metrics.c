@@ -463,6 +463,35 @@ static void test_component_tie_break(void **state)
     th_hand_free(&h);
 }
 
+/* An internee meets no one: interning the bridge of a path 0-1-2-3-4-5-6
+ * splits it into {0,1,2}, {3} and {4,5,6}, and the largest (of equal
+ * sizes, the one holding agent 0) is 3 of 7; interning the end 6 leaves
+ * {0..5}, with 6 cut off but still counted among its group's agents. */
+static void test_component_internees(void **state)
+{
+    static const uint32_t sizes[] = {4, 3};
+    static const uint32_t u[] = {0, 1, 2, 3, 4, 5}, v[] = {1, 2, 3, 4, 5, 6};
+    static const struct {
+        uint32_t interned;
+        double all, g0, g1;
+    } cases[] = {
+        {UINT32_MAX, 1.0, 1.0, 1.0}, {3, 3.0 / 7, 3.0 / 4, 0.0}, {6, 6.0 / 7, 1.0, 2.0 / 3}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct th_hand h;
+        th_hand_new(&h, 2, sizes, 1);
+        th_layer_from_edges(&h.w.net.layer[0], "only", 7, u, v, NULL, 6);
+        if (cases[c].interned != UINT32_MAX) h.w.st.status[cases[c].interned] = ST_INTERNED;
+        struct ss_error err = {0};
+        struct metrics *met = &h.met;
+        assert_int_equal(th_hand_met_init(&h, 2, &err), SS_OK);
+        assert_int_equal(th_hand_measure(&h, 0, &err), SS_OK);
+        TH_FEQ(met->rows[0].largest_component_share, cases[c].g0);
+        TH_FEQ(met->rows[1].largest_component_share, cases[c].g1);
+        TH_FEQ(met->rows[2].largest_component_share, cases[c].all);
+        th_hand_free(&h);
+    }
+}
+
 /* An empty group: its means and shares are NaN (NULL), its counts 0. */
 static void test_empty_group(void **state)
 {
@@ -524,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_component_days),
         cmocka_unit_test(test_two_components),
         cmocka_unit_test(test_component_tie_break),
+        cmocka_unit_test(test_component_internees),
         cmocka_unit_test(test_empty_group),
         cmocka_unit_test(test_alloc_failures),
     };

@@ -62,7 +62,9 @@ static void random_world(struct th_hand *h)
     /* The state: ledgers in [-200, 100] in steps of 1/8 point (a score can
      * fall on a 0.1 bin edge or inside a bin), a quarter of the agents 450
      * judicial points lower, so scores spread from tier D to the clamp;
-     * random status and history bits; groups 1 and 2 capped below the top. */
+     * random status and history bits, interned only one agent in 8 (an
+     * internee is cut off, and half of them would leave no giant
+     * component to measure); groups 1 and 2 capped below the top. */
     struct state *st = &h->w.st;
     for (uint32_t a = 0; a < n; a++) {
         for (int d = 0; d < N_SUBSYSTEMS; d++)
@@ -70,6 +72,7 @@ static void random_world(struct th_hand *h)
         if (splitmix(&s) % 4 == 0) st->ledger[SUB_JUDICIAL][a] -= 450;
         st->fear[a] = (float)(splitmix(&s) >> 40) * 0x1p-24f;
         st->status[a] = (uint8_t)splitmix(&s);
+        if (splitmix(&s) % 4) st->status[a] &= (uint8_t)~ST_INTERNED;
         st->history[a] = (uint8_t)splitmix(&s);
     }
     h->p->scoring.group_cap.enabled = 1;
@@ -156,7 +159,8 @@ static void test_random_world_reference(void **state)
     assert_int_equal(th_hand_met_init(&h, 2, &err), SS_OK);
     assert_int_equal(th_hand_measure(&h, 0, &err), SS_OK);
 
-    /* Components by BFS; comp[x] = the smallest id in x's component. */
+    /* Components by BFS; comp[x] = the smallest id in x's component. An
+     * interned agent's ties join nothing: it is alone. */
     uint32_t *comp = malloc(n * sizeof *comp), *queue = malloc(n * sizeof *queue);
     uint32_t *size = calloc(n, sizeof *size);
     double *sorted = malloc(n * sizeof *sorted);
@@ -172,10 +176,12 @@ static void test_random_world_reference(void **state)
         queue[tail++] = x;
         while (head < tail) {
             uint32_t a = queue[head++];
+            if (h.w.st.status[a] & ST_INTERNED) continue;
             for (uint32_t l = 0; l < net->n_layers; l++)
                 for (net_off_t e = net->layer[l].off[a]; e < net->layer[l].off[a + 1]; e++) {
                     uint32_t b = net->layer[l].adj[e];
-                    if (b != NET_CUT && comp[b] == UINT32_MAX) {
+                    if (b != NET_CUT && comp[b] == UINT32_MAX &&
+                        !(h.w.st.status[b] & ST_INTERNED)) {
                         comp[b] = x;
                         queue[tail++] = b;
                     }
@@ -187,6 +193,9 @@ static void test_random_world_reference(void **state)
     for (uint32_t x = 0; x < n; x++)
         if (size[x] > size[best]) best = x;
     assert_true(size[best] > n / 10); /* a giant component, as designed */
+    uint32_t interned = 0;
+    for (uint32_t x = 0; x < n; x++) interned += (h.w.st.status[x] & ST_INTERNED) != 0;
+    assert_true(interned > n / 16); /* and internees cut off from it */
 
     for (uint32_t r = 0; r <= G; r++) {
         uint32_t lo = r < G ? pop->group_start[r] : 0, hi = r < G ? pop->group_start[r + 1] : n;

@@ -5,7 +5,8 @@
  * (run/sim.c) hands them, written into a fresh temporary folder and read
  * back with SQLite and as text: every column of every daily row comes back
  * as it was given (NULL for NaN, reals with all their bits) in both files;
- * the static tables, the snapshot and the run row; every table's CSV
+ * the static tables (the schedule's changes too), the snapshot and the
+ * run row; every table's CSV
  * holds its rows; the temporary names before out_close, nothing left
  * behind by out_abort, a second run replacing the first (and, with
  * replace, what a sweep had left there), and I/O errors that name the
@@ -36,6 +37,7 @@ struct fixture {
     int snapshot;                                          /* write the agents tables */
     struct out_group groups[2];                            /* the groups table */
     struct out_layer layers[N_LAYERS];                     /* the layers table */
+    struct out_change changes[2];                          /* the schedule table */
     struct out_run run;                                    /* the run table */
     struct met_row rows[N_DAYS][N_ROWS];                   /* each day's daily rows */
     struct met_layer_row lrows[N_DAYS][N_ROWS * N_LAYERS]; /* and daily_layer rows */
@@ -184,6 +186,25 @@ static int setup(void **state)
                                        .contact = 0.5,
                                        .ties = 4,
                                        .mean_degree = 0.8};
+    /* a ramp from day 1 to 3, given first; a switch set on day 2 */
+    fx->changes[0] = (struct out_change){.day = 1,
+                                         .date = 15979,
+                                         .day_to = 3,
+                                         .date_to = 15981,
+                                         .key = "scoring.integration",
+                                         .kind = "ramp",
+                                         .value_before = "0",
+                                         .value = "0.2",
+                                         .value_to = "0.6"};
+    fx->changes[1] = (struct out_change){.day = 2,
+                                         .date = PARAMS_NO_DATE,
+                                         .day_to = INT64_MIN,
+                                         .date_to = PARAMS_NO_DATE,
+                                         .key = "sanctions.travel_ban.enabled",
+                                         .kind = "set",
+                                         .value_before = "false",
+                                         .value = "true",
+                                         .value_to = NULL};
     fx->run = (struct out_run){
         .name = "tiny",
         .scenario = "name: tiny\nseed: 7\n",
@@ -222,9 +243,9 @@ static int teardown(void **state)
 static const char *finished_files(int snapshot)
 {
     return snapshot ? "agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv "
-                      "ratios.csv results.sqlite run.csv"
+                      "ratios.csv results.sqlite run.csv schedule.csv"
                     : "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
-                      "run.csv";
+                      "run.csv schedule.csv";
 }
 
 /* Only the database's temporary name, with our pid (the CSVs are written
@@ -241,7 +262,8 @@ static void assert_only_temp_files(const char *dir, int previous, int snapshot)
 
 static int open_output(struct fixture *fx, const char *dir, struct ss_error *err)
 {
-    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->snapshot, 0, err);
+    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->changes, 2,
+                    fx->snapshot, 0, err);
 }
 
 /* dir/a/b: parents are created. */
@@ -428,6 +450,18 @@ static void test_sqlite_tables(void **state)
     assert_int_equal(th_query_int(db, "SELECT ties FROM layers WHERE layer = 1"), 4);
     assert_int_equal(th_query_int(db, "SELECT mean_degree = 1.6 FROM layers WHERE layer = 0"), 1);
     assert_int_equal(th_query_int(db, "SELECT contact = 0.5 FROM layers WHERE layer = 1"), 1);
+
+    /* schedule: both changes in day order; a set's ends and a missing
+     * date NULL */
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM schedule"), 2);
+    th_query_text(db,
+                  "SELECT group_concat(day || ' ' || ifnull(date, '-') || ' ' || ifnull(day_to, "
+                  "'-') || ' ' || ifnull(date_to, '-') || ' ' || key || ' ' || kind || ' ' || "
+                  "value_before || ' ' || value || ' ' || ifnull(value_to, '-'), '; ') FROM "
+                  "schedule",
+                  text, sizeof text);
+    assert_string_equal(text, "1 2013-10-01 3 2013-10-03 scoring.integration ramp 0 0.2 0.6; "
+                              "2 - - - sanctions.travel_ban.enabled set false true -");
 
     /* daily: date after day, group_name right after group, 'all' for -1,
      * NULL for NaN and for no date */
@@ -683,9 +717,9 @@ static void test_csv_every_table(void **state)
     char dir[512], path[600], line[65536];
     results_dir(fx, dir, sizeof dir);
     sqlite3 *db = th_open_results(dir);
-    const char *tables[] = {"run",         "groups", "layers",      "daily",
-                            "daily_layer", "agents", "agent_degree"};
-    for (size_t t = 0; t < (fx->snapshot ? 7u : 5u); t++) {
+    const char *tables[] = {"run",   "groups",      "layers", "schedule",
+                            "daily", "daily_layer", "agents", "agent_degree"};
+    for (size_t t = 0; t < (fx->snapshot ? 8u : 6u); t++) {
         snprintf(path, sizeof path, "%s/%s.csv", dir, tables[t]);
         FILE *f = fopen(path, "r");
         if (!f) fail_msg("no %s", path);

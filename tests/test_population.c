@@ -73,7 +73,8 @@ static void check_structure(const struct population *pop, uint32_t n)
     }
     for (uint32_t a = 0; a < n; a++) {
         if (pop->flags[a] & POP_CHILD) assert_false(pop->flags[a] & POP_ONLINE);
-        float thr = pop_threshold(pop, a), rel = pop_reliability(pop, a);
+        double thr = pop_threshold(pop, a);
+        float rel = pop_reliability(pop, a);
         assert_true(thr >= 0 && thr <= 1);
         assert_true(rel >= 0 && rel <= 1);
         /* drawn on demand: the same value on every read */
@@ -172,6 +173,39 @@ static void test_explicit_dists(void **state)
     assert_int_equal(pop.group_start[1], pop.group_start[2]);
     state_free(&st, &m);
     pop_free(&pop, &m);
+}
+
+/* pop_value gives a configured value exactly (a constant 0.2, a listed
+ * 0.3, a clip bound 0.1: doubles that no float equals) and a drawn one at
+ * float precision; pop_draw is its float, so the attributes stored as
+ * floats are what they were. */
+static void test_exact_values(void **state)
+{
+    double values[4] = {0.3, 0.1, 0.7, 1.0 / 3};
+    const struct dist c = {.kind = DIST_CONSTANT, .value = 0.2};
+    const struct dist l = {.kind = DIST_LIST, .values = values, .n_values = 4};
+    const struct dist nrm = {.kind = DIST_NORMAL, .mean = 0.1, .sd = 0.2, .lo = 0.1, .hi = 0.9};
+    const struct dist u = {.kind = DIST_UNIFORM, .lo = 0.1, .hi = 0.3};
+    assert_true(pop_value(&c, 1, 0, RS_THRESHOLD) == 0.2);
+    assert_true(pop_draw(&c, 1, 0, RS_THRESHOLD) == (float)0.2);
+    for (uint32_t a = 0; a < 4; a++) {
+        assert_true(pop_value(&l, 1, a, RS_THRESHOLD) == values[a]);
+        assert_true(pop_draw(&l, 1, a, RS_THRESHOLD) == (float)values[a]);
+    }
+    int clipped = 0, inside = 0;
+    for (uint32_t a = 0; a < 200; a++) {
+        double v = pop_value(&nrm, 7, a, RS_THRESHOLD);
+        assert_true(v >= 0.1 && v <= 0.9);
+        if (v == 0.1)
+            clipped++;
+        else
+            inside += v == (double)(float)v; /* a draw: float precision */
+        assert_true(pop_draw(&nrm, 7, a, RS_THRESHOLD) == (float)v);
+        double w = pop_value(&u, 7, a, RS_THRESHOLD);
+        assert_true(w == (double)(float)w && pop_draw(&u, 7, a, RS_THRESHOLD) == (float)w);
+    }
+    /* half the draws fall below the mean, which is the clip bound */
+    assert_true(clipped > 60 && clipped < 140 && clipped + inside == 200);
 }
 
 /* Mean household size 1: every agent an adult living alone. */
@@ -318,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_explicit_dists), cmocka_unit_test(test_single_households),
         cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_threads),
         cmocka_unit_test(test_nomem),          cmocka_unit_test(test_estimate),
+        cmocka_unit_test(test_exact_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,9 +322,110 @@ static void test_bad_files(void **state)
                    e.msg, rc, err.file, err.line, err.col, err.msg);
             failures++;
         }
+        /* Read going on after errors, each file still holds one error (a
+         * key that failed adds none downstream), the same one; a file that
+         * reads cleanly fails at the same check between keys. */
+        struct ss_errors all;
+        struct ss_error first = {0};
+        s = NULL;
+        rc = scn_load_all(&s, path, &all, &first);
+        if (rc == SS_OK) {
+            rc = scn_finish(s, &first);
+            if (rc == SS_EINPUT) ss_errors_add(&all, &first);
+        }
+        scn_free(s);
+        ok = rc == SS_EINPUT && all.n == 1 && all.more == 0 && !strcmp(all.e[0].msg, err.msg) &&
+             !strcmp(first.msg, err.msg) && all.e[0].line == err.line && all.e[0].col == err.col;
+        if (!ok) {
+            printf("%s: scn_load_all: rc %d, %d error(s), the first %s:%d:%d: %s\n", names[i], rc,
+                   all.n, all.n ? all.e[0].file : "", all.n ? all.e[0].line : 0,
+                   all.n ? all.e[0].col : 0, all.n ? all.e[0].msg : "");
+            failures++;
+        }
         free(names[i]);
     }
     if (failures) fail_msg("%d bad-input case(s) failed", failures);
+}
+
+/* Every error of a file at once: three independent ones (a bad type, a
+ * value out of range, an unknown key in another section), each at its
+ * place, and the keys between them read; err holds the first, and
+ * scn_load stops there. Past SS_MAX_ERRORS only a count is kept. */
+static void test_all_errors(void **state)
+{
+    char dir[256], path[300];
+    th_tmpdir(dir, sizeof dir, "test-scenario");
+    snprintf(path, sizeof path, "%s/three.yaml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("population:\n"
+          "  agents: many\n"
+          "  household_size: 2.5\n"
+          "  online_share: 1.5\n"
+          "behaviour:\n"
+          "  protest:\n"
+          "    leeve: 0.3\n"
+          "days: 30\n",
+          f);
+    fclose(f);
+    static const struct {
+        int line, col;
+        const char *msg;
+    } want[3] = {
+        {2, 11, "'population.agents' expects an integer from 1 to 4294967294, got 'many'"},
+        {4, 17, "'population.online_share' must be between 0 and 1, got 1.5"},
+        {7, 5, "unknown key 'behaviour.protest.leeve' (did you mean 'behaviour.protest.leave'?)"},
+    };
+    struct ss_errors all;
+    struct ss_error err = {0};
+    struct scenario *s = (struct scenario *)1;
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    assert_null(s);
+    TH_EQ(all.n, 3);
+    TH_EQ(all.more, 0);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(all.e[i].file, path);
+        TH_EQ(all.e[i].line, want[i].line);
+        TH_EQ(all.e[i].col, want[i].col);
+        assert_string_equal(all.e[i].msg, want[i].msg);
+    }
+    assert_string_equal(err.msg, want[0].msg);
+    TH_EQ(err.line, 2);
+    /* the one-error reader stops at the first */
+    struct ss_error one = {0};
+    assert_int_equal(scn_load(&s, path, &one), SS_EINPUT);
+    assert_string_equal(one.msg, want[0].msg);
+    /* what check prints */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    ss_errors_print(&all, m);
+    fclose(m);
+    char line2[600];
+    snprintf(line2, sizeof line2, "%s:4:17: %s\n", path, want[1].msg);
+    assert_non_null(strstr(text, line2));
+    free(text);
+
+    /* 25 unknown keys: 20 kept, 5 counted */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 25; i++) fprintf(f, "nokey%d: 1\n", i);
+    fclose(f);
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    TH_EQ(all.n, SS_MAX_ERRORS);
+    TH_EQ(all.more, 25 - SS_MAX_ERRORS);
+    TH_EQ(all.e[SS_MAX_ERRORS - 1].line, SS_MAX_ERRORS);
+    assert_string_equal(err.msg, "unknown key 'nokey0'");
+    /* invalid YAML stops the reading: its one error */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("population: {agents: 5\n", f);
+    fclose(f);
+    assert_int_equal(scn_load_all(&s, path, &all, &err), SS_EINPUT);
+    TH_EQ(all.n, 1);
+    assert_non_null(strstr(all.e[0].msg, "invalid YAML"));
+    assert_int_equal(th_remove_tree(dir), 0);
 }
 
 static void test_missing_file(void **state)
@@ -596,6 +697,49 @@ static void test_set_errors(void **state)
     }
 }
 
+/* Trigger days past the last day: an error where the days were written
+ * past the horizon (tests/data/bad/trigger_after_run.yaml for a file;
+ * here --set), kept and counted by scn_triggers_after past a horizon
+ * shortened on the command line, in an effective scenario read back (a
+ * checkpoint's) and for the seed's own day in a file that runs fewer days. */
+static void test_trigger_days_in_run(void **state)
+{
+    struct ss_error err = {0};
+    struct scenario *s = must_default();
+    /* --set days=50: the seed's day 120 is kept, and never comes */
+    assert_int_equal(scn_set(s, "days=50", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 1);
+    /* read back from its effective text (what a checkpoint holds) */
+    struct scenario *back = NULL;
+    assert_int_equal(scn_load_text(&back, scn_text(s), "a checkpoint", ".", &err), SS_OK);
+    assert_int_equal(scn_finish(back, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(back), 1);
+    scn_free(back);
+    scn_free(s);
+    /* days written on the command line past the horizon: an error there */
+    s = must_default();
+    assert_int_equal(scn_set(s, "days=50", &err), SS_OK);
+    assert_int_equal(scn_set(s, "behaviour.protest.trigger.days=[10, 60]", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_EINPUT);
+    assert_string_equal(err.file, "--set behaviour.protest.trigger.days=[10, 60]");
+    assert_string_equal(err.msg, "'behaviour.protest.trigger.days' holds day 60, after the last "
+                                 "day of the run (days 1 to 50)");
+    scn_free(s);
+    /* within the run: none after */
+    s = must_default();
+    assert_int_equal(scn_set(s, "behaviour.protest.trigger.days=[1, 365]", &err), SS_OK);
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 0);
+    scn_free(s);
+    /* a file of 100 days that leaves the seed's trigger day: kept, counted */
+    assert_int_equal(scn_load_text(&s, "days: 100\n", "a file", ".", &err), SS_OK);
+    s->effective = 0; /* as scn_load reads a file */
+    assert_int_equal(scn_finish(s, &err), SS_OK);
+    assert_int_equal(scn_triggers_after(s), 1);
+    scn_free(s);
+}
+
 /* --- docs ------------------------------------------------------------------------------- */
 
 static void test_docs_current(void **state)
@@ -655,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_all_errors),
         cmocka_unit_test(test_granovetter),
         cmocka_unit_test(test_erdos_renyi),
         cmocka_unit_test(test_edge_list),
@@ -664,6 +809,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_set),
         cmocka_unit_test(test_set_ok),
         cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_trigger_days_in_run),
         cmocka_unit_test(test_docs_current),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_count_threshold_clip),

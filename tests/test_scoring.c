@@ -265,6 +265,52 @@ static void test_association_wrongful_cross_context(void **state)
     th_trial_free(&r);
 }
 
+/* sanctions.association.window: a meeting with a listed contact costs
+ * points only in the first `window` days of that contact's own listing.
+ * As above (integration 1, 200 points per association), agent 0 is listed
+ * on day 3 and agents 1 and 2, who meet it, on day 6. With a window of 3,
+ * meeting agent 0 costs points on days 4-6 only, and meeting the other
+ * two on days 7-9 only (counted from day 6, their own listing): 2 scored
+ * meetings a day on days 4-6, 4 on days 7-9 (agent 0 meets both, each of
+ * them meets the other), none from day 10 while all three stay listed.
+ * With 0 (the seed), every meeting costs points: 6 a day from day 7. */
+static void test_association_window(void **state)
+{
+    for (int window = 0; window <= 3; window += 3) {
+        struct th_trial r;
+        th_trial_quiet(&r, 3);
+        TH_TRIAL_SETS(&r, "population.reliability=[0, 1, 1]", "behaviour.payment.period=1",
+                      "scoring.integration=1", "scoring.points.association=-200");
+        th_trial_set(&r, "sanctions.association.window=%d", window);
+        th_trial_start(&r);
+        float soc[3] = {0, 0, 0};
+        for (int day = 1; day <= 12; day++) {
+            th_trial_day(&r);
+            const int64_t listings = th_tot(&r)->sanctions[SA_LISTING];
+            TH_EQ(listings, day == 3 ? 1 : day == 6 ? 2 : 0);
+            /* Meetings that cost points today, per agent. */
+            int64_t met[3] = {0, 0, 0};
+            if (day >= 4) met[1] = met[2] = window == 0 || day <= 6;
+            if (day >= 7) {
+                const int fresh = window == 0 || day <= 9;
+                met[0] = 2 * fresh;
+                met[1] += fresh;
+                met[2] += fresh;
+            }
+            TH_EQ(th_tot(&r)->scored[EV_ASSOCIATION], met[0] + met[1] + met[2]);
+            TH_EQ(th_tot(&r)->observed[ACT_MEET], met[0] + met[1] + met[2]);
+            for (uint32_t i = 0; i < 3; i++) {
+                soc[i] += -200.0f * (float)met[i];
+                TH_FEQ(th_ledger(&r, SUB_SOCIAL, i), soc[i]);
+                assert_true(day < 6 || th_status(&r, i, ST_LISTED));
+            }
+            /* The window gates points, not meetings: 3 ties, both ends. */
+            TH_EQ(th_tot(&r)->taken[ACT_MEET], 6);
+        }
+        th_trial_free(&r);
+    }
+}
+
 /* §5 group cap: capped groups' scores (every domain and the reported one)
  * never exceed the cap. Group b conforms every day (+5), group a never.
  * Fixed 1000: b stays at 1000 and gets no AA reward; mean: b is held at
@@ -359,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_conformity_rewards),
         cmocka_unit_test(test_association),
         cmocka_unit_test(test_association_wrongful_cross_context),
+        cmocka_unit_test(test_association_window),
         cmocka_unit_test(test_group_cap),
         cmocka_unit_test(test_tiers_and_clamp),
     };

@@ -35,7 +35,7 @@ static void test_end_to_end(void **state)
     th_list_dir(dir, have, sizeof have);
     assert_string_equal(have,
                         "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
-                        "run.csv");
+                        "run.csv schedule.csv");
 
     sqlite3 *db = th_open_results(dir);
     assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);
@@ -308,6 +308,108 @@ static void test_snapshot(void **state)
     scn_free(s);
 }
 
+/* The warnings a run passes on (sim_options.warn), kept in order. */
+struct warned {
+    int n;             /* calls */
+    char msg[16][512]; /* the first 16 */
+};
+
+static void keep_warning(void *ud, const char *msg)
+{
+    struct warned *w = ud;
+    if (w->n < 16) snprintf(w->msg[w->n], sizeof w->msg[0], "%s", msg);
+    w->n++;
+}
+
+/* Run trial r's scenario (finished here) for its days, keeping warnings. */
+static void run_warned(struct th_trial *r, struct warned *w)
+{
+    char dir[256];
+    th_tmpdir(dir, sizeof dir, "test-sim");
+    th_finish(r->s);
+    memset(w, 0, sizeof *w);
+    struct sim_options o = {
+        .threads = 1, .out_dir = dir, .force = 1, .warn = keep_warning, .warn_ud = w};
+    r->sim = th_sim_create(r->s, &o);
+    struct ss_error err = {0};
+    assert_int_equal(sim_run(r->sim, &err), SS_OK);
+    th_trial_free(r);
+    assert_int_equal(th_remove_tree(dir), 0);
+}
+
+/* A protest trigger that takes fewer agents than it asks for is said, by
+ * day and with what it could take: a count beyond the eligible, ids that
+ * name a child, a share with no one eligible; one that takes all it asks
+ * for is not. Past SIM_MAX_WARNINGS a run only counts them, and says how
+ * many it left out at its end. */
+static void test_trigger_warnings(void **state)
+{
+    const double att[6] = {0.9, 0.1, 0.9, 0.1, 0.1, 0.1};
+    struct th_trial r;
+    struct warned w;
+
+    th_trial_quiet(&r, 6);
+    th_trial_set(&r, "population.attitude=%s", th_yaml_list(att, 6));
+    TH_TRIAL_SETS(&r, "days=5", "behaviour.protest.trigger.days=[2, 4]",
+                  "behaviour.protest.trigger.min_attitude=0.5",
+                  "behaviour.protest.trigger.count=5");
+    run_warned(&r, &w);
+    TH_EQ(w.n, 2);
+    assert_string_equal(w.msg[0], "day 2: the protest trigger asks for 5 agents "
+                                  "(behaviour.protest.trigger.count), but 2 are eligible (adults, "
+                                  "not interned, attitude above 0.5): it took the 2 it could");
+    assert_non_null(strstr(w.msg[1], "day 4: "));
+
+    th_trial_quiet(&r, 6);
+    th_trial_set(&r, "population.attitude=%s", th_yaml_list(att, 6));
+    TH_TRIAL_SETS(&r, "days=5", "behaviour.protest.trigger.days=[2]",
+                  "behaviour.protest.trigger.min_attitude=0.5",
+                  "behaviour.protest.trigger.count=2");
+    run_warned(&r, &w);
+    TH_EQ(w.n, 0);
+
+    th_trial_quiet(&r, 6);
+    TH_TRIAL_SETS(&r, "days=5", "behaviour.protest.trigger.days=[3]",
+                  "behaviour.protest.trigger.min_attitude=0.95",
+                  "behaviour.protest.trigger.share=0.001");
+    run_warned(&r, &w);
+    TH_EQ(w.n, 1);
+    assert_string_equal(w.msg[0], "day 3: the protest trigger asks for a share (0.001) of the "
+                                  "eligible agents (adults, not interned, attitude above 0.95), "
+                                  "but none is eligible: it took none");
+
+    /* ids: a child takes no part (households of 4, half of them children) */
+    th_trial_quiet(&r, 40);
+    TH_TRIAL_SETS(&r, "population.household_size=4", "population.child_share=0.5");
+    th_trial_start(&r);
+    uint32_t child = 0;
+    while (child < 40 && !(r.sim->world.pop.flags[child] & POP_CHILD)) child++;
+    assert_true(child < 40);
+    th_trial_free(&r);
+    th_trial_quiet(&r, 40);
+    TH_TRIAL_SETS(&r, "population.household_size=4", "population.child_share=0.5", "days=3",
+                  "behaviour.protest.trigger.days=[1]");
+    th_trial_set(&r, "behaviour.protest.trigger.ids=[%u, %u]", child == 0 ? 1u : 0u, child);
+    run_warned(&r, &w);
+    TH_EQ(w.n, 1);
+    assert_string_equal(w.msg[0], "day 1: the protest trigger names 2 agents "
+                                  "(behaviour.protest.trigger.ids), but 1 of them are children or "
+                                  "interned, who take no part: it took the 1 it could");
+
+    /* 12 short days: 10 said, then how many were not */
+    th_trial_quiet(&r, 6);
+    TH_TRIAL_SETS(&r, "days=12",
+                  "behaviour.protest.trigger.days=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]",
+                  "behaviour.protest.trigger.count=1");
+    run_warned(&r, &w);
+    TH_EQ(w.n, SIM_MAX_WARNINGS + 1);
+    assert_string_equal(w.msg[0], "day 1: the protest trigger asks for 1 agent "
+                                  "(behaviour.protest.trigger.count), but none is eligible "
+                                  "(adults, not interned, attitude above 0.7): it took none");
+    assert_non_null(strstr(w.msg[SIM_MAX_WARNINGS - 1], "day 10: "));
+    assert_string_equal(w.msg[SIM_MAX_WARNINGS], "2 more warnings like those above not shown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_memory_refusal),
         cmocka_unit_test(test_interrupted_run_leaves_nothing),
         cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_trigger_warnings),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

@@ -181,8 +181,10 @@ export function legend({ area = false, ...extra } = {}) {
 }
 
 // An axis tooltip listing each line series' value at the hovered x; a data
-// item may carry ci: [lo, hi] and note: text shown after the value.
-export function axisTooltip(fmt, xLabel = (x) => `day ${x}`) {
+// item may carry ci: [lo, hi] and note: text shown after the value;
+// notes(x), if given, returns lines of text said under the values (the
+// schedule's changes near x).
+export function axisTooltip(fmt, xLabel = (x) => `day ${x}`, notes = null) {
   return {
     trigger: 'axis',
     confine: true,
@@ -201,6 +203,7 @@ export function axisTooltip(fmt, xLabel = (x) => `day ${x}`) {
         if (d.note) line += ` <span style="color:#666">${esc(d.note)}</span>`;
         html += `<br>${line}`;
       }
+      for (const n of notes ? notes(x) : []) html += `<br><span style="color:#555">${esc(n)}</span>`;
       return html;
     },
   };

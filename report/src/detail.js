@@ -4,10 +4,8 @@
 // the sweep and compare charts.
 import {
   ALL_COLOR,
-  axisTooltip,
   band,
   baseOption,
-  dayAxis,
   diBand,
   diBandLegend,
   esc,
@@ -47,6 +45,7 @@ import {
   S,
 } from './data.js';
 import { chart, P, section } from './page.js';
+import { markTimeline, timeAxis, timeTooltip } from './timeline.js';
 
 // ---- time-series charts of one point -------------------------------------------------------------
 
@@ -102,17 +101,22 @@ export function groupLines(p, f, extra = () => ({})) {
   );
 }
 
+// A chart over time of point p: dates on the axis when the runs have
+// them, the schedule's changes and the fork marked.
 export function timeOption(p, { yAxis, series, fmt, extra = {} }) {
   if (!hasData(series)) return null;
-  return baseOption({
-    legend: legend(),
-    tooltip: axisTooltip(fmt),
-    grid: { left: 70, right: 26, top: 42, bottom: 48 },
-    xAxis: dayAxis(lastDay),
-    yAxis,
-    series,
-    ...extra,
-  });
+  return markTimeline(
+    baseOption({
+      legend: legend(),
+      tooltip: timeTooltip(fmt, p),
+      grid: { left: 70, right: 26, top: 42, bottom: 48 },
+      xAxis: timeAxis(),
+      yAxis,
+      series,
+      ...extra,
+    }),
+    p,
+  );
 }
 
 // Ratios on a log axis: values beyond 1/64 and 64, 0 included, are drawn
@@ -151,8 +155,8 @@ export function logRatioAxis(name) {
 // Two panels side by side sharing the day axis, each with its title; one
 // legend over both when they draw the same series (groups), else one each.
 // A panel whose every value is the same says so in words instead of a flat
-// line (and both so: a note in place of the chart).
-export function twoPanels(height, left, right, fmtL, fmtR) {
+// line (and both so: a note in place of the chart). p: the point drawn.
+export function twoPanels(height, left, right, fmtL, fmtR, p = P) {
   left.series = left.series.filter(Boolean);
   right.series = right.series.filter(Boolean);
   if (!hasData([...left.series, ...right.series])) return null;
@@ -187,14 +191,14 @@ export function twoPanels(height, left, right, fmtL, fmtR) {
   }
   const nLeft = left.series.length;
   const hide = (v) => (v === undefined ? {} : { show: false });
-  return baseOption({
+  const option = baseOption({
     legend: shared || single
       ? legend()
       : [legend({ ...lay[0].legend, data: namesL, left: lay[0].legend.left }), legend({ ...lay[1].legend, data: namesR, left: lay[1].legend.left })],
-    tooltip: axisTooltip((v, p) => (p.seriesIndex < nLeft ? fmtL : fmtR)(v)),
+    tooltip: timeTooltip((v, s) => (s.seriesIndex < nLeft ? fmtL : fmtR)(v), p),
     title: [panelTitle(left.title, lay[0].title), panelTitle(right.title, lay[1].title)],
     grid: lay.map((x) => x.grid),
-    xAxis: [dayAxis(lastDay, { gridIndex: 0, ...hide(flatL) }), dayAxis(lastDay, { gridIndex: 1, ...hide(flatR) })],
+    xAxis: [timeAxis({ gridIndex: 0, ...hide(flatL) }, 5), timeAxis({ gridIndex: 1, ...hide(flatR) }, 5)],
     yAxis: [
       { ...left.yAxis, gridIndex: 0, ...hide(flatL) },
       { ...right.yAxis, gridIndex: 1, ...hide(flatR) },
@@ -203,9 +207,12 @@ export function twoPanels(height, left, right, fmtL, fmtR) {
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     series: all,
   });
+  return markTimeline(option, p);
 }
 
-export function detailCharts(container) {
+// The charts over time of the point P, into container; afterList(container),
+// if given, adds its sections after the list's.
+export function detailCharts(container, { afterList = null } = {}) {
   const note = data.step > 1 ? ` Every ${data.step}th day is drawn (running totals are exact).` : '';
   const mean = kind === 'run' ? '' : ' Means over the replicates of this point.';
 
@@ -257,17 +264,18 @@ export function detailCharts(container) {
         return null;
       });
       if (!series.length) return { note: `Every group's scores, from the 10th to the 90th percentile, stayed at ${fmtNum(flatValue(gs.map((g) => line('', pts(S(P, g), col(S(P, g), 'score_p50')), '#000'))) ?? NaN)} on every day.` };
-      return baseOption({
+      const option = baseOption({
         graphic: words,
         title: gs.map((g, i) => panelTitle(`${groupName(g)} (${g === -1 ? fmtInt(lastOf(S(P, g), 'agents')) + ' agents' : agentsText(P, g)})`, lay[i].title)),
-        tooltip: axisTooltip(fmtNum),
+        tooltip: timeTooltip(fmtNum, P),
         grid: lay.map((x) => x.grid),
-        xAxis: gs.map((g, i) => dayAxis(lastDay, { gridIndex: i, nameGap: 22 })),
+        xAxis: gs.map((g, i) => timeAxis({ gridIndex: i, nameGap: 22 }, cols >= 3 ? 4 : 6)),
         yAxis: gs.map((g, i) =>
           valueAxis(i % cols === 0 ? 'score' : '', { gridIndex: i, min: yMin, max: yMax === yMin ? yMin + step : yMax, interval: step, nameGap: 40, axisLabel: { fontSize: 11 } }),
         ),
         series,
       });
+      return markTimeline(option, P);
     },
   });
 
@@ -382,6 +390,8 @@ export function detailCharts(container) {
     'which would not have applied on the points of their own domain alone',
     'cross_context_sanctions_cum', '#0072B2');
 
+  if (afterList) afterList(container);
+
   const sDissent = section('dissent', 'Dissent', null);
   container.appendChild(sDissent);
   chart(sDissent, {
@@ -413,7 +423,7 @@ export function detailCharts(container) {
         return {
           note:
             peak === 0
-              ? `No agent protested on any day${runs}.`
+              ? `No agent protested on any of the ${fmtInt(lastDay)} days${runs}.`
               : `At most ${fmtInt(peak)} agent${peak === 1 ? '' : 's'} protested on any one day${runs}: the protest did not spread, so there is no wave to chart (a chart is drawn from ${PROTEST_MIN} protesters at the peak).`,
         };
       }
@@ -426,7 +436,7 @@ export function detailCharts(container) {
   chart(sTies, {
     id: 'ties',
     heading: 'Ties cut and the largest component',
-    caption: `Left: the share of each group's tie ends that ostracism (contacts of the newly listed cutting ties) has cut so far. Right: the share of each group's agents in the largest connected component of the live ties, measured on day 0, every 30 days and on the last day.${mean}`,
+    caption: `Left: the share of each group's tie ends that ostracism (contacts of the newly listed cutting ties) has cut so far. Right: the share of each group's agents in the largest connected component of the live ties (an interned agent meets no one, so it counts as cut off), measured on day 0, every 30 days and on the last day.${mean}`,
     wide: true,
     height: 330,
     build: (w, h) =>

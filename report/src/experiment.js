@@ -9,7 +9,6 @@ import {
   axisTooltip,
   band,
   baseOption,
-  dayAxis,
   diBand,
   diBandLegend,
   errorBars,
@@ -56,6 +55,7 @@ import {
 } from './data.js';
 import { hasData, logRatioAxis, pinRatio } from './detail.js';
 import { chart, el, section, table } from './page.js';
+import { markTimeline, timeAxis, timeTooltip } from './timeline.js';
 
 // Fewest protesters at the peak, in any run, for a protest chart (as in
 // detail.js).
@@ -278,7 +278,7 @@ export function sweepCharts() {
     },
   );
   metricChart('sweep-ties', 'Tie ends cut by ostracism', `Tie ends cut by ostracism by ${ld}, all layers.`, valueAxis('tie ends cut', { min: 0 }), fmtCount, one(fromFinal('ties_cut')));
-  metricChart('sweep-component', 'Largest connected component', `Share of agents in the largest connected component of the live ties on ${ld}.`, pctAxis('share of agents', { max: 1, min: (v) => Math.max(0, Math.floor((v.min - 0.02) * 10) / 10) }), (v) => fmtPct(v, 2), one(fromFinal('largest_component_share')), share);
+  metricChart('sweep-component', 'Largest connected component', `Share of agents in the largest connected component of the live ties on ${ld} (an interned agent meets no one, so it counts as cut off).`, pctAxis('share of agents', { max: 1, min: (v) => Math.max(0, Math.floor((v.min - 0.02) * 10) / 10) }), (v) => fmtPct(v, 2), one(fromFinal('largest_component_share')), share);
   metricChart('sweep-score', 'Mean score', `Mean reported score on ${ld}.`, valueAxis('score', { scale: true }), fmtNum, one(fromFinal('score_mean')));
   const interning = groups.filter((g) => totals.some((t) => t.group === g.group && t.interned_peak > 0)).map((g) => g.group);
   if (interning.length)
@@ -400,11 +400,11 @@ export function compareCharts() {
           band('B \u2212 A', rs.map((r) => [r.day, r.ci_low, r.ci_high]), '#0072B2', { xAxisIndex: i, yAxisIndex: i }),
         );
       });
-      return baseOption({
+      const option = baseOption({
         title: metrics.map((m, i) => panelTitle(METRIC_TEXT[m][0], lay[i].title)),
-        tooltip: axisTooltip((v) => (Math.abs(v) < 1 ? fmtNum(v, 3) : fmtCount(v))),
+        tooltip: timeTooltip((v) => (Math.abs(v) < 1 ? fmtNum(v, 3) : fmtCount(v)), null),
         grid: lay.map((x) => x.grid),
-        xAxis: metrics.map((m, i) => dayAxis(lastDay, { gridIndex: i, nameGap: 22 })),
+        xAxis: metrics.map((m, i) => timeAxis({ gridIndex: i, nameGap: 22 }, 5)),
         yAxis: metrics.map((m, i) =>
           valueAxis(i % 2 === 0 ? 'B \u2212 A' : '', {
             gridIndex: i,
@@ -415,6 +415,7 @@ export function compareCharts() {
         axisPointer: { link: [{ xAxisIndex: 'all' }] },
         series,
       });
+      return markTimeline(option, null);
     },
   });
 

@@ -17,10 +17,19 @@
 //                (compare) comparison rows of the last day (all groups), and
 //                of every kept day for a few metrics (group -1)
 //   series       point, group, day, daily columns (means over replicates for
-//                sweeps and compares), cum_X running totals of daily counts,
-//                silence_7d
+//                sweeps and compares), cum_X running totals of daily counts
+//                (list entries and exits by cause, settlements, ...),
+//                cum_list_exit_days (days on the list of the exits, added
+//                up), silence_7d
 //   totals       run, point, group and sums over days 1..last of each run:
-//                sanctions, wrongful, cross_context, scored_negative, ...
+//                sanctions, wrongful, cross_context, scored_negative,
+//                settlements, settlements_coerced, exits_*, ...
+//   schedule     the schedule's changes: point (a run's is 0; a sweep has
+//                point 0's, a compare A's and B's), day, date, day_to,
+//                date_to, key, kind, value_before, value, value_to
+//                (absent from results written before the schedule table)
+//   calendar     point, day0 (the date of day 0 of its runs, NULL without a
+//                start_date), day0_last (the latest, when runs differ)
 //   sensitivity_design, sensitivity_params, sensitivity, sensitivity_noise
 //                (sensitivity) as in docs/experiments-schema.md; such a page
 //                has no series, totals or ratios (its points have one or two
@@ -31,15 +40,19 @@
 //
 // The page is built by data.js (the data model), page.js (sections, figures,
 // tables), audit.js (facts and the audit summary), detail.js (one point's
-// charts over time) and experiment.js (sweep and compare charts).
+// charts over time), enforcement.js (the list's flows and settlements),
+// timeline.js (dates, the schedule's marks and the Timeline table) and
+// experiment.js (sweep and compare charts).
 import './report.css';
 import { fmtInt, fmtNum, fmtPct, isNum } from './charts.js';
 import { data, experiment, groupAgents, groups, kind, pointLabel, points, ref, rows, run } from './data.js';
 import { audit, banner, facts } from './audit.js';
 import { detailCharts } from './detail.js';
+import { enforcementCharts } from './enforcement.js';
 import { compareCharts, sweepCharts } from './experiment.js';
 import { sensitivityCharts } from './sensitivity.js';
 import { draw, el, root, section, setPoint, state, table, toc } from './page.js';
+import { timelineSection } from './timeline.js';
 
 // ---- scenario and tables -------------------------------------------------------------------------------------------
 
@@ -88,6 +101,7 @@ function main() {
   audit();
   if (kind === 'sweep') sweepCharts();
   if (kind === 'compare') compareCharts();
+  timelineSection();
 
   const detail = el('div', { class: 'detail' });
   if (kind !== 'run' && points.length) {
@@ -103,7 +117,7 @@ function main() {
   root.appendChild(detail);
   const before = state.charts.length;
   setPoint(points[0] ? points[0].point : 0);
-  detailCharts(detail);
+  detailCharts(detail, { afterList: enforcementCharts });
   for (const c of state.charts.slice(before)) c.detail = true;
   scenarioSection();
 

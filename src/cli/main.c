@@ -465,18 +465,32 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
     return 0;
 }
 
-/* Load (or take the seed), apply overrides in order, finish. */
+/* Load (or take the seed), apply overrides in order, finish. A file's
+ * errors are reported all at once (up to SS_MAX_ERRORS), and so are the
+ * overrides': each is read on its own. The checks between keys
+ * (scn_finish) need all of them read, and stop at the first. */
 static int load_scenario(const struct cli *c, struct scenario **out)
 {
     struct ss_error err = {0};
+    struct ss_errors all = {0};
     struct scenario *s = NULL;
-    int rc = c->file   ? scn_load(&s, c->file, &err)
+    int rc = c->file   ? scn_load_all(&s, c->file, &all, &err)
              : c->from ? sim_checkpoint_scenario(&s, c->from, &err) /* a fork's own policy */
                        : scn_new_default(&s, &err);
-    for (int i = 0; rc == SS_OK && i < c->n_sets; i++) rc = scn_set(s, c->sets[i], &err);
+    for (int i = 0; rc == SS_OK && i < c->n_sets; i++) {
+        int st = scn_set(s, c->sets[i], &err);
+        if (st == SS_EINPUT)
+            ss_errors_add(&all, &err);
+        else
+            rc = st;
+    }
+    if (rc == SS_OK && all.n > 0) rc = SS_EINPUT;
     if (rc == SS_OK) rc = scn_finish(s, &err);
     if (rc != SS_OK) {
-        ss_error_print(&err, stderr);
+        if (rc == SS_EINPUT && all.n > 0)
+            ss_errors_print(&all, stderr);
+        else
+            ss_error_print(&err, stderr);
         scn_free(s);
         return rc == SS_EINPUT ? 2 : 1;
     }
@@ -485,6 +499,12 @@ static int load_scenario(const struct cli *c, struct scenario **out)
         fprintf(stderr,
                 "note: %d change%s of the schedule fall%s after the last day of this shortened "
                 "run and will not happen\n",
+                after, after == 1 ? "" : "s", after == 1 ? "s" : "");
+    after = scn_triggers_after(s);
+    if (after > 0)
+        fprintf(stderr,
+                "note: %d protest trigger day%s (behaviour.protest.trigger.days) fall%s after "
+                "the last day of the run and will not come\n",
                 after, after == 1 ? "" : "s", after == 1 ? "s" : "");
     *out = s;
     return 0;
@@ -564,10 +584,23 @@ static struct progress progress_new(const struct cli *c)
                              .kill_day = test_kill_day()};
 }
 
+/* A warning from the run, on a line of its own (a bar on screen is
+ * cleared first and redrawn by the next day's progress). --quiet silences
+ * progress, not this. */
+static void show_warning(void *ud, const char *msg)
+{
+    const struct progress *pr = ud;
+    if (pr->tty && pr->shown) fputs("\r\033[K", stderr);
+    fprintf(stderr, "warning: %s\n", msg);
+    fflush(stderr);
+}
+
 static void progress_attach(struct progress *pr, struct sim_options *o)
 {
     o->progress = pr->quiet && !pr->kill_day ? NULL : show_progress;
     o->progress_ud = pr;
+    o->warn = show_warning;
+    o->warn_ud = pr;
     o->cancel = &interrupted;
 }
 

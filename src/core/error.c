@@ -61,3 +61,19 @@ void ss_error_print(const struct ss_error *e, FILE *f)
     else
         fprintf(f, "error: %s\n", e->msg);
 }
+
+void ss_errors_add(struct ss_errors *all, const struct ss_error *e)
+{
+    if (all->n < SS_MAX_ERRORS)
+        all->e[all->n++] = *e;
+    else
+        all->more++;
+}
+
+void ss_errors_print(const struct ss_errors *all, FILE *f)
+{
+    for (int i = 0; i < all->n; i++) ss_error_print(&all->e[i], f);
+    if (all->more > 0)
+        fprintf(f, "... and %d more error%s (the first %d are shown)\n", all->more,
+                all->more == 1 ? "" : "s", SS_MAX_ERRORS);
+}

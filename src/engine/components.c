@@ -52,8 +52,8 @@ static void comp_union(_Atomic uint32_t *parent, uint32_t a, uint32_t b)
     }
 }
 
-void comp_largest(_Atomic uint32_t *parent, const struct network *net, uint32_t n, int threads,
-                  uint32_t *best, uint64_t *best_size)
+void comp_largest(_Atomic uint32_t *parent, const struct network *net, const uint8_t *status,
+                  uint32_t n, int threads, uint32_t *best, uint64_t *best_size)
 {
     int64_t nn = n;
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -63,12 +63,14 @@ void comp_largest(_Atomic uint32_t *parent, const struct network *net, uint32_t 
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 4096)
     for (int64_t x = 0; x < nn; x++) {
         uint32_t u = (uint32_t)x;
+        if (status && (status[u] & ST_INTERNED)) continue;
         for (uint32_t l = 0; l < net->n_layers; l++) {
             const struct layer *ly = &net->layer[l];
             if (u >= ly->n) continue;
             for (net_off_t e = ly->off[u]; e < ly->off[u + 1]; e++) {
                 uint32_t v = ly->adj[e];
-                if (v != NET_CUT && v > u) comp_union(parent, u, v);
+                if (v != NET_CUT && v > u && !(status && (status[v] & ST_INTERNED)))
+                    comp_union(parent, u, v);
             }
         }
     }

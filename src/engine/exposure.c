@@ -203,7 +203,8 @@ static void expo_meet_push(const struct world *w, uint32_t i, uint32_t day, uint
                            int64_t ends[MAX_LAYERS][MAX_GROUPS])
 {
     const uint8_t *status = w->st.status, *group = w->pop.group;
-    const int assoc = w->p->sanctions.association.enabled;
+    const int assoc =
+        w->p->sanctions.association.enabled && beh_assoc_counts(w->p, w->st.listed_day[i], day);
     for (uint32_t l = 0; l < w->net.n_layers; l++) {
         const struct layer *ly = &w->net.layer[l];
         if (!(w->p->network.layers[l].contact > 0)) continue;

@@ -482,7 +482,7 @@ int met_measure(struct metrics *met, const struct world *world, const struct eng
     uint64_t largest_size = 0;
     const int nt = w->n_threads;
     if (measure_comp && pop->n > 0)
-        comp_largest(w->parent, net, pop->n, nt, &largest, &largest_size);
+        comp_largest(w->parent, net, world->st.status, pop->n, nt, &largest, &largest_size);
 
     struct met_ctx x = {
         .p = p,

@@ -213,9 +213,10 @@ const struct met_column met_daily_columns[] = {
           "tie ends held by the group's agents that ostracism has cut so far, all layers"),
     COL_R(met_row, largest_component_share,
           "share of the group's agents in the largest connected component of all layers' "
-          "live ties; measured on day 0, every " MET_STR(MET_COMPONENT_EVERY) " days and on the "
-                                                                              "last day, NULL on "
-                                                                              "other days"),
+          "live ties; an interned agent meets no one, so its ties do not count and it is cut "
+          "off (a component of its own), while it still counts among the agents; measured on "
+          "day 0, every " MET_STR(MET_COMPONENT_EVERY) " days and on the last day, NULL on "
+                                                       "other days"),
 
     /* disparate impact */
     COL_R(met_row, listed_rate, "listed / agents"),

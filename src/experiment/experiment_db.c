@@ -19,8 +19,9 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "core/text.h"
-#include "io/store.h"
 #include "engine/metrics.h"
+#include "io/output.h"
+#include "io/store.h"
 
 /* ---- SQL text ---------------------------------------------------------- */
 
@@ -117,12 +118,29 @@ static int has_column(sqlite3 *db, const char *name, int *has, struct ss_error *
     return SS_OK;
 }
 
+/* The schedule table: a point's column, then a run's (output.h). */
+static int create_schedule(sqlite3 *db, struct ss_error *err)
+{
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_add(&b, "CREATE TABLE IF NOT EXISTS schedule (\"point\" INTEGER");
+    for (size_t i = 0; i < out_n_schedule_columns; i++)
+        sbuf_printf(&b, ", \"%s\" %s", out_schedule_columns[i].name,
+                    met_sql_type(out_schedule_columns[i].type));
+    sbuf_add(&b, ", PRIMARY KEY(\"point\", \"day\", \"key\")) WITHOUT ROWID");
+    const char *sql = sbuf_str(&b, err, "creating the experiment database");
+    int rc = sql ? store_exec(db, sql, err) : SS_ENOMEM;
+    sbuf_free(&b);
+    return rc;
+}
+
 /* What later versions added to an experiment database, for a new one and
  * one written before: the experiment's baseline and fork_day columns (the
  * fork day is also in the points' params, so it is part of what the
  * experiment is; an older database's is NULL: none), the sweep's
- * differences table. (Derived tables are rebuilt by every invocation, so
- * an older database gains them complete.) */
+ * differences table, the schedule table (an older database's gains the
+ * schedules of the runs merged from then on). (Derived tables are rebuilt
+ * by every invocation, so an older database gains them complete.) */
 static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
     int has_baseline = 0, has_fork = 0;
@@ -145,6 +163,7 @@ static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
                         "\"ci_low\" REAL, \"ci_high\" REAL, "
                         "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID",
                         err);
+    if (rc == SS_OK) rc = create_schedule(db, err);
     return rc;
 }
 
@@ -478,6 +497,43 @@ static int take_static_table(sqlite3 *db, const char *table, struct ss_error *er
     return rc;
 }
 
+/* The schedule of the attached run's point, if main has none for it yet:
+ * point 0's (a sweep's points share their schedule but for what --vary
+ * sets), and a compare's B's too. */
+static int take_schedule(sqlite3 *db, const struct exp_plan *pl, int run, struct ss_error *err)
+{
+    const int point = run / pl->replicates;
+    if (point != 0 && pl->kind != EXP_COMPARE) return SS_OK;
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db,
+                           "SELECT (SELECT count(*) FROM child.sqlite_master WHERE type = 'table' "
+                           "AND name = 'schedule'), (SELECT count(*) FROM main.schedule WHERE "
+                           "point = ?1)",
+                           &st, err);
+    if (rc) return rc;
+    sqlite3_bind_int(st, 1, point);
+    int take = 0;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        rc = store_db_err(db, err, "reading");
+    else
+        take = sqlite3_column_int(st, 0) > 0 && sqlite3_column_int(st, 1) == 0;
+    sqlite3_finalize(st);
+    if (rc || !take) return rc;
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_add(&b, "INSERT INTO main.schedule (\"point\"");
+    for (size_t i = 0; i < out_n_schedule_columns; i++)
+        sbuf_printf(&b, ", \"%s\"", out_schedule_columns[i].name);
+    sbuf_add(&b, ") SELECT ?1");
+    for (size_t i = 0; i < out_n_schedule_columns; i++)
+        sbuf_printf(&b, ", \"%s\"", out_schedule_columns[i].name);
+    sbuf_add(&b, " FROM child.schedule");
+    const char *sql = sbuf_str(&b, err, "merging a run");
+    rc = sql ? exec_for_run(db, sql, point, err) : SS_ENOMEM;
+    sbuf_free(&b);
+    return rc;
+}
+
 int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *run_db,
                  struct ss_error *err)
 {
@@ -497,6 +553,7 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     rc = store_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == SS_OK) rc = take_static_table(db, "groups", err);
     if (rc == SS_OK) rc = take_static_table(db, "layers", err);
+    if (rc == SS_OK) rc = take_schedule(db, pl, run, err);
     if (rc == SS_OK) {
         struct mem m = {0};
         struct sbuf b = {.m = &m};

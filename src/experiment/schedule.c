@@ -187,7 +187,10 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     snprintf(seed, sizeof seed, "seed=%llu",
              (unsigned long long)pl->base_seed + (unsigned long long)rep);
     snprintf(threads, sizeof threads, "%d", x->threads);
-    snprintf(days, sizeof days, "days=%d", base ? pl->fork_day : pl->days[point]);
+    /* only a fork sets days, and only a compare forks: pl->days holds its
+     * two points' (a sweep's point may be any) */
+    days[0] = '\0';
+    if (pl->fork_day) snprintf(days, sizeof days, "days=%d", base ? pl->fork_day : pl->days[point]);
     snprintf(every, sizeof every, "%d", pl->fork_day);
     base_checkpoint(x, rep, from, sizeof from);
     remove_run_dir(dir); /* what a killed earlier attempt left */

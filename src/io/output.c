@@ -274,8 +274,8 @@ static int out_prepare_all(struct output *o, int snapshot, struct ss_error *err)
 }
 
 int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-             const struct out_layer *layers, uint32_t n_layers, int snapshot, int durable,
-             struct ss_error *err)
+             const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+             uint32_t n_changes, int snapshot, int durable, struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
     if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
@@ -291,7 +291,8 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
 
     rc = out_open_db(o, 1, err);
     if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
-    int ids[] = {T_RUN, T_GROUPS, T_LAYERS, T_DAILY, T_DAILY_LAYER, T_AGENTS, T_AGENT_DEGREE};
+    int ids[] = {T_RUN,   T_GROUPS,      T_LAYERS, T_SCHEDULE,
+                 T_DAILY, T_DAILY_LAYER, T_AGENTS, T_AGENT_DEGREE};
     size_t n_ids = snapshot ? N_OF(ids) : N_OF(ids) - 2;
     for (size_t i = 0; i < n_ids && rc == SS_OK; i++) {
         struct out_table t = out_table_get(ids[i]);
@@ -299,6 +300,7 @@ int out_open(struct output *o, const char *dir, const struct out_group *groups, 
     }
     if (rc == SS_OK) rc = out_insert_all(o, T_GROUPS, groups, sizeof *groups, n_groups, err);
     if (rc == SS_OK) rc = out_insert_all(o, T_LAYERS, layers, sizeof *layers, n_layers, err);
+    if (rc == SS_OK) rc = out_insert_all(o, T_SCHEDULE, changes, sizeof *changes, n_changes, err);
     if (rc == SS_OK) rc = out_prepare_all(o, snapshot, err);
     if (rc != SS_OK) goto fail;
     return SS_OK;
@@ -309,8 +311,8 @@ fail:
 }
 
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
-               struct ss_error *err)
+               const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+               uint32_t n_changes, int day, int *snapshot, struct ss_error *err)
 {
     memset(o, 0, sizeof *o);
     if (n_groups > MAX_GROUPS || n_layers > MAX_LAYERS)
@@ -336,6 +338,17 @@ int out_resume(struct output *o, const char *dir, const struct out_group *groups
         *snapshot = has;
     }
     if (rc == SS_OK) rc = out_exec(o, "BEGIN", err);
+    /* begun by a version without the schedule table: out_close writes
+     * every table's CSV, so the table must be there, and the run's rows
+     * are known now as they were then */
+    int has_schedule = 1;
+    if (rc == SS_OK) rc = store_has_table(o->db, "schedule", &has_schedule, err);
+    if (rc == SS_OK && !has_schedule) {
+        struct out_table t = out_table_get(T_SCHEDULE);
+        rc = out_create(o, &t, err);
+        if (rc == SS_OK)
+            rc = out_insert_all(o, T_SCHEDULE, changes, sizeof *changes, n_changes, err);
+    }
     if (rc == SS_OK) rc = out_prepare_all(o, *snapshot, err);
     if (rc != SS_OK) goto fail;
     return SS_OK;
@@ -442,9 +455,9 @@ int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
 {
     char db_final[MAX_PATH + 64];
     /* The tables, as their CSVs are named; the snapshot's only with one. */
-    const char *tables[] = {"run",    "groups", "layers", "daily", "daily_layer",
-                            "ratios", NULL,     NULL,     NULL};
-    if (o->ins_agent) tables[6] = "agents", tables[7] = "agent_degree";
+    const char *tables[] = {"run",         "groups", "layers", "schedule", "daily",
+                            "daily_layer", "ratios", NULL,     NULL,       NULL};
+    if (o->ins_agent) tables[7] = "agents", tables[8] = "agent_degree";
     if (!o->db) return err_msg(err, SS_EINTERNAL, "out_close before out_open");
     if (!out_path(db_final, sizeof db_final, o->dir, STORE_DB_NAME)) {
         out_abort(o);

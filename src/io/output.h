@@ -1,6 +1,6 @@
 /*
  * output.h - results on disk: results.sqlite (run, daily, daily_layer,
- * groups, layers and, with a snapshot, agents and agent_degree tables) and
+ * groups, layers, schedule and, with a snapshot, agents and agent_degree tables) and
  * beside it the CSV of each table (daily.csv, ...).
  *
  * The output knows rows, not the simulation: the driver (run/sim.c) hands
@@ -62,6 +62,26 @@ struct out_layer {
     double mean_degree;    /* 2 x ties / agents */
 };
 
+/* A row of the schedule table: one change of the scenario's schedule, as
+ * the run applies it. Values are text, as the scenario file writes them
+ * (a number, true or false, a choice's name). */
+struct out_change {
+    int64_t day;              /* the day it starts */
+    int32_t date;             /* the date of `day`, or PARAMS_NO_DATE (NULL) */
+    int64_t day_to;           /* a ramp: the day it ends; INT64_MIN (NULL) for a set */
+    int32_t date_to;          /* the date of day_to, or PARAMS_NO_DATE (NULL) */
+    const char *key;          /* the key, dotted */
+    const char *kind;         /* "set" or "ramp" */
+    const char *value_before; /* the value in force the day before */
+    const char *value;        /* the value set, or the ramp's value on `day` */
+    const char *value_to;     /* a ramp: its value on day_to; NULL for a set */
+};
+
+/* The schedule table's columns, in order: an experiment's schedule table
+ * is a `point` column, then these. */
+extern const struct met_column out_schedule_columns[];
+extern const size_t out_n_schedule_columns;
+
 /* A row of the agents table (a snapshot). */
 struct out_agent {
     int64_t id;              /* agent id */
@@ -103,25 +123,27 @@ struct output {
 
 /* Create the folder (and parents), open the temporary files, write the
  * schema and the static tables (groups, layers: their names also name the
- * daily rows); with snapshot, the agents tables too. A durable output
+ * daily rows; schedule: n_changes rows, in day order); with snapshot, the
+ * agents tables too. A durable output
  * (a run with checkpoints) has fixed partial names and a journal, and
  * commits at each out_checkpoint, so a run killed at any moment can go on
  * from its last checkpoint (out_resume). On failure (SS_EIO naming the
  * path and the cause) nothing is left open and no file is left behind but
  * folders. */
 int out_open(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-             const struct out_layer *layers, uint32_t n_layers, int snapshot, int durable,
-             struct ss_error *err);
+             const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+             uint32_t n_changes, int snapshot, int durable, struct ss_error *err);
 /* Commit what a durable output holds (the days so far): a checkpoint
  * follows. */
 int out_checkpoint(struct output *o, struct ss_error *err);
 /* Reopen the partial results of a durable output in dir, as they were at
  * the checkpoint of `day` (rows of later days dropped), to go on writing;
- * *snapshot says whether the run writes the agents tables. SS_EINPUT if
- * dir holds no partial results. */
+ * *snapshot says whether the run writes the agents tables. Partial results
+ * begun before the schedule table existed gain it, with changes. SS_EINPUT
+ * if dir holds no partial results. */
 int out_resume(struct output *o, const char *dir, const struct out_group *groups, uint32_t n_groups,
-               const struct out_layer *layers, uint32_t n_layers, int day, int *snapshot,
-               struct ss_error *err);
+               const struct out_layer *layers, uint32_t n_layers, const struct out_change *changes,
+               uint32_t n_changes, int day, int *snapshot, struct ss_error *err);
 /* Start the output of a fork with its base run's days through `day`: the
  * rows of db's daily tables. Right after out_open. SS_EINPUT if db is
  * gone. */

@@ -28,7 +28,16 @@ struct out_table {
     const char *doc;               /* intro line for the docs */
 };
 
-enum out_table_id { T_RUN, T_GROUPS, T_LAYERS, T_DAILY, T_DAILY_LAYER, T_AGENTS, T_AGENT_DEGREE };
+enum out_table_id {
+    T_RUN,
+    T_GROUPS,
+    T_LAYERS,
+    T_SCHEDULE,
+    T_DAILY,
+    T_DAILY_LAYER,
+    T_AGENTS,
+    T_AGENT_DEGREE
+};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

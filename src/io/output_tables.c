@@ -1,6 +1,6 @@
 /*
  * output_tables.c - what each table of results.sqlite holds: the column
- * tables of the run, groups, layers, agents and agent_degree tables (the
+ * tables of the run, groups, layers, schedule, agents and agent_degree tables (the
  * daily tables' are engine/metrics_schema.c's), and docs/metrics.md, which
  * is written from all of them.
  */
@@ -55,6 +55,28 @@ static const struct met_column out_layer_cols[] = {
     OCOL(out_layer, ties, MET_INT, "undirected ties as built (before any is cut)"),
     OCOL(out_layer, mean_degree, MET_REAL, "2 x ties / agents"),
 };
+
+const struct met_column out_schedule_columns[] = {
+    OCOL(out_change, day, MET_INT, "the day the change starts: from that day on it is in force"),
+    {"date", MET_DATE, offsetof(struct out_change, date), 1,
+     "the date of `day`, YYYY-MM-DD; NULL without a start_date"},
+    OCOL(out_change, day_to, MET_INT,
+         "a ramp: the day it reaches value_to (it may lie past the last day of a run shortened "
+         "by --days); NULL for a set"),
+    {"date_to", MET_DATE, offsetof(struct out_change, date_to), 1,
+     "the date of `day_to`; NULL for a set or without a start_date"},
+    OCOL(out_change, key, MET_TEXT, "the key it changes, dotted as in a scenario file"),
+    OCOL(out_change, kind, MET_TEXT,
+         "'set' (the value from `day` on) or 'ramp' (linear from value on `day` to value_to on "
+         "`day_to`)"),
+    OCOL(out_change, value_before, MET_TEXT,
+         "the value in force on the day before: the scenario's own, or an earlier change's"),
+    OCOL(out_change, value, MET_TEXT,
+         "the value set, or the ramp's value on `day`; as a scenario file writes it (a number, "
+         "true or false, a choice's name): CAST(value AS REAL) for a number"),
+    OCOL(out_change, value_to, MET_TEXT, "a ramp: its value on `day_to`; NULL for a set"),
+};
+const size_t out_n_schedule_columns = N_OF(out_schedule_columns);
 
 static const struct met_column out_agent_cols[] = {
     OCOL(out_agent, id, MET_INT, "agent id"),
@@ -111,6 +133,19 @@ struct out_table out_table_get(int id)
                                   "\"layer\"",
                                   0,
                                   "One row per network layer. Key: `layer`."};
+    case T_SCHEDULE:
+        return (struct out_table){"schedule",
+                                  out_schedule_columns,
+                                  N_OF(out_schedule_columns),
+                                  "\"day\", \"key\"",
+                                  1,
+                                  "One row per change of the scenario's `schedule` "
+                                  "(docs/scenario.md) that the run applies, in day order; none "
+                                  "without a schedule. A run shortened by `--days` leaves out the "
+                                  "changes after its last day (they never happen). A fork (`run "
+                                  "--from`) lists its own scenario's changes; its days through "
+                                  "`fork_day` (run table) are the base run's, made under the "
+                                  "base's schedule. Key: (`day`, `key`)."};
     case T_DAILY:
         return (struct out_table){
             "daily",
@@ -184,15 +219,15 @@ int out_write_docs(FILE *f)
           "\n"
           "A run writes into its results folder `results.sqlite` (the tables below) and,\n"
           "beside it, the CSV of each table: `daily.csv`, `daily_layer.csv`, `ratios.csv`,\n"
-          "`run.csv`, `groups.csv`, `layers.csv` (and `agents.csv`, `agent_degree.csv` with\n"
-          "`--snapshot`). A CSV has the table's columns in a header line, then its rows in\n"
-          "the table's key order; an empty field is NULL, reals have 17 significant\n"
-          "digits, and a field is quoted only when it holds a comma, a quote or a line\n"
-          "break (the scenario text of `run.csv` does). Every file is written under a\n"
-          "temporary name and renamed when the run completes, `results.sqlite` last, so a\n"
-          "file with the final name is always complete. A run never writes into a folder\n"
-          "that holds results unless `--force` is given (then the folder holds the new\n"
-          "results alone once the run completes).\n"
+          "`run.csv`, `groups.csv`, `layers.csv`, `schedule.csv` (and `agents.csv`,\n"
+          "`agent_degree.csv` with `--snapshot`). A CSV has the table's columns in a\n"
+          "header line, then its rows in the table's key order; an empty field is NULL,\n"
+          "reals have 17 significant digits, and a field is quoted only when it holds a\n"
+          "comma, a quote or a line break (the scenario text of `run.csv` does). Every\n"
+          "file is written under a temporary name and renamed when the run completes,\n"
+          "`results.sqlite` last, so a file with the final name is always complete. A\n"
+          "run never writes into a folder that holds results unless `--force` is given\n"
+          "(then the folder holds the new results alone once the run completes).\n"
           "\n"
           "**`group` is an SQL keyword**: quote it, as in `where \"group\" = -1` (in a\n"
           "shell, inside single quotes: `sqlite3 results.sqlite 'select * from daily where\n"
@@ -242,7 +277,8 @@ int out_write_docs(FILE *f)
           "would (for that, a sweep of seeds). The `di_listed` and `di_sanctioned`\n"
           "columns of `daily` are each run's own ratio, as before.\n",
           f);
-    int ids[] = {T_DAILY, T_DAILY_LAYER, T_RUN, T_GROUPS, T_LAYERS, T_AGENTS, T_AGENT_DEGREE};
+    int ids[] = {T_DAILY,  T_DAILY_LAYER, T_RUN,    T_GROUPS,
+                 T_LAYERS, T_SCHEDULE,    T_AGENTS, T_AGENT_DEGREE};
     int rc = SS_OK;
     for (size_t i = 0; i < N_OF(ids) && rc == SS_OK; i++) {
         struct out_table t = out_table_get(ids[i]);

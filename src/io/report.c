@@ -221,12 +221,16 @@ static const char *const rep_plain[] = {"agents",
                                         "ties_cut",
                                         "largest_component_share",
                                         "di_listed",
-                                        "di_sanctioned"};
+                                        "di_sanctioned",
+                                        "unpaid_judgments"};
 
-/* daily counts of today that the charts draw as running totals (cum_X). */
-static const char *const rep_cum[] = {"list_entries",      "flights_refused", "school_refused",
-                                      "social_media_bans", "jobs_refused",    "loans_refused",
-                                      "internments"};
+/* daily counts of today that the charts draw as running totals (cum_X),
+ * or as sums over periods (differences of the running totals: exact
+ * however the days are thinned). */
+static const char *const rep_cum[] = {
+    "list_entries",         "flights_refused",    "school_refused", "social_media_bans",
+    "jobs_refused",         "loans_refused",      "internments",    "list_exits_settled",
+    "list_exits_recovered", "list_exits_expired", "settlements",    "settlements_coerced"};
 
 /* Metrics of the final day that sweep charts draw against the parameter. */
 static const char *const rep_final[] = {"listed",
@@ -261,21 +265,25 @@ static void rep_in_list(struct sbuf *b, const char *const *names, size_t n)
 }
 
 /* The time series: one row per (point, group, day), every rep_plain
- * column, cum_X running totals of rep_cum, and silence_7d (the silence
+ * column, cum_X running totals of rep_cum, cum_list_exit_days (the days
+ * on the list of the day's exits, added up: over cum of the exits, the
+ * mean days on the list of a period's exits) and silence_7d (the silence
  * ratio over the last 7 days); thinned to every step-th day. A single run
  * is point 0 (from daily); a sweep's or compare's points are means over
- * their replicates (from summary). Running totals and the 7-day window are
- * taken before thinning. */
+ * their replicates (from summary; the exits' days from the runs' daily
+ * rows, which summary holds only as a mean). Running totals and the 7-day
+ * window are taken before thinning. */
 static int rep_series(struct rep *r)
 {
     struct sbuf *q = &r->sql;
     sbuf_clear(q);
-    sbuf_add(q, "WITH src AS (SELECT ");
+    sbuf_add(q, r->kind == REP_RUN ? "WITH src AS (SELECT " : "WITH src0 AS (SELECT ");
     if (r->kind == REP_RUN) {
         sbuf_add(q, "0 AS point, \"group\", day");
         for (size_t i = 0; i < REP_N(rep_plain); i++) sbuf_printf(q, ", \"%s\"", rep_plain[i]);
         for (size_t i = 0; i < REP_N(rep_cum); i++) sbuf_printf(q, ", \"%s\"", rep_cum[i]);
-        sbuf_add(q, ", taken_criticise, criticism_would FROM daily)");
+        sbuf_add(q, ", taken_criticise, criticism_would, COALESCE(list_exit_days_mean *"
+                    " list_exits, 0) AS list_exit_days FROM daily)");
     } else {
         sbuf_add(q, "point, \"group\", day");
         for (size_t i = 0; i < REP_N(rep_plain); i++)
@@ -291,12 +299,21 @@ static int rep_series(struct rep *r)
         sbuf_add(q, ", ");
         rep_in_list(q, rep_cum, REP_N(rep_cum));
         sbuf_add(q, ", 'taken_criticise', 'criticism_would') GROUP BY point, \"group\", day)");
+        /* the mean over a point's runs of each day's exit days: its sums
+         * over days, divided by the mean exits', pool the runs' exits */
+        sbuf_add(q, ", days AS (SELECT r.point AS point, d.\"group\" AS \"group\", d.day AS day,"
+                    " AVG(COALESCE(d.list_exit_days_mean * d.list_exits, 0)) AS list_exit_days"
+                    " FROM daily d JOIN runs r ON r.run = d.run WHERE r.status = 'done'"
+                    " GROUP BY r.point, d.\"group\", d.day)"
+                    ", src AS (SELECT s.*, days.list_exit_days FROM src0 s LEFT JOIN days"
+                    " USING (point, \"group\", day))");
     }
     sbuf_add(q, ", w AS (SELECT point, \"group\", day");
     for (size_t i = 0; i < REP_N(rep_plain); i++) sbuf_printf(q, ", \"%s\"", rep_plain[i]);
     for (size_t i = 0; i < REP_N(rep_cum); i++)
         sbuf_printf(q, ", SUM(\"%s\") OVER run AS cum_%s", rep_cum[i], rep_cum[i]);
     sbuf_add(q,
+             ", SUM(list_exit_days) OVER run AS cum_list_exit_days"
              ", 1.0 - CAST(SUM(taken_criticise) OVER week AS REAL) /"
              " NULLIF(SUM(criticism_would) OVER week, 0)"
              " AS silence_7d FROM src WINDOW run AS (PARTITION BY point, \"group\" ORDER BY day),"
@@ -324,6 +341,10 @@ static int rep_totals(struct rep *r)
         " SUM(scored_association) AS scored_association,"
         " SUM(taken_criticise) AS criticised, SUM(criticism_would) AS would_criticise,"
         " MAX(protesters) AS protest_peak, SUM(list_entries) AS list_entries,"
+        " SUM(list_exits_settled) AS exits_settled, SUM(list_exits_recovered) AS exits_recovered,"
+        " SUM(list_exits_expired) AS exits_expired,"
+        " SUM(list_exit_days_mean * list_exits) AS exit_days,"
+        " SUM(settlements) AS settlements, SUM(settlements_coerced) AS settlements_coerced,"
         " SUM(internments) AS internments, SUM(rewards) AS rewards,"
         " MAX(agents) AS agents, MAX(interned) AS interned_peak,"
         " MAX(1.0 * listed / NULLIF(agents, 0)) AS listed_peak_rate,"
@@ -417,6 +438,30 @@ static int rep_experiment_tables(struct rep *r)
     return rep_query(r, "comparison_time");
 }
 
+/* The schedule's changes (point 0 for a run: the schedule table of a run
+ * has no point) and the calendar: the date of day 0 of each point's runs
+ * (the earliest and the latest, which differ only when its runs' start
+ * dates do), NULL without a start_date. Results written before the
+ * schedule table have none. */
+static int rep_schedule(struct rep *r)
+{
+    int has = 0;
+    int rc = rep_has_table(r, "schedule", &has);
+    if (!rc && has)
+        rc = rep_table(r, "schedule",
+                       r->kind == REP_RUN ? "SELECT 0 AS point, * FROM schedule ORDER BY day, key"
+                                          : "SELECT * FROM schedule ORDER BY point, day, key");
+    if (rc) return rc;
+    return rep_table(r, "calendar",
+                     r->kind == REP_RUN
+                         ? "SELECT 0 AS point, MIN(date) AS day0, MAX(date) AS day0_last FROM"
+                           " daily WHERE day = 0 AND \"group\" = -1"
+                         : "SELECT r.point AS point, MIN(d.date) AS day0, MAX(d.date) AS day0_last,"
+                           " COUNT(*) AS runs, COUNT(d.date) AS dated FROM daily d JOIN runs r ON"
+                           " r.run = d.run WHERE d.day = 0 AND d.\"group\" = -1 AND r.status ="
+                           " 'done' GROUP BY r.point ORDER BY r.point");
+}
+
 /* A sensitivity analysis: the experiment, its runs' status, the design,
  * the indices and the noise (tables of experiment/sensitivity.c; absent
  * until its first invocation finishes, and the indices until every run is
@@ -468,7 +513,8 @@ static int rep_build(struct rep *r, const char *dir)
     if (!rc) rc = rep_scalar(r, "SELECT COUNT(*) FROM groups", 0, &groups);
     if (!rc && r->kind != REP_RUN) rc = rep_scalar(r, "SELECT COUNT(*) FROM points", 1, &points);
     if (rc) return rc;
-    const size_t cols = REP_N(rep_plain) + REP_N(rep_cum) + 4; /* point, group, day, silence */
+    /* point, group, day, exit days, silence */
+    const size_t cols = REP_N(rep_plain) + REP_N(rep_cum) + 5;
     double values =
         (double)points * (double)(groups + 1) * (double)(r->last_day + 1) * (double)cols;
     r->step = values > REP_SERIES_BUDGET ? (long long)ceil(values / REP_SERIES_BUDGET) : 1;
@@ -496,6 +542,7 @@ static int rep_build(struct rep *r, const char *dir)
     if (!rc && r->kind != REP_SENS) rc = rep_series(r);
     if (!rc && r->kind != REP_SENS) rc = rep_totals(r);
     if (!rc && r->kind != REP_SENS) rc = rep_ratios(r);
+    if (!rc && r->kind != REP_SENS) rc = rep_schedule(r);
     sbuf_add(b, "}");
     if (!rc && !sbuf_str(b, r->err, "building the report")) rc = SS_ENOMEM;
     return rc;

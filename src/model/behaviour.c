@@ -69,13 +69,20 @@ void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
     assert(day >= 1 && (t->ids || t->cap == 0));
     t->active = 0;
     t->n = 0;
+    t->asked = t->eligible = 0;
     if (!t->ids) return;
     for (uint32_t k = 0; k < p->behaviour.protest.trigger.days.n; k++)
         if (p->behaviour.protest.trigger.days.v[k] == (int64_t)day) t->active = 1;
     if (!t->active) return;
     if (p->behaviour.protest.trigger.ids.n) {
-        for (uint32_t k = 0; k < p->behaviour.protest.trigger.ids.n; k++)
-            t->ids[t->n++] = (uint32_t)p->behaviour.protest.trigger.ids.v[k];
+        /* Named agents protest whatever their attitude, but a child or an
+         * internee takes no part in the day's acts at all. */
+        t->asked = p->behaviour.protest.trigger.ids.n;
+        for (uint32_t k = 0; k < p->behaviour.protest.trigger.ids.n; k++) {
+            uint32_t i = (uint32_t)p->behaviour.protest.trigger.ids.v[k];
+            t->ids[t->n++] = i;
+            t->eligible += !(w->pop.flags[i] & POP_CHILD) && !(w->st.status[i] & ST_INTERNED);
+        }
     } else {
         /* MODEL.md: "0.1% of agents with attitude > 0.7": a share of the
          * eligible, drawn exactly rather than agent by agent. */
@@ -83,11 +90,20 @@ void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
         for (uint32_t i = 0; i < w->pop.n; i++) m += beh_eligible(w, i);
         struct rng r;
         rng_init(&r, p->seed, 0, day, RS_TRIGGER_DAY);
-        /* Rounded at random, up with probability equal to the fraction, so
-         * the expected number is share x eligible at every population size. */
-        double want = p->behaviour.protest.trigger.share * m;
-        uint32_t k = p->behaviour.protest.trigger.count ? p->behaviour.protest.trigger.count
-                                                        : (uint32_t)floor(want + rng_uniform(&r));
+        uint32_t k = p->behaviour.protest.trigger.count;
+        t->asked = k;
+        t->eligible = m;
+        if (k == 0) {
+            /* Rounded at random, up with probability equal to the fraction,
+             * so the expected number is share x eligible at every population
+             * size. A share that is a whole number of the eligible as
+             * configured (0.07 of 100) takes that number, though the product
+             * rounds off it in double (7.000000000000001): the whole number
+             * divided by m is then the configured double itself. */
+            const double share = p->behaviour.protest.trigger.share;
+            double want = share * m, u = rng_uniform(&r), whole = nearbyint(want);
+            k = m > 0 && whole / m == share ? (uint32_t)whole : (uint32_t)floor(want + u);
+        }
         if (k > m) k = m;
         if (k > t->cap) k = t->cap; /* cannot happen: cap bounds k (beh_init) */
         /* k of the m eligible, uniformly, in id order (selection sampling,
@@ -100,6 +116,14 @@ void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day)
         }
     }
     qsort(t->ids, t->n, sizeof *t->ids, beh_cmp_u32);
+}
+
+int beh_trigger_short(const struct beh_trigger *t, const struct params *p)
+{
+    if (!t->active) return 0;
+    if (p->behaviour.protest.trigger.ids.n || p->behaviour.protest.trigger.count)
+        return t->eligible < t->asked;
+    return t->eligible == 0 && p->behaviour.protest.trigger.share > 0;
 }
 
 static int beh_triggered(const struct beh_trigger *t, uint32_t i)
@@ -142,8 +166,8 @@ void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_expo
             if (s & ST_INTERNED) continue;
             x->present++;
             if (s & ST_PROTEST) x->protesting++;
-            if (assoc && (s & ST_LISTED) && beh_tie_active(w, l, i, j, day) &&
-                x->met_listed < UINT16_MAX)
+            if (assoc && (s & ST_LISTED) && beh_assoc_counts(w->p, w->st.listed_day[j], day) &&
+                beh_tie_active(w, l, i, j, day) && x->met_listed < UINT16_MAX)
                 x->met_listed++;
         }
     }
@@ -280,7 +304,12 @@ void beh_agent(const struct world *w, const struct beh_trigger *t, const struct 
     /* Protest: Granovetter's threshold rule over contacts present, raised
      * by fear; protesters leave with a daily probability; triggers. Unless
      * protest is spontaneous, joining needs someone to join: a threshold of
-     * 0 makes an agent the first to follow, not an instigator. */
+     * 0 makes an agent the first to follow, not an instigator. The share
+     * meets a configured threshold exactly: the threshold is the
+     * configured double (pop_threshold), and protesting / present is the
+     * double nearest the true share, so when the two are the same number
+     * (1 / 5 and 0.2) they are the same double. (threshold x present would
+     * not do: 0.55 x 20 is 11.000000000000002.) */
     int protest = 0;
     if (status & ST_PROTEST) {
         uint32_t c[4] = {i, day, RS_LEAVE, 0}, r[4];

@@ -27,10 +27,14 @@
 
 /* The agents an exogenous trigger sets protesting on one day. */
 struct beh_trigger {
-    uint32_t *ids; /* today's triggered agents, sorted (owned) */
-    uint32_t n;    /* entries in ids */
-    uint32_t cap;  /* allocated entries */
-    int active;    /* today is a trigger day */
+    uint32_t *ids;     /* today's triggered agents, sorted (owned) */
+    uint32_t n;        /* entries in ids */
+    uint32_t cap;      /* allocated entries */
+    int active;        /* today is a trigger day */
+    uint32_t asked;    /* today: agents the trigger asks for (its count or its ids; 0 for a
+                          share) */
+    uint32_t eligible; /* today: agents it could take (eligible ones; of its ids, those
+                          neither children nor interned) */
 };
 
 /* Candidate bits of one agent for one day (struct beh_block.cand). */
@@ -58,7 +62,8 @@ struct beh_exposure {
     uint32_t sanctioned; /* ... to listed or interned contacts */
     uint32_t present;    /* ... to contacts not interned */
     uint32_t protesting; /* ... to contacts who protested and are not interned */
-    uint32_t met_listed; /* meetings today with listed contacts not interned */
+    uint32_t met_listed; /* meetings today with listed contacts not interned that cost
+                            points (beh_assoc_counts) */
 };
 
 /* Allocate what triggers need (serial, once). */
@@ -67,6 +72,11 @@ void beh_free(struct beh_trigger *t, struct mem *m);
 /* Serial, before the agent pass: decide who is triggered today (from the
  * world at the end of yesterday). */
 void beh_prepare_day(struct beh_trigger *t, const struct world *w, uint32_t day);
+/* Whether today's trigger (after beh_prepare_day) took fewer agents than
+ * it asks for: a count or ids beyond the agents it could take, or a
+ * share with no agent eligible. The run reports it; the model only
+ * records it. */
+int beh_trigger_short(const struct beh_trigger *t, const struct params *p);
 /* Today's candidates of agents [lo, hi) (hi - lo <= STATE_BLOCK, lo a
  * multiple of STATE_BLOCK) into b. */
 void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t day,
@@ -75,6 +85,16 @@ void beh_block_draws(const struct params *p, uint32_t lo, uint32_t hi, uint32_t 
  * (MODEL.md section 3): one keyed draw per tie, the same from both ends
  * (keyed by the lower id first). */
 int beh_tie_active(const struct world *w, uint32_t l, uint32_t i, uint32_t j, uint32_t day);
+/* Whether a meeting on `day` with a contact listed on `listed_day` costs
+ * association points: in the first sanctions.association.window days of
+ * the listing (day 1 is the day after it, when contacts first see it), or
+ * every day with a window of 0. One rule for both ways of counting
+ * meetings (beh_expose and the fast step's). */
+static inline int beh_assoc_counts(const struct params *p, uint16_t listed_day, uint32_t day)
+{
+    const int window = p->sanctions.association.window;
+    return window == 0 || (int64_t)day - (int64_t)listed_day <= (int64_t)window;
+}
 /* The reference way to see one's contacts: scan every tie of agent i
  * (meetings drawn with beh_tie_active). */
 void beh_expose(const struct world *w, uint32_t i, uint32_t day, struct beh_exposure *x);

@@ -213,11 +213,17 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     if (rc == SS_OK) rc = sim_build(sim, path, err);
     struct out_group groups[MAX_GROUPS];
     struct out_layer layers[MAX_LAYERS];
+    struct out_change *changes = NULL;
+    uint32_t n_changes = 0;
     if (rc == SS_OK) {
         sim_static_rows(sim, groups, layers);
-        rc = out_resume(&sim->run.out, dir, groups, sim->world.pop.n_groups, layers,
-                        sim->world.net.n_layers, sim->world.day, &sim->run.opt.snapshot, err);
+        rc = sim_schedule_rows(sim, &changes, &n_changes, err);
     }
+    if (rc == SS_OK)
+        rc = out_resume(&sim->run.out, dir, groups, sim->world.pop.n_groups, layers,
+                        sim->world.net.n_layers, changes, n_changes, sim->world.day,
+                        &sim->run.opt.snapshot, err);
+    mem_free(&sim->mem, changes);
     ckpt_meta_free(&meta, &m);
     if (rc != SS_OK) {
         sim_free(sim);

@@ -10,6 +10,7 @@
  */
 #include "run/sim.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -178,9 +179,59 @@ const char *sim_out_dir(const struct sim *sim)
     return sim->run.out_dir;
 }
 
+/* Pass one warning on, or count it past the limit. */
+static void sim_warn(struct run *run, const char *msg)
+{
+    if (!run->opt.warn) return;
+    if (++run->warnings <= SIM_MAX_WARNINGS) run->opt.warn(run->opt.warn_ud, msg);
+}
+
+/* A trigger day that took fewer agents than the trigger asks for: the
+ * model records what it asked and could take (beh_prepare_day); saying so
+ * is the run's. */
+static void sim_warn_trigger(struct sim *sim)
+{
+    const struct beh_trigger *t = &sim->eng.trig;
+    const struct params *p = sim->world.p;
+    if (!beh_trigger_short(t, p)) return;
+    char msg[512], took[48];
+    const int day = sim->world.day;
+    const double att = p->behaviour.protest.trigger.min_attitude;
+    if (t->eligible)
+        snprintf(took, sizeof took, "it took the %" PRIu32 " it could", t->eligible);
+    else
+        snprintf(took, sizeof took, "it took none");
+    if (p->behaviour.protest.trigger.ids.n)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger names %" PRIu32
+                 " agents (behaviour.protest.trigger.ids), but %" PRIu32
+                 " of them are children or interned, who take no part: %s",
+                 day, t->asked, t->asked - t->eligible, took);
+    else if (p->behaviour.protest.trigger.count && t->eligible)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for %" PRIu32
+                 " agents (behaviour.protest.trigger.count), but %" PRIu32
+                 " are eligible (adults, not interned, attitude above %g): %s",
+                 day, t->asked, t->eligible, att, took);
+    else if (p->behaviour.protest.trigger.count)
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for %" PRIu32
+                 " agent%s (behaviour.protest.trigger.count), but none is eligible (adults, not "
+                 "interned, attitude above %g): %s",
+                 day, t->asked, t->asked == 1 ? "" : "s", att, took);
+    else
+        snprintf(msg, sizeof msg,
+                 "day %d: the protest trigger asks for a share (%g) of the eligible agents "
+                 "(adults, not interned, attitude above %g), but none is eligible: it took none",
+                 day, p->behaviour.protest.trigger.share, att);
+    sim_warn(&sim->run, msg);
+}
+
 int sim_step(struct sim *sim, struct ss_error *err)
 {
-    return eng_step(&sim->eng, &sim->world, err);
+    int rc = eng_step(&sim->eng, &sim->world, err);
+    if (rc == SS_OK) sim_warn_trigger(sim);
+    return rc;
 }
 
 int sim_measure(struct sim *sim, struct ss_error *err)
@@ -214,15 +265,68 @@ void sim_static_rows(const struct sim *sim, struct out_group *groups, struct out
     }
 }
 
-/* Open the output with the groups and layers tables of the world. */
+/* One change's values as text, in the three slots of txt. */
+static void sim_change_row(const struct params *base, const struct sched_change *c,
+                           struct out_change *row, char (*txt)[SCHED_VALUE_LEN])
+{
+    const int32_t start = base->start_date;
+    struct params before;
+    sched_params_at(base, c->day - 1, &before);
+    sched_value_text(c, sched_value_in(&before, c), txt[0]);
+    sched_value_text(c, c->value, txt[1]);
+    sched_value_text(c, c->value_to, txt[2]);
+    *row = (struct out_change){
+        .day = c->day,
+        .date = start == PARAMS_NO_DATE ? PARAMS_NO_DATE : start + c->day - 1,
+        .day_to = c->ramp ? c->day_to : INT64_MIN,
+        .date_to = c->ramp && start != PARAMS_NO_DATE ? start + c->day_to - 1 : PARAMS_NO_DATE,
+        .key = c->key,
+        .kind = c->ramp ? "ramp" : "set",
+        .value_before = txt[0],
+        .value = txt[1],
+        .value_to = c->ramp ? txt[2] : NULL,
+    };
+}
+
+int sim_schedule_rows(struct sim *sim, struct out_change **rows, uint32_t *n_rows,
+                      struct ss_error *err)
+{
+    const struct params *base = sim->world.base;
+    const struct schedule *sc = &base->schedule;
+    *rows = NULL;
+    *n_rows = 0;
+    uint32_t n = 0;
+    /* a horizon shortened by --days ends before the later changes: they
+     * never happen, so they are not the run's */
+    while (n < sc->n && sc->order && sc->c[sc->order[n]].day <= base->days) n++;
+    if (n == 0) return SS_OK;
+    /* one block: the rows, then each row's three value texts */
+    const size_t each = sizeof(struct out_change) + 3 * SCHED_VALUE_LEN;
+    char *block = mem_alloc_array(&sim->mem, n, each);
+    if (!block) return err_nomem(err, "listing the schedule");
+    struct out_change *out = (struct out_change *)(void *)block;
+    char(*txt)[SCHED_VALUE_LEN] = (char(*)[SCHED_VALUE_LEN])(block + n * sizeof *out);
+    for (uint32_t k = 0; k < n; k++)
+        sim_change_row(base, &sc->c[sc->order[k]], &out[k], txt + 3 * k);
+    *rows = out;
+    *n_rows = n;
+    return SS_OK;
+}
+
+/* Open the output with the groups, layers and schedule tables of the world. */
 static int sim_open_output(struct sim *sim, struct ss_error *err)
 {
     struct out_group groups[MAX_GROUPS];
     struct out_layer layers[MAX_LAYERS];
+    struct out_change *changes = NULL;
+    uint32_t n_changes = 0;
     sim_static_rows(sim, groups, layers);
-    int rc = out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
-                      sim->world.net.n_layers, sim->run.opt.snapshot,
+    int rc = sim_schedule_rows(sim, &changes, &n_changes, err);
+    if (rc == SS_OK)
+        rc = out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
+                      sim->world.net.n_layers, changes, n_changes, sim->run.opt.snapshot,
                       sim->run.opt.checkpoint_every > 0, err);
+    mem_free(&sim->mem, changes);
     sim->run.out.replace = sim->run.opt.force;
     return rc;
 }
@@ -352,6 +456,13 @@ int sim_run(struct sim *sim, struct ss_error *err)
             double rate = dt > 0 ? (double)sim->world.pop.n * (sim->world.day - first) / dt : 0.0;
             run->opt.progress(run->opt.progress_ud, sim->world.day, days, rate);
         }
+    }
+    if (run->opt.warn && run->warnings > SIM_MAX_WARNINGS) {
+        char msg[128];
+        int more = run->warnings - SIM_MAX_WARNINGS;
+        snprintf(msg, sizeof msg, "%d more warning%s like those above not shown", more,
+                 more == 1 ? "" : "s");
+        run->opt.warn(run->opt.warn_ud, msg);
     }
     run->run_seconds = sys_now() - t0;
     run->wall_seconds = run->build_seconds + run->run_seconds;

@@ -36,6 +36,8 @@ struct run {
     double run_seconds;       /* the day loop, measurements and output */
     double wall_seconds;      /* build + run */
     size_t estimate_bytes;    /* sim_estimate_bytes at create */
+    int warnings;             /* warnings found so far (opt.warn saw the first
+                                 SIM_MAX_WARNINGS) */
 };
 
 struct sim {
@@ -57,6 +59,13 @@ int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_option
 int sim_build(struct sim *sim, const char *ckpt, struct ss_error *err);
 /* The static rows the output starts with (groups, layers). */
 void sim_static_rows(const struct sim *sim, struct out_group *groups, struct out_layer *layers);
+/* The schedule table's rows: each change of the scenario's schedule that
+ * starts on or before the last day (a run shortened by --days leaves out
+ * the later ones), in day order, its values as the scenario writes them.
+ * *rows is one allocation through sim->mem that the caller frees with
+ * mem_free (NULL, and *n_rows 0, without a schedule). */
+int sim_schedule_rows(struct sim *sim, struct out_change **rows, uint32_t *n_rows,
+                      struct ss_error *err);
 /* Write a checkpoint of the day just written (restore.c): commit the
  * output, write the world, keep the last two. */
 int sim_checkpoint(struct sim *sim, struct ss_error *err);

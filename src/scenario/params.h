@@ -295,6 +295,8 @@ struct params {
         } internment;
         struct {
             int enabled; /* contact with listed / interned costs points */
+            int window;  /* days from a listing during which meeting the listed costs points;
+                            0: as long as it is listed */
         } association;
         struct {
             int enabled;        /* contacts cut ties to newly listed */

@@ -93,7 +93,9 @@ static void split_path(struct scenario *s, const char *path)
     if (len) snprintf(s->p.name, sizeof s->p.name, "%.*s", (int)len, base);
 }
 
-static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
+/* Read the YAML in f over s; with all, keep every input error of the
+ * walk (scn_apply_root). */
+static int read_file(struct scenario *s, FILE *f, struct ss_errors *all, struct ss_error *err)
 {
     yaml_parser_t y;
     yaml_document_t doc;
@@ -104,7 +106,7 @@ static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
         yaml_parser_delete(&y);
         return rc;
     }
-    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), err);
+    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), all, err);
     yaml_document_delete(&doc);
     if (!rc && !yaml_parser_load(&y, &doc))
         rc = scn_yaml_error(&y, s->path, 1, err);
@@ -120,7 +122,8 @@ static int read_file(struct scenario *s, FILE *f, struct ss_error *err)
     return rc;
 }
 
-int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
+static int load_file(struct scenario **out, const char *path, long fail_at, struct ss_errors *all,
+                     struct ss_error *err)
 {
     struct scenario *s;
     *out = NULL;
@@ -136,7 +139,7 @@ int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct s
         scn_free(s);
         return rc;
     }
-    rc = read_file(s, f, err);
+    rc = read_file(s, f, all, err);
     fclose(f);
     if (rc) {
         scn_free(s);
@@ -144,6 +147,24 @@ int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct s
     }
     *out = s;
     return SS_OK;
+}
+
+int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
+{
+    return load_file(out, path, fail_at, NULL, err);
+}
+
+int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
+                 struct ss_error *err)
+{
+    struct ss_error local;
+    if (!err) err = &local; /* the walk keeps what the one path recorded */
+    memset(all, 0, sizeof *all);
+    int rc = load_file(out, path, 0, all, err);
+    /* an error that stopped the reading (a file that cannot be opened,
+     * invalid YAML) is the only one: keep it with the rest */
+    if (rc == SS_EINPUT && all->n == 0) ss_errors_add(all, err);
+    return rc;
 }
 
 int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
@@ -158,12 +179,13 @@ int scn_load_text(struct scenario **out, const char *text, const char *label, co
     if (rc) return rc;
     strcpy(s->path, label);
     strcpy(s->dir, dir);
+    s->effective = 1;
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     if (!f) {
         scn_free(s);
         return err_msg(err, SS_ENOMEM, "reading the scenario of %s", label);
     }
-    rc = read_file(s, f, err);
+    rc = read_file(s, f, NULL, err);
     fclose(f);
     if (rc) {
         scn_free(s);
@@ -473,10 +495,22 @@ static int check_scoring(struct scenario *s, struct ss_error *err)
 static int check_behaviour(struct scenario *s, struct ss_error *err)
 {
     struct params *p = &s->p;
-    const char *ik = "behaviour.protest.trigger.ids";
+    const char *ik = "behaviour.protest.trigger.ids", *dk = "behaviour.protest.trigger.days";
     char a[32], b[32];
-    /* Trigger days after the horizon are kept and simply never come, so a
-     * scenario can be run for fewer days without editing it. */
+    /* Trigger days written past the run's last day are an error, as
+     * schedule changes are. Kept, and never coming (scn_triggers_after
+     * counts them for a note), are those past a horizon shortened on the
+     * command line, so a scenario can be run for fewer days without
+     * editing it (unless the days were written there too), and the seed's
+     * own when a file runs for fewer days than its trigger needs. */
+    const struct int_list *td = &p->behaviour.protest.trigger.days;
+    const int past_ok = scn_horizon_shortened(s) && !scn_mark_on_command_line(s, dk);
+    for (uint32_t i = 0; i < td->n && !past_ok && scn_mark_find(s, dk); i++)
+        if (td->v[i] > (int64_t)p->days)
+            return fail_at(s, err, dk, (long)i,
+                           "'%s' holds day %" PRId64 ", after the last day of the run (days 1 "
+                           "to %d)",
+                           dk, td->v[i], p->days);
     for (uint32_t i = 0; i < p->behaviour.protest.trigger.ids.n; i++)
         if (p->behaviour.protest.trigger.ids.v[i] >= (int64_t)p->population.agents)
             return fail_at(
@@ -611,6 +645,14 @@ int scn_finish(struct scenario *s, struct ss_error *err)
     s->text = text;
     s->finished = 1;
     return SS_OK;
+}
+
+int scn_triggers_after(const struct scenario *s)
+{
+    const struct int_list *td = &s->p.behaviour.protest.trigger.days;
+    int n = 0;
+    for (uint32_t i = 0; i < td->n; i++) n += td->v[i] > (int64_t)s->p.days;
+    return n;
 }
 
 /* --- access and freeing ---------------------------------------------------------- */

@@ -118,6 +118,8 @@ struct scenario {
     size_t n_srcs;       /* arguments kept */
     size_t cap_srcs;     /* slots allocated */
     int finished;        /* scn_finish succeeded */
+    int effective;       /* read from an effective scenario's text (a checkpoint's), which
+                            was checked when first finished, perhaps with a shortened horizon */
 };
 
 /* --- scenario_table.c: looking rows up -------------------------------- */
@@ -156,9 +158,12 @@ int scn_close(const char *typed, const char *cand);
  * key node, or NULL. */
 int scn_apply(struct scenario *s, const char *src, int has_pos, yaml_document_t *doc,
               const char *path, yaml_node_t *key, yaml_node_t *v, struct ss_error *err);
-/* Apply a mapping node as the whole scenario (a file's root). */
+/* Apply a mapping node as the whole scenario (a file's root). With all
+ * (else NULL), an input error of one key is kept there and the walk goes
+ * on with the next key; SS_EINPUT at the end if any was, with the first in
+ * err. */
 int scn_apply_root(struct scenario *s, const char *src, yaml_document_t *doc, yaml_node_t *root,
-                   struct ss_error *err);
+                   struct ss_errors *all, struct ss_error *err);
 /* Set the field at base + r->off to its row's default, or unset it when
  * there is none; parent is the distribution row of a sub-key, else NULL. */
 int scn_apply_default(struct scenario *s, const struct row *r, const struct row *parent, char *base,
@@ -167,16 +172,24 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
 int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct ss_error *err);
 /* The last mark for key, or NULL if the user never wrote it. */
 const struct mark *scn_mark_find(const struct scenario *s, const char *key);
+/* Whether the user wrote key on the command line (--set), not in a file. */
+int scn_mark_on_command_line(const struct scenario *s, const char *key);
+/* Whether the run's horizon may be shorter than its file meant: `days`
+ * set on the command line (--days, --set days), or an effective scenario
+ * read back. Schedule changes and trigger days past such a horizon are
+ * kept and never come; past a horizon written in a file they are errors. */
+int scn_horizon_shortened(const struct scenario *s);
 
 /* --- scenario_value.c: one YAML node as a row's value --------------------- */
 
 /* One application of YAML to the scenario. */
 struct scn_ctx {
-    struct scenario *s;   /* written to */
-    const char *src;      /* file or --set argument; NULL for built-in defaults */
-    int has_pos;          /* nodes carry places in a file */
-    yaml_document_t *doc; /* the nodes */
-    struct ss_error *err; /* failures */
+    struct scenario *s;    /* written to */
+    const char *src;       /* file or --set argument; NULL for built-in defaults */
+    int has_pos;           /* nodes carry places in a file */
+    yaml_document_t *doc;  /* the nodes */
+    struct ss_error *err;  /* failures */
+    struct ss_errors *all; /* if set: input errors kept here, the walk going on (scn_apply_root) */
 };
 
 #define SCN_NAME_RULE "names are 1 to 31 letters, digits or '_', not starting with a digit"

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
+#include "scenario/schedule.h"
 
 #define MAX_ROWS 256 /* rows the printer can track */
 #define WIDTH    78  /* comment lines wrap here */
@@ -79,21 +80,9 @@ static void emit_value(struct out *o, const struct row *r, const char *addr);
 /* One change's value, as its row would print it. */
 static void emit_change_value(struct out *o, const struct sched_change *c, double v)
 {
-    switch (c->type) {
-    case T_BOOL:
-        scn_out(o, "%s", v != 0 ? "true" : "false");
-        break;
-    case T_ENUM:
-        scn_out(o, "%s", c->names ? c->names[(int)v] : "~");
-        break;
-    case T_REAL:
-    case T_PROB:
-        emit_real(o, v);
-        break;
-    default:
-        scn_out(o, "%.0f", v);
-        break;
-    }
+    char buf[SCHED_VALUE_LEN];
+    sched_value_text(c, v, buf);
+    scn_out(o, "%s", buf);
 }
 
 /* When a change happens, as it was written: a date or a day. */
@@ -566,7 +555,11 @@ static const char *const intro =
     "- **Errors** name the place and the key: `FILE:LINE:COL: 'population.agents'\n"
     "  expects an integer from 1 to 4294967294, got 'abc'`. Unknown keys and values get\n"
     "  a suggestion when one is close. Checks between keys (group shares summing to 1,\n"
-    "  trigger days within `days`, ...) point at the key concerned.\n"
+    "  trigger days within `days`, ...) point at the key concerned. `check` (and every\n"
+    "  command that reads a file) lists every error of the file at once, up to 20:\n"
+    "  each key is read on its own, so unknown keys, wrong types and values out of\n"
+    "  range are all found; so are those of the `--set` overrides. The checks between\n"
+    "  keys need a file that reads cleanly, and stop at the first.\n"
     "\n"
     "## Overrides: --set\n"
     "\n"

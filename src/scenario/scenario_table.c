@@ -189,8 +189,10 @@ const struct row scn_rows[] = {
      .off = P(population.threshold_unit),
      .names = unit_names,
      .def = "share",
-     .doc = "share: a threshold is the fraction of contacts seen protesting; count: the number "
-            "of contacts (Granovetter's thresholds in agents)."},
+     .doc = "share: a threshold is the fraction of the agent's contacts (live ties to agents "
+            "not interned, whether met that day or not: a layer's contact does not enter) that "
+            "protested yesterday; count: the number of those contacts (Granovetter's thresholds "
+            "in agents)."},
     {.key = "population.start_score",
      .type = T_REAL,
      .off = P(population.start_score),
@@ -233,7 +235,10 @@ const struct row scn_rows[] = {
      .type = T_PROB,
      LAYER(contact),
      .def = "1.0",
-     .doc = "Probability that a tie is active (a meeting) on a given day."},
+     .doc = "Probability that a tie is active (a meeting) on a given day. Meetings matter for "
+            "association points (each meeting with a listed contact can be seen and scored) and "
+            "are counted in the contacts figures; the protest rule, fear, ostracism and the "
+            "largest component count ties, met or not, so this has no effect on them."},
     {.key = "network.layers.*.k",
      .type = T_INT,
      LAYER(k),
@@ -338,21 +343,25 @@ const struct row scn_rows[] = {
      .lo = 1,
      .hi = 100000,
      .def = "[120]",
-     .doc = "Days of exogenous protest triggers (day 1 is the first simulated day); days after "
-            "the horizon never come."},
+     .doc = "Days of exogenous protest triggers (day 1 is the first simulated day), each within "
+            "the run (days 1 to `days`): a day written past it is an error. Past a horizon "
+            "shortened on the command line (--days, --set days), and for the seed's day in a file "
+            "that runs fewer days, they are kept and never come (a note says so)."},
     {.key = "behaviour.protest.trigger.share",
      .type = T_PROB,
      .off = P(behaviour.protest.trigger.share),
      .def = "0.001",
      .doc = "Share of the eligible agents that protest on a trigger day: share x eligible "
-            "of them (rounded up or down at random, so exact on average), drawn at random."},
+            "of them (rounded up or down at random, so exact on average; a whole number exactly), "
+            "drawn at random. A run warns on a trigger day with no agent eligible."},
     {.key = "behaviour.protest.trigger.count",
      .type = T_U32,
      .off = P(behaviour.protest.trigger.count),
      .lo = 0,
      .hi = 4294967294.0,
      .def = "0",
-     .doc = "If above 0: this many agents instead of share (drawn the same way)."},
+     .doc = "If above 0: this many agents instead of share (drawn the same way); a run warns on "
+            "a trigger day with fewer eligible agents, and says how many it took."},
     {.key = "behaviour.protest.trigger.min_attitude",
      .type = T_PROB,
      .off = P(behaviour.protest.trigger.min_attitude),
@@ -365,7 +374,7 @@ const struct row scn_rows[] = {
      .hi = 4294967293.0,
      .def = "[]",
      .doc = "If not empty: exactly these agents (ids 0 to agents - 1) are triggered, whatever "
-            "share, count and attitude say."},
+            "share, count and attitude say; children and internees take no part (a run warns)."},
     {.key = "behaviour.fear.enabled",
      .type = T_BOOL,
      .off = P(behaviour.fear.enabled),
@@ -770,6 +779,16 @@ const struct row scn_rows[] = {
      .off = P(sanctions.association.enabled),
      .def = "true",
      .doc = "Observed contact with listed or interned agents costs points."},
+    {.key = "sanctions.association.window",
+     .type = T_INT,
+     .off = P(sanctions.association.window),
+     .lo = 0,
+     .hi = 100000,
+     .def = "0",
+     .doc = "A meeting with a listed contact costs points only in the first this many days of "
+            "that contact's listing (day 1: the day after it was listed), so that a listing "
+            "costs its contacts points once rather than every day it lasts; 0: every meeting "
+            "for as long as the contact is listed."},
     {.key = "sanctions.ostracism.enabled",
      .type = T_BOOL,
      .off = P(sanctions.ostracism.enabled),

@@ -43,6 +43,17 @@ const struct mark *scn_mark_find(const struct scenario *s, const char *key)
     return NULL;
 }
 
+int scn_mark_on_command_line(const struct scenario *s, const char *key)
+{
+    const struct mark *k = scn_mark_find(s, key);
+    return k && k->line == 0 && k->src && !strncmp(k->src, "--set ", 6);
+}
+
+int scn_horizon_shortened(const struct scenario *s)
+{
+    return s->effective || scn_mark_on_command_line(s, "days");
+}
+
 /* Forget the mark of path and, with under, of every key below it. */
 static void marks_drop(struct scenario *s, const char *path, int under)
 {
@@ -145,13 +156,22 @@ static int apply_entry(struct scn_ctx *c, const struct target *t, const char *pa
     return SS_OK;
 }
 
+/* Errors kept so far (none without c->all). */
+static int kept(const struct scn_ctx *c)
+{
+    return c->all ? c->all->n + c->all->more : 0;
+}
+
 static int apply_named(struct scn_ctx *c, const struct row *r, const char *path, yaml_node_t *v,
                        struct named_values *nv)
 {
     if (!v || v->type != YAML_MAPPING_NODE) return scn_fail_type(c, v, path, r, NULL);
     nv->n = 0;
+    const int before = kept(c);
     int rc = walk_map(c, path, v);
     if (rc) return rc;
+    /* entries that failed are not missing: say nothing more */
+    if (kept(c) > before) return SS_OK;
     if ((r->flags & F_NONEMPTY) && nv->n == 0)
         return scn_fail(c, v, "'%s' needs at least one group", path);
     return SS_OK;
@@ -414,29 +434,42 @@ static int apply_path(struct scn_ctx *c, const char *path, yaml_node_t *key, yam
     return walk_map(c, path, v);
 }
 
+/* One key and its value of a mapping at path. */
+static int walk_pair(struct scn_ctx *c, const char *path, yaml_node_pair_t *first,
+                     yaml_node_pair_t *p)
+{
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+    yaml_node_t *val = yaml_document_get_node(c->doc, p->value);
+    char g[80], child[MAX_KEY];
+    if (k->type != YAML_SCALAR_NODE)
+        return scn_fail(c, k, "keys must be names, got %s", scn_node_got(k, g, sizeof g));
+    const char *name = scn_node_text(k);
+    if (!*name || strchr(name, '.'))
+        return scn_fail(c, k, "invalid key '%.60s' (write nested mappings, not dotted keys)", name);
+    int len = snprintf(child, sizeof child, "%s%s%s", path, *path ? "." : "", name);
+    if (len < 0 || (size_t)len >= sizeof child)
+        return scn_fail(c, k, "invalid key '%.60s' (too long)", name);
+    for (yaml_node_pair_t *q = first; q < p; q++) {
+        yaml_node_t *qk = yaml_document_get_node(c->doc, q->key);
+        if (qk->type == YAML_SCALAR_NODE && !strcmp(scn_node_text(qk), name))
+            return scn_fail(c, k, "duplicate key '%s'", child);
+    }
+    return apply_path(c, child, k, val);
+}
+
+/* The keys of a mapping, in order. Collecting (c->all), an input error of
+ * one key is kept and the next key is read: keys are independent, and a
+ * key that failed leaves its field set or unset, never half-owned (lists
+ * are replaced only once read whole). Anything else stops the walk. */
 static int walk_map(struct scn_ctx *c, const char *path, yaml_node_t *v)
 {
     yaml_node_pair_t *first = v->data.mapping.pairs.start, *top = v->data.mapping.pairs.top;
     for (yaml_node_pair_t *p = first; p < top; p++) {
-        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-        yaml_node_t *val = yaml_document_get_node(c->doc, p->value);
-        char g[80], child[MAX_KEY];
-        if (k->type != YAML_SCALAR_NODE)
-            return scn_fail(c, k, "keys must be names, got %s", scn_node_got(k, g, sizeof g));
-        const char *name = scn_node_text(k);
-        if (!*name || strchr(name, '.'))
-            return scn_fail(c, k, "invalid key '%.60s' (write nested mappings, not dotted keys)",
-                            name);
-        int len = snprintf(child, sizeof child, "%s%s%s", path, *path ? "." : "", name);
-        if (len < 0 || (size_t)len >= sizeof child)
-            return scn_fail(c, k, "invalid key '%.60s' (too long)", name);
-        for (yaml_node_pair_t *q = first; q < p; q++) {
-            yaml_node_t *qk = yaml_document_get_node(c->doc, q->key);
-            if (qk->type == YAML_SCALAR_NODE && !strcmp(scn_node_text(qk), name))
-                return scn_fail(c, k, "duplicate key '%s'", child);
-        }
-        int rc = apply_path(c, child, k, val);
-        if (rc) return rc;
+        int rc = walk_pair(c, path, first, p);
+        if (rc == SS_EINPUT && c->all)
+            ss_errors_add(c->all, c->err);
+        else if (rc)
+            return rc;
     }
     return SS_OK;
 }
@@ -446,20 +479,25 @@ static int walk_map(struct scn_ctx *c, const char *path, yaml_node_t *v)
 int scn_apply(struct scenario *s, const char *src, int has_pos, yaml_document_t *doc,
               const char *path, yaml_node_t *key, yaml_node_t *v, struct ss_error *err)
 {
-    struct scn_ctx c = {s, src, has_pos, doc, err};
+    struct scn_ctx c = {s, src, has_pos, doc, err, NULL};
     return apply_path(&c, path, key, v);
 }
 
 int scn_apply_root(struct scenario *s, const char *src, yaml_document_t *doc, yaml_node_t *root,
-                   struct ss_error *err)
+                   struct ss_errors *all, struct ss_error *err)
 {
-    struct scn_ctx c = {s, src, 1, doc, err};
+    struct scn_ctx c = {s, src, 1, doc, err, all};
     char g[80];
     if (scn_node_null(root)) return SS_OK;
     if (root->type != YAML_MAPPING_NODE)
         return scn_fail(&c, root, "a scenario file expects a mapping of keys, got %s",
                         scn_node_got(root, g, sizeof g));
-    return walk_map(&c, "", root);
+    const int before = kept(&c);
+    int rc = walk_map(&c, "", root);
+    if (rc || kept(&c) == before) return rc;
+    /* the one error path: err holds the first error this walk kept */
+    if (err && before < SS_MAX_ERRORS) *err = all->e[before];
+    return SS_EINPUT;
 }
 
 int scn_apply_default(struct scenario *s, const struct row *r, const struct row *parent, char *base,
@@ -478,7 +516,7 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
         yaml_parser_delete(&y);
         return rc == SS_EINPUT ? SS_EINTERNAL : rc;
     }
-    struct scn_ctx c = {s, NULL, 0, &doc, err};
+    struct scn_ctx c = {s, NULL, 0, &doc, err, NULL};
     struct target t = {.kind = TGT_ROW, .row = r, .parent = parent, .base = base};
     int rc = apply_row(&c, &t, path, yaml_document_get_root_node(&doc), NO_MARK);
     yaml_document_delete(&doc);
@@ -539,7 +577,7 @@ static const char *holds(const struct row *r)
 int scn_number_of(struct scenario *s, const char *key, const char *src, struct scn_number *out,
                   struct ss_error *err)
 {
-    struct scn_ctx c = {s, src, 0, NULL, err};
+    struct scn_ctx c = {s, src, 0, NULL, err, NULL};
     struct target t;
     int rc = resolve(&c, key, NULL, 0, &t);
     if (rc) return rc;

@@ -304,8 +304,7 @@ static int sched_resolve_days(const struct scenario *s, struct sched_change *ch,
     /* A horizon shortened on the command line (--days, --set days) runs the
      * first days of the scenario: the changes after it never come. The
      * scenario as its file wrote it is checked in full. */
-    const struct mark *dm = scn_mark_find(s, "days");
-    const int shortened = dm && dm->line == 0 && dm->src && !strncmp(dm->src, "--set ", 6);
+    const int shortened = scn_horizon_shortened(s);
     const int32_t ends[2] = {ch->day, ch->day_to};
     const int32_t dates[2] = {ch->date, ch->date_to};
     for (int k = 0; k < (ch->ramp ? 2 : 1); k++) {
@@ -433,7 +432,7 @@ int scn_schedule_finish(struct scenario *s, struct ss_error *err)
         if (rc) return rc;
         /* A layer may have moved since the schedule was read (a later
          * `network.layers` replaces them all): find its field again. */
-        struct scn_ctx c = {s, ch->src, 0, NULL, NULL};
+        struct scn_ctx c = {s, ch->src, 0, NULL, NULL, NULL};
         const struct row *r = NULL;
         size_t off = 0;
         if (scn_lookup(&c, ch->key, NULL, &r, &off) != SS_OK)
@@ -497,6 +496,52 @@ void sched_params_at(const struct params *base, int32_t day, struct params *out)
         sched_write(out, c, v);
     }
     params_resolve_coverage(out);
+}
+
+double sched_value_in(const struct params *p, const struct sched_change *c)
+{
+    const char *at = (const char *)p + c->off;
+    switch (c->type) {
+    case T_REAL:
+    case T_PROB: {
+        double d;
+        memcpy(&d, at, sizeof d);
+        return d;
+    }
+    case T_U32: {
+        uint32_t u;
+        memcpy(&u, at, sizeof u);
+        return (double)u;
+    }
+    default: { /* T_BOOL, T_INT, T_ENUM */
+        int i;
+        memcpy(&i, at, sizeof i);
+        return (double)i;
+    }
+    }
+}
+
+void sched_value_text(const struct sched_change *c, double v, char buf[SCHED_VALUE_LEN])
+{
+    switch (c->type) {
+    case T_BOOL:
+        snprintf(buf, SCHED_VALUE_LEN, "%s", v != 0 ? "true" : "false");
+        break;
+    case T_ENUM: {
+        /* an index past the names cannot come from the table: say so, not read past them */
+        int k = (int)v, n = 0;
+        while (c->names && c->names[n]) n++;
+        snprintf(buf, SCHED_VALUE_LEN, "%s", k >= 0 && k < n ? c->names[k] : "~");
+        break;
+    }
+    case T_REAL:
+    case T_PROB:
+        scn_fmt_real(v, buf, SCHED_VALUE_LEN);
+        break;
+    default:
+        snprintf(buf, SCHED_VALUE_LEN, "%.0f", v);
+        break;
+    }
 }
 
 int sched_changes(const struct params *base, int32_t day)

@@ -59,27 +59,34 @@ static uint32_t pop_draw_size(struct rng *r, uint64_t seed, uint32_t h, double m
 }
 
 /* Normal values are clipped (not truncated) to [lo, hi]; list values are
- * indexed by agent id. */
-float pop_draw(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream)
+ * indexed by agent id. A drawn value is rounded to float here, as the
+ * state stores it, and only then clipped, so a clip bound is the
+ * configured double too; pop_draw's (float) of this is what it always was. */
+double pop_value(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream)
 {
     struct rng r;
     double x;
     switch (d->kind) {
     case DIST_CONSTANT:
-        return (float)d->value;
+        return d->value;
     case DIST_LIST:
-        return (float)d->values[a];
+        return d->values[a];
     case DIST_UNIFORM:
         rng_init(&r, seed, a, RNG_SETUP_DAY, stream);
         return (float)(d->lo + (d->hi - d->lo) * rng_uniform(&r));
     case DIST_NORMAL:
         rng_init(&r, seed, a, RNG_SETUP_DAY, stream);
-        x = d->mean + d->sd * rng_normal(&r);
-        return (float)(x < d->lo ? d->lo : x > d->hi ? d->hi : x);
+        x = (float)(d->mean + d->sd * rng_normal(&r));
+        return x < d->lo ? d->lo : x > d->hi ? d->hi : x;
     default: /* DIST_BETA; pop_check_dist rejected anything else */
         rng_init(&r, seed, a, RNG_SETUP_DAY, stream);
         return (float)rng_beta(&r, d->a, d->b);
     }
+}
+
+float pop_draw(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream)
+{
+    return (float)pop_value(d, seed, a, stream);
 }
 
 /* Reject a distribution pop_draw cannot draw from. The scenario module

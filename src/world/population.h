@@ -46,7 +46,14 @@ struct population {
 
 /* One value of distribution d for agent a, drawn from random stream
  * `stream` (enum rng_stream) under seed: the only place that interprets
- * struct dist. The same arguments always give the same value. */
+ * struct dist. The same arguments always give the same value. A constant,
+ * a listed value and a clip bound are returned exactly as configured (a
+ * configured 0.2 stays the double 0.2, not the float 0.20000000298); a
+ * value drawn from a uniform, normal or beta distribution has float
+ * precision, as the state stores such values. */
+double pop_value(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream);
+/* pop_value rounded to float: for the attributes the state stores as
+ * floats (attitude) and for probabilities (reliability). */
 float pop_draw(const struct dist *d, uint64_t seed, uint32_t a, uint32_t stream);
 
 /* Agent i's probability of paying on time (constant over the run). */
@@ -57,12 +64,15 @@ static inline float pop_reliability(const struct population *pop, uint32_t i)
     return pop_draw(&pop->rel_dist, pop->seed, i, RS_RELIABILITY);
 }
 
-/* Agent i's protest threshold, in params.population.threshold_unit (constant). */
-static inline float pop_threshold(const struct population *pop, uint32_t i)
+/* Agent i's protest threshold, in params.population.threshold_unit
+ * (constant). A double, and a configured one exactly (pop_value): the
+ * protest rule compares it with a share of contacts, and 1 of 5 must meet
+ * a threshold written as 0.2. */
+static inline double pop_threshold(const struct population *pop, uint32_t i)
 {
     /* A constant needs no call: the hot path reads this per adult a day. */
-    if (pop->thr_dist.kind == DIST_CONSTANT) return (float)pop->thr_dist.value;
-    return pop_draw(&pop->thr_dist, pop->seed, i, RS_THRESHOLD);
+    if (pop->thr_dist.kind == DIST_CONSTANT) return pop->thr_dist.value;
+    return pop_value(&pop->thr_dist, pop->seed, i, RS_THRESHOLD);
 }
 
 /* The household of agent i (< n): a binary search of hh_start. */
