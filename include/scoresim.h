@@ -281,12 +281,48 @@ int exp_compare(const struct exp_options *o, struct ss_error *err);
  * them. The design, the ranges, the metrics and the day are checked before
  * anything runs (SS_EINPUT). Returns as exp_sweep. */
 int exp_sensitivity(const struct exp_options *o, struct ss_error *err);
+/* --- calibration (experiment/calibrate.c) ------------------------------- */
+
+/* Model discrepancy, as a fraction of each published figure, when
+ * exp_calib_options.discrepancy is negative. */
+#define EXP_CALIB_DISCREPANCY 0.1
+/* Waves of history matching when exp_calib_options.waves is 0. */
+#define EXP_CALIB_WAVES 3
+/* ABC's acceptance share when exp_calib_options.accept is 0. */
+#define EXP_CALIB_ACCEPT 0.1
+
+/* What a calibration fits, beside the exp_options of its runs. */
+struct exp_calib_options {
+    const char *targets;       /* the targets file (docs/calibration.md) */
+    const char *const *params; /* "KEY=LO:HI[:log]" (--param), in order */
+    int n_params;              /* entries in params, 1 to 20 */
+    long budget;               /* runs in all: points x replicates over every wave */
+    int waves;                 /* waves of history matching; 0 = EXP_CALIB_WAVES */
+    double discrepancy;        /* the model discrepancy's sd as a fraction of each figure
+                                  (ln(1 + fraction) on a log scale); < 0: the default */
+    double accept;             /* ABC: the share of the last wave's points accepted; 0: the
+                                  default */
+};
+
+/* Calibrate o->scenario (with o->sets) against c->targets over c->params
+ * (docs/calibration.md): waves of runs, each a sweep of listed points in
+ * its own folder o->out_dir/wave-<w>/ (o's replicates, the same seeds at
+ * every point, jobs, threads, progress, cancel), history matching between
+ * waves, rejection ABC over the last, and o->out_dir/results.sqlite with
+ * every point's parameters, figures, implausibility and distance;
+ * best.yaml and posterior-median.yaml beside it. The targets, the ranges
+ * and the budget are checked before anything runs (SS_EINPUT; every bad
+ * row of the targets file on o->log). The same call resumes an interrupted
+ * calibration. Returns as exp_sweep. */
+int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c,
+                  struct ss_error *err);
 
 /* --- report (report.c) ------------------------------------------------- */
 
 /* Write DIR/report.html: one self-contained page (charts and data inlined,
  * no network access needed) of the results in DIR/results.sqlite, a single
- * run's or a sweep's or compare's (told apart by the experiment table).
+ * run's, a sweep's or compare's (told apart by the experiment table), or a
+ * calibration's (its calibration table).
  * Scenario texts are escaped. The file is written under a temporary name
  * and renamed into place. Returns SS_OK; SS_EINPUT if DIR holds no
  * readable results; SS_EIO if the file cannot be written; SS_ENOMEM. */

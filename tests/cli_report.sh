@@ -4,7 +4,8 @@
 # run with a schedule and dates, a forked run and a forked compare (their
 # changes and forks marked on every chart over time, the Timeline table,
 # date axes, the enforcement charts), and on two sensitivity analyses
-# (Morris and Sobol'); the
+# (Morris and Sobol'), and on a calibration (written by scoresim
+# calibrate); the
 # files are complete and escaped, and each opens in headless Chromium
 # (Debian's chromium, driven by playwright-core from the build's npm folder)
 # with no console error and every chart drawn with data; one chart is saved
@@ -139,6 +140,18 @@ grep -qF '<title>Sensitivity of seed to behaviour.criticise.rate, scoring.points
 check_files sobol
 
 # a folder without results: exit 2, the cause named, nothing written
+# A tiny calibration: its report is written by the command, and is a calibration's.
+printf 'day,metric,value,scale,sd,rel_tol,log\n60,sum:taken_rail:60,0.25,share_of_adults,,0.3,1\n60,settlements_cum,0.05,share_of_adults,,0.5,1\n' >targets.csv
+"$bin" calibrate --set population.agents=500 --set days=60 --set behaviour.payment.period=5 \
+    --param behaviour.rail.rate=0.001:0.016:log --param enforcement.settlement.base=0.001:0.1:log \
+    --targets targets.csv --budget 24 --waves 2 --replicates 1 --accept 0.5 --jobs 2 --threads 1 \
+    --quiet --out calib >out.txt 2>err.txt && ok || bad "calibrate failed: $(cat err.txt)"
+[ -s calib/report.html ] && grep -qF "report: calib/report.html" out.txt && ok ||
+    bad "calibrate wrote no report: $(cat out.txt)"
+grep -q '"kind":"calibrate"' calib/report.html && ok || bad "the calibration's report does not say it is a calibration's"
+grep -qF '<title>Calibration of seed to targets.csv' calib/report.html && ok ||
+    bad "the calibration's report is not titled by what it fits"
+
 mkdir empty
 report empty >/dev/null 2>err.txt
 rc=$?
@@ -167,7 +180,7 @@ else
         --banner regime,forked --timeline "$timeline" --sensitivity sens,sobol \
         run=small/report.html regime=regime/report.html xss=xss/report.html sweep=sweep/report.html \
         compare=compare/report.html sched=sched/report.html runfork=runfork/report.html forked=forked/report.html \
-        sens=sens/report.html sobol=sobol/report.html \
+        sens=sens/report.html sobol=sobol/report.html calib=calib/report.html \
         >browser.txt 2>&1
     rc=$?
     grep -E '^(FAIL|     )' browser.txt
@@ -180,14 +193,12 @@ else
         bad "the browser test exited $rc"
     fi
     [ "$p" -gt 40 ] && ok || bad "only $p browser checks passed"
-    for n in run regime xss sweep compare sched runfork forked; do
-    for n in run regime xss sweep compare sens sobol; do
+    for n in run regime xss sweep compare sched runfork forked sens sobol calib; do
         [ -s "$out/$n.png" ] && ok || bad "no screenshot $out/$n.png"
     done
 fi
 t_end=$(date +%s.%N)
 
 awk -v o="$out" -v s="$t_start" -v b="$t_browser" -v e="$t_end" \
-    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
-    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sens,sobol}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
+    'BEGIN { printf "screenshots: %s/{run,regime,xss,sweep,compare,sched,runfork,forked,sens,sobol,calib}.png (%.1f s in the browser, %.1f s in all)\n", o, e - b, e - s }'
 finish cli-report

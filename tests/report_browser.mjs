@@ -26,6 +26,10 @@
 // is the indices: a chart per metric (the mu*-sigma scatter or the S1/ST
 // bars) with the noise level marked on it whenever there is noise, and a
 // sentence under each that says which keys are below noise; no audit.
+// A calibration's report (kind 'calibrate') has no audit or banner: it
+// must show each target's published figure beside the posterior
+// predictive interval, a marginal chart per parameter, the pairs, and the
+// implausibility of every wave's points against the cut-off.
 //
 // For every report: no console error, page error or dialog, no request
 // that leaves the file (the report must work offline), every chart drawn
@@ -212,7 +216,8 @@ try {
       }),
     );
     const isSens = sensitivity.has(r.name);
-    check(isSens ? charts.length >= 1 && charts.every((c) => c.id.startsWith('sens-')) : charts.length >= 8, `${r.name}: ${charts.length} charts on the page`);
+    const reportKind = await page.evaluate(() => JSON.parse(document.getElementById('scoresim-data').textContent).kind);
+    check(isSens ? charts.length >= 1 && charts.every((c) => c.id.startsWith('sens-')) : charts.length >= (reportKind === 'calibrate' ? 5 : 8), `${r.name}: ${charts.length} charts on the page`);
     for (const c of charts) {
       if (c.note) {
         // a chart that would mislead is replaced by a sentence that says why
@@ -229,8 +234,39 @@ try {
     const notes = charts.filter((c) => c.note).length;
     check(notes < charts.length / 2, `${r.name}: ${charts.length - notes} of ${charts.length} charts drawn, ${notes} said in words`);
 
+    if (reportKind === 'calibrate') {
+      const cal = await page.evaluate(() => {
+        const d = JSON.parse(document.getElementById('scoresim-data').textContent);
+        const n = (t) => (t && t.rows ? t.rows.length : 0);
+        const seriesOf = (id) => {
+          const c = window.scoresimReport.charts.find((x) => x.id === id);
+          return c && c.chart ? c.chart.getOption().series.map((x) => x.name) : [];
+        };
+        return {
+          targets: n(d.calib_targets),
+          params: n(d.calib_params),
+          sections: ['calibration', 'fit', 'posterior', 'waves'].filter((id) => document.getElementById(id)).length,
+          fitRows: document.querySelectorAll('#calibration table')[1]?.querySelectorAll('tbody tr').length || 0,
+          targetCharts: window.scoresimReport.charts.filter((c) => c.id.startsWith('target-')).map((c) => seriesOf(c.id)),
+          marginals: window.scoresimReport.charts.filter((c) => c.id.startsWith('marginal-')).length,
+          implausibility: seriesOf('implausibility'),
+          cutoff: (() => {
+            const c = window.scoresimReport.charts.find((x) => x.id === 'implausibility');
+            const s = c && c.chart ? c.chart.getOption().series : [];
+            return s.some((x) => x.markLine && x.markLine.data && x.markLine.data.some((m) => m.yAxis === d.calibration.rows[0][d.calibration.cols.indexOf('cutoff')]));
+          })(),
+          banner: !!document.getElementById('regime-banner'),
+        };
+      });
+      check(cal.sections === 4, `${r.name}: the calibration's sections (what was fitted, targets, parameters, waves): ${cal.sections} of 4`);
+      check(cal.targets > 0 && cal.fitRows === cal.targets, `${r.name}: the table of targets has a row per target (${cal.fitRows} of ${cal.targets})`);
+      check(cal.targetCharts.length > 0 && cal.targetCharts.every((names) => names.includes('published') && names.includes('posterior predictive, 90%')), `${r.name}: every target chart draws the published figure and the posterior predictive interval (${JSON.stringify(cal.targetCharts)})`);
+      check(cal.marginals === cal.params, `${r.name}: a marginal chart per parameter (${cal.marginals} of ${cal.params})`);
+      check(cal.implausibility.length > 0 && cal.cutoff, `${r.name}: the waves' implausibility is drawn with the cut-off`);
+      check(!cal.banner, `${r.name}: no banner of the validated regime on a calibration`);
+    }
     // the banner of a run outside the validated regime
-    const banner = await page.evaluate(() => {
+    const banner = reportKind === 'calibrate' ? null : await page.evaluate(() => {
       const b = document.getElementById('regime-banner');
       return b ? b.textContent : null;
     });
@@ -265,7 +301,7 @@ try {
       check(sens.drawn > 0 && sens.marked === sens.levels && (sens.method !== 'morris' || sens.levels > 0), `${r.name}: ${sens.method}: the noise level is marked, at its value, on every drawn chart that has one (${sens.marked} of ${sens.levels}; ${sens.drawn} drawn; metrics with noise: ${sens.noisy})`);
     }
     // the audit says it describes a model, each criterion, and internment
-    if (!isSens) {
+    if (!isSens && reportKind !== 'calibrate') {
       const audit = await page.evaluate(() => document.getElementById('audit').textContent);
       check(/synthetic model/.test(audit) && /What it asks/.test(audit) && /Internment/.test(audit) && /How sure/.test(audit) && !/\bPRESENT\b/.test(audit), `${r.name}: the audit summary says it describes a synthetic model, what each criterion asks, how sure it is, and internment`);
     }

@@ -180,6 +180,38 @@ static void test_factorial_order(void **state)
     exp_plan_free(pl);
 }
 
+/* Listed points (a calibration's wave): each point its own values, in
+ * order, repeats allowed; not the factorial. */
+static void test_listed_points(void **state)
+{
+    const char *keys[] = {"scoring.integration", "population.agents"};
+    const char *values[] = {"0.25", "100", "0.5", "300", "0.25", "100"};
+    const char *sets[] = {"seed=7"};
+    struct exp_options o = {.sets = sets, .n_sets = 1, .replicates = 2};
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    assert_int_equal(exp_plan_points(&pl, &o, keys, 2, values, 3, &err), SS_OK);
+    assert_int_equal(pl->n_points, 3);
+    assert_int_equal(pl->n_runs, 6);
+    assert_int_equal(pl->kind, EXP_SWEEP);
+    assert_string_equal(pl->varied, "[\"scoring.integration\", \"population.agents\"]");
+    assert_string_equal(pl->label[1], "scoring.integration=0.5, population.agents=300");
+    assert_string_equal(pl->label[2], "scoring.integration=0.25, population.agents=100");
+    assert_string_equal(pl->params[1],
+                        "{\"scoring.integration\": \"0.5\", \"population.agents\": \"300\"}");
+    assert_string_equal(exp_point_value(pl, 1, 1), "300");
+    char *kv = exp_point_set(&pl->mem, pl, 2, 0, &err);
+    assert_string_equal(kv, "scoring.integration=0.25");
+    mem_free(&pl->mem, kv);
+    assert_true(pl->base_seed == 7);
+    exp_plan_free(pl);
+
+    /* more runs than an experiment holds */
+    o.replicates = EXP_MAX_RUNS;
+    assert_int_equal(exp_plan_points(&pl, &o, keys, 2, values, 3, &err), SS_EINPUT);
+    assert_null(pl);
+}
+
 static void expect_refused(const char *vary, const char *what)
 {
     struct exp_plan *pl = NULL;
@@ -723,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_t_quantile_closed_forms),
         cmocka_unit_test(test_stat_hand_computed),
         cmocka_unit_test(test_factorial_order),
+        cmocka_unit_test(test_listed_points),
         cmocka_unit_test(test_vary_refused),
         cmocka_unit_test(test_vary_range),
         cmocka_unit_test(test_baseline_point),

@@ -5,7 +5,7 @@
 // Nothing here inserts text as HTML: tooltips are built from escaped
 // strings (esc), everything else is canvas or SVG text.
 import * as echarts from 'echarts/core';
-import { BarChart, CustomChart, LineChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
   LegendComponent,
@@ -20,6 +20,7 @@ echarts.use([
   BarChart,
   CustomChart,
   LineChart,
+  ScatterChart,
   GridComponent,
   LegendComponent,
   MarkAreaComponent,

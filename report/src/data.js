@@ -34,7 +34,8 @@ export const lastDay = data.last_day;
 export const groups = rows(data.groups);
 export const run = rows(data.run)[0] || null;
 export const experiment = rows(data.experiment)[0] || null;
-export const title = (run && run.name) || (experiment && experiment.name) || 'results';
+const calibration = rows(data.calibration)[0] || null;
+export const title = (run && run.name) || (experiment && experiment.name) || (calibration && `calibration-${calibration.name}`) || 'results';
 
 // The reference group of disparate impact: the largest share, the first of equals.
 export const ref = groups.reduce((best, g) => (!best || g.share > best.share ? g : best), null);

@@ -2,7 +2,7 @@
 // src/report.c embeds in <script type="application/json" id="scoresim-data">.
 //
 // The object (each table is {cols: [...], rows: [[...], ...]}):
-//   kind         'run', 'sweep', 'compare' or 'sensitivity'
+//   kind         'run', 'sweep', 'compare', 'sensitivity' or 'calibrate'
 //   generator    'scoresim VERSION'; generated: ISO time; dir: results folder
 //   last_day     the last day of the results; step: time series keep every
 //                step-th day (and the last)
@@ -34,6 +34,13 @@
 //                (sensitivity) as in docs/experiments-schema.md; such a page
 //                has no series, totals or ratios (its points have one or two
 //                seeds each): it is its indices (sensitivity.js)
+//   calibration, calib_params, calib_targets, calib_waves, calib_posterior,
+//   calib_points, calib_point_params
+//                (calibrate, and nothing above but kind, generator,
+//                generated, dir) as in docs/calibration.md
+//   calib_predictive
+//                (calibrate) wave, point, replicate, target, value, weight
+//                of the accepted points' runs
 //
 // Every text from the data is inserted with textContent (or escaped for
 // chart tooltips), never as markup.
@@ -51,6 +58,7 @@ import { detailCharts } from './detail.js';
 import { enforcementCharts } from './enforcement.js';
 import { compareCharts, sweepCharts } from './experiment.js';
 import { sensitivityCharts } from './sensitivity.js';
+import { calibrationPage } from './calibration.js';
 import { draw, el, root, section, setPoint, state, table, toc } from './page.js';
 import { timelineSection } from './timeline.js';
 
@@ -92,8 +100,33 @@ function scenarioSection() {
 
 // ---- main ---------------------------------------------------------------------------------------------------
 
+// The footer and the table of contents, then every chart drawn.
+function finish(nav) {
+  nav.appendChild(el('h2', { class: 'visually-hidden' }, 'Contents'));
+  nav.appendChild(el('ul', null, toc.map((t) => el('li', null, el('a', { href: `#${t.id}` }, t.heading)))));
+  root.appendChild(
+    el(
+      'footer',
+      null,
+      `Written by ${data.generator} on ${data.generated} from ${data.dir}/results.sqlite. Charts: Apache ECharts. Each chart can be saved as PNG or SVG with its buttons. `,
+      kind === 'calibrate' ? 'How the calibration works and its tables: docs/calibration.md.' : 'Column definitions: docs/metrics.md; how the model is implemented: docs/model.md.',
+    ),
+  );
+  for (const c of state.charts) draw(c);
+  window.addEventListener('resize', () => state.charts.forEach((c) => c.chart && c.chart.resize()));
+  state.ready = true;
+  document.documentElement.setAttribute('data-report-ready', 'true');
+}
+
 function main() {
   if (kind === 'sensitivity') return sensitivityPage();
+  if (kind === 'calibrate') {
+    const nav = el('nav', { class: 'toc', 'aria-label': 'Contents' });
+    root.appendChild(nav);
+    calibrationPage();
+    finish(nav);
+    return;
+  }
   facts();
   banner();
   const nav = el('nav', { class: 'toc', 'aria-label': 'Contents' });
@@ -120,23 +153,7 @@ function main() {
   detailCharts(detail, { afterList: enforcementCharts });
   for (const c of state.charts.slice(before)) c.detail = true;
   scenarioSection();
-
-  nav.appendChild(el('h2', { class: 'visually-hidden' }, 'Contents'));
-  nav.appendChild(el('ul', null, toc.map((t) => el('li', null, el('a', { href: `#${t.id}` }, t.heading)))));
-
-  root.appendChild(
-    el(
-      'footer',
-      null,
-      `Written by ${data.generator} on ${data.generated} from ${data.dir}/results.sqlite. Charts: Apache ECharts. Each chart can be saved as PNG or SVG with its buttons. `,
-      'Column definitions: docs/metrics.md; how the model is implemented: docs/model.md.',
-    ),
-  );
-
-  for (const c of state.charts) draw(c);
-  window.addEventListener('resize', () => state.charts.forEach((c) => c.chart && c.chart.resize()));
-  state.ready = true;
-  document.documentElement.setAttribute('data-report-ready', 'true');
+  finish(nav);
 }
 
 // A sensitivity analysis: the indices, the scenario, nothing over time.

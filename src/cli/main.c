@@ -35,6 +35,8 @@ static const char usage_main[] =
     "  scoresim sensitivity [SCENARIO.yaml] --param KEY=LO:HI... [options]\n"
     "                                           which keys the results hinge on: Morris\n"
     "                                           screening or Sobol' indices, with the noise\n"
+    "  scoresim calibrate [SCENARIO.yaml] --targets FILE --param KEY=LO:HI... --budget N\n"
+    "                                           fit parameters to published figures\n"
     "  scoresim resume DIR                      go on with a run killed or interrupted, from\n"
     "                                           its last checkpoint (--checkpoint-every)\n"
     "  scoresim report DIR                      write DIR/report.html from DIR/results.sqlite\n"
@@ -114,6 +116,34 @@ static const char usage_sweep[] =
     "\n"
     "Exit status: 0 done, 1 some runs failed (listed; the rest is written), 2 bad\n"
     "scenario or option (nothing is run), 130 interrupted (completed runs are kept).\n";
+
+static const char usage_calibrate[] =
+    "usage: scoresim calibrate [SCENARIO.yaml] --targets FILE --param KEY=LO:HI[:log]...\n"
+    "                          --budget RUNS [options]\n"
+    "\n"
+    "Fits the --param keys to the published figures of the targets file\n"
+    "(docs/calibration.md): waves of runs at Sobol' points, each wave a sweep in\n"
+    "DIR/wave-<w>/ with the same seeds at every point; history matching rules out\n"
+    "the points whose runs are implausibly far from a figure, the next wave samples\n"
+    "what is left, and rejection ABC over the last wave gives the posterior.\n"
+    "DIR/results.sqlite holds every point's parameters, figures, implausibility and\n"
+    "distance; DIR/best.yaml and DIR/posterior-median.yaml are scenarios to run.\n"
+    "Run the same command again to resume an interrupted calibration.\n"
+    "\n"
+    "options:\n"
+    "      --targets FILE    the targets (CSV; docs/calibration.md)\n"
+    "      --param KEY=LO:HI[:log]  a parameter to fit and its range (repeatable)\n"
+    "      --budget RUNS     runs in all: points x replicates over every wave\n"
+    "      --waves W         waves of history matching (default 3)\n"
+    "  -r, --replicates R    seeds per point (default 2)\n"
+    "      --discrepancy F   the model discrepancy, a fraction of each figure (default 0.1)\n"
+    "      --accept Q        ABC: the share of the last wave's points, closest to the\n"
+    "                        targets, kept as the posterior (default 0.1)\n"
+    "  -j, --jobs J          runs at once (default 1)\n"
+    "  -o, --out DIR         results folder (default: results/calibrate-<name>/)\n"
+    "also --set KEY=VALUE, --agents N, --days D, --seed S, --threads T, --force,\n"
+    "--keep-runs, --quiet. Exit status: 0 done; 1 some runs failed or an error;\n"
+    "2 bad input (every bad row of the targets file is listed); 130 interrupted.\n";
 
 static const char usage_compare[] =
     "usage: scoresim compare A.yaml B.yaml [options]\n"
@@ -248,6 +278,11 @@ struct cli {
     const char *metrics;          /* sensitivity: --metrics */
     int day;                      /* sensitivity: --day */
     int skip_nan;                 /* sensitivity: --skip-nan */
+    const char *targets;          /* calibrate: --targets */
+    long budget;                  /* calibrate: --budget */
+    int waves;                    /* calibrate: --waves; 0 = the default */
+    double discrepancy;           /* calibrate: --discrepancy; < 0 = the default */
+    double accept;                /* calibrate: --accept; 0 = the default */
 };
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -354,29 +389,29 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
             *help = 1;
         } else if (!strcmp(name, "--set") &&
-                   takes(c, "run check scenario sweep compare sensitivity")) {
+                   takes(c, "run check scenario sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, NULL, val)) return 2;
         } else if ((!strcmp(name, "-n") || !strcmp(name, "--agents")) &&
-                   takes(c, "run sweep compare sensitivity")) {
+                   takes(c, "run sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "population.agents", val)) return 2;
         } else if ((!strcmp(name, "-d") || !strcmp(name, "--days")) &&
-                   takes(c, "run sweep compare sensitivity")) {
+                   takes(c, "run sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "days", val)) return 2;
         } else if ((!strcmp(name, "-s") || !strcmp(name, "--seed")) &&
-                   takes(c, "run sweep compare sensitivity")) {
+                   takes(c, "run sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (add_set(c, "seed", val)) return 2;
         } else if ((!strcmp(name, "-t") || !strcmp(name, "--threads")) &&
-                   takes(c, "run sweep compare sensitivity resume")) {
+                   takes(c, "run sweep compare sensitivity calibrate resume")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->threads))
                 return usage_error(
                     c->cmd, "--threads expects a whole number from 0 to 4096, got '%s'", val);
         } else if ((!strcmp(name, "-o") || !strcmp(name, "--out")) &&
-                   takes(c, "run sweep compare sensitivity")) {
+                   takes(c, "run sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             c->out = val;
         } else if (!strcmp(name, "--memory-limit") && takes(c, "run")) {
@@ -393,14 +428,14 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--from") && takes(c, "run")) {
             NEEDS_VALUE();
             c->from = val;
-        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare sensitivity")) {
+        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare sensitivity calibrate")) {
             c->force = 1;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
         } else if (!strcmp(name, "--reference") && takes(c, "run")) {
             c->reference = 1;
         } else if ((!strcmp(name, "-q") || !strcmp(name, "--quiet")) &&
-                   takes(c, "run sweep compare sensitivity resume")) {
+                   takes(c, "run sweep compare sensitivity calibrate resume")) {
             c->quiet = 1;
         } else if (!strcmp(name, "--baseline") && takes(c, "sweep")) {
             NEEDS_VALUE();
@@ -410,13 +445,13 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
             if (c->n_vary == MAX_SETS) return usage_error(c->cmd, "%s", "too many --vary");
             c->vary[c->n_vary++] = val;
         } else if ((!strcmp(name, "-r") || !strcmp(name, "--replicates")) &&
-                   takes(c, "sweep compare sensitivity")) {
+                   takes(c, "sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->replicates) || c->replicates < 1)
                 return usage_error(
                     c->cmd, "--replicates expects a whole number from 1 to 4096, got '%s'", val);
         } else if ((!strcmp(name, "-j") || !strcmp(name, "--jobs")) &&
-                   takes(c, "sweep compare sensitivity")) {
+                   takes(c, "sweep compare sensitivity calibrate")) {
             NEEDS_VALUE();
             if (parse_int(val, &c->jobs) || c->jobs < 1)
                 return usage_error(c->cmd, "--jobs expects a whole number from 1 to 4096, got '%s'",
@@ -424,9 +459,9 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--fork-day") && takes(c, "compare")) {
             NEEDS_VALUE();
             c->fork_day = val; /* a day or a date: checked with the plan, against A */
-        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare sensitivity")) {
+        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare sensitivity calibrate")) {
             c->keep_runs = 1;
-        } else if (!strcmp(name, "--param") && takes(c, "sensitivity")) {
+        } else if (!strcmp(name, "--param") && takes(c, "sensitivity calibrate")) {
             NEEDS_VALUE();
             if (c->n_params == MAX_SETS) return usage_error(c->cmd, "%s", "too many --param");
             c->params[c->n_params++] = val;
@@ -453,6 +488,37 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
                 return usage_error(c->cmd, "--day expects a day from 1, got '%s'", val);
         } else if (!strcmp(name, "--skip-nan") && takes(c, "sensitivity")) {
             c->skip_nan = 1;
+        } else if (!strcmp(name, "--targets") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            c->targets = val;
+        } else if (!strcmp(name, "--budget") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            errno = 0;
+            c->budget = strtol(val, &end, 10);
+            if (errno || end == val || *end || c->budget < 1)
+                return usage_error(c->cmd, "--budget expects a number of runs, 1 or more, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--waves") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            if (parse_int(val, &c->waves) || c->waves < 1 || c->waves > 100)
+                return usage_error(c->cmd, "--waves expects a whole number from 1 to 100, got '%s'",
+                                   val);
+        } else if (!strcmp(name, "--accept") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            c->accept = strtod(val, &end);
+            if (end == val || *end || !(c->accept > 0 && c->accept <= 1))
+                return usage_error(c->cmd,
+                                   "--accept expects a share above 0 and at most 1, got '%s'", val);
+        } else if (!strcmp(name, "--discrepancy") && takes(c, "calibrate")) {
+            NEEDS_VALUE();
+            char *end;
+            c->discrepancy = strtod(val, &end);
+            if (end == val || *end || !(c->discrepancy >= 0 && c->discrepancy < 10))
+                return usage_error(
+                    c->cmd, "--discrepancy expects a fraction from 0 to 10 (0.1: 10%%), got '%s'",
+                    val);
         } else if (!strcmp(name, "--plain") && takes(c, "scenario")) {
             c->plain = 1;
         } else if (!strcmp(name, "--markdown") && takes(c, "scenario metrics")) {
@@ -773,6 +839,49 @@ static int cmd_sensitivity(struct cli *c)
     return run_experiment(c, exp_sensitivity);
 }
 
+static int cmd_calibrate(struct cli *c)
+{
+    if (!c->targets) return usage_error(c->cmd, "%s", "needs --targets FILE");
+    if (!c->n_params) return usage_error(c->cmd, "%s", "needs at least one --param KEY=LO:HI");
+    if (!c->budget) return usage_error(c->cmd, "%s", "needs --budget RUNS");
+    int tty = isatty(STDERR_FILENO);
+    char dir[1100] = "";
+    struct exp_options o = {.scoresim = "/proc/self/exe",
+                            .out_used = dir,
+                            .out_used_size = sizeof dir,
+                            .scenario = c->file,
+                            .sets = c->sets,
+                            .n_sets = c->n_sets,
+                            .replicates = c->replicates,
+                            .jobs = c->jobs,
+                            .threads = c->threads,
+                            .out_dir = c->out,
+                            .force = c->force,
+                            .keep_runs = c->keep_runs,
+                            .progress = !c->quiet,
+                            .progress_every = tty ? -1.0 : progress_every(),
+                            .log = stderr,
+                            .info = stdout,
+                            .cancel = &interrupted};
+    struct exp_calib_options k = {.targets = c->targets,
+                                  .params = c->params,
+                                  .n_params = c->n_params,
+                                  .budget = c->budget,
+                                  .waves = c->waves,
+                                  .discrepancy = c->discrepancy,
+                                  .accept = c->accept};
+    struct ss_error err = {0};
+    int st = exp_calibrate(&o, &k, &err);
+    if (st != SS_OK) ss_error_print(&err, stderr);
+    if (st != SS_OK && st != EXP_ERUNS) return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
+    struct ss_error rerr = {0};
+    if (rep_write(dir, &rerr) == SS_OK)
+        printf("report: %s/report.html\n", dir);
+    else
+        ss_error_print(&rerr, stderr);
+    return st == SS_OK && rerr.code == SS_OK ? 0 : 1;
+}
+
 static int cmd_report(struct cli *c)
 {
     if (!c->file) return usage_error(c->cmd, "%s", "needs a results folder");
@@ -812,12 +921,13 @@ int main(int argc, char **argv)
                 {"sweep", usage_sweep, cmd_sweep},
                 {"compare", usage_compare, cmd_compare},
                 {"sensitivity", usage_sensitivity, cmd_sensitivity},
+                {"calibrate", usage_calibrate, cmd_calibrate},
                 {"resume", usage_resume, cmd_resume},
                 {"report", usage_report, cmd_report},
                 {"metrics", usage_metrics, cmd_metrics}};
     for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
         if (strcmp(argv[1], cmds[k].name)) continue;
-        struct cli c = {.cmd = cmds[k].name};
+        struct cli c = {.cmd = cmds[k].name, .discrepancy = -1};
         int help = 0;
         int rc = parse_args(&c, argc, argv, &help);
         if (rc == 0 && help) {

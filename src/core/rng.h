@@ -59,7 +59,10 @@ enum rng_stream {
                               hypercube's permutation and jitter of that coordinate */
     RS_DESIGN_MORRIS,      /* RNG_DESIGN_DAY, agent = a Morris trajectory: its base point,
                               directions and order of moves */
-    RS_BOOTSTRAP           /* RNG_DESIGN_DAY, agent = a bootstrap resample: the rows drawn */
+    RS_BOOTSTRAP,          /* RNG_DESIGN_DAY, agent = a bootstrap resample: the rows drawn */
+    RS_CALIB_PROPOSE = 544 /* calibration (experiment/calib.c): agent = a proposal's number
+                              within its ABC-SMC generation, day = the generation; its parent
+                              and its move */
 };
 
 /* One Philox4x32-10 block: out = philox(key = seed, counter = c). */

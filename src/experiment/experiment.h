@@ -102,6 +102,14 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
 /* The same for a comparison of o->scenario (A) and o->scenario_b (B): both
  * run with A's seed (or the sets' seed). */
 int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err);
+/* A sweep of listed points (a calibration's wave, a sensitivity design):
+ * point p sets keys[a] to values[p k + a] (YAML text), a = 0 .. k-1, on
+ * o's scenario and sets; o's replicates and seed as for any sweep. The
+ * points are not loaded one by one here: the caller has checked them
+ * (design_check_point). Returns SS_OK and *out, or an error and *out
+ * NULL. */
+int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const char *const *keys,
+                    int k, const char *const *values, int n, struct ss_error *err);
 /* Accepts NULL. */
 void exp_plan_free(struct exp_plan *pl);
 /* The value of axis a at point p (sweep only). */
@@ -125,6 +133,9 @@ typedef int (*exp_finish_fn)(struct sqlite3 *db, const struct exp_plan *pl, cons
  * Returns what exp_sweep returns, or finish's error. */
 int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn finish, void *ud,
                 struct ss_error *err);
+/* An exclusive lock on dir/.lock, held as long as *fd_out is open:
+ * SS_EINPUT if another process holds it. */
+int exp_lock_dir(const char *dir, int *fd_out, struct ss_error *err);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 

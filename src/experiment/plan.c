@@ -70,7 +70,8 @@ void exp_plan_free(struct exp_plan *pl)
     if (!pl) return;
     struct mem *m = &pl->mem;
     for (int a = 0; a < pl->n_axes; a++) {
-        for (int v = 0; v < pl->axis[a].n; v++) mem_free(m, pl->axis[a].values[v]);
+        for (int v = 0; pl->axis[a].values && v < pl->axis[a].n; v++)
+            mem_free(m, pl->axis[a].values[v]);
         mem_free(m, pl->axis[a].values);
         mem_free(m, pl->axis[a].key);
     }
@@ -666,4 +667,61 @@ int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct 
     }
     *out = pl;
     return SS_OK;
+}
+
+int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const char *const *keys,
+                    int k, const char *const *values, int n, struct ss_error *err)
+{
+    struct exp_plan *pl = NULL;
+    struct scenario *s = NULL;
+    *out = NULL;
+    if (k < 1 || k > EXP_MAX_AXES || n < 1) {
+        err_msg(err, SS_EINTERNAL, "a plan of %d points of %d keys: expected 1 to %d keys", n, k,
+                EXP_MAX_AXES);
+        return SS_EINTERNAL; /* spelled out: *out is used when this is 0 */
+    }
+    int rc = plan_new(&pl, EXP_SWEEP, o, err);
+    if (rc) return rc;
+    if ((long)n * pl->replicates > EXP_MAX_RUNS)
+        rc = err_msg(err, SS_EINPUT, "%d points x %d replicates is more than %d runs", n,
+                     pl->replicates, EXP_MAX_RUNS);
+    /* each point's values, point-major (exp_point_value): the axes hold keys only */
+    struct sbuf vb = {.m = &pl->mem};
+    sbuf_add(&vb, "[");
+    if (rc == SS_OK) {
+        pl->n_axes = k;
+        pl->n_points = n; /* what exp_plan_free frees of values */
+        pl->values = mem_calloc(&pl->mem, (size_t)n * (size_t)k, sizeof *pl->values);
+        if (!pl->values) rc = err_nomem(err, "planning the experiment");
+    }
+    for (int a = 0; a < k && rc == SS_OK; a++) {
+        if (!(pl->axis[a].key = mem_strdup(&pl->mem, keys[a])))
+            rc = err_nomem(err, "planning the experiment");
+        if (a) sbuf_add(&vb, ", ");
+        sbuf_json(&vb, keys[a]);
+    }
+    for (size_t i = 0; rc == SS_OK && i < (size_t)n * (size_t)k; i++)
+        if (!(pl->values[i] = mem_strdup(&pl->mem, values[i])))
+            rc = err_nomem(err, "planning the experiment");
+    sbuf_add(&vb, "]");
+    if (rc == SS_OK && !(pl->varied = sbuf_take(&vb, err, "planning the experiment")))
+        rc = SS_ENOMEM;
+    sbuf_free(&vb); /* a no-op once taken */
+    if (rc != SS_OK) goto fail;
+    pl->n_runs = n * pl->replicates;
+    rc = plan_load(&s, o->scenario, o->sets, o->n_sets, NULL, 0, err);
+    if (rc == SS_OK) rc = plan_base(pl, s, &pl->scenario, err);
+    if (rc == SS_OK && !(pl->name = mem_strdup(&pl->mem, scn_name(s))))
+        rc = err_nomem(err, "planning the experiment");
+    if (rc == SS_OK && !(pl->stem = mem_strdup(&pl->mem, "points")))
+        rc = err_nomem(err, "planning the experiment");
+    scn_free(s);
+    if (rc == SS_OK) rc = plan_points(pl, err);
+    if (rc != SS_OK) goto fail;
+    *out = pl;
+    return SS_OK;
+
+fail:
+    exp_plan_free(pl);
+    return rc;
 }

@@ -455,7 +455,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
         }
         /* Off a terminal, a status line when none was written for a while:
          * a log file shows the sweep is alive. */
-        if (x->o->progress && x->o->progress_every > 0 && !stopping &&
+        if (x->o->progress && x->o->progress_every > 0 && !stopping && x->started > 0 &&
             sys_now() - x->last_line >= x->o->progress_every) {
             char left[64];
             time_left(x, left, sizeof left);
@@ -511,7 +511,7 @@ static int run_all(struct exp_ctx *x, struct ss_error *err)
 
 /* Take an exclusive lock on dir/.lock for the life of the returned
  * descriptor: two sweeps in one folder would run the same runs. */
-static int lock_dir(const char *dir, int *fd_out, struct ss_error *err)
+int exp_lock_dir(const char *dir, int *fd_out, struct ss_error *err)
 {
     char path[MAX_PATH + 16];
     snprintf(path, sizeof path, "%s/.lock", dir);
@@ -638,7 +638,7 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
     snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
 
     rc = store_mkdirs(x.dir, err);
-    if (rc == SS_OK) rc = lock_dir(x.dir, &lock, err);
+    if (rc == SS_OK) rc = exp_lock_dir(x.dir, &lock, err);
     if (rc == SS_OK && clear) {
         const char *keep[] = {".lock", NULL}; /* ours, held */
         rc = store_clear_results(x.dir, keep, err);

@@ -1,5 +1,6 @@
 /*
- * report.c - report.html of a run, a sweep or a compare (see report.h).
+ * report.c - report.html of a run, a sweep, a compare or a calibration
+ * (see report.h).
  *
  * The C side does three things: it reads the figures the page needs from
  * results.sqlite with a handful of SQL queries, writes them as one JSON
@@ -85,7 +86,7 @@ int rep_html_escape(struct mem *m, const char *s, char **out, size_t *len)
 
 /* ---- reading results.sqlite -------------------------------------------- */
 
-enum rep_kind { REP_RUN, REP_SWEEP, REP_COMPARE, REP_SENS };
+enum rep_kind { REP_RUN, REP_SWEEP, REP_COMPARE, REP_SENS, REP_CALIBRATE };
 
 /* One report being built. */
 struct rep {
@@ -486,11 +487,62 @@ static int rep_sensitivity_tables(struct rep *r)
     return rc;
 }
 
+/* A calibration's tables (docs/calibration.md): what it fitted, every
+ * point's parameters and fit, and each accepted point's figures (the
+ * posterior predictive). Small: points x parameters and accepted points x
+ * replicates x targets. */
+static int rep_calibration_tables(struct rep *r)
+{
+    int rc =
+        rep_table(r, "calibration",
+                  "SELECT name, targets_file, params, budget, replicates, waves,"
+                  " points_per_wave, base_seed, discrepancy, accept, cutoff, started, finished,"
+                  " waves_run, eps, accepted, best_wave, best_point, best_distance, scenario"
+                  " FROM calibration LIMIT 1");
+    if (!rc) rc = rep_table(r, "calib_params", "SELECT * FROM calib_params ORDER BY param");
+    if (!rc) rc = rep_table(r, "calib_targets", "SELECT * FROM calib_targets ORDER BY target");
+    if (!rc) rc = rep_table(r, "calib_waves", "SELECT * FROM calib_waves ORDER BY wave");
+    if (!rc) rc = rep_table(r, "calib_posterior", "SELECT * FROM calib_posterior ORDER BY param");
+    if (!rc)
+        rc =
+            rep_table(r, "calib_points",
+                      "SELECT wave, point, imax, distance, kept, accepted, weight FROM calib_points"
+                      " ORDER BY wave, point");
+    if (!rc)
+        rc = rep_table(r, "calib_point_params",
+                       "SELECT wave, point, param, value FROM calib_point_params"
+                       " ORDER BY wave, point, param");
+    if (!rc)
+        rc = rep_table(r, "calib_predictive",
+                       "SELECT v.wave, v.point, v.replicate, v.target, v.value, p.weight"
+                       " FROM calib_values v JOIN calib_points p USING (wave, point)"
+                       " WHERE p.accepted = 1 ORDER BY v.target, v.wave, v.point, v.replicate");
+    return rc;
+}
+
 /* The whole data object into r->json. */
 static int rep_build(struct rep *r, const char *dir)
 {
     int has = 0;
-    int rc = rep_has_table(r, "daily", &has);
+    int rc = rep_has_table(r, "calibration", &has);
+    if (rc) return rc;
+    if (has) {
+        r->kind = REP_CALIBRATE;
+        struct sbuf *b = &r->json;
+        sbuf_add(b, "{\"kind\":\"calibrate\",\"generator\":");
+        sbuf_json(b, "scoresim " SS_VERSION);
+        char now[32];
+        text_iso_utc(now, sizeof now, time(NULL));
+        sbuf_add(b, ",\"generated\":");
+        sbuf_json(b, now);
+        sbuf_add(b, ",\"dir\":");
+        sbuf_json(b, dir);
+        rc = rep_calibration_tables(r);
+        sbuf_add(b, "}");
+        if (!rc && !sbuf_str(b, r->err, "building the report")) rc = SS_ENOMEM;
+        return rc;
+    }
+    rc = rep_has_table(r, "daily", &has);
     if (rc) return rc;
     if (!has)
         return err_msg(r->err, SS_EINPUT,
@@ -519,7 +571,7 @@ static int rep_build(struct rep *r, const char *dir)
         (double)points * (double)(groups + 1) * (double)(r->last_day + 1) * (double)cols;
     r->step = values > REP_SERIES_BUDGET ? (long long)ceil(values / REP_SERIES_BUDGET) : 1;
 
-    static const char *const kinds[] = {"run", "sweep", "compare", "sensitivity"};
+    static const char *const kinds[] = {"run", "sweep", "compare", "sensitivity", "calibrate"};
     struct sbuf *b = &r->json;
     sbuf_add(b, "{\"kind\":");
     sbuf_json(b, kinds[r->kind]);
@@ -555,7 +607,9 @@ static int rep_title(struct rep *r, struct mem *m, char **out)
     /* A sweep is named by what it varies, not by its scenario alone: a
      * report titled "seed" says nothing of what it compares. */
     const char *sql =
-        r->kind == REP_RUN ? "SELECT name FROM run LIMIT 1"
+        r->kind == REP_CALIBRATE
+            ? "SELECT 'Calibration of ' || name || ' to ' || targets_file FROM calibration LIMIT 1"
+        : r->kind == REP_RUN ? "SELECT name FROM run LIMIT 1"
         : r->kind == REP_SWEEP
             ? "SELECT CASE WHEN varied IS NULL OR varied = '[]' THEN 'Replicates of ' || name"
               " ELSE 'Sweep of ' || replace(replace(replace(replace(varied, '[', ''), ']', ''),"
@@ -587,7 +641,7 @@ static const char rep_csp[] =
  * stylesheet, the data, the inlined script. */
 static void rep_page(struct sbuf *h, const struct rep *r, const char *title)
 {
-    static const char *const kinds[] = {"run", "sweep", "comparison", "sensitivity"};
+    static const char *const kinds[] = {"run", "sweep", "comparison", "sensitivity", "calibration"};
     sbuf_add(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"");
     sbuf_add(h, rep_csp);
