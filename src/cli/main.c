@@ -428,7 +428,8 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--from") && takes(c, "run")) {
             NEEDS_VALUE();
             c->from = val;
-        } else if (!strcmp(name, "--force") && takes(c, "run sweep compare sensitivity calibrate")) {
+        } else if (!strcmp(name, "--force") &&
+                   takes(c, "run sweep compare sensitivity calibrate")) {
             c->force = 1;
         } else if (!strcmp(name, "--snapshot") && takes(c, "run")) {
             c->snapshot = 1;
@@ -459,7 +460,8 @@ static int parse_args(struct cli *c, int argc, char **argv, int *help)
         } else if (!strcmp(name, "--fork-day") && takes(c, "compare")) {
             NEEDS_VALUE();
             c->fork_day = val; /* a day or a date: checked with the plan, against A */
-        } else if (!strcmp(name, "--keep-runs") && takes(c, "sweep compare sensitivity calibrate")) {
+        } else if (!strcmp(name, "--keep-runs") &&
+                   takes(c, "sweep compare sensitivity calibrate")) {
             c->keep_runs = 1;
         } else if (!strcmp(name, "--param") && takes(c, "sensitivity calibrate")) {
             NEEDS_VALUE();

@@ -20,8 +20,8 @@
 #include "scenario/params.h"
 
 const char *const store_tables[] = {
-    "run", "groups", "layers", "schedule", "daily", "daily_layer", "agents", "agent_degree", "experiment",
-    "points", "runs", "summary", "comparison", "differences", "ratios",
+    "run", "groups", "layers", "schedule", "daily", "daily_layer", "agents", "agent_degree",
+    "experiment", "points", "runs", "summary", "comparison", "differences", "ratios",
     /* a sensitivity analysis's (experiment/sensitivity.c) */
     "sensitivity_design", "sensitivity_params", "sensitivity_points", "sensitivity_outputs",
     "sensitivity", "sensitivity_noise", NULL};

@@ -63,14 +63,16 @@ const struct section scn_sections[] = {
      "The multilayer contact network: each layer has its own generator and daily contact "
      "probability (docs/model.md section 2)."},
     {"behaviour", "behaviour",
-     "What agents do each day, the protest rule, fear and attitude change (docs/model.md section 3)."},
+     "What agents do each day, the protest rule, fear and attitude change (docs/model.md section "
+     "3)."},
     {"behaviour.protest", "protest",
      "Granovetter's threshold rule plus exogenous triggers (docs/model.md sections 3 and 9)."},
     {"behaviour.fear", "fear",
      "Each agent's perceived risk, which lowers what it says and does (docs/model.md section 3)."},
     {"behaviour.attitude", "attitude", "Slow drift of private attitude (docs/model.md section 3)."},
     {"surveillance", "surveillance",
-     "The four fixed channels that observe actions and record false ones (docs/model.md section 4)."},
+     "The four fixed channels that observe actions and record false ones (docs/model.md section "
+     "4)."},
     {"scoring", "scoring",
      "Sub-system ledgers, their integration, tiers, points per event and the group cap "
      "(docs/model.md section 5)."},
