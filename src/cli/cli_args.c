@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 #include "scoresim.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg)

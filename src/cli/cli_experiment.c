@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 #include "scoresim.h"
 
 /* Sweep and compare share everything but the entry point. */

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 #include "scoresim.h"
 
 /* Load (or take the seed), apply overrides in order, finish. A file's

@@ -4,7 +4,7 @@
  * its own, and they make up a third of the command line.
  */
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 #include "scoresim.h"
 
 const char cli_usage_main[] =

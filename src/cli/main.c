@@ -6,16 +6,15 @@
  *
  * This file holds the table of commands and the signal handler; the help
  * texts are in cli_usage.c, the parser in cli_args.c, the commands in
- * cli_run.c and cli_experiment.c (cli_internal.h is what they share, and
- * it is included by its own name: the command line is compiled against
- * include/ only, never src/).
+ * cli_run.c and cli_experiment.c (cli_internal.h is what they share; like
+ * them it includes the public header only).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_internal.h"
+#include "cli/cli_internal.h"
 #include "scoresim.h"
 
 static volatile sig_atomic_t interrupted;
