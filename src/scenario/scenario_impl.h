@@ -1,6 +1,7 @@
 /*
  * scenario_impl.h - private to the scenario module (scenario.c,
- * scenario_table.c, scenario_yaml.c, scenario_value.c, scenario_print.c).
+ * scenario_check.c, scenario_table.c, scenario_yaml.c, scenario_value.c,
+ * scenario_print.c, scenario_docs.c).
  * It holds the shape of the one parameter table, the scenario object and
  * the few calls the module's files make into each other. No other module
  * includes it.
