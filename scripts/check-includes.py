@@ -30,7 +30,7 @@ LAYERS = [
     "io",  # SQLite/CSV output, HTML report, results folders
     "run",  # the driver: struct sim, sim_create/sim_run; options, outputs, progress, timings
     "experiment",  # sweeps and comparisons: child processes
-    "cli",  # main.c
+    "cli",  # the command line
 ]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 PRIVATE = ("_internal.h", "_impl.h")

@@ -204,6 +204,26 @@ void th_finish(struct scenario *s)
     }
 }
 
+struct scenario *th_scn_default(void)
+{
+    struct scenario *s;
+    struct ss_error err = {0};
+    assert_int_equal(scn_new_default(&s, &err), SS_OK);
+    return s;
+}
+
+int th_load_finish(const char *path, struct scenario **s, struct ss_error *err)
+{
+    int rc = scn_load(s, path, err);
+    if (rc) return rc;
+    rc = scn_finish(*s, err);
+    if (rc) {
+        scn_free(*s);
+        *s = NULL;
+    }
+    return rc;
+}
+
 struct scenario *th_scenario(uint32_t agents, int days, const char *const *sets)
 {
     struct ss_error err = {0};

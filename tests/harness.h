@@ -84,6 +84,10 @@ void th_sets(struct scenario *s, const char *const *sets);
 #define TH_SETS(s, ...) th_sets((s), (const char *const[]){__VA_ARGS__, NULL})
 /* scn_finish, or fail. */
 void th_finish(struct scenario *s);
+/* The seed scenario, not finished, or fail. */
+struct scenario *th_scn_default(void);
+/* scn_load then scn_finish of path: SS_OK, or the error (err) with *s NULL. */
+int th_load_finish(const char *path, struct scenario **s, struct ss_error *err);
 /* The seed scenario with population.agents and days set, then sets (a
  * NULL-terminated list, or NULL), finished. */
 struct scenario *th_scenario(uint32_t agents, int days, const char *const *sets);

@@ -1,355 +1,28 @@
 /*
- * test_output.c - results.sqlite and the CSV of each of its tables
- * (output.c, store.c): rows handed to
- * out_open / out_day / out_agent / out_close by the test, as the driver
- * (run/sim.c) hands them, written into a fresh temporary folder and read
- * back with SQLite and as text: every column of every daily row comes back
- * as it was given (NULL for NaN, reals with all their bits) in both files;
- * the static tables (the schedule's changes too), the snapshot and the
- * run row; every table's CSV
- * holds its rows; the temporary names before out_close, nothing left
- * behind by out_abort, a second run replacing the first (and, with
- * replace, what a sweep had left there), and I/O errors that name the
- * path.
+ * test_output.c - what results.sqlite and the CSV of each of its tables
+ * hold (output.c, store.c): rows handed to out_open / out_day / out_agent
+ * / out_close by the test, as the driver (run/sim.c) hands them, written
+ * into a fresh temporary folder and read back with SQLite and as text:
+ * every column of every daily row comes back as it was given (NULL for
+ * NaN, reals with all their bits) in both files; the static tables (the
+ * schedule's changes too), the snapshot and the run row; every table's
+ * CSV holds its rows. The folder's life (temporary names, abort, replace,
+ * errors) is test_output_files.c's.
  *
- * The rows describe a 10-agent world of two groups (0-5 and 6-9, the
- * second named with a comma and quotes, to be quoted in the CSV) and two
- * layers, as the measurement would have measured it over three days; the
- * measurement itself is test_metrics*.c's, the snapshot's rows
- * test_sim.c's.
+ * The rows (harness_output.c) describe a 10-agent world of two groups
+ * (0-5 and 6-9, the second named with a comma and quotes, to be quoted in
+ * the CSV) and two layers, as the measurement would have measured it over
+ * three days; the measurement itself is test_metrics*.c's, the snapshot's
+ * rows test_sim.c's.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness.h"
+#include "harness_output.h"
 #include "io/output.h"
-
-#define N_DAYS   3
-#define N_ROWS   3 /* groups 0 and 1, then all agents */
-#define N_LAYERS 2
-
-struct fixture {
-    char dir[256];                                         /* mkdtemp folder */
-    struct output out;                                     /* the output under test */
-    int snapshot;                                          /* write the agents tables */
-    struct out_group groups[2];                            /* the groups table */
-    struct out_layer layers[N_LAYERS];                     /* the layers table */
-    struct out_change changes[2];                          /* the schedule table */
-    struct out_run run;                                    /* the run table */
-    struct met_row rows[N_DAYS][N_ROWS];                   /* each day's daily rows */
-    struct met_layer_row lrows[N_DAYS][N_ROWS * N_LAYERS]; /* and daily_layer rows */
-    struct out_agent agents[10];                           /* the snapshot */
-    int64_t degree[10][N_LAYERS]; /* ... and each agent's degree per layer */
-};
-
-/* A distinct value for column c of row r on day d: integers of their own,
- * reals that need all 17 digits. */
-static int64_t int_value(int d, int r, size_t c)
-{
-    return 100000 * (int64_t)d + 1000 * (int64_t)r + (int64_t)c;
-}
-
-static double real_value(int d, int r, size_t c)
-{
-    return (double)int_value(d, r, c) / 3.0;
-}
-
-static void set_real(void *row, const struct met_column *col, double v)
-{
-    memcpy((char *)row + col->offset, &v, sizeof v);
-}
-
-/* Every INTEGER and REAL column of a row struct set to a distinct value. */
-static void fill_columns(void *row, const struct met_column *cols, size_t n_cols, int d, int r)
-{
-    for (size_t c = 0; c < n_cols; c++) {
-        const struct met_column *col = &cols[c];
-        if (col->type == MET_REAL) {
-            set_real(row, col, real_value(d, r, c));
-        } else if (col->type == MET_INT && !col->is_int32) {
-            int64_t v = int_value(d, r, c);
-            memcpy((char *)row + col->offset, &v, sizeof v);
-        }
-    }
-}
-
-/* Day d's rows: distinct values everywhere, then what a 10-agent world
- * would have measured where the checks below look (agents, contacts, cut
- * ties, the largest component on day 0 only, scores at 1000 but agent 3's
- * 500 in group 0, one listed and one interned, a flight refused in group 0
- * on each day after day 0, no criticism to silence, disparate impact
- * against group 0 and NULL for all agents). */
-static void day_rows(struct fixture *fx, int d)
-{
-    static const int64_t agents[N_ROWS] = {6, 4, 10};
-    for (int r = 0; r < N_ROWS; r++) {
-        struct met_row *row = &fx->rows[d][r];
-        memset(row, 0, sizeof *row);
-        fill_columns(row, met_daily_columns, met_n_daily_columns, d, r);
-        const int all = r == N_ROWS - 1;
-        row->day = d;
-        row->group = all ? -1 : r;
-        /* a date on days 0 and 2 (2013-09-30, 2013-10-02), none on day 1 */
-        row->date = d == 1 ? PARAMS_NO_DATE : 15978 + d;
-        row->agents = agents[r];
-        row->contacts = 0;
-        for (int l = 0; l < N_LAYERS; l++) {
-            struct met_layer_row *lr = &fx->lrows[d][r * N_LAYERS + l];
-            memset(lr, 0, sizeof *lr);
-            fill_columns(lr, met_layer_columns, met_n_layer_columns, d, r * N_LAYERS + l);
-            lr->day = d;
-            lr->group = row->group;
-            lr->layer = l;
-            lr->contacts = d * 10 + r * 2 + l;
-            row->contacts += lr->contacts;
-        }
-        if (all) fx->lrows[d][r * N_LAYERS].ties = 16;
-        row->ties_cut = all ? 2 : 1;
-        row->largest_component_share = d ? NAN : (double[]){1.0, 0.5, 0.8}[r];
-        for (int i = 0; i < MET_N_PCT; i++) row->score_p[i] = 1000;
-        row->score_p[0] = r == 1 ? 1000 : 500;
-        memset(row->tier, 0, sizeof row->tier); /* agent 3 in D, agent 1 in AAA */
-        row->tier[TIER_D] = row->tier[TIER_AAA] = r != 1;
-        row->tier[TIER_A] = agents[r] - 2 * (r != 1);
-        row->listed = r != 1;
-        row->interned = r != 0;
-        row->silence_ratio = NAN;
-        const int refused = d > 0 && r != 1;
-        memset(row->sanction, 0, sizeof row->sanction);
-        row->sanction[SA_TRAVEL] = refused;
-        row->sanctions = refused;
-        row->wrongful_sanctions = row->cross_context_sanctions = 0;
-        row->cross_context_share = refused ? 0.0 : NAN;
-        row->flights_refused_cum = r != 1 ? d : 0;
-        row->di_listed = all ? NAN : r == 1 ? 0.0 : 1.0;
-        row->di_sanctioned = all ? NAN : r == 1 ? (1.0 / 4) / (1.0 / 6) : 1.0;
-        if (all) row->domain_mean[SUB_JUDICIAL] = 950, row->fear_mean = 0.05;
-    }
-}
-
-/* The snapshot of the 10-agent world: home cliques {0,1,2} {3,4,5} {6,7}
- * {8,9}; work ties 2-3, 5-6, 0-7 and 1-8 (cut); agent 3 listed on
- * judicial points (score 500), agent 7 interned, agent 1 at 1050 (social
- * points), agent 9 a child, agent 0 online. */
-static void snapshot_rows(struct fixture *fx)
-{
-    static const int64_t home[10] = {2, 2, 2, 2, 2, 2, 1, 1, 1, 1};
-    static const int64_t work[10] = {1, 0, 1, 1, 0, 1, 1, 1, 0, 0};
-    static const int64_t household[10] = {0, 0, 0, 1, 1, 1, 2, 2, 3, 3};
-    for (int a = 0; a < 10; a++) {
-        fx->degree[a][0] = home[a];
-        fx->degree[a][1] = work[a];
-        fx->agents[a] = (struct out_agent){
-            .id = a,
-            .group = a >= 6,
-            .household = household[a],
-            .child = a == 9,
-            .online = a == 0,
-            .attitude = 0.125 * (a % 8),
-            .reliability = 0.75,
-            .threshold = 0.25,
-            .degree = home[a] + work[a],
-            .fear = a == 3 ? 0.5 : 0,
-            .score = a == 3   ? 500
-                     : a == 1 ? 1050
-                              : 1000,
-            .financial = 1000,
-            .judicial = a == 3 ? 500 : 1000,
-            .social = a == 1 ? 1050 : 1000,
-            .listed = a == 3,
-            .interned = a == 7,
-            .ever_sanctioned = a == 3 || a == 7,
-            .genuine = a == 7,
-        };
-    }
-}
-
-static int setup(void **state)
-{
-    struct fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    fx->groups[0] = (struct out_group){.group = 0, .name = "majority", .share = 0.6, .agents = 6};
-    fx->groups[1] =
-        (struct out_group){.group = 1, .name = "other, \"minority\"", .share = 0.4, .agents = 4};
-    fx->layers[0] = (struct out_layer){.layer = 0,
-                                       .name = "home",
-                                       .generator = out_generator_name(GEN_HOUSEHOLD),
-                                       .contact = 0.5,
-                                       .ties = 8,
-                                       .mean_degree = 1.6};
-    fx->layers[1] = (struct out_layer){.layer = 1,
-                                       .name = "work",
-                                       .generator = out_generator_name(GEN_WATTS_STROGATZ),
-                                       .contact = 0.5,
-                                       .ties = 4,
-                                       .mean_degree = 0.8};
-    /* a ramp from day 1 to 3, given first; a switch set on day 2 */
-    fx->changes[0] = (struct out_change){.day = 1,
-                                         .date = 15979,
-                                         .day_to = 3,
-                                         .date_to = 15981,
-                                         .key = "scoring.integration",
-                                         .kind = "ramp",
-                                         .value_before = "0",
-                                         .value = "0.2",
-                                         .value_to = "0.6"};
-    fx->changes[1] = (struct out_change){.day = 2,
-                                         .date = PARAMS_NO_DATE,
-                                         .day_to = INT64_MIN,
-                                         .date_to = PARAMS_NO_DATE,
-                                         .key = "sanctions.travel_ban.enabled",
-                                         .kind = "set",
-                                         .value_before = "false",
-                                         .value = "true",
-                                         .value_to = NULL};
-    fx->run = (struct out_run){
-        .name = "tiny",
-        .scenario = "name: tiny\nseed: 7\n",
-        .seed = 7,
-        .days = 10,
-        .agents = 10,
-        .threads = 1,
-        .version = SS_VERSION,
-        .started = "2023-11-14T22:13:20Z",
-        .finished = "2023-11-14T22:14:20Z",
-        .build_seconds = 1.5,
-        .run_seconds = 2.5,
-        .wall_seconds = 4.0,
-        .peak_memory_bytes = 12345,
-        .alloc_peak_bytes = 678,
-        .estimate_bytes = 1000,
-        .host_cores = 2,
-    };
-    for (int d = 0; d < N_DAYS; d++) day_rows(fx, d);
-    snapshot_rows(fx);
-    th_tmpdir(fx->dir, sizeof fx->dir, "test-output");
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-    out_abort(&fx->out);
-    int rc = th_remove_tree(fx->dir);
-    free(fx);
-    return rc;
-}
-
-/* The files of a finished run, as th_list_dir lists them. */
-static const char *finished_files(int snapshot)
-{
-    return snapshot ? "agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv "
-                      "ratios.csv results.sqlite run.csv schedule.csv"
-                    : "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
-                      "run.csv schedule.csv";
-}
-
-/* Only the database's temporary name, with our pid (the CSVs are written
- * from it when it is complete); with previous, the finished files of an
- * earlier run, untouched until the rename. */
-static void assert_only_temp_files(const char *dir, int previous, int snapshot)
-{
-    char have[4096], want[512];
-    th_list_dir(dir, have, sizeof have);
-    snprintf(want, sizeof want, ".results.sqlite.tmp-%ld%s%s", (long)getpid(), previous ? " " : "",
-             previous ? finished_files(snapshot) : "");
-    assert_string_equal(have, want);
-}
-
-static int open_output(struct fixture *fx, const char *dir, struct ss_error *err)
-{
-    return out_open(&fx->out, dir, fx->groups, 2, fx->layers, N_LAYERS, fx->changes, 2,
-                    fx->snapshot, 0, err);
-}
-
-/* dir/a/b: parents are created. */
-static void results_dir(const struct fixture *fx, char *dir, size_t size)
-{
-    snprintf(dir, size, "%s/a/b", fx->dir);
-}
-
-/* Open, three days (and the snapshot), close; previous: a run already
- * finished there. */
-static void write_three_days(struct fixture *fx, int previous)
-{
-    struct ss_error err = {0};
-    char dir[512];
-    results_dir(fx, dir, sizeof dir);
-    if (open_output(fx, dir, &err) != SS_OK) fail_msg("out_open: %s", err.msg);
-    assert_only_temp_files(dir, previous, fx->snapshot);
-    for (int d = 0; d < N_DAYS; d++)
-        if (out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err) != SS_OK)
-            fail_msg("out_day: %s", err.msg);
-    for (int a = 0; fx->snapshot && a < 10; a++)
-        if (out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err) != SS_OK)
-            fail_msg("out_agent: %s", err.msg);
-    assert_only_temp_files(dir, previous, fx->snapshot);
-    if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
-    char have[4096];
-    th_list_dir(dir, have, sizeof have);
-    assert_string_equal(have, finished_files(fx->snapshot));
-    /* after out_close, out_abort must not touch the finished files */
-    out_abort(&fx->out);
-    th_list_dir(dir, have, sizeof have);
-    assert_string_equal(have, finished_files(fx->snapshot));
-}
-
-/* The bits of x: reals must come back bit for bit. */
-static uint64_t bits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
-/* Column col of a row struct as the files must hold it. */
-struct given {
-    int kind;         /* MET_INT, MET_REAL or MET_TEXT (a group or layer name) */
-    int64_t i;        /* MET_INT */
-    double x;         /* MET_REAL; NaN for NULL */
-    const char *text; /* MET_TEXT */
-};
-
-static struct given given_value(const struct met_column *col, const void *row)
-{
-    static const char *const groups[2] = {"majority", "other, \"minority\""};
-    static const char *const layers[N_LAYERS] = {"home", "work"};
-    const char *at = (const char *)row + col->offset;
-    struct given v = {col->type, 0, 0, NULL};
-    int32_t i32;
-    switch (col->type) {
-    case MET_INT:
-        if (col->is_int32) {
-            memcpy(&i32, at, sizeof i32);
-            v.i = i32;
-        } else {
-            memcpy(&v.i, at, sizeof v.i);
-        }
-        break;
-    case MET_REAL:
-        memcpy(&v.x, at, sizeof v.x);
-        break;
-    case MET_GROUP_NAME:
-    case MET_LAYER_NAME:
-        memcpy(&i32, at, sizeof i32);
-        v.kind = MET_TEXT;
-        v.text = col->type == MET_LAYER_NAME ? layers[i32] : i32 < 0 ? "all" : groups[i32];
-        break;
-    case MET_DATE: /* written out here: the rows' dates are 15978 + day or none */
-        memcpy(&i32, at, sizeof i32);
-        v.kind = i32 == PARAMS_NO_DATE ? MET_REAL : MET_TEXT;
-        v.x = NAN;
-        v.text = i32 == 15978 ? "2013-09-30" : i32 == 15980 ? "2013-10-02" : "?";
-        break;
-    default:
-        fail_msg("column %s: unexpected type %d", col->name, col->type);
-    }
-    return v;
-}
 
 /* Every column of every row of table (daily or daily_layer) in the
  * database as the rows gave it: integers equal, reals with the same bits,
@@ -375,7 +48,7 @@ static void assert_table_round_trip(sqlite3 *db, const char *table, const struct
             const struct met_column *col = &cols[c];
             assert_string_equal(sqlite3_column_name(st, (int)c), col->name);
             const int k = (int)c, type = sqlite3_column_type(st, k);
-            const struct given v = given_value(col, row);
+            const struct th_out_given v = th_out_given_value(col, row);
             if (v.kind == MET_INT) {
                 assert_int_equal(type, SQLITE_INTEGER);
                 if (sqlite3_column_int64(st, k) != v.i)
@@ -386,7 +59,7 @@ static void assert_table_round_trip(sqlite3 *db, const char *table, const struct
             } else if (v.kind == MET_REAL) {
                 double y = sqlite3_column_double(st, k);
                 assert_int_equal(type, SQLITE_FLOAT);
-                if (bits(v.x) != bits(y))
+                if (th_out_bits(v.x) != th_out_bits(y))
                     fail_msg("%s row %zu %s: %.17g, given %.17g", table, r, col->name, y, v.x);
             } else {
                 assert_int_equal(type, SQLITE_TEXT);
@@ -402,9 +75,9 @@ static void test_sqlite_tables(void **state)
 {
     struct fixture *fx = *state;
     fx->snapshot = 1;
-    write_three_days(fx, 0);
+    th_out_write_three_days(fx, 0);
     char dir[512], text[256];
-    results_dir(fx, dir, sizeof dir);
+    th_out_results_dir(fx, dir, sizeof dir);
     sqlite3 *db = th_open_results(dir);
 
     assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);
@@ -622,7 +295,7 @@ static int col_index(const char *name)
 static void assert_csv_field(const char *field, const struct met_row *row, size_t c)
 {
     const struct met_column *col = &met_daily_columns[c];
-    const struct given v = given_value(col, row);
+    const struct th_out_given v = th_out_given_value(col, row);
     char want[64];
     if (v.kind == MET_INT) {
         snprintf(want, sizeof want, "%lld", (long long)v.i);
@@ -631,7 +304,7 @@ static void assert_csv_field(const char *field, const struct met_row *row, size_
         if (field[0]) fail_msg("CSV %s: '%s', given NaN (empty)", col->name, field);
     } else if (v.kind == MET_REAL) {
         double y = strtod(field, NULL);
-        if (!field[0] || bits(v.x) != bits(y))
+        if (!field[0] || th_out_bits(v.x) != th_out_bits(y))
             fail_msg("CSV %s: '%s', given %.17g", col->name, field, v.x);
     } else {
         assert_string_equal(field, v.text);
@@ -641,9 +314,9 @@ static void assert_csv_field(const char *field, const struct met_row *row, size_
 static void test_csv(void **state)
 {
     struct fixture *fx = *state;
-    write_three_days(fx, 0);
+    th_out_write_three_days(fx, 0);
     char dir[512], path[600];
-    results_dir(fx, dir, sizeof dir);
+    th_out_results_dir(fx, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/daily.csv", dir);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
@@ -713,9 +386,9 @@ static void test_csv_every_table(void **state)
 {
     struct fixture *fx = *state;
     fx->snapshot = 1;
-    write_three_days(fx, 0);
+    th_out_write_three_days(fx, 0);
     char dir[512], path[600], line[65536];
-    results_dir(fx, dir, sizeof dir);
+    th_out_results_dir(fx, dir, sizeof dir);
     sqlite3 *db = th_open_results(dir);
     const char *tables[] = {"run",   "groups",      "layers", "schedule",
                             "daily", "daily_layer", "agents", "agent_degree"};
@@ -752,122 +425,6 @@ static void test_csv_every_table(void **state)
     sqlite3_close(db);
 }
 
-/* With replace (--force), what earlier results of another kind left (a
- * sweep's summary.csv, runs/, report.html, its lock) is gone once the run
- * completes; without it, files that are not results stay either way. */
-static void test_replace_clears_other_results(void **state)
-{
-    struct fixture *fx = *state;
-    struct ss_error err = {0};
-    char dir[512], path[700];
-    results_dir(fx, dir, sizeof dir);
-    const char *olds[] = {"summary.csv", "report.html", ".lock", "notes.txt", "runs/3/stderr.log"};
-    snprintf(path, sizeof path, "%s/runs/3", dir);
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
-    assert_int_equal(system(cmd), 0);
-    for (size_t i = 0; i < sizeof olds / sizeof olds[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, olds[i]);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fclose(f);
-    }
-    assert_int_equal(open_output(fx, dir, &err), SS_OK);
-    fx->out.replace = 1;
-    for (int d = 0; d < N_DAYS; d++)
-        assert_int_equal(
-            out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err), SS_OK);
-    for (int a = 0; fx->snapshot && a < 10; a++)
-        assert_int_equal(out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err), SS_OK);
-    if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
-    char have[4096], want[1024];
-    th_list_dir(dir, have, sizeof have);
-    snprintf(want, sizeof want, "%s", finished_files(fx->snapshot));
-    /* notes.txt sorts after layers.csv, before ratios.csv */
-    char *at = strstr(want, "ratios.csv");
-    memmove(at + strlen("notes.txt "), at, strlen(at) + 1);
-    memcpy(at, "notes.txt ", strlen("notes.txt "));
-    assert_string_equal(have, want);
-}
-
-static void test_abort_leaves_nothing(void **state)
-{
-    struct fixture *fx = *state;
-    struct ss_error err = {0};
-    struct output zero = {0};
-    out_abort(&zero); /* never opened: nothing to do */
-
-    assert_int_equal(open_output(fx, fx->dir, &err), SS_OK);
-    assert_int_equal(out_day(&fx->out, fx->rows[0], N_ROWS, fx->lrows[0], N_ROWS * N_LAYERS, &err),
-                     SS_OK);
-    assert_only_temp_files(fx->dir, 0, fx->snapshot);
-    out_abort(&fx->out);
-    char have[4096];
-    th_list_dir(fx->dir, have, sizeof have);
-    assert_string_equal(have, "");
-    out_abort(&fx->out); /* twice is harmless */
-}
-
-/* A second run into the same folder replaces the first run's files. */
-static void test_rerun_replaces(void **state)
-{
-    struct fixture *fx = *state;
-    write_three_days(fx, 0);
-    fx->run.seed = 99;
-    write_three_days(fx, 1);
-    char dir[512];
-    results_dir(fx, dir, sizeof dir);
-    sqlite3 *db = th_open_results(dir);
-    assert_int_equal(th_query_int(db, "SELECT seed FROM run"), 99);
-    assert_int_equal(th_query_int(db, "SELECT count(*) FROM daily"), 9);
-    sqlite3_close(db);
-}
-
-static void test_unwritable_folder(void **state)
-{
-    struct fixture *fx = *state;
-    struct ss_error err = {0};
-    char file[512], dir[600];
-    snprintf(file, sizeof file, "%s/plain-file", fx->dir);
-    FILE *f = fopen(file, "w");
-    assert_non_null(f);
-    fclose(f);
-
-    snprintf(dir, sizeof dir, "%s/sub/results", file); /* under a regular file */
-    assert_int_equal(open_output(fx, dir, &err), SS_EIO);
-    assert_int_equal(err.code, SS_EIO);
-    assert_non_null(strstr(err.msg, dir));
-    assert_non_null(strstr(err.msg, "Not a directory"));
-    assert_null(fx->out.db);
-
-    memset(&err, 0, sizeof err);
-    assert_int_equal(open_output(fx, file, &err), SS_EIO); /* the folder is a file */
-    assert_non_null(strstr(err.msg, file));
-
-    char have[4096];
-    th_list_dir(fx->dir, have, sizeof have);
-    assert_string_equal(have, "plain-file");
-}
-
-/* Out of order: rows before out_open, the run before out_open, an agent
- * without a snapshot opened. Each is refused, and nothing is written. */
-static void test_out_of_order(void **state)
-{
-    struct fixture *fx = *state;
-    struct ss_error err = {0};
-    struct output never = {0};
-    assert_int_equal(out_day(&never, fx->rows[0], N_ROWS, fx->lrows[0], N_ROWS * N_LAYERS, &err),
-                     SS_EINTERNAL);
-    assert_int_equal(out_close(&never, &fx->run, &err), SS_EINTERNAL);
-    fx->snapshot = 0;
-    assert_int_equal(open_output(fx, fx->dir, &err), SS_OK);
-    assert_int_equal(out_agent(&fx->out, &fx->agents[0], fx->degree[0], &err), SS_EINTERNAL);
-    out_abort(&fx->out);
-    char have[4096];
-    th_list_dir(fx->dir, have, sizeof have);
-    assert_string_equal(have, "");
-}
-
 static void test_docs(void **state)
 {
     FILE *f = tmpfile();
@@ -881,14 +438,9 @@ static void test_docs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sqlite_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_csv_every_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_replace_clears_other_results, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rerun_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwritable_folder, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_tables, th_out_setup, th_out_teardown),
+        cmocka_unit_test_setup_teardown(test_csv, th_out_setup, th_out_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_every_table, th_out_setup, th_out_teardown),
         cmocka_unit_test(test_docs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

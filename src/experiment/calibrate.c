@@ -13,6 +13,10 @@
  * deterministic (the same seeds at every point), so the same command
  * continues an interrupted calibration where it stopped and gives the same
  * bits as one that was never interrupted.
+ *
+ * This file holds the checks before anything runs, the posterior and the
+ * command; the database is in calibrate_db.c, a wave's points and runs in
+ * calibrate_wave.c (calibrate_internal.h is what they share).
  */
 #include <errno.h>
 #include <math.h>
@@ -27,6 +31,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "experiment/calib.h"
+#include "experiment/calibrate_internal.h"
 #include "experiment/design.h"
 #include "experiment/experiment.h"
 #include "experiment/targets.h"
@@ -34,54 +39,18 @@
 #include "scenario/params.h"
 #include "scenario/scenario.h"
 
-/* A wave's box is widened by this share of its width on each side (calib_box_of). */
-#define CAL_MARGIN 0.1
-/* Candidates drawn for a wave, at most, per point it needs. */
-#define CAL_MAX_CANDIDATES 64
 /* The calibration tables, in the order their CSVs are written. */
 static const char *const cal_tables[] = {
     "calibration",        "calib_params", "calib_targets", "calib_waves",     "calib_points",
     "calib_point_params", "calib_fit",    "calib_values",  "calib_posterior", NULL};
 
-/* One calibration. */
-struct cal {
-    const struct exp_options *o;       /* as given */
-    const struct exp_calib_options *c; /* as given */
-    struct mem m;                      /* everything below */
-    struct scenario *base;             /* the scenario with o's sets, finished */
-    struct design *d;                  /* the parameters */
-    struct tgt_set *ts;                /* the targets */
-    int k, nt, reps, waves;            /* parameters, targets, replicates, waves asked */
-    long per_wave;                     /* points a wave runs */
-    double disc, accept;               /* discrepancy fraction, ABC acceptance share */
-    char dir[MAX_PATH];                /* the results folder */
-    char db_path[MAX_PATH + 32];       /* dir/results.sqlite */
-    sqlite3 *db;                       /* the calibration database */
-    double *z, *vobs, *vdisc;          /* [nt] each target's compared value and variances */
-    /* every point evaluated so far, in the order of the waves */
-    long n, cap;         /* points, allocated */
-    double *u;           /* [cap k] in the unit cube */
-    double *x;           /* [cap k] the values run */
-    int *wave;           /* [cap] the wave (1-based) */
-    double *fig;         /* [cap reps nt] each run's figures (NaN: missing) */
-    double *mean;        /* [cap nt] */
-    double *var;         /* [cap nt] */
-    int *count;          /* [cap nt] */
-    double *imp;         /* [cap nt] implausibility */
-    double *imax;        /* [cap] */
-    double *dist;        /* [cap] ABC distance */
-    unsigned char *keep; /* [cap] not ruled out */
-    double *weight;      /* [cap] posterior weight (0: not accepted) */
-    int failed;          /* runs failed in some wave (EXP_ERUNS at the end) */
-};
-
-static void *cal_alloc(struct cal *x, size_t n, size_t size)
+void *cal_alloc(struct cal *x, size_t n, size_t size)
 {
     return mem_calloc(&x->m, n ? n : 1, size);
 }
 
 /* Room for `more` points beyond x->n. */
-static int cal_grow(struct cal *x, long more, struct ss_error *err)
+int cal_grow(struct cal *x, long more, struct ss_error *err)
 {
     if (x->n + more <= x->cap) return SS_OK;
     long cap = x->cap ? x->cap : 64;
@@ -176,568 +145,6 @@ static int check_options(struct cal *x, struct ss_error *err)
     return SS_OK;
 }
 
-/* ---- the calibration database ---------------------------------------------- */
-
-static int exec(struct cal *x, const char *sql, struct ss_error *err)
-{
-    return store_exec(x->db, sql, err);
-}
-
-/* The JSON array of the --param specs, the identity of the parameters. */
-static char *params_json(struct cal *x, struct ss_error *err)
-{
-    struct sbuf b = {.m = &x->m};
-    sbuf_add(&b, "[");
-    for (int a = 0; a < x->k; a++) {
-        if (a) sbuf_add(&b, ", ");
-        sbuf_json(&b, x->d->param[a].spec);
-    }
-    sbuf_add(&b, "]");
-    return sbuf_take(&b, err, "recording the calibration");
-}
-
-/* The whole targets file, as its identity. */
-static char *slurp(struct cal *x, const char *path, struct ss_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set(err, SS_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-        return NULL;
-    }
-    struct sbuf b = {.m = &x->m};
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf - 1, f)) > 0) {
-        buf[got] = '\0';
-        sbuf_add(&b, buf);
-    }
-    fclose(f);
-    return sbuf_take(&b, err, "reading the targets");
-}
-
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS calibration (name TEXT, scenario TEXT, targets_file TEXT, "
-    "targets TEXT, params TEXT, budget INTEGER, replicates INTEGER, waves INTEGER, "
-    "points_per_wave INTEGER, base_seed INTEGER, discrepancy REAL, accept REAL, cutoff REAL, "
-    "version TEXT, started TEXT, finished TEXT, waves_run INTEGER, eps REAL, accepted INTEGER, "
-    "best_wave INTEGER, best_point INTEGER, best_distance REAL);"
-    "CREATE TABLE IF NOT EXISTS calib_params (param INTEGER PRIMARY KEY, key TEXT, spec TEXT, "
-    "lo REAL, hi REAL, log INTEGER, step INTEGER);"
-    "CREATE TABLE IF NOT EXISTS calib_targets (target INTEGER PRIMARY KEY, line INTEGER, "
-    "day INTEGER, date TEXT, metric TEXT, \"group\" TEXT, group_index INTEGER, value REAL, "
-    "scale TEXT, population REAL, log INTEGER, z REAL, sd_obs REAL, sd_disc REAL, source TEXT, "
-    "note TEXT);"
-    "CREATE TABLE IF NOT EXISTS calib_waves (wave INTEGER PRIMARY KEY, points INTEGER, "
-    "runs INTEGER, runs_done INTEGER, kept INTEGER, box TEXT, folder TEXT);"
-    "CREATE TABLE IF NOT EXISTS calib_points (wave INTEGER, point INTEGER, params TEXT, "
-    "imax REAL, distance REAL, kept INTEGER, accepted INTEGER, weight REAL, "
-    "PRIMARY KEY(wave, point)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS calib_point_params (wave INTEGER, point INTEGER, "
-    "param INTEGER, u REAL, value REAL, PRIMARY KEY(wave, point, param)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS calib_fit (wave INTEGER, point INTEGER, target INTEGER, "
-    "n INTEGER, mean REAL, sd REAL, implausibility REAL, PRIMARY KEY(wave, point, target)) "
-    "WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS calib_values (wave INTEGER, point INTEGER, replicate INTEGER, "
-    "seed INTEGER, target INTEGER, value REAL, PRIMARY KEY(wave, point, replicate, target)) "
-    "WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS calib_posterior (param INTEGER PRIMARY KEY, key TEXT, "
-    "mean REAL, sd REAL, q05 REAL, median REAL, q95 REAL, best REAL, ess REAL);"
-    "CREATE TABLE IF NOT EXISTS calib_state (name TEXT PRIMARY KEY, value BLOB);";
-
-/* Whether the recorded calibration is this one: SS_OK, or SS_EINPUT naming
- * the first thing that differs. *fresh = 1 when there is none yet. */
-static int check_identity(struct cal *x, const char *scen, const char *targets, const char *params,
-                          int *fresh, struct ss_error *err)
-{
-    sqlite3_stmt *st;
-    *fresh = 0;
-    int rc = store_prepare(x->db,
-                           "SELECT scenario, targets, params, budget, replicates, waves, "
-                           "base_seed, discrepancy, accept FROM calibration",
-                           &st, err);
-    if (rc) return rc;
-    int step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        *fresh = 1;
-    } else if (step != SQLITE_ROW) {
-        rc = store_db_err(x->db, err, "reading");
-    } else {
-        const char *what = NULL;
-        const unsigned char *t0 = sqlite3_column_text(st, 0), *t1 = sqlite3_column_text(st, 1),
-                            *t2 = sqlite3_column_text(st, 2);
-        if (!t0 || strcmp((const char *)t0, scen))
-            what = "scenario (with its --set overrides)";
-        else if (!t1 || strcmp((const char *)t1, targets))
-            what = "targets file's text";
-        else if (!t2 || strcmp((const char *)t2, params))
-            what = "--param ranges";
-        else if (sqlite3_column_int64(st, 3) != x->c->budget)
-            what = "--budget";
-        else if (sqlite3_column_int(st, 4) != x->reps)
-            what = "--replicates";
-        else if (sqlite3_column_int(st, 5) != x->waves)
-            what = "--waves";
-        else if ((uint64_t)sqlite3_column_int64(st, 6) != scn_params(x->base)->seed)
-            what = "seed";
-        else if (sqlite3_column_double(st, 7) != x->disc)
-            what = "--discrepancy";
-        else if (sqlite3_column_double(st, 8) != x->accept)
-            what = "ABC acceptance share";
-        if (what)
-            rc = err_msg(err, SS_EINPUT,
-                         "%s holds a calibration with another %s: use another --out folder, or "
-                         "add --force to replace it",
-                         x->dir, what);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int open_db(struct cal *x, struct ss_error *err)
-{
-    char found[64];
-    int exists = access(x->db_path, F_OK) == 0;
-    if (!exists && store_holds_results(x->dir, found, sizeof found) && strncmp(found, "wave-", 5)) {
-        if (!x->o->force)
-            return err_msg(err, SS_EINPUT,
-                           "%s holds other results (%s): use another --out folder, or add "
-                           "--force to replace them",
-                           x->dir, found);
-    }
-    if (sqlite3_open_v2(x->db_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        int rc = store_db_err(x->db, err, "opening");
-        sqlite3_close(x->db);
-        x->db = NULL;
-        return rc;
-    }
-    sqlite3_busy_timeout(x->db, 5000);
-    int has = 0, rc = store_has_table(x->db, "calibration", &has, err);
-    if (rc == SS_OK && exists && !has) {
-        if (!x->o->force)
-            return err_msg(err, SS_EINPUT,
-                           "%s holds other results (results.sqlite is not a calibration's): use "
-                           "another --out folder, or add --force to replace them",
-                           x->dir);
-    }
-    return rc;
-}
-
-/* Create or check the record of what this calibration is, and write the
- * parameters' and targets' tables. */
-static int record_identity(struct cal *x, struct ss_error *err)
-{
-    char *scen = mem_strdup(&x->m, scn_text(x->base)), *targets = NULL, *params = NULL;
-    if (!scen) return err_nomem(err, "recording the calibration");
-    int rc = SS_OK, fresh = 0;
-    if (rc == SS_OK && !(targets = slurp(x, x->c->targets, err)))
-        rc = err->code ? err->code : SS_EIO;
-    if (rc == SS_OK && !(params = params_json(x, err))) rc = SS_ENOMEM;
-    if (rc == SS_OK) rc = exec(x, schema, err);
-    if (rc == SS_OK) rc = check_identity(x, scen, targets, params, &fresh, err);
-    if (rc == SS_EINPUT && x->o->force) {
-        err_clear(err);
-        rc = exec(x,
-                  "DELETE FROM calibration; DELETE FROM calib_waves; DELETE FROM calib_points; "
-                  "DELETE FROM calib_point_params; DELETE FROM calib_fit; DELETE FROM "
-                  "calib_values; DELETE FROM calib_posterior; DELETE FROM calib_state;",
-                  err);
-        fresh = 1;
-    }
-    sqlite3_stmt *st = NULL;
-    if (rc == SS_OK) rc = exec(x, "BEGIN", err);
-    if (rc == SS_OK && fresh) {
-        char now[40];
-        text_iso_utc(now, sizeof now, time(NULL));
-        rc = store_prepare(x->db,
-                           "INSERT INTO calibration (name, scenario, targets_file, targets, "
-                           "params, budget, replicates, waves, points_per_wave, base_seed, "
-                           "discrepancy, accept, cutoff, version, started) VALUES (?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           &st, err);
-        if (rc == SS_OK) {
-            sqlite3_bind_text(st, 1, scn_name(x->base), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, scen, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, x->c->targets, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 4, targets, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 5, params, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(st, 6, x->c->budget);
-            sqlite3_bind_int(st, 7, x->reps);
-            sqlite3_bind_int(st, 8, x->waves);
-            sqlite3_bind_int64(st, 9, x->per_wave);
-            sqlite3_bind_int64(st, 10, (sqlite3_int64)scn_params(x->base)->seed);
-            sqlite3_bind_double(st, 11, x->disc);
-            sqlite3_bind_double(st, 12, x->accept);
-            sqlite3_bind_double(st, 13, CALIB_CUTOFF);
-            sqlite3_bind_text(st, 14, SS_VERSION, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 15, now, -1, SQLITE_TRANSIENT);
-            rc = store_step_done(x->db, st, err);
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    if (rc == SS_OK) rc = exec(x, "DELETE FROM calib_params; DELETE FROM calib_targets;", err);
-    if (rc == SS_OK)
-        rc =
-            store_prepare(x->db, "INSERT INTO calib_params VALUES (?, ?, ?, ?, ?, ?, ?)", &st, err);
-    for (int a = 0; rc == SS_OK && a < x->k; a++) {
-        const struct design_param *p = &x->d->param[a];
-        sqlite3_bind_int(st, 1, a);
-        sqlite3_bind_text(st, 2, p->key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, p->spec, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 4, p->lo);
-        sqlite3_bind_double(st, 5, p->hi);
-        sqlite3_bind_int(st, 6, p->scale == DESIGN_LOG);
-        sqlite3_bind_int(st, 7, p->step);
-        rc = store_step_done(x->db, st, err);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc == SS_OK)
-        rc = store_prepare(x->db,
-                           "INSERT INTO calib_targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?, ?, ?, ?, ?)",
-                           &st, err);
-    for (int j = 0; rc == SS_OK && j < x->nt; j++) {
-        const struct tgt_target *t = &x->ts->t[j];
-        char date[TEXT_DATE_LEN] = "";
-        int32_t start = scn_params(x->base)->start_date;
-        if (start != PARAMS_NO_DATE) text_date_format(start + t->day - 1, date);
-        sqlite3_bind_int(st, 1, j);
-        sqlite3_bind_int(st, 2, t->line);
-        sqlite3_bind_int(st, 3, t->day);
-        if (date[0])
-            sqlite3_bind_text(st, 4, date, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(st, 4);
-        sqlite3_bind_text(st, 5, t->metric, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 6, t->group, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 7, t->group_index);
-        sqlite3_bind_double(st, 8, t->value);
-        sqlite3_bind_text(st, 9, tgt_scale_name(t->scale), -1, SQLITE_STATIC);
-        store_bind_real(st, 10, t->population);
-        sqlite3_bind_int(st, 11, t->log);
-        sqlite3_bind_double(st, 12, t->z);
-        sqlite3_bind_double(st, 13, t->sd_obs);
-        sqlite3_bind_double(st, 14, sqrt(x->vdisc[j]));
-        sqlite3_bind_text(st, 15, t->source, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 16, t->note, -1, SQLITE_TRANSIENT);
-        rc = store_step_done(x->db, st, err);
-    }
-    sqlite3_finalize(st);
-    rc = store_end(x->db, rc, err); /* a ROLLBACK outside a transaction does nothing */
-    mem_free(&x->m, scen);
-    mem_free(&x->m, targets);
-    mem_free(&x->m, params);
-    return rc;
-}
-
-/* ---- a wave -------------------------------------------------------------------- */
-
-/* The unit-cube points of wave w into *u (allocated, *n of them): wave 1 a
- * Sobol' design of the whole cube; a later one the Sobol' points of the box
- * around the previous wave's kept points whose nearest evaluated point was
- * kept. *n = 0 when the previous wave kept none. */
-static int wave_points(struct cal *x, int w, double **u, long *n, struct calib_box *box,
-                       struct ss_error *err)
-{
-    const int k = x->k;
-    struct design_points *p = NULL;
-    *u = NULL;
-    *n = 0;
-    calib_box_unit(box, k);
-    if (w == 1) {
-        int rc = design_sobol(x->d, x->per_wave, &p, err);
-        if (rc) return rc;
-        *u = cal_alloc(x, (size_t)p->n * k, sizeof **u);
-        if (!*u) {
-            design_points_free(x->d, p);
-            return err_nomem(err, "making a wave's points");
-        }
-        memcpy(*u, p->u, (size_t)p->n * k * sizeof **u);
-        *n = p->n;
-        design_points_free(x->d, p);
-        return SS_OK;
-    }
-    /* the previous wave: the points with wave w - 1 */
-    long first = 0, last = x->n;
-    while (first < x->n && x->wave[first] != w - 1) first++;
-    long kept = 0;
-    for (long i = first; i < last; i++) kept += x->keep[i];
-    if (kept == 0) return SS_OK;
-    int rc = calib_box_of(box, k, last - first, x->u + (size_t)first * k, x->keep + first,
-                          CAL_MARGIN, err);
-    if (rc) return rc;
-    *u = cal_alloc(x, (size_t)x->per_wave * k, sizeof **u);
-    if (!*u) return err_nomem(err, "making a wave's points");
-    for (long cand = x->per_wave;; cand *= 2) {
-        double *mapped = cal_alloc(x, (size_t)cand * k, sizeof *mapped);
-        unsigned char *ok = cal_alloc(x, (size_t)cand, 1);
-        if (!mapped || !ok) rc = err_nomem(err, "making a wave's points");
-        if (rc == SS_OK) rc = design_sobol(x->d, cand, &p, err);
-        if (rc == SS_OK && mapped && ok) {
-            calib_box_map(box, cand, p->u, mapped);
-            calib_nearest_keep(k, x->n, x->u, x->keep, cand, mapped, ok);
-            *n = 0;
-            for (long c = 0; c < cand && *n < x->per_wave; c++)
-                if (ok[c]) memcpy(*u + (size_t)(*n)++ * k, mapped + (size_t)c * k, k * sizeof **u);
-        }
-        design_points_free(x->d, p);
-        p = NULL;
-        mem_free(&x->m, mapped);
-        mem_free(&x->m, ok);
-        if (rc || *n == x->per_wave || cand * 2 > x->per_wave * CAL_MAX_CANDIDATES ||
-            cand * 2 > DESIGN_MAX_POINTS)
-            break;
-    }
-    return rc;
-}
-
-/* "0.25" of "KEY=0.25". */
-static const char *value_of(const char *set)
-{
-    const char *eq = strchr(set, '=');
-    return eq ? eq + 1 : set;
-}
-
-/* Run wave w over points u[n k]: the points the scenario refuses are left
- * out (logged), the others run as a sweep in DIR/wave-<w>/, and their
- * figures read into the calibration's arrays. */
-static int run_wave(struct cal *x, int w, const double *u, long n, const struct calib_box *box,
-                    struct ss_error *err)
-{
-    const int k = x->k, nt = x->nt, reps = x->reps;
-    int rc = cal_grow(x, n, err);
-    if (rc) return rc;
-    const char **keys = cal_alloc(x, (size_t)k, sizeof *keys);
-    char *texts = cal_alloc(x, (size_t)n * k, DESIGN_SET_MAX);
-    const char **values = cal_alloc(x, (size_t)n * k, sizeof *values);
-    if (!keys || !texts || !values) {
-        mem_free(&x->m, keys);
-        mem_free(&x->m, texts);
-        mem_free(&x->m, values);
-        return err_nomem(err, "making a wave's points");
-    }
-    for (int a = 0; a < k; a++) keys[a] = x->d->param[a].key;
-    long first = x->n, used = 0, refused = 0;
-    for (long i = 0; rc == SS_OK && i < n; i++) {
-        double *xu = x->u + (size_t)(first + used) * k, *xv = x->x + (size_t)(first + used) * k;
-        for (int a = 0; a < k; a++) {
-            xu[a] = u[(size_t)i * k + a];
-            xv[a] = design_value(&x->d->param[a], xu[a]);
-        }
-        struct ss_error why = {0};
-        int crc = design_check_point(x->d, x->base, xv, &why);
-        if (crc == SS_EINPUT) {
-            refused++;
-            if (x->o->log && refused <= 3)
-                fprintf(x->o->log, "wave %d: a point is left out: %s\n", w, why.msg);
-            continue;
-        }
-        if (crc) {
-            *err = why;
-            rc = crc;
-            break;
-        }
-        for (int a = 0; a < k && rc == SS_OK; a++) {
-            char *t = texts + ((size_t)used * k + a) * DESIGN_SET_MAX;
-            rc = design_set_text(x->d, a, xv[a], t, DESIGN_SET_MAX);
-            if (rc) err_msg(err, rc, "writing the value of %s", keys[a]);
-            values[(size_t)used * k + a] = value_of(t);
-        }
-        x->wave[first + used] = w;
-        used++;
-    }
-    if (rc == SS_OK && used == 0)
-        rc = err_msg(err, SS_EINPUT,
-                     "wave %d: the scenario refuses every point of the wave (%ld): the ranges "
-                     "break one of its cross-key rules",
-                     w, n);
-    if (rc == SS_OK && refused && x->o->log)
-        fprintf(x->o->log, "wave %d: %ld of %ld points left out (the scenario refuses them)\n", w,
-                refused, n);
-
-    char wdir[MAX_PATH + 32];
-    snprintf(wdir, sizeof wdir, "%s/wave-%d", x->dir, w);
-    struct exp_plan *pl = NULL;
-    struct exp_options wo = *x->o;
-    wo.out_dir = wdir;
-    wo.replicates = reps;
-    wo.info = NULL;
-    wo.out_used = NULL;
-    wo.baseline = NULL;
-    if (rc == SS_OK && x->o->log && x->o->progress)
-        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/\n", w, x->waves, used,
-                reps, reps == 1 ? "" : "s", wdir);
-    if (rc == SS_OK)
-        rc = exp_plan_points(&pl, &wo, keys, k, (const char *const *)values, (int)used, err);
-    int run_rc = rc == SS_OK ? exp_execute(&wo, pl, NULL, NULL, err) : rc;
-    mem_free(&x->m, keys);
-    mem_free(&x->m, texts);
-    mem_free(&x->m, values);
-    exp_plan_free(pl);
-    if (run_rc == EXP_ERUNS) {
-        if (x->o->log) ss_error_print(err, x->o->log);
-        err_clear(err);
-        x->failed = 1;
-    } else if (run_rc != SS_OK) {
-        if (run_rc == SS_EINTR) {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            err_msg(err, SS_EINTR, "wave %d of %d %s", w, x->waves, msg);
-        }
-        return run_rc;
-    }
-
-    /* the figures of every run: a run that failed has none (NaN) */
-    char path[MAX_PATH + 64];
-    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, wdir);
-    sqlite3 *wdb = NULL;
-    if (sqlite3_open_v2(path, &wdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        rc = store_db_err(wdb, err, "opening");
-        sqlite3_close(wdb);
-        return rc;
-    }
-    long done = 0;
-    for (long i = 0; rc == SS_OK && i < used; i++)
-        for (int r = 0; rc == SS_OK && r < reps; r++) {
-            double *f = x->fig + ((size_t)(first + i) * reps + r) * nt;
-            struct ss_error why = {0};
-            int erc = tgt_eval_db(x->ts, wdb, (int64_t)i * reps + r, f, &why);
-            done += erc == SS_OK;
-            if (erc == SS_EINPUT) {
-                for (int j = 0; j < nt; j++) f[j] = NAN;
-            } else if (erc) {
-                *err = why;
-                rc = erc;
-            }
-        }
-    sqlite3_close(wdb);
-    if (rc) return rc;
-
-    /* history matching of the wave */
-    double *mean = x->mean + (size_t)first * nt, *var = x->var + (size_t)first * nt;
-    int *count = x->count + (size_t)first * nt;
-    double *imp = x->imp + (size_t)first * nt;
-    calib_ensemble(used, reps, nt, x->fig + (size_t)first * reps * nt, mean, var, count);
-    calib_implausibility(used, nt, mean, var, count, x->z, x->vobs, x->vdisc, imp);
-    calib_imax(used, nt, imp, 1, x->imax + first);
-    long kept = calib_nroy(used, x->imax + first, CALIB_CUTOFF, x->keep + first);
-    calib_distance(used, nt, mean, x->z, x->vobs, x->vdisc, x->dist + first);
-    for (long i = 0; i < used; i++) x->weight[first + i] = 0;
-    x->n = first + used;
-    if (x->o->log && x->o->progress)
-        fprintf(x->o->log, "wave %d: %ld of %ld points not ruled out (implausibility <= %g)\n", w,
-                kept, used, CALIB_CUTOFF);
-
-    /* the wave's record: derived from its runs, so written afresh */
-    rc = exec(x, "BEGIN", err);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "DELETE FROM calib_waves WHERE wave = %d; DELETE FROM calib_points WHERE wave = %d; "
-             "DELETE FROM calib_point_params WHERE wave = %d; DELETE FROM calib_fit WHERE wave = "
-             "%d; DELETE FROM calib_values WHERE wave = %d;",
-             w, w, w, w, w);
-    if (rc == SS_OK) rc = exec(x, sql, err);
-    sqlite3_stmt *sw = NULL, *sp = NULL, *spp = NULL, *sf = NULL, *sv = NULL;
-    if (rc == SS_OK)
-        rc = store_prepare(x->db, "INSERT INTO calib_waves VALUES (?, ?, ?, ?, ?, ?, ?)", &sw, err);
-    if (rc == SS_OK)
-        rc = store_prepare(x->db, "INSERT INTO calib_points VALUES (?, ?, ?, ?, ?, ?, 0, 0)", &sp,
-                           err);
-    if (rc == SS_OK)
-        rc = store_prepare(x->db, "INSERT INTO calib_point_params VALUES (?, ?, ?, ?, ?)", &spp,
-                           err);
-    if (rc == SS_OK)
-        rc = store_prepare(x->db, "INSERT INTO calib_fit VALUES (?, ?, ?, ?, ?, ?, ?)", &sf, err);
-    if (rc == SS_OK)
-        rc = store_prepare(x->db, "INSERT INTO calib_values VALUES (?, ?, ?, ?, ?, ?)", &sv, err);
-    if (rc == SS_OK) {
-        struct sbuf b = {.m = &x->m};
-        sbuf_add(&b, "[");
-        for (int a = 0; a < k; a++)
-            sbuf_printf(&b, "%s[%.17g, %.17g]", a ? ", " : "", box->lo[a], box->hi[a]);
-        sbuf_add(&b, "]");
-        char *bj = sbuf_take(&b, err, "recording a wave");
-        if (!bj) rc = SS_ENOMEM;
-        if (rc == SS_OK) {
-            sqlite3_bind_int(sw, 1, w);
-            sqlite3_bind_int64(sw, 2, used);
-            sqlite3_bind_int64(sw, 3, used * reps);
-            sqlite3_bind_int64(sw, 4, done);
-            sqlite3_bind_int64(sw, 5, kept);
-            sqlite3_bind_text(sw, 6, bj, -1, SQLITE_TRANSIENT);
-            snprintf(path, sizeof path, "wave-%d", w);
-            sqlite3_bind_text(sw, 7, path, -1, SQLITE_TRANSIENT);
-            rc = store_step_done(x->db, sw, err);
-        }
-        mem_free(&x->m, bj);
-    }
-    for (long i = 0; rc == SS_OK && i < used; i++) {
-        long g = first + i;
-        struct sbuf b = {.m = &x->m};
-        sbuf_add(&b, "{");
-        for (int a = 0; a < k; a++) {
-            char t[DESIGN_SET_MAX];
-            design_set_text(x->d, a, x->x[(size_t)g * k + a], t, sizeof t);
-            if (a) sbuf_add(&b, ", ");
-            sbuf_json(&b, x->d->param[a].key);
-            sbuf_add(&b, ": ");
-            sbuf_add(&b, value_of(t));
-        }
-        sbuf_add(&b, "}");
-        char *pj = sbuf_take(&b, err, "recording a wave");
-        if (!pj) {
-            rc = SS_ENOMEM;
-            break;
-        }
-        sqlite3_bind_int(sp, 1, w);
-        sqlite3_bind_int64(sp, 2, i);
-        sqlite3_bind_text(sp, 3, pj, -1, SQLITE_TRANSIENT);
-        store_bind_real(sp, 4, isinf(x->imax[g]) ? NAN : x->imax[g]);
-        store_bind_real(sp, 5, isinf(x->dist[g]) ? NAN : x->dist[g]);
-        sqlite3_bind_int(sp, 6, x->keep[g]);
-        rc = store_step_done(x->db, sp, err);
-        mem_free(&x->m, pj);
-        for (int a = 0; rc == SS_OK && a < k; a++) {
-            sqlite3_bind_int(spp, 1, w);
-            sqlite3_bind_int64(spp, 2, i);
-            sqlite3_bind_int(spp, 3, a);
-            sqlite3_bind_double(spp, 4, x->u[(size_t)g * k + a]);
-            sqlite3_bind_double(spp, 5, x->x[(size_t)g * k + a]);
-            rc = store_step_done(x->db, spp, err);
-        }
-        for (int j = 0; rc == SS_OK && j < nt; j++) {
-            size_t at = (size_t)g * nt + j;
-            sqlite3_bind_int(sf, 1, w);
-            sqlite3_bind_int64(sf, 2, i);
-            sqlite3_bind_int(sf, 3, j);
-            sqlite3_bind_int(sf, 4, x->count[at]);
-            store_bind_real(sf, 5, x->mean[at]);
-            store_bind_real(sf, 6, x->count[at] > 1 ? sqrt(x->var[at]) : NAN);
-            store_bind_real(sf, 7, isinf(x->imp[at]) ? NAN : x->imp[at]);
-            rc = store_step_done(x->db, sf, err);
-        }
-        for (int r = 0; rc == SS_OK && r < reps; r++)
-            for (int j = 0; rc == SS_OK && j < nt; j++) {
-                sqlite3_bind_int(sv, 1, w);
-                sqlite3_bind_int64(sv, 2, i);
-                sqlite3_bind_int(sv, 3, r);
-                uint64_t seed = scn_params(x->base)->seed + (uint64_t)r;
-                sqlite3_bind_int64(sv, 4, (sqlite3_int64)seed);
-                sqlite3_bind_int(sv, 5, j);
-                store_bind_real(sv, 6, x->fig[((size_t)g * reps + r) * nt + j]);
-                rc = store_step_done(x->db, sv, err);
-            }
-    }
-    sqlite3_finalize(sw);
-    sqlite3_finalize(sp);
-    sqlite3_finalize(spp);
-    sqlite3_finalize(sf);
-    sqlite3_finalize(sv);
-    return store_end(x->db, rc, err);
-}
-
 /* ---- the posterior --------------------------------------------------------------- */
 
 /* A scenario a user can run: the base file, the sets, and each parameter
@@ -816,12 +223,12 @@ static int finish(struct cal *x, int last_wave, struct ss_error *err)
     }
     mem_free(&x->m, idx);
 
-    if (rc == SS_OK) rc = exec(x, "BEGIN", err);
+    if (rc == SS_OK) rc = cal_exec(x, "BEGIN", err);
     if (rc == SS_OK)
-        rc = exec(x,
-                  "UPDATE calib_points SET accepted = 0, weight = 0; DELETE FROM "
-                  "calib_posterior; DELETE FROM calib_state;",
-                  err);
+        rc = cal_exec(x,
+                      "UPDATE calib_points SET accepted = 0, weight = 0; DELETE FROM "
+                      "calib_posterior; DELETE FROM calib_state;",
+                      err);
     sqlite3_stmt *st = NULL;
     if (rc == SS_OK)
         rc = store_prepare(x->db,
@@ -1017,8 +424,8 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
         rc = err_msg(err, SS_EINTERNAL, "exp_options.scoresim is NULL");
     if (rc == SS_OK) rc = store_mkdirs(x.dir, err);
     if (rc == SS_OK) rc = exp_lock_dir(x.dir, &lock, err);
-    if (rc == SS_OK) rc = open_db(&x, err);
-    if (rc == SS_OK) rc = record_identity(&x, err);
+    if (rc == SS_OK) rc = cal_open_db(&x, err);
+    if (rc == SS_OK) rc = cal_record_identity(&x, err);
 
     int w = 1, last = 0;
     for (; rc == SS_OK && w <= x.waves; w++) {
@@ -1029,7 +436,7 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
         double *u = NULL;
         long n = 0;
         struct calib_box box;
-        rc = wave_points(&x, w, &u, &n, &box, err);
+        rc = cal_wave_points(&x, w, &u, &n, &box, err);
         if (rc == SS_OK && n == 0) {
             if (o->log)
                 fprintf(o->log,
@@ -1039,7 +446,7 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
             mem_free(&x.m, u);
             break;
         }
-        if (rc == SS_OK) rc = run_wave(&x, w, u, n, &box, err);
+        if (rc == SS_OK) rc = cal_run_wave(&x, w, u, n, &box, err);
         mem_free(&x.m, u);
         if (rc == SS_OK) last = w;
     }

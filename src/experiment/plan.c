@@ -4,6 +4,11 @@
  * and params, the seeds, and every point loaded once with its overrides, so
  * that a bad value is refused, naming the point, before anything runs. A
  * comparison's plan is its two scenarios, run with the same seeds.
+ *
+ * This file holds the plan's memory, its accessors, and the sweep's and
+ * listed points' plans; reading --vary and --baseline is in plan_vary.c,
+ * a comparison's plan in plan_compare.c (plan_internal.h is what they
+ * share).
  */
 #include "experiment/experiment.h"
 
@@ -16,9 +21,10 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "scenario/params.h"
+#include "experiment/plan_internal.h"
 #include "scenario/scenario.h"
 
-static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
+char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
 {
     char *d = mem_alloc(&pl->mem, k + 1);
     if (!d) return NULL;
@@ -27,8 +33,7 @@ static char *plan_strndup(struct exp_plan *pl, const char *s, size_t k)
     return d;
 }
 
-static int plan_new(struct exp_plan **out, int kind, const struct exp_options *o,
-                    struct ss_error *err)
+int plan_new(struct exp_plan **out, int kind, const struct exp_options *o, struct ss_error *err)
 {
     struct mem m = {0};
     *out = NULL;
@@ -132,8 +137,8 @@ int exp_plan_set_replicates(struct exp_plan *pl, int replicates, struct ss_error
 
 /* Load file (NULL: the seed scenario), apply sets then extra in order,
  * finish. On error *out is NULL and err says where. */
-static int plan_load(struct scenario **out, const char *file, const char *const *sets, int n_sets,
-                     const char *const *extra, int n_extra, struct ss_error *err)
+int plan_load(struct scenario **out, const char *file, const char *const *sets, int n_sets,
+              const char *const *extra, int n_extra, struct ss_error *err)
 {
     struct scenario *s = NULL;
     int rc = file ? scn_load(&s, file, err) : scn_new_default(&s, err);
@@ -146,154 +151,6 @@ static int plan_load(struct scenario **out, const char *file, const char *const 
     }
     *out = s;
     return rc;
-}
-
-/* Trim blanks from [*a, *b). */
-static void trim(const char **a, const char **b)
-{
-    while (*a < *b && (**a == ' ' || **a == '\t')) (*a)++;
-    while (*b > *a && ((*b)[-1] == ' ' || (*b)[-1] == '\t')) (*b)--;
-}
-
-/* The number text s[0..n) is, whole, into *v; 0 if it is not one. */
-static int number_of(const char *s, size_t n, double *v)
-{
-    char buf[64], *end;
-    if (n == 0 || n >= sizeof buf) return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    *v = strtod(buf, &end);
-    return *end == '\0' && isfinite(*v);
-}
-
-/* Digits after the decimal point of a number as written (6 for 1e-6). */
-static int decimals_of(const char *s, size_t n)
-{
-    const char *dot = memchr(s, '.', n);
-    int d = dot ? (int)(n - (size_t)(dot - s) - 1) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == 'e' || s[i] == 'E') return 12; /* exponent form: plenty */
-    return d;
-}
-
-/* Append value s[0..n) to ax, or, if it is LO:HI:STEP, every value from
- * LO to HI (inclusive) by STEP, written with as many decimals as LO and
- * STEP have (so 0:0.3:0.1 gives 0.0, 0.1, 0.2, 0.3, not 0.30000000000000004).
- * The values are then checked like any other: each point is loaded with
- * the scenario's own checks. */
-static int add_values(struct exp_plan *pl, const char *spec, struct exp_axis *ax, size_t *cap,
-                      const char *s, size_t n, struct ss_error *err)
-{
-    const char *c1 = memchr(s, ':', n),
-               *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 - s) - 1) : NULL;
-    double lo, hi, step;
-    size_t count = 1;
-    int ranged = c1 && c2 && number_of(s, (size_t)(c1 - s), &lo) &&
-                 number_of(c1 + 1, (size_t)(c2 - c1 - 1), &hi) &&
-                 number_of(c2 + 1, n - (size_t)(c2 - s) - 1, &step);
-    int dec = 0;
-    if (ranged) {
-        if (!(step > 0))
-            return err_msg(err, SS_EINPUT, "--vary %s: %.*s: the step must be above 0", spec,
-                           (int)n, s);
-        if (lo > hi)
-            return err_msg(err, SS_EINPUT, "--vary %s: %.*s: LO is above HI", spec, (int)n, s);
-        double k = floor((hi - lo) / step * (1 + 1e-12) + 1e-9);
-        if (k >= EXP_MAX_RANGE)
-            return err_msg(err, SS_EINPUT, "--vary %s: %.*s makes %.0f values, more than %d", spec,
-                           (int)n, s, k + 1, EXP_MAX_RANGE);
-        count = (size_t)k + 1;
-        int d1 = decimals_of(s, (size_t)(c1 - s)),
-            d3 = decimals_of(c2 + 1, n - (size_t)(c2 - s) - 1);
-        dec = d1 > d3 ? d1 : d3;
-    }
-    if (ax->n + count > *cap) {
-        size_t more = ax->n + count;
-        char **v = mem_calloc(&pl->mem, more, sizeof *v);
-        if (!v) return err_nomem(err, "planning the experiment");
-        memcpy(v, ax->values, (size_t)ax->n * sizeof *v);
-        mem_free(&pl->mem, ax->values);
-        ax->values = v;
-        *cap = more;
-    }
-    for (size_t i = 0; i < count; i++) {
-        char num[64];
-        char *v;
-        if (ranged) {
-            snprintf(num, sizeof num, "%.*f", dec, lo + (double)i * step);
-            if (!strcmp(num, "-0") || !strncmp(num, "-0.", 3)) {
-                double z = strtod(num, NULL);
-                if (z == 0) memmove(num, num + 1, strlen(num)); /* no "-0.0" */
-            }
-            v = mem_strdup(&pl->mem, num);
-        } else {
-            v = plan_strndup(pl, s, n);
-        }
-        if (!v) return err_nomem(err, "planning the experiment");
-        for (int j = 0; j < ax->n; j++)
-            if (!strcmp(ax->values[j], v)) {
-                mem_free(&pl->mem, v);
-                return err_msg(err, SS_EINPUT, "--vary %s: value '%s' is listed twice", spec,
-                               ax->values[j]);
-            }
-        ax->values[ax->n++] = v;
-    }
-    return SS_OK;
-}
-
-/* Parse "KEY=V1,V2,..." into ax. A comma splits values only outside
- * brackets, braces and quotes, so YAML values such as {a: 0.5, b: 0.5}
- * stay whole. */
-static int parse_axis(struct exp_plan *pl, const char *spec, struct exp_axis *ax,
-                      struct ss_error *err)
-{
-    const char *eq = strchr(spec, '=');
-    if (!eq)
-        return err_msg(err, SS_EINPUT,
-                       "--vary %s: expected KEY=V1,V2,... (e.g. scoring.integration=0,0.5,1)",
-                       spec);
-    const char *ka = spec, *kb = eq;
-    trim(&ka, &kb);
-    if (ka == kb) return err_msg(err, SS_EINPUT, "--vary %s: missing key before '='", spec);
-    if (!(ax->key = plan_strndup(pl, ka, (size_t)(kb - ka))))
-        return err_nomem(err, "planning the experiment");
-    if (!strcmp(ax->key, "seed"))
-        return err_msg(err, SS_EINPUT,
-                       "--vary seed: the seed is set per replicate (base seed + replicate); "
-                       "use --replicates and --seed");
-    size_t cap = 1; /* grown by add_values for ranges */
-    for (const char *c = eq + 1; *c; c++) cap += *c == ',';
-    if (!(ax->values = mem_calloc(&pl->mem, cap, sizeof *ax->values)))
-        return err_nomem(err, "planning the experiment");
-    int depth = 0;
-    char quote = 0;
-    const char *start = eq + 1;
-    for (const char *c = start;; c++) {
-        if (*c && quote) {
-            if (*c == '\\' && quote == '"' && c[1])
-                c++;
-            else if (*c == quote)
-                quote = 0;
-            continue;
-        }
-        if (*c == '"' || *c == '\'') {
-            quote = *c;
-        } else if (*c == '[' || *c == '{') {
-            depth++;
-        } else if ((*c == ']' || *c == '}') && depth > 0) {
-            depth--;
-        } else if (*c == '\0' || (*c == ',' && depth == 0)) {
-            const char *a = start, *b = c;
-            trim(&a, &b);
-            if (a == b)
-                return err_msg(err, SS_EINPUT, "--vary %s: empty value between commas", spec);
-            int rc = add_values(pl, spec, ax, &cap, a, (size_t)(b - a), err);
-            if (rc) return rc;
-            if (*c == '\0') break;
-            start = c + 1;
-        }
-    }
-    return SS_OK;
 }
 
 /* The failure of a point's overrides as one message naming the point. */
@@ -341,8 +198,7 @@ static int plan_points(struct exp_plan *pl, struct ss_error *err)
 }
 
 /* Take name, text and seed of the finished base scenario s. */
-static int plan_base(struct exp_plan *pl, const struct scenario *s, char **text,
-                     struct ss_error *err)
+int plan_base(struct exp_plan *pl, const struct scenario *s, char **text, struct ss_error *err)
 {
     *text = mem_strdup(&pl->mem, scn_text(s));
     if (!*text) return err_nomem(err, "planning the experiment");
@@ -350,84 +206,6 @@ static int plan_base(struct exp_plan *pl, const struct scenario *s, char **text,
     if (pl->base_seed > UINT64_MAX - (uint64_t)(pl->replicates - 1))
         return err_msg(err, SS_EINPUT, "seed %llu + %d replicates is beyond 2^64 - 1",
                        (unsigned long long)pl->base_seed, pl->replicates);
-    return SS_OK;
-}
-
-/* Whether value a (as written) names the same value as b: the same text,
- * or the same number (0.50 is 0.5). */
-static int same_value(const char *a, size_t n, const char *b)
-{
-    double x, y;
-    if (strlen(b) == n && !strncmp(a, b, n)) return 1;
-    return number_of(a, n, &x) && number_of(b, strlen(b), &y) && x == y;
-}
-
-/* The point --baseline names: a point number, or KEY=VALUE pairs (split
- * at top-level commas, like --vary) that leave exactly one point. */
-static int plan_baseline(struct exp_plan *pl, const char *spec, struct ss_error *err)
-{
-    char *end;
-    long p = strtol(spec, &end, 10);
-    if (end != spec && *end == '\0') {
-        if (p < 0 || p >= pl->n_points)
-            return err_msg(err, SS_EINPUT, "--baseline %s: the sweep's points are 0 to %d", spec,
-                           pl->n_points - 1);
-        pl->baseline = (int)p;
-        return SS_OK;
-    }
-    /* match[p]: point p agrees with every pair read so far */
-    unsigned char *match = mem_calloc(&pl->mem, (size_t)pl->n_points, 1);
-    if (!match) return err_nomem(err, "planning the experiment");
-    memset(match, 1, (size_t)pl->n_points);
-    int rc = SS_OK, depth = 0;
-    char quote = 0;
-    const char *start = spec;
-    for (const char *c = spec; rc == SS_OK; c++) {
-        if (*c && quote) {
-            if (*c == quote) quote = 0;
-            continue;
-        }
-        if (*c == '"' || *c == '\'')
-            quote = *c;
-        else if (*c == '[' || *c == '{')
-            depth++;
-        else if ((*c == ']' || *c == '}') && depth > 0)
-            depth--;
-        if (*c && (*c != ',' || depth)) continue;
-        const char *eq = memchr(start, '=', (size_t)(c - start));
-        const char *ka = start, *kb = eq ? eq : c, *va = eq ? eq + 1 : c, *vb = c;
-        trim(&ka, &kb);
-        trim(&va, &vb);
-        int a = -1;
-        for (int i = 0; eq && i < pl->n_axes && a < 0; i++)
-            if (strlen(pl->axis[i].key) == (size_t)(kb - ka) &&
-                !strncmp(pl->axis[i].key, ka, (size_t)(kb - ka)))
-                a = i;
-        if (!eq || ka == kb)
-            rc = err_msg(err, SS_EINPUT,
-                         "--baseline %s: expected a point number or KEY=VALUE[, KEY=VALUE]", spec);
-        else if (a < 0)
-            rc = err_msg(err, SS_EINPUT, "--baseline %s: '%.*s' is not a varied key (varied: %s)",
-                         spec, (int)(kb - ka), ka, pl->varied);
-        for (int q = 0; rc == SS_OK && q < pl->n_points; q++)
-            if (!same_value(va, (size_t)(vb - va), exp_point_value(pl, q, a))) match[q] = 0;
-        if (!*c) break;
-        start = c + 1;
-    }
-    int n = 0, first = -1;
-    for (int q = 0; q < pl->n_points; q++)
-        if (match[q]) n += 1, first = first < 0 ? q : first;
-    mem_free(&pl->mem, match);
-    if (rc != SS_OK) return rc;
-    if (n == 0)
-        return err_msg(err, SS_EINPUT, "--baseline %s: no point of the sweep has these values",
-                       spec);
-    if (n > 1)
-        return err_msg(err, SS_EINPUT,
-                       "--baseline %s: %d points have these values (the first is %d, '%s'): give "
-                       "a value of every varied key, or the point's number",
-                       spec, n, first, pl->label[first]);
-    pl->baseline = first;
     return SS_OK;
 }
 
@@ -447,7 +225,7 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
     sbuf_add(&vb, "[");
     long points = 1;
     for (int a = 0; a < o->n_vary && rc == SS_OK; a++) {
-        rc = parse_axis(pl, o->vary[a], &pl->axis[a], err);
+        rc = plan_parse_axis(pl, o->vary[a], &pl->axis[a], err);
         pl->n_axes = a + 1; /* so that exp_plan_free frees what parse_axis took */
         for (int b = 0; rc == SS_OK && b < a; b++)
             if (!strcmp(pl->axis[b].key, pl->axis[a].key))
@@ -520,153 +298,6 @@ int exp_plan_sweep(struct exp_plan **out, const struct exp_options *o, struct ss
 fail:
     exp_plan_free(pl);
     return rc;
-}
-
-/* A comparison forked on day `at` (a day, or a date of A's calendar; NULL:
- * none): both scenarios run past it, and B keeps A's world (its
- * population, networks, seed and calendar), so that it can go on from A's
- * state of that day. */
-static int plan_fork(struct exp_plan *pl, const struct scenario *a, const struct scenario *b,
-                     const char *at, struct ss_error *err)
-{
-    pl->days[0] = scn_params(a)->days;
-    pl->days[1] = scn_params(b)->days;
-    pl->fork_day = 0;
-    if (!at) return SS_OK;
-    const int32_t start = scn_params(a)->start_date;
-    int32_t date;
-    char *end;
-    long day = strtol(at, &end, 10);
-    if (!text_date_parse(at, &date)) {
-        if (start == PARAMS_NO_DATE)
-            return err_msg(err, SS_EINPUT,
-                           "--fork-day %s: A has no start_date, so its days have no dates: give "
-                           "the day as a number",
-                           at);
-        day = (long)date - start + 1;
-    } else if (end == at || *end || day < 1 || day > INT32_MAX) {
-        return err_msg(err, SS_EINPUT,
-                       "--fork-day expects a day from 1 or a date (YYYY-MM-DD), "
-                       "got '%s'",
-                       at);
-    }
-    int last = pl->days[0] < pl->days[1] ? pl->days[0] : pl->days[1];
-    if (day < 1 || day >= last)
-        return err_msg(err, SS_EINPUT,
-                       "--fork-day %s (day %ld): A and B fork from a day of their shared history, "
-                       "from 1 to %d (the day before the shorter one's last)",
-                       at, day, last - 1);
-    pl->fork_day = (int)day;
-    struct ss_error why = {0};
-    if (scn_same_structure(a, b, &why) != SS_OK)
-        return err_msg(err, SS_EINPUT, "--fork-day: B cannot go on from A's world: %s", why.msg);
-    return SS_OK;
-}
-
-int exp_plan_compare(struct exp_plan **out, const struct exp_options *o, struct ss_error *err)
-{
-    struct exp_plan *pl = NULL;
-    struct scenario *a = NULL, *b = NULL;
-    *out = NULL;
-    int b_sets = o->n_sets_b > 0 && o->sets_b;
-    if (!o->scenario_b && !b_sets) {
-        err_msg(err, SS_EINPUT,
-                "compare needs two scenario files, A and B, or A (or the seed scenario) and "
-                "--set overrides that make B");
-        return SS_EINPUT; /* spelled out: *out is used when this is 0 */
-    }
-    int rc = plan_new(&pl, EXP_COMPARE, o, err);
-    if (rc) return rc;
-    if (!o->scenario_b) pl->file[1] = o->scenario; /* B is A with overrides */
-    rc = plan_load(&a, o->scenario, o->sets, o->n_sets, NULL, 0, err);
-    if (rc == SS_OK) rc = plan_base(pl, a, &pl->scenario, err);
-    if (rc == SS_OK) {
-        /* B with A's seed: the same seeds through both. */
-        int n_extra = b_sets ? o->n_sets_b : 0;
-        const char **extra = mem_calloc(&pl->mem, (size_t)n_extra + 1, sizeof *extra);
-        char seed[48];
-        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)pl->base_seed);
-        if (!extra) {
-            rc = err_nomem(err, "planning the experiment");
-        } else {
-            for (int i = 0; i < n_extra; i++) extra[i] = o->sets_b[i];
-            extra[n_extra] = seed;
-            rc = plan_load(&b, pl->file[1], o->sets, o->n_sets, extra, n_extra + 1, err);
-            if (rc == SS_EINPUT && !o->scenario_b) {
-                char msg[sizeof err->msg];
-                snprintf(msg, sizeof msg, "%s", err->msg);
-                err_msg(err, SS_EINPUT, "B (A with the --set overrides) is invalid: %s", msg);
-            }
-        }
-        mem_free(&pl->mem, extra);
-    }
-    if (rc == SS_OK && !(pl->scenario_b = mem_strdup(&pl->mem, scn_text(b))))
-        rc = err_nomem(err, "planning the experiment");
-    if (rc == SS_OK) rc = plan_fork(pl, a, b, o->fork_day, err);
-    if (rc == SS_OK) {
-        struct sbuf nb = {.m = &pl->mem}, vb = {.m = &pl->mem}, sb = {.m = &pl->mem};
-        char safe[300], sets[128];
-        text_safe_name(safe, sizeof safe, scn_name(a));
-        sbuf_printf(&sb, "compare-%s", safe);
-        sbuf_add(&nb, scn_name(a));
-        if (o->scenario_b) {
-            sbuf_add(&nb, "-vs-");
-            sbuf_add(&nb, scn_name(b));
-            text_safe_name(safe, sizeof safe, scn_name(b));
-            sbuf_printf(&sb, "-vs-%s", safe);
-        } else {
-            sbuf_add(&nb, " with ");
-            for (int i = 0; i < o->n_sets_b; i++)
-                sbuf_printf(&nb, "%s%s", i ? ", " : "", o->sets_b[i]);
-        }
-        if (b_sets) {
-            text_sets_name(sets, sizeof sets, o->sets_b, o->n_sets_b, NULL);
-            sbuf_printf(&sb, "_%s", sets);
-        }
-        if (pl->fork_day) {
-            sbuf_printf(&nb, ", forked on day %d", pl->fork_day);
-            sbuf_printf(&sb, "_fork-%d", pl->fork_day);
-        }
-        sbuf_add(&vb, "[\"scenario\"]");
-        pl->name = sbuf_take(&nb, err, "planning the experiment");
-        pl->varied = sbuf_take(&vb, err, "planning the experiment");
-        pl->stem = sbuf_take(&sb, err, "planning the experiment");
-        if (!pl->name || !pl->varied || !pl->stem) rc = SS_ENOMEM;
-    }
-    scn_free(a);
-    scn_free(b);
-    if (rc == SS_OK) {
-        pl->n_points = 2;
-        pl->n_runs = 2 * pl->replicates;
-        pl->label = mem_calloc(&pl->mem, 2, sizeof *pl->label);
-        pl->params = mem_calloc(&pl->mem, 2, sizeof *pl->params);
-        if (!pl->label || !pl->params) rc = err_nomem(err, "planning the experiment");
-    }
-    for (int p = 0; p < 2 && rc == SS_OK; p++) {
-        struct sbuf lb = {.m = &pl->mem}, pb = {.m = &pl->mem};
-        sbuf_add(&lb, p ? "B" : "A");
-        sbuf_add(&pb, "{\"scenario\": ");
-        sbuf_json(&pb, pl->file[p]);
-        if (p == 1 && b_sets) {
-            sbuf_add(&pb, ", \"set\": [");
-            for (int i = 0; i < o->n_sets_b; i++) {
-                if (i) sbuf_add(&pb, ", ");
-                sbuf_json(&pb, o->sets_b[i]);
-            }
-            sbuf_add(&pb, "]");
-        }
-        if (pl->fork_day) sbuf_printf(&pb, ", \"fork_day\": %d", pl->fork_day);
-        sbuf_add(&pb, "}");
-        pl->label[p] = sbuf_take(&lb, err, "planning the experiment");
-        pl->params[p] = sbuf_take(&pb, err, "planning the experiment");
-        if (!pl->label[p] || !pl->params[p]) rc = SS_ENOMEM;
-    }
-    if (rc != SS_OK) {
-        exp_plan_free(pl);
-        return rc;
-    }
-    *out = pl;
-    return SS_OK;
 }
 
 int exp_plan_points(struct exp_plan **out, const struct exp_options *o, const char *const *keys,

@@ -1,6 +1,7 @@
 /*
  * scenario_impl.h - private to the scenario module (scenario.c,
- * scenario_table.c, scenario_yaml.c, scenario_value.c, scenario_print.c).
+ * scenario_check.c, scenario_table.c, scenario_yaml.c, scenario_value.c,
+ * scenario_print.c, scenario_docs.c).
  * It holds the shape of the one parameter table, the scenario object and
  * the few calls the module's files make into each other. No other module
  * includes it.
@@ -244,7 +245,7 @@ int scn_schedule_finish(struct scenario *s, struct ss_error *err);
  * population's groups (as scn_finish leaves them). */
 void params_resolve_coverage(struct params *p);
 
-/* --- scenario_print.c: writing YAML and Markdown ------------------------- */
+/* --- scenario_print.c: writing YAML (scenario_docs.c: Markdown) ------------ */
 
 /* A text sink: a FILE, or text built in b. */
 struct out {
@@ -258,5 +259,29 @@ void scn_out(struct out *o, const char *fmt, ...) ERR_PRINTF(2, 3);
 void scn_fmt_real(double x, char *buf, size_t size);
 /* Write the scenario as YAML (comments need the seed scenario, defaults). */
 void scn_emit(struct out *o, const struct scenario *s, const struct scenario *defaults);
+
+#define MAX_ROWS 256 /* rows the printer can track */
+/* One printing pass. */
+struct emit {
+    struct out *o;                /* destination */
+    const struct scenario *s;     /* printed */
+    const struct scenario *def;   /* seed scenario for comments; NULL: no comments */
+    const char *only;             /* print only this top-level section, or NULL */
+    unsigned char seen[MAX_ROWS]; /* rows whose comment is out (first element only) */
+};
+
+/* The words for a row's type ("true/false", "number", ...). */
+const char *scn_type_name(const struct row *r);
+/* A row's range (parent: the distribution row of a parameter row). */
+void scn_emit_range(struct out *o, const struct row *r, const struct row *parent);
+/* The seed's value of a row: a fixed family's elements each, a user-named
+ * family's template. */
+void scn_emit_default(struct out *o, const struct scenario *def, const struct row *r);
+/* When r applies (its sibling's values), after lead; nothing if always. */
+void scn_emit_applies(struct out *o, const struct row *r, const char *lead);
+/* The rows of the top level (fam NULL) or of one family element, as nested
+ * block mappings (the printer's and the docs' seed layers). */
+void scn_emit_rows(struct emit *e, const struct family *fam, int skip, const char *base,
+                   int indent);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * scenario_print.c - writing a scenario back out, from the parameter
  * table: the YAML of scn_print and scn_text (which reads back to the same
- * parameters), its comments, and the Markdown reference of
- * scn_write_docs (docs/scenario.md).
+ * parameters) and its comments: each row's type, range and default, which
+ * the Markdown reference (scenario_docs.c) shows too.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -15,17 +15,7 @@
 #include "scenario/scenario_impl.h"
 #include "scenario/schedule.h"
 
-#define MAX_ROWS 256 /* rows the printer can track */
-#define WIDTH    78  /* comment lines wrap here */
-
-/* One printing pass. */
-struct emit {
-    struct out *o;                /* destination */
-    const struct scenario *s;     /* printed */
-    const struct scenario *def;   /* seed scenario for comments; NULL: no comments */
-    const char *only;             /* print only this top-level section, or NULL */
-    unsigned char seen[MAX_ROWS]; /* rows whose comment is out (first element only) */
-};
+#define WIDTH 78 /* comment lines wrap here */
 
 /* --- the sink ---------------------------------------------------------------- */
 
@@ -246,7 +236,7 @@ static void emit_value(struct out *o, const struct row *r, const char *addr)
 
 /* --- type, range and default, for comments and docs ----------------------------- */
 
-static const char *type_name(const struct row *r)
+const char *scn_type_name(const struct row *r)
 {
     static const char *const names[] = {
         [T_BOOL] = "true/false",
@@ -270,7 +260,7 @@ static const char *type_name(const struct row *r)
     return names[r->type];
 }
 
-static void emit_range(struct out *o, const struct row *r, const struct row *parent)
+void scn_emit_range(struct out *o, const struct row *r, const struct row *parent)
 {
     double lo, hi;
     char a[40], b[40];
@@ -322,7 +312,7 @@ static void emit_range(struct out *o, const struct row *r, const struct row *par
 
 /* The seed's value of a row: a fixed family's elements each, a
  * user-named family's template. */
-static void emit_default(struct out *o, const struct scenario *def, const struct row *r)
+void scn_emit_default(struct out *o, const struct scenario *def, const struct row *r)
 {
     const char *p = (const char *)&def->p;
     if (r->type == T_FAMILY) {
@@ -360,7 +350,7 @@ static void emit_default(struct out *o, const struct scenario *def, const struct
     for (unsigned i = 0; i < n; i++) sbuf_free(&one[i].b);
 }
 
-static void emit_applies(struct out *o, const struct row *r, const char *lead)
+void scn_emit_applies(struct out *o, const struct row *r, const char *lead)
 {
     const struct row *sib = scn_row_sibling(r);
     if (!sib) return;
@@ -398,11 +388,11 @@ static void emit_kind(struct out *o, const struct row *r)
     }
     if (r->type == T_ENUM) {
         scn_out(o, "one of ");
-        emit_range(o, r, NULL);
+        scn_emit_range(o, r, NULL);
         return;
     }
-    scn_out(o, "%s, ", type_name(r));
-    emit_range(o, r, NULL);
+    scn_out(o, "%s, ", scn_type_name(r));
+    scn_emit_range(o, r, NULL);
 }
 
 /* A row's doc and kind, before its first appearance. A fixed family's
@@ -417,8 +407,8 @@ static void emit_comment(struct emit *e, const struct row *r, int indent)
     emit_kind(e->o, r);
     scn_out(e->o,
             "; %s: ", r->fam && !r->fam->names && r->type != T_FAMILY ? "new layer" : "default");
-    emit_default(e->o, e->def, r);
-    emit_applies(e->o, r, "; only");
+    scn_emit_default(e->o, e->def, r);
+    scn_emit_applies(e->o, r, "; only");
     scn_out(e->o, "\n");
 }
 
@@ -445,8 +435,7 @@ static void emit_family(struct emit *e, const struct row *r, int indent);
 /* The rows of the top level (fam NULL) or of one family element, as nested
  * block mappings; skip is how many key components the element's own
  * indentation already stands for. */
-static void emit_rows(struct emit *e, const struct family *fam, int skip, const char *base,
-                      int indent)
+void scn_emit_rows(struct emit *e, const struct family *fam, int skip, const char *base, int indent)
 {
     char open[MAX_DEPTH][MAX_KEY], rbuf[MAX_KEY];
     const char *rc[MAX_DEPTH];
@@ -493,7 +482,7 @@ static void emit_family(struct emit *e, const struct row *r, int indent)
     for (uint32_t i = 0; i < n; i++) {
         const char *name = f->names ? f->names[i] : p + f->name_off + i * f->stride;
         scn_out(e->o, "%*s%s:\n", indent + 2, "", name);
-        emit_rows(e, f, scn_key_depth(r->key) + 1, p + i * f->stride, indent + 4);
+        scn_emit_rows(e, f, scn_key_depth(r->key) + 1, p + i * f->stride, indent + 4);
     }
 }
 
@@ -522,205 +511,5 @@ void scn_emit(struct out *o, const struct scenario *s, const struct scenario *de
         emit_header(o, s);
         scn_out(o, "\n");
     }
-    emit_rows(&e, NULL, 0, (const char *)&s->p, 0);
-}
-
-/* --- Markdown ------------------------------------------------------------------- */
-
-static const char *const intro =
-    "# Scenario reference\n"
-    "\n"
-    "<!-- Generated from the parameter table in src/scenario/scenario_table.c; do not edit.\n"
-    "     Regenerate: ./build/scoresim scenario --markdown > docs/scenario.md -->\n"
-    "\n"
-    "A scenario is a YAML file that sets the parameters of one simulation. The built-in\n"
-    "seed scenario follows docs/model.md; a file only lists what it changes. Run one with\n"
-    "`scoresim run FILE`.\n"
-    "\n"
-    "## Writing a scenario\n"
-    "\n"
-    "- **Every key is optional.** A key left out keeps the seed default listed below.\n"
-    "- **Sections are nested mappings**: `population.agents` is written\n"
-    "  `population: {agents: 1000}` or in block style, one key per line.\n"
-    "- **Maps replace.** Writing `population.groups`, `network.layers` or a\n"
-    "  `coverage_by_group` replaces the seed's map entirely: list every group or layer\n"
-    "  you want. A new layer starts from the layer defaults below, with no generator.\n"
-    "  Rules that name groups (`coverage_by_group`, `scoring.group_cap.groups`,\n"
-    "  `sanctions.internment.groups`) must name groups of `population.groups`; the seed's\n"
-    "  own names are dropped quietly when a scenario has no such group.\n"
-    "- **Numbers.** Integers are written as integers (`100000`, not `1e5` or\n"
-    "  `100000.0`); other numbers also accept integers and exponents (`1e-5`).\n"
-    "  Booleans are `true` or `false` (`yes` and `no` are not accepted). Text is any\n"
-    "  printable text; quote it when it holds YAML punctuation (`name: \"a: b\"`).\n"
-    "- **Errors** name the place and the key: `FILE:LINE:COL: 'population.agents'\n"
-    "  expects an integer from 1 to 4294967294, got 'abc'`. Unknown keys and values get\n"
-    "  a suggestion when one is close. Checks between keys (group shares summing to 1,\n"
-    "  trigger days within `days`, ...) point at the key concerned. `check` (and every\n"
-    "  command that reads a file) lists every error of the file at once, up to 20:\n"
-    "  each key is read on its own, so unknown keys, wrong types and values out of\n"
-    "  range are all found; so are those of the `--set` overrides. The checks between\n"
-    "  keys need a file that reads cleanly, and stop at the first.\n"
-    "\n"
-    "## Overrides: --set\n"
-    "\n"
-    "`--set KEY=VALUE` changes one key after the file is read, with the same checks.\n"
-    "VALUE is read as YAML, so maps and lists work:\n"
-    "\n"
-    "```\n"
-    "--set population.agents=1000\n"
-    "--set population.groups=\"{a: 0.5, b: 0.5}\"\n"
-    "--set behaviour.protest.trigger.days=[10,20]\n"
-    "--set network.layers.work.k=12        # modifies layer work, or creates it\n"
-    "--set population.groups.a=0.4         # one entry of a map\n"
-    "--set population.attitude.a=3         # one parameter of a distribution\n"
-    "```\n"
-    "\n"
-    "Errors in an override are reported as `--set KEY=VALUE: message`.\n"
-    "\n"
-    "## Distributions\n"
-    "\n"
-    "Per-agent values (`population.attitude`, `population.reliability`,\n"
-    "`population.threshold`) are distributions, written as a mapping with `dist` and\n"
-    "its parameters, e.g. `{dist: normal, mean: 0.25, sd: 0.12}`. A plain number is a\n"
-    "constant (`0.3` means `{dist: constant, value: 0.3}`) and a list is one value per\n"
-    "agent (`[0, 1, 2]` means `{dist: list, values: [0, 1, 2]}`). Writing a key that\n"
-    "does not apply to the kind (`sd` for a beta) is an error. Values, ranges and\n"
-    "list entries must lie within the parameter's own range.\n"
-    "\n";
-
-static void md_text(struct out *o, const char *s)
-{
-    for (; *s; s++) scn_out(o, *s == '|' ? "\\|" : "%c", *s);
-}
-
-static void md_key(struct out *o, const struct row *r)
-{
-    char buf[MAX_KEY];
-    const char *star = strchr(r->key, '*');
-    if (star)
-        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(star - r->key), r->key, r->fam->placeholder,
-                 star + 1);
-    else
-        snprintf(buf, sizeof buf, "%s", r->key);
-    scn_out(o, "| `%s` | ", buf);
-}
-
-static void md_dist_rows(struct out *o)
-{
-    scn_out(o, "| key | for | meaning |\n|---|---|---|\n");
-    for (size_t i = 0; i < scn_n_dist_rows; i++) {
-        const struct row *r = &scn_dist_rows[i];
-        const struct row *sib = scn_row_sibling(r);
-        scn_out(o, "| `%s` | ", r->key);
-        if (!sib) scn_out(o, "all");
-        for (int j = 0, n = 0; sib && sib->names[j]; j++)
-            if (r->when_mask & BIT(j)) scn_out(o, "%s%s", n++ ? ", " : "", sib->names[j]);
-        scn_out(o, " | ");
-        md_text(o, r->doc);
-        scn_out(o, " |\n");
-    }
-    scn_out(o, "\n");
-}
-
-static void md_row(struct out *o, const struct scenario *def, const struct row *r)
-{
-    md_key(o, r);
-    scn_out(o, "%s | ", type_name(r));
-    if (r->fam && !r->fam->names && r->type != T_FAMILY && !r->def) {
-        scn_out(o, "none");
-    } else {
-        scn_out(o, "`");
-        emit_default(o, def, r);
-        scn_out(o, "`");
-    }
-    scn_out(o, " | ");
-    emit_range(o, r, NULL);
-    scn_out(o, " | ");
-    md_text(o, r->doc);
-    if (r->when) {
-        emit_applies(o, r, " Only");
-        scn_out(o, ".");
-    }
-    scn_out(o, " |\n");
-}
-
-/* Does the row belong to the docs section? The top level ("") holds the
- * one-component keys that are not sections of their own (surveillance). */
-static int in_section(const struct row *r, const char *sec)
-{
-    size_t len = strlen(sec);
-    if (len) return !strncmp(r->key, sec, len) && (r->key[len] == '.' || !r->key[len]);
-    if (scn_key_depth(r->key) != 1) return 0;
-    for (size_t i = 0; i < scn_n_sections; i++)
-        if (!strcmp(scn_sections[i].key, r->key)) return 0;
-    return 1;
-}
-
-static void md_section(struct out *o, const struct scenario *def, const struct section *sec)
-{
-    scn_out(o, "## %s\n\n%s\n\n", sec->title, sec->doc);
-    scn_out(o, "| key | type | default | range | meaning |\n|---|---|---|---|---|\n");
-    for (size_t i = 0; i < scn_n_rows; i++)
-        if (in_section(&scn_rows[i], sec->key)) md_row(o, def, &scn_rows[i]);
-    scn_out(o, "\n");
-    if (strcmp(sec->key, "network")) return;
-    struct emit e = {.o = o, .s = def, .only = "network"};
-    scn_out(o, "The seed's layers:\n\n```yaml\n");
-    emit_rows(&e, NULL, 0, (const char *)&def->p, 0);
-    scn_out(o, "```\n\n");
-}
-
-/* The schedule's own section of docs/scenario.md: its syntax, what may
- * change, and what is checked. */
-static const char schedule_doc[] =
-    "\n## The schedule\n\n"
-    "`schedule:` changes keys during a run (a policy rolled out in stages, a sanction\n"
-    "switched off, a sub-system extended). Each entry either **sets** one or more keys\n"
-    "from a day on, or **ramps** one number linearly between two days:\n\n"
-    "```yaml\n"
-    "start_date: 2013-10-01              # day 1; needed only for date: entries\n"
-    "schedule:\n"
-    "  - date: 2014-07-01                # or day: 274\n"
-    "    set: {sanctions.travel_ban.enabled: true}\n"
-    "  - date: 2017-01-01\n"
-    "    set: {scoring.coverage.social: 0.1, scoring.integration: 0.2}\n"
-    "  - ramp: scoring.integration       # 0.2 on 2017-01-01 to 0.6 on 2020-01-01, then 0.6\n"
-    "    from: {date: 2017-01-01, value: 0.2}\n"
-    "    to: {date: 2020-01-01, value: 0.6}\n"
-    "```\n\n"
-    "- A change applies from the start of its day: the day's acts, scores and sanctions\n"
-    "  follow the new value. Before its first change a key keeps its value in the file.\n"
-    "- Keys are written as dotted paths, as with `--set`, and every key and value is\n"
-    "  checked as in the file itself (errors name the file, line and column).\n"
-    "- Numbers, switches and choices can change. The population, the networks (but a\n"
-    "  layer's `contact`), `name`, `seed`, `days`, `start_date`, `scoring.min` and\n"
-    "  `scoring.max` (they size the score histograms), `scoring.court.missed_payments`\n"
-    "  (it sizes the record of missed payments) and a trigger's `count` and `share`\n"
-    "  cannot; the error says why.\n"
-    "- Every day must fall inside the run (days 1 to `days`); a date needs `start_date`.\n"
-    "  A ramp must end after it starts, and may not overlap another change of the same\n"
-    "  key; a key may not be set twice on one day.\n"
-    "- The rules between keys (tiers decreasing, `list.exit_above` at least\n"
-    "  `list.enter_below`, `fear.proximity_bottom` below `proximity_top`) must hold on\n"
-    "  every day of the run, and are checked on every day a change starts or ends.\n"
-    "- Raising a surveillance channel's or a sub-system's `coverage` adds agents to\n"
-    "  those it covers and drops none: each agent's place is a fixed draw.\n"
-    "- `--set schedule=[...]` replaces the whole schedule; `scoresim scenario FILE`\n"
-    "  prints it back, one entry a line.\n";
-
-int scn_write_docs(FILE *f)
-{
-    struct scenario *def;
-    struct ss_error err;
-    int rc = scn_new_default(&def, &err);
-    if (rc) return rc;
-    struct out o = {.f = f};
-    scn_out(&o, "%s", intro);
-    md_dist_rows(&o);
-    for (size_t i = 0; i < scn_n_sections; i++)
-        if (!strchr(scn_sections[i].key, '.')) md_section(&o, def, &scn_sections[i]);
-    scn_out(&o, "%s", schedule_doc);
-    scn_free(def);
-    if (!o.status && ferror(f)) return SS_EIO;
-    return o.status;
+    scn_emit_rows(&e, NULL, 0, (const char *)&s->p, 0);
 }
