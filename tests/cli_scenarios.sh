@@ -18,9 +18,17 @@ for f in "$src"/scenarios/*.yaml; do
     n=$((n + 1))
 done
 [ "$n" -ge 4 ] && ok || bad "scenarios/ holds $n files, expected at least 4"
-for name in rollout seed granovetter watts; do
+for name in rollout rollout-fitted seed granovetter watts; do
     [ -f "$src/scenarios/$name.yaml" ] && ok || bad "scenarios/$name.yaml is missing"
 done
+
+# The fitted rollout is the rollout with its five fitted keys, nothing else
+# (docs/calibration.md): the printed scenarios differ in those lines only.
+"$bin" scenario "$src/scenarios/rollout.yaml" | grep -v '^ *#' >"$work/r.txt"
+"$bin" scenario "$src/scenarios/rollout-fitted.yaml" | grep -v '^ *#' >"$work/rf.txt"
+d=$(diff "$work/r.txt" "$work/rf.txt" | grep -c '^>')
+{ [ "$d" = 5 ] && grep -q '^    window: 81$' "$work/rf.txt" && grep -q '^    missed_payments: 3$' "$work/rf.txt"; } && ok ||
+    bad "rollout-fitted.yaml is not the rollout with its fitted keys: $(diff "$work/r.txt" "$work/rf.txt" | head -20)"
 
 # The seed file is the seed scenario as `scoresim scenario` prints it.
 "$bin" scenario >"$work/seed.yaml"
