@@ -9,7 +9,8 @@ Prints, as Markdown:
   2. the posterior of each parameter (accepted points: 5%, median, 95%) and
      the best-fitting point's value;
   3. target by target: the published figure, the accepted points' median
-     and 90% interval (weighted by the ABC weights), both on the published
+     and 90% interval (every accepted run alike, linear between order
+     statistics, as the report computes them), both on the published
      scale (a count in the real population, or a share), and whether the
      figure falls inside the interval.
 Every figure is read from the calibration's own tables
@@ -35,19 +36,17 @@ def fmt(v):
     return f"{v:.2e}"
 
 
-def wquantile(pairs, q):
-    """Weighted quantile of (value, weight) pairs: the smallest value whose
-    cumulative weight reaches q of the total."""
-    pairs = sorted(p for p in pairs if p[0] is not None)
-    total = sum(w for _, w in pairs)
-    if not pairs or total <= 0:
+def quantile(values, q):
+    """The q-quantile of the values, linear between order statistics: the
+    definition the report's calibration page uses (every accepted run
+    weighs the same under rejection ABC)."""
+    xs = sorted(v for v in values if v is not None)
+    if not xs:
         return None
-    acc = 0.0
-    for v, w in pairs:
-        acc += w
-        if acc >= q * total:
-            return v
-    return pairs[-1][0]
+    h = (len(xs) - 1) * q
+    lo = int(math.floor(h))
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
 
 
 def main():
@@ -84,8 +83,8 @@ def main():
                 "from calib_targets order by target")
     inside_n = 0
     for t, when, metric, group, value, scale, pop, lg in targets:
-        vals = q("select v.value, p.weight from calib_values v join calib_points p using (wave, point) "
-                 "where p.accepted = 1 and v.target = ?", t)
+        vals = [v for (v,) in q("select v.value from calib_values v join calib_points p "
+                                "using (wave, point) where p.accepted = 1 and v.target = ?", t)]
 
         def back(v):
             if v is None:
@@ -93,7 +92,7 @@ def main():
             x = math.exp(v) if lg else v
             return x * pop if scale == "count" and pop else x
 
-        lo, med, hi = (back(wquantile(vals, p)) for p in (0.05, 0.5, 0.95))
+        lo, med, hi = (back(quantile(vals, p)) for p in (0.05, 0.5, 0.95))
         inside = lo is not None and lo <= value <= hi
         inside_n += inside
         label = f"{metric}{' (' + group + ')' if group else ''}, {when}"

@@ -152,7 +152,7 @@ function summarySection() {
     el(
       'p',
       { class: 'intro' },
-      `${fmtInt(nDone)} of ${fmtInt(nRuns)} runs done in ${waves.length} wave${waves.length === 1 ? '' : 's'} (budget ${fmtInt(cal.budget)}; ${cal.replicates} seeds per point, the same at every point). `,
+      `${fmtInt(nDone)} of ${fmtInt(nRuns)} runs done in ${waves.length} wave${waves.length === 1 ? '' : 's'} (budget ${fmtInt(cal.budget)}; ${cal.replicates} seed${cal.replicates === 1 ? '' : 's'} per point, the same at every point). `,
       `Each target's figure is compared with the runs on the compared scale, its uncertainty widened by a model discrepancy of ${fmtNum(100 * cal.discrepancy, 3)}% of the figure; a point is ruled out when a target's implausibility exceeds ${cal.cutoff}. `,
       `ABC accepted ${fmtInt(cal.accepted)} of the last wave's ${fmtInt(last.points)} points (the ${fmtNum(100 * cal.accept, 3)}% closest to every target at once; distance up to ${isNum(cal.eps) ? fmtNum(cal.eps, 3) : 'n/a'}).`,
     ),
