@@ -1,7 +1,7 @@
 /*
  * calibrate.c - `scoresim calibrate` (see scoresim.h, docs/calibration.md):
  * waves of runs of a scenario at parameter points, each wave a sweep of
- * listed points run by schedule.c in its own folder DIR/wave-<w>/ (so each
+ * listed points run by runner.c in its own folder DIR/wave-<w>/ (so each
  * is resumable, its results never replaced, its progress shown, like any
  * sweep), the targets read from each run's daily rows, history matching
  * between waves and rejection ABC over the last (calib.c), and

@@ -4,7 +4,7 @@
  * with a summary over replicates (docs/experiments-schema.md).
  *
  * plan.c owns the plan (the points of a sweep or comparison, checked up
- * front); schedule.c runs it (the results folder, the child processes);
+ * front); runner.c runs it (the results folder, the child processes);
  * experiment_db.c owns the experiment database (schema, identity, merging
  * runs); summary.c the statistics and the summary and comparison tables
  * built from the runs. The public
@@ -120,7 +120,7 @@ char *exp_point_set(struct mem *m, const struct exp_plan *pl, int p, int a, stru
 /* The seed of run `run`: base_seed + its replicate. */
 uint64_t exp_run_seed(const struct exp_plan *pl, int run);
 
-/* --- running a plan (schedule.c) ---------------------------------------- */
+/* --- running a plan (runner.c) ---------------------------------------- */
 
 /* Called by exp_execute with the experiment database open (and the
  * results folder locked) after the summary is rebuilt, all_done 1 when

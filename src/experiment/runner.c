@@ -1,5 +1,5 @@
 /*
- * schedule.c - running a planned sweep or comparison (see experiment.h):
+ * runner.c - running a planned sweep or comparison (see experiment.h):
  * the results folder and its lock, the child processes, and what is
  * recorded when each ends.
  *
@@ -17,8 +17,8 @@
  * seed's two runs.
  *
  * This file holds the results folder (choosing it, its lock, tidying it)
- * and the entry points; the child processes are in schedule_run.c
- * (schedule_internal.h is what they share).
+ * and the entry points; the child processes are in runner_children.c
+ * (runner_internal.h is what they share).
  */
 #include "experiment/experiment.h"
 
@@ -35,7 +35,7 @@
 #include "io/store.h"
 #include "core/error.h"
 #include "core/text.h"
-#include "experiment/schedule_internal.h"
+#include "experiment/runner_internal.h"
 #include "run/sim.h"
 #include "scenario/params.h"
 
@@ -43,7 +43,7 @@
 
 /* Delete the files in dir (a run's folder holds no subfolders), then dir.
  * A folder that is not there is fine. */
-void sched_remove_run_dir(const char *dir)
+void runner_remove_run_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -60,7 +60,7 @@ void sched_remove_run_dir(const char *dir)
 
 /* ---- paths ------------------------------------------------------------ */
 
-void sched_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
+void runner_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
 {
     if (run < 0)
         snprintf(buf, size, "%s/bases/%d", x->dir, -1 - run);
@@ -69,10 +69,10 @@ void sched_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size)
 }
 
 /* The checkpoint of day fork_day of replicate rep's shared history. */
-void sched_base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t size)
+void runner_base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t size)
 {
     char dir[MAX_PATH + 32];
-    sched_run_dir(x, -1 - rep, dir, sizeof dir);
+    runner_run_dir(x, -1 - rep, dir, sizeof dir);
     sim_checkpoint_path(buf, size, dir, x->pl->fork_day);
 }
 
@@ -158,8 +158,8 @@ static void renumber_run_dirs(const struct exp_ctx *x)
     if (from <= 0 || from >= pl->replicates) return;
     for (int r = pl->n_points * from - 1; r >= 0; r--) {
         char old[MAX_PATH + 32], new[MAX_PATH + 32];
-        sched_run_dir(x, r, old, sizeof old);
-        sched_run_dir(x, (r / from) * pl->replicates + r % from, new, sizeof new);
+        runner_run_dir(x, r, old, sizeof old);
+        runner_run_dir(x, (r / from) * pl->replicates + r % from, new, sizeof new);
         if (access(old, F_OK) == 0) rename(old, new);
     }
 }
@@ -175,8 +175,8 @@ static void remove_bases(const struct exp_ctx *x)
         int all = !x->base_failed[r];
         for (int p = 0; p < pl->n_points; p++) all &= x->done[p * pl->replicates + r];
         char dir[MAX_PATH + 32];
-        sched_run_dir(x, -1 - r, dir, sizeof dir);
-        if (all) sched_remove_run_dir(dir);
+        runner_run_dir(x, -1 - r, dir, sizeof dir);
+        if (all) runner_remove_run_dir(dir);
     }
     char bases[MAX_PATH + 8];
     snprintf(bases, sizeof bases, "%s/bases", x->dir);
@@ -235,14 +235,14 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
         /* the histories an earlier invocation finished are there to use */
         for (int r = 0; r < pl->replicates; r++) {
             char ck[MAX_PATH + 64];
-            sched_base_checkpoint(&x, r, ck, sizeof ck);
+            runner_base_checkpoint(&x, r, ck, sizeof ck);
             x.base_ok[r] = access(ck, R_OK) == 0;
         }
         x.phase = 0;
-        rc = sched_run_all(&x, err);
+        rc = runner_run_all(&x, err);
     }
     x.phase = 1;
-    if (rc == SS_OK) rc = sched_run_all(&x, err);
+    if (rc == SS_OK) rc = runner_run_all(&x, err);
     if (rc != SS_OK && rc != SS_EINTR) goto done;
 
     int n_done = 0;
@@ -267,9 +267,9 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
         }
         if (!got) continue;
         n_failed++;
-        sched_log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
-                       pl->label[r / pl->replicates], r % pl->replicates,
-                       (unsigned long long)exp_run_seed(pl, r), x.dir, r, why);
+        runner_log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
+                        pl->label[r / pl->replicates], r % pl->replicates,
+                        (unsigned long long)exp_run_seed(pl, r), x.dir, r, why);
     }
     if (o->info)
         fprintf(o->info, "%s '%s': %d of %d %s done (%d %s x %d %s); results in %s\n",

@@ -1,10 +1,10 @@
 /*
- * schedule_run.c - the child processes of a sweep or comparison: each run
+ * runner_children.c - the child processes of a sweep or comparison: each run
  * a real `scoresim run` started with posix_spawn, up to `jobs` at once,
  * polled, and merged into the experiment database when it ends (a
  * failure logged with the last line of its log); progress and time left;
  * on a stop request, SIGTERM to every child, then SIGKILL after a grace.
- * Apart from the folder and the entry points (schedule.c) because this is
+ * Apart from the folder and the entry points (runner.c) because this is
  * the part that deals with processes and signals.
  */
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include "core/sys.h"
 #include "core/text.h"
 #include "experiment/experiment.h"
-#include "experiment/schedule_internal.h"
+#include "experiment/runner_internal.h"
 #include "io/store.h"
 #include "run/sim.h"
 #include "scenario/params.h"
@@ -107,7 +107,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     const int point = base ? 0 : run / pl->replicates;
     char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16], days[32], every[16];
     char from[MAX_PATH + 64];
-    sched_run_dir(x, run, dir, sizeof dir);
+    runner_run_dir(x, run, dir, sizeof dir);
     snprintf(log, sizeof log, "%s/stderr.log", dir);
     snprintf(seed, sizeof seed, "seed=%llu",
              (unsigned long long)pl->base_seed + (unsigned long long)rep);
@@ -117,8 +117,8 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     days[0] = '\0';
     if (pl->fork_day) snprintf(days, sizeof days, "days=%d", base ? pl->fork_day : pl->days[point]);
     snprintf(every, sizeof every, "%d", pl->fork_day);
-    sched_base_checkpoint(x, rep, from, sizeof from);
-    sched_remove_run_dir(dir); /* what a killed earlier attempt left */
+    runner_base_checkpoint(x, rep, from, sizeof from);
+    runner_remove_run_dir(dir); /* what a killed earlier attempt left */
     int rc = store_mkdirs(dir, err);
     if (rc) return rc;
 
@@ -156,7 +156,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
         c->pid = 0;
         rc = err_msg(err, SS_EIO, "cannot start %s: %s", x->o->scoresim, strerror(e));
     }
-    if (rc != SS_OK) sched_remove_run_dir(dir);
+    if (rc != SS_OK) runner_remove_run_dir(dir);
     if (rc == SS_OK) {
         c->run = run;
         c->started = sys_now();
@@ -167,7 +167,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     return rc;
 }
 
-void sched_log_line(const struct exp_options *o, const char *fmt, ...)
+void runner_log_line(const struct exp_options *o, const char *fmt, ...)
 {
     if (!o->log) return;
     va_list ap;
@@ -204,7 +204,7 @@ static void time_left(const struct exp_ctx *x, char *buf, size_t size)
 static void child_failure(const struct exp_ctx *x, int run, int status, char *why, size_t size)
 {
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], line[800];
-    sched_run_dir(x, run, dir, sizeof dir);
+    runner_run_dir(x, run, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/stderr.log", dir);
     last_line(path, line, sizeof line);
     if (WIFSIGNALED(status))
@@ -227,15 +227,15 @@ static int reap_base(struct exp_ctx *x, struct exp_child *c, int status, int sto
     double wall = sys_now() - c->started;
     char path[MAX_PATH + 64], why[1200] = "", msg[1400];
     c->pid = 0;
-    sched_base_checkpoint(x, rep, path, sizeof path);
+    runner_base_checkpoint(x, rep, path, sizeof path);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (access(path, R_OK) == 0) {
             x->base_ok[rep] = 1;
             if (x->o->progress) {
-                sched_log_line(x->o,
-                               "shared history of replicate %d, seed %llu, to day %d done (%.1f s)",
-                               rep, (unsigned long long)pl->base_seed + (unsigned long long)rep,
-                               pl->fork_day, wall);
+                runner_log_line(
+                    x->o, "shared history of replicate %d, seed %llu, to day %d done (%.1f s)", rep,
+                    (unsigned long long)pl->base_seed + (unsigned long long)rep, pl->fork_day,
+                    wall);
                 x->last_line = sys_now();
             }
             return SS_OK;
@@ -257,7 +257,7 @@ static int reap_base(struct exp_ctx *x, struct exp_child *c, int status, int sto
         x->n_finished++;
     }
     if (x->o->progress) {
-        sched_log_line(x->o, "FAILED: the shared history of replicate %d: %s", rep, why);
+        runner_log_line(x->o, "FAILED: the shared history of replicate %d: %s", rep, why);
         x->last_line = sys_now();
     }
     return rc;
@@ -273,7 +273,7 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     double wall = sys_now() - c->started;
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], why[1200] = "";
     c->pid = 0;
-    sched_run_dir(x, run, dir, sizeof dir);
+    runner_run_dir(x, run, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
     struct stat st;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -283,19 +283,19 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
             snprintf(why, sizeof why, "its results could not be merged: %s", err->msg);
         if (!why[0]) {
             x->done[run] = 1;
-            if (!x->o->keep_runs) sched_remove_run_dir(dir);
+            if (!x->o->keep_runs) runner_remove_run_dir(dir);
             x->n_finished++;
             if (x->o->progress) {
                 char left[64];
                 time_left(x, left, sizeof left);
-                sched_log_line(x->o, "[%d/%d] done: %s, replicate %d, seed %llu (%.1f s); %s",
-                               x->n_finished, x->n_todo, pl->label[point], rep, seed, wall, left);
+                runner_log_line(x->o, "[%d/%d] done: %s, replicate %d, seed %llu (%.1f s); %s",
+                                x->n_finished, x->n_todo, pl->label[point], rep, seed, wall, left);
                 x->last_line = sys_now();
             }
             return SS_OK;
         }
     } else if (stopping) {
-        sched_remove_run_dir(dir);
+        runner_remove_run_dir(dir);
         return SS_OK;
     } else {
         child_failure(x, run, status, why, sizeof why);
@@ -305,8 +305,8 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     if (x->o->progress) {
         char left[64];
         time_left(x, left, sizeof left);
-        sched_log_line(x->o, "[%d/%d] FAILED: %s, replicate %d, seed %llu: %s; %s", x->n_finished,
-                       x->n_todo, pl->label[point], rep, seed, why, left);
+        runner_log_line(x->o, "[%d/%d] FAILED: %s, replicate %d, seed %llu: %s; %s", x->n_finished,
+                        x->n_todo, pl->label[point], rep, seed, why, left);
         x->last_line = sys_now();
     }
     return rc;
@@ -336,7 +336,7 @@ static int task(const struct exp_ctx *x, int k)
  * shared histories they need), `jobs` at a time, until all have finished
  * or the caller cancels or the experiment fails. Returns SS_OK, SS_EINTR,
  * or the first error (children are then stopped and awaited). */
-int sched_run_all(struct exp_ctx *x, struct ss_error *err)
+int runner_run_all(struct exp_ctx *x, struct ss_error *err)
 {
     const struct exp_plan *pl = x->pl;
     const int n_tasks = x->phase ? pl->n_runs : pl->replicates;
@@ -366,13 +366,13 @@ int sched_run_all(struct exp_ctx *x, struct ss_error *err)
                 break;
             }
             if (x->o->progress && x->o->progress_every == 0 && run >= 0) {
-                sched_log_line(x->o, "started: %s, replicate %d, seed %llu",
-                               pl->label[run / pl->replicates], run % pl->replicates,
-                               (unsigned long long)exp_run_seed(pl, run));
+                runner_log_line(x->o, "started: %s, replicate %d, seed %llu",
+                                pl->label[run / pl->replicates], run % pl->replicates,
+                                (unsigned long long)exp_run_seed(pl, run));
                 x->last_line = sys_now();
             } else if (x->o->progress && x->o->progress_every == 0) {
-                sched_log_line(x->o, "started: the shared history of replicate %d, to day %d",
-                               -1 - run, pl->fork_day);
+                runner_log_line(x->o, "started: the shared history of replicate %d, to day %d",
+                                -1 - run, pl->fork_day);
                 x->last_line = sys_now();
             }
             next++;
@@ -385,8 +385,8 @@ int sched_run_all(struct exp_ctx *x, struct ss_error *err)
             char left[64];
             time_left(x, left, sizeof left);
             int s = (int)(sys_now() - x->started);
-            sched_log_line(x->o, "%d of %d runs finished, %d running, %d:%02d so far; %s",
-                           x->n_finished, x->n_todo, running, s / 60, s % 60, left);
+            runner_log_line(x->o, "%d of %d runs finished, %d running, %d:%02d so far; %s",
+                            x->n_finished, x->n_todo, running, s / 60, s % 60, left);
             x->last_line = sys_now();
         }
         if (stopping && stop_at == 0) {

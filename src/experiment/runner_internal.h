@@ -1,11 +1,11 @@
 /*
- * schedule_internal.h - what the files that run a planned sweep or
- * comparison share among themselves (schedule.c: the results folder, its
- * lock, the entry points; schedule_run.c: the child processes). Not part
+ * runner_internal.h - what the files that run a planned sweep or
+ * comparison share among themselves (runner.c: the results folder, its
+ * lock, the entry points; runner_children.c: the child processes). Not part
  * of any other module's interface: experiment.h is the public face.
  */
-#ifndef SCHEDULE_INTERNAL_H
-#define SCHEDULE_INTERNAL_H
+#ifndef RUNNER_INTERNAL_H
+#define RUNNER_INTERNAL_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -43,20 +43,20 @@ struct exp_ctx {
     double last_line;            /* monotonic seconds of the last progress line */
 };
 
-/* schedule.c */
+/* runner.c */
 /* Delete the files in dir (a run's folder holds no subfolders), then dir.
  * A folder that is not there is fine. */
-void sched_remove_run_dir(const char *dir);
+void runner_remove_run_dir(const char *dir);
 /* The folder of a run (run >= 0) or of a shared history (-1 - replicate). */
-void sched_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size);
+void runner_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size);
 /* The checkpoint of day fork_day of replicate rep's shared history. */
-void sched_base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t size);
+void runner_base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t size);
 
-/* schedule_run.c */
+/* runner_children.c */
 /* A line on o->log (nothing without one), flushed. */
-void sched_log_line(const struct exp_options *o, const char *fmt, ...) ERR_PRINTF(2, 3);
+void runner_log_line(const struct exp_options *o, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* Run every run of x's plan not done yet, up to x->jobs at once, merging
  * each into x->db as it ends; stops early on o->cancel. */
-int sched_run_all(struct exp_ctx *x, struct ss_error *err);
+int runner_run_all(struct exp_ctx *x, struct ss_error *err);
 
 #endif
