@@ -11,8 +11,20 @@
 #include "cli/cli_internal.h"
 #include "scoresim.h"
 
-/* Sweep and compare share everything but the entry point. */
-static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, struct ss_error *))
+/* exp_calibrate with the command line's calibration options (k). */
+static int calibrate(const struct exp_options *o, const void *k, struct ss_error *err)
+{
+    return exp_calibrate(o, k, err);
+}
+
+/* The commands of many runs share everything but the entry point: the
+ * options of the runs, the exit status, and the report over what
+ * completed. fn is the entry point, or NULL with call (and its ud) for an
+ * entry point that takes more than the options. */
+static int
+run_experiment_with(struct cli *c, int (*fn)(const struct exp_options *, struct ss_error *),
+                    int (*call)(const struct exp_options *, const void *, struct ss_error *),
+                    const void *ud)
 {
     char dir[1100] = "";
     /* compare with one file (or none): --set makes B; shorthands go to both */
@@ -59,7 +71,7 @@ static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, s
                             .day = c->day,
                             .skip_nan = c->skip_nan};
     struct ss_error err = {0};
-    int st = fn(&o, &err);
+    int st = fn ? fn(&o, &err) : call(&o, ud, &err);
     if (st != SS_OK) ss_error_print(&err, stderr);
     if (st != SS_OK && st != EXP_ERUNS) return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
     /* The report shows what completed, also when some runs failed. */
@@ -69,6 +81,11 @@ static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, s
     else
         ss_error_print(&rerr, stderr);
     return st == SS_OK && rerr.code == SS_OK ? 0 : 1;
+}
+
+static int run_experiment(struct cli *c, int (*fn)(const struct exp_options *, struct ss_error *))
+{
+    return run_experiment_with(c, fn, NULL, NULL);
 }
 
 int cli_cmd_sweep(struct cli *c)
@@ -97,25 +114,6 @@ int cli_cmd_calibrate(struct cli *c)
     if (!c->targets) return cli_usage_error(c->cmd, "%s", "needs --targets FILE");
     if (!c->n_params) return cli_usage_error(c->cmd, "%s", "needs at least one --param KEY=LO:HI");
     if (!c->budget) return cli_usage_error(c->cmd, "%s", "needs --budget RUNS");
-    int tty = isatty(STDERR_FILENO);
-    char dir[1100] = "";
-    struct exp_options o = {.scoresim = "/proc/self/exe",
-                            .out_used = dir,
-                            .out_used_size = sizeof dir,
-                            .scenario = c->file,
-                            .sets = c->sets,
-                            .n_sets = c->n_sets,
-                            .replicates = c->replicates,
-                            .jobs = c->jobs,
-                            .threads = c->threads,
-                            .out_dir = c->out,
-                            .force = c->force,
-                            .keep_runs = c->keep_runs,
-                            .progress = !c->quiet,
-                            .progress_every = tty ? -1.0 : cli_progress_every(),
-                            .log = stderr,
-                            .info = stdout,
-                            .cancel = c->cancel};
     struct exp_calib_options k = {.targets = c->targets,
                                   .params = c->params,
                                   .n_params = c->n_params,
@@ -123,16 +121,7 @@ int cli_cmd_calibrate(struct cli *c)
                                   .waves = c->waves,
                                   .discrepancy = c->discrepancy,
                                   .accept = c->accept};
-    struct ss_error err = {0};
-    int st = exp_calibrate(&o, &k, &err);
-    if (st != SS_OK) ss_error_print(&err, stderr);
-    if (st != SS_OK && st != EXP_ERUNS) return st == SS_EINPUT ? 2 : st == SS_EINTR ? 130 : 1;
-    struct ss_error rerr = {0};
-    if (rep_write(dir, &rerr) == SS_OK)
-        printf("report: %s/report.html\n", dir);
-    else
-        ss_error_print(&rerr, stderr);
-    return st == SS_OK && rerr.code == SS_OK ? 0 : 1;
+    return run_experiment_with(c, NULL, calibrate, &k);
 }
 
 int cli_cmd_report(struct cli *c)
