@@ -11,9 +11,10 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/mem.h"
-#include "experiment/targets.h"
 
 struct params;
+struct tgt_errors; /* targets.h: the private half needs only their names */
+struct tgt_target;
 
 /* The file's columns, in the order of column_names (targets_row.c). */
 enum tgt_column {
