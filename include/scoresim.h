@@ -138,6 +138,8 @@ struct sim_options {
                                   SS_EINTR and leaves no results behind */
     int reference;                 /* 1: the plain reference day step, which rescans every tie
                                       every day (slow; same results, for verification) */
+    int report;                    /* 1: write report.html into the folder before it is
+                                      published (the command line's run) */
     int checkpoint_every;          /* write the world into the results folder every this many
                                       days (the last two kept), so that sim_resume can go on
                                       from there, even after kill -9; 0: never */
@@ -149,15 +151,21 @@ size_t sim_estimate_bytes(const struct scenario *s);
 /* Choose the results folder and build population and networks. The
  * scenario must outlive the sim. The folder is out_dir, refused with
  * SS_EINPUT if it holds results (results.sqlite, report.html, a table's CSV
- * or a sweep's runs/) unless force; without out_dir it is
- * results/<name>-<seed>, followed by _<key>-<value> for each override but
- * the seed, or the first of its numbered siblings (_2, _3, ...) that holds
- * no results: a default folder never replaces results. Refuses with
- * SS_EINPUT, and the estimate in the message, when the estimate exceeds
- * the memory limit. Nothing is written before sim_run. */
+ * or a sweep's runs/) unless force, files scoresim did not write (even
+ * with force), a run another process is writing, or an interrupted run
+ * (unless force); without out_dir it is results/<name>-<seed>, followed by
+ * _<key>-<value> for each override but the seed, or the first of its
+ * numbered siblings (_2, _3, ...) that is free: a default folder never
+ * replaces results. Refuses with SS_EINPUT, and the estimate in the
+ * message, when the estimate exceeds the memory limit. The results are
+ * written in a staging folder beside out_dir (.<name>.partial, created
+ * here, locked) and published by one rename at the end of sim_run: the
+ * folder is whole or absent (io/stage.h). */
 int sim_create(struct sim **out, const struct scenario *s, const struct sim_options *o,
                struct ss_error *err);
-/* Run every day of the scenario, then write results; see output.h. */
+/* Run every day of the scenario, then write results (see output.h) and
+ * publish the folder. On failure nothing is published; a run with
+ * checkpoints keeps its staging folder for sim_resume. */
 int sim_run(struct sim *sim, struct ss_error *err);
 /* The results directory actually used. */
 const char *sim_out_dir(const struct sim *sim);
@@ -238,6 +246,7 @@ struct exp_options {
                                       without one; 0: a line as each run starts, too */
     FILE *log;                     /* progress and failed runs (stderr); NULL for none */
     FILE *info;                    /* the closing line: where the results are (stdout) */
+    int report;                    /* 1: write report.html before the folder is published */
     char *out_used;                /* if set: receives the results folder used */
     size_t out_used_size;          /* bytes at out_used */
     volatile sig_atomic_t *cancel; /* if set and nonzero: stop launching, stop the running

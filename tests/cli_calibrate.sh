@@ -113,7 +113,7 @@ done
 "$bin" "${cal[@]}" --out resumed >/dev/null 2>int.err &
 pid=$!
 for _ in $(seq 1 3000); do
-    n=$(sqlite3 resumed/wave-1/results.sqlite "select count(*) from runs where status = 'done'" \
+    n=$(sqlite3 .resumed.partial/.wave-1.partial/results.sqlite "select count(*) from runs where status = 'done'" \
         2>/dev/null)
     [ "${n:-0}" -ge 1 ] && break
     kill -0 $pid 2>/dev/null || break
@@ -124,6 +124,7 @@ wait $pid
 code=$?
 [ "$code" = 130 ] && ok || bad "an interrupted calibration exited $code, expected 130: $(cat int.err)"
 grep -qF "the same command resumes" int.err && ok || bad "no hint to resume: $(cat int.err)"
+[ ! -e resumed ] && [ -d .resumed.partial ] && ok || bad "an interrupted calibration published its folder"
 expect 0 "" -- "$bin" "${cal[@]}" --out resumed
 dump() {
     sqlite3 "$1/results.sqlite" "select * from calib_points order by wave, point" \

@@ -53,27 +53,29 @@ SCORESIM_TEST_KILL_AFTER_DAY=23 "$bin" run "${args[@]}" --threads 2 --checkpoint
 rc=$?
 [ "$rc" -eq 137 ] && ok || bad "the run was to be killed (exit 137), exited $rc"
 [ ! -e k/results.sqlite ] && ok || bad "a killed run left a finished-looking results.sqlite"
-[ -f k/checkpoint-000010.ckpt ] && [ -f k/checkpoint-000020.ckpt ] && ok || bad "checkpoints of days 10 and 20: $(ls -a k)"
+[ ! -e k ] && ok || bad "a killed run published its folder: $(ls -a k)"
+# what it wrote waits in its staging folder, with the checkpoints to go on from
+[ -f .k.partial/checkpoint-000010.ckpt ] && [ -f .k.partial/checkpoint-000020.ckpt ] && ok || bad "checkpoints of days 10 and 20: $(ls -a .k.partial)"
 # a new run does not overwrite the interrupted one without --force
 expect 2 "holds an interrupted run" -- "$bin" run "${args[@]}" --out k
-[ -f k/checkpoint-000020.ckpt ] && ok || bad "a refused run touched the interrupted run's checkpoints"
+[ -f .k.partial/checkpoint-000020.ckpt ] && ok || bad "a refused run touched the interrupted run's checkpoints"
 # a checkpoint being written when the run was killed: not renamed, so ignored
-head -c 100 k/checkpoint-000020.ckpt >k/checkpoint-000030.ckpt.tmp
+head -c 100 .k.partial/checkpoint-000020.ckpt >.k.partial/checkpoint-000030.ckpt.tmp
 SCORESIM_TEST_KILL_AFTER_DAY=47 "$bin" resume k --threads 2 >/dev/null 2>&1
 rc=$?
 [ "$rc" -eq 137 ] && ok || bad "the resumed run was to be killed (exit 137), exited $rc"
-n=$(ls k | grep -c '^checkpoint-.*\.ckpt$')
-[ "$n" -eq 2 ] && ok || bad "the last two checkpoints are kept, found $n: $(ls k)"
+n=$(ls .k.partial | grep -c '^checkpoint-.*\.ckpt$')
+[ "$n" -eq 2 ] && ok || bad "the last two checkpoints are kept, found $n: $(ls .k.partial)"
 expect 0 "" -- "$bin" resume k --threads 1 --quiet
 dump k >k.txt
 cmp -s full.txt k.txt && ok || bad "killed twice and resumed, the tables differ: $(diff full.txt k.txt | head -5)"
 [ -f k/report.html ] && ok || bad "the resumed run wrote no report"
-[ -z "$(ls -a k | grep partial)" ] && ok || bad "partial files left after the resumed run finished"
+[ -z "$(ls -a k | grep partial)" ] && [ ! -e .k.partial ] && ok || bad "partial files left after the resumed run finished"
 
 # Ctrl-C (SIGINT) keeps a checkpointed run resumable.
 "$bin" run "${args[@]}" --threads 2 --checkpoint-every 5 --out int >/dev/null 2>err.txt &
 pid=$!
-for _ in $(seq 1 600); do [ -f int/checkpoint-000005.ckpt ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do [ -f .int.partial/checkpoint-000005.ckpt ] && break; sleep 0.05; done
 kill -INT $pid
 wait $pid
 rc=$?
@@ -97,26 +99,26 @@ expect 0 "" -- "$bin" resume short --quiet
 # --force replaces an interrupted run: its checkpoints go with it.
 SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 5 --out rep >/dev/null 2>&1
 expect 0 "" -- "$bin" run "${args[@]}" --out rep --force
-[ -z "$(ls -a rep | grep -E 'checkpoint-|partial')" ] && ok || bad "--force left the old run's files: $(ls -a rep)"
+[ -z "$(ls -a rep | grep -E 'checkpoint-|partial')" ] && [ ! -e .rep.partial ] && ok || bad "--force left the old run's files: $(ls -a rep)"
 dump rep >rep.txt
 cmp -s full.txt rep.txt && ok || bad "the run that replaced an interrupted one differs from a clean one"
 
 # Refused checkpoints, with the reason, exit 2.
 SCORESIM_TEST_KILL_AFTER_DAY=12 "$bin" run "${args[@]}" --checkpoint-every 10 --out bad >/dev/null 2>&1
-cp bad/checkpoint-000010.ckpt keep.ckpt
+cp .bad.partial/checkpoint-000010.ckpt keep.ckpt
 size=$(stat -c %s keep.ckpt)
-head -c $((size - 1000)) keep.ckpt >bad/checkpoint-000010.ckpt
+head -c $((size - 1000)) keep.ckpt >.bad.partial/checkpoint-000010.ckpt
 expect 2 "it is truncated" -- "$bin" resume bad
-cp keep.ckpt bad/checkpoint-000010.ckpt
+cp keep.ckpt .bad.partial/checkpoint-000010.ckpt
 b=$(od -An -tu1 -j $((size / 2)) -N1 keep.ckpt | tr -d ' ')
-printf "\\x$(printf %02x $(((b + 1) % 256)))" | dd of=bad/checkpoint-000010.ckpt bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+printf "\\x$(printf %02x $(((b + 1) % 256)))" | dd of=.bad.partial/checkpoint-000010.ckpt bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 expect 2 "it is corrupt (its checksum does not match)" -- "$bin" resume bad
-cp keep.ckpt bad/checkpoint-000010.ckpt
-printf '9.9.9\0\0\0' | dd of=bad/checkpoint-000010.ckpt bs=1 seek=24 conv=notrunc 2>/dev/null
+cp keep.ckpt .bad.partial/checkpoint-000010.ckpt
+printf '9.9.9\0\0\0' | dd of=.bad.partial/checkpoint-000010.ckpt bs=1 seek=24 conv=notrunc 2>/dev/null
 expect 2 "written by another version of scoresim" -- "$bin" resume bad
-head -c 16 /dev/zero >bad/checkpoint-000010.ckpt
+head -c 16 /dev/zero >.bad.partial/checkpoint-000010.ckpt
 expect 2 "not a scoresim checkpoint" -- "$bin" resume bad
-cp keep.ckpt bad/checkpoint-000010.ckpt
+cp keep.ckpt .bad.partial/checkpoint-000010.ckpt
 printf 'days: 60\nseed: 3\npopulation: {agents: 6000}\nscoring: {integration: 0.5}\n' >other.yaml
 expect 2 "is of another scenario" -- "$bin" resume bad other.yaml
 mkdir empty

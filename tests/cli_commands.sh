@@ -70,8 +70,8 @@ expect 0 "" -- "$bin" run --agents 3000 --days 5 --seed 3 --threads 2 --out res 
 grep -qF "res/" out.txt && ok || bad "run prints where the results are"
 grep -qF "report: res/report.html" out.txt && ok || bad "run prints where the report is"
 [ -s res/results.sqlite ] && [ -s res/daily.csv ] && [ -s res/report.html ] && ok || bad "run wrote results"
-want="agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv schedule.csv "
-[ "$(ls -A res | sort | tr '\n' ' ')" = "$want" ] && ok ||
+want=".scoresim agent_degree.csv agents.csv daily.csv daily_layer.csv groups.csv layers.csv ratios.csv report.html results.sqlite run.csv schedule.csv "
+[ "$(ls -A res | LC_ALL=C sort | tr '\n' ' ')" = "$want" ] && ok ||
     bad "unexpected files in res (temporary files left?): $(ls -A res)"
 # every table has its CSV, with a header line and a line per row (no field
 # of these tables but run.scenario holds a line break)
@@ -96,7 +96,7 @@ expect 0 "" -- "$bin" run --agents 3000 --days 5 --seed 4 --out sweepdir --quiet
 expect 2 "res/results.sqlite holds results that are not a sweep's or a comparison's" -- \
     "$bin" sweep --agents 3000 --days 5 --replicates 1 --out res --quiet
 grep -qF -- "--force" err.txt && ok || bad "the sweep's refusal does not say how to replace: $(cat err.txt)"
-[ "$(ls -A res | sort | tr '\n' ' ')" = "$want" ] && ok || bad "a refused sweep wrote into res: $(ls -A res)"
+[ "$(ls -A res | LC_ALL=C sort | tr '\n' ' ')" = "$want" ] && ok || bad "a refused sweep wrote into res: $(ls -A res)"
 
 # Default folders name the overrides but the seed, and never replace results.
 mkdir dflt && cd dflt

@@ -70,7 +70,7 @@ dump() { sqlite3 "$1/results.sqlite" ".dump daily" ".dump summary"; }
 "$bin" sweep "${base[@]}" "${vary[@]}" --out resumed >/dev/null 2>int.err &
 pid=$!
 for _ in $(seq 1 3000); do
-    n=$(sqlite3 resumed/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
+    n=$(sqlite3 .resumed.partial/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
     [ "${n:-0}" -ge 1 ] && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.01
@@ -81,12 +81,15 @@ code=$?
 if [ $code -eq 130 ]; then
     ok
     grep -qF "interrupted" int.err && ok || bad "no word of the interruption: $(cat int.err)"
-    done=$(q resumed "select count(*) from runs where status = 'done'")
+    # nothing published: the record waits in the staging folder
+    [ ! -e resumed ] && [ -f .resumed.partial/results.sqlite ] && ok ||
+        bad "an interrupted sweep published a folder, or lost its record"
+    done=$(q .resumed.partial "select count(*) from runs where status = 'done'")
     case $done in '' | *[!0-9]*) done=0 ;; esac
     [ "$done" -ge 1 ] && [ "$done" -lt 6 ] && ok || bad "interrupted sweep has $done runs done"
-    n=$(q resumed "select count(*) from runs where status != 'done'")
+    n=$(q .resumed.partial "select count(*) from runs where status != 'done'")
     [ "$n" = 0 ] && ok || bad "the interruption was recorded as $n failed runs"
-    n=$(q resumed "select count(*) from daily")
+    n=$(q .resumed.partial "select count(*) from daily")
     [ "$n" = $((done * (days + 1) * (groups + 1))) ] && ok ||
         bad "interrupted sweep has $n daily rows for $done runs done (half a merge?)"
     expect 0 "" -- "$bin" sweep "${base[@]}" "${vary[@]}" --out resumed

@@ -38,7 +38,7 @@ check_files() {
     local dir=$1
     [ -s "$dir/report.html" ] && ok || bad "$dir/report.html was not written"
     local stray
-    stray=$(ls -A "$dir" | grep -v -E '^(results\.sqlite|[a-z_]+\.csv|report\.html|\.lock|runs)$')
+    stray=$(ls -A "$dir" | grep -v -E '^(results\.sqlite|[a-z_]+\.csv|report\.html|\.scoresim|runs)$')
     [ -z "$stray" ] && ok || bad "files left in $dir: $stray"
     local size
     size=$(stat -c %s "$dir/report.html" 2>/dev/null || echo 0)

@@ -80,10 +80,10 @@ expect 0 "" -- "$bin" run sched.yaml --days 9 --threads 1 --quiet --out shorter
 # run wrote it; partial results begun before the table existed (dropped
 # here) gain it on resume, so the run can finish and write every CSV
 for drop in 0 1; do
-    rm -rf killed
+    rm -rf killed .killed.partial
     SCORESIM_TEST_KILL_AFTER_DAY=35 "$bin" run sched.yaml --threads 1 --quiet --checkpoint-every 10 --out killed >/dev/null 2>&1
-    partial=killed/.results.sqlite.partial
-    [ -f "$partial" ] && [ ! -e killed/results.sqlite ] && ok || bad "the killed run left no partial results: $(ls -A killed | tr '\n' ' ')"
+    partial=.killed.partial/.results.sqlite.partial
+    [ -f "$partial" ] && [ ! -e killed ] && ok || bad "the killed run left no partial results: $(ls -A .killed.partial | tr '\n' ' ')"
     [ "$drop" = 1 ] && sqlite3 "$partial" "drop table schedule"
     expect 0 "" -- "$bin" resume killed --threads 1 --quiet
     got=$(rows killed/results.sqlite)

@@ -169,7 +169,7 @@ vals() {
 "$bin" sensitivity "${base[@]}" "${morris[@]}" --out resumed >/dev/null 2>int.err &
 pid=$!
 for _ in $(seq 1 3000); do
-    n=$(sqlite3 resumed/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
+    n=$(sqlite3 .resumed.partial/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
     [ "${n:-0}" -ge 1 ] && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.01
@@ -180,9 +180,10 @@ code=$?
 if [ $code -eq 130 ]; then
     ok
     grep -qF "the same command resumes the rest" int.err && ok || bad "resumed: no word of the interruption: $(cat int.err)"
-    n=$(q resumed "select runs_done < runs from sensitivity_design")
+    [ ! -e resumed ] && ok || bad "resumed: an interrupted analysis published its folder"
+    n=$(q .resumed.partial "select runs_done < runs from sensitivity_design")
     [ "$n" = 1 ] && ok || bad "resumed: the interrupted design row says all runs were done"
-    n=$(q resumed "select count(*) from sensitivity")
+    n=$(q .resumed.partial "select count(*) from sensitivity")
     [ "$n" = 0 ] && ok || bad "resumed: $n indices from an unfinished design"
     expect 0 "" -- "$bin" sensitivity "${base[@]}" "${morris[@]}" --out resumed
     grep -qF "24 of 24 runs done" out.txt && ok || bad "resumed: $(cat out.txt)"

@@ -313,14 +313,17 @@ static void test_sweep_end_to_end(void **state)
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM daily") == rows);
     sqlite3_close(db);
 
-    /* Cancelled before it starts: SS_EINTR, nothing reported done. */
+    /* Cancelled before it starts: SS_EINTR, nothing reported done, and
+     * nothing published: the record waits in the staging folder for the
+     * same command. */
     volatile sig_atomic_t cancel = 1;
     snprintf(out, sizeof out, "%s/cancelled", dir);
     o.out_dir = out;
     o.cancel = &cancel;
     assert_int_equal(exp_sweep(&o, &err), SS_EINTR);
     assert_non_null(strstr(err.msg, "0 of 4 runs done"));
-    snprintf(db_path, sizeof db_path, "%s/results.sqlite", out);
+    assert_true(stat(out, &st) != 0);
+    snprintf(db_path, sizeof db_path, "%s/.cancelled.partial/results.sqlite", dir);
     assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM runs") == 0);
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM summary") == 0);
@@ -351,7 +354,7 @@ static void test_sweep_failing_runs(void **state)
              "case \"$*\" in\n"
              "*seed=2*) echo about to crash >&2; kill -SEGV $$;;\n"
              "*seed=3*) while [ \"$1\" != --out ]; do shift; done\n"
-             "  echo garbage > \"$2/results.sqlite\"; exit 0;;\n"
+             "  mkdir -p \"$2\"; echo garbage > \"$2/results.sqlite\"; exit 0;;\n"
              "esac\n"
              "exec '%s' \"$@\"\n",
              SCORESIM_BIN);

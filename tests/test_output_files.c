@@ -15,44 +15,6 @@
 #include "harness_output.h"
 #include "io/output.h"
 
-/* With replace (--force), what earlier results of another kind left (a
- * sweep's summary.csv, runs/, report.html, its lock) is gone once the run
- * completes; without it, files that are not results stay either way. */
-static void test_replace_clears_other_results(void **state)
-{
-    struct fixture *fx = *state;
-    struct ss_error err = {0};
-    char dir[512], path[700];
-    th_out_results_dir(fx, dir, sizeof dir);
-    const char *olds[] = {"summary.csv", "report.html", ".lock", "notes.txt", "runs/3/stderr.log"};
-    snprintf(path, sizeof path, "%s/runs/3", dir);
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
-    assert_int_equal(system(cmd), 0);
-    for (size_t i = 0; i < sizeof olds / sizeof olds[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, olds[i]);
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fclose(f);
-    }
-    assert_int_equal(th_out_open(fx, dir, &err), SS_OK);
-    fx->out.replace = 1;
-    for (int d = 0; d < N_DAYS; d++)
-        assert_int_equal(
-            out_day(&fx->out, fx->rows[d], N_ROWS, fx->lrows[d], N_ROWS * N_LAYERS, &err), SS_OK);
-    for (int a = 0; fx->snapshot && a < 10; a++)
-        assert_int_equal(out_agent(&fx->out, &fx->agents[a], fx->degree[a], &err), SS_OK);
-    if (out_close(&fx->out, &fx->run, &err) != SS_OK) fail_msg("out_close: %s", err.msg);
-    char have[4096], want[1024];
-    th_list_dir(dir, have, sizeof have);
-    snprintf(want, sizeof want, "%s", th_out_finished_files(fx->snapshot));
-    /* notes.txt sorts after layers.csv, before ratios.csv */
-    char *at = strstr(want, "ratios.csv");
-    memmove(at + strlen("notes.txt "), at, strlen(at) + 1);
-    memcpy(at, "notes.txt ", strlen("notes.txt "));
-    assert_string_equal(have, want);
-}
-
 static void test_abort_leaves_nothing(void **state)
 {
     struct fixture *fx = *state;
@@ -134,8 +96,6 @@ static void test_out_of_order(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_replace_clears_other_results, th_out_setup,
-                                        th_out_teardown),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, th_out_setup, th_out_teardown),
         cmocka_unit_test_setup_teardown(test_rerun_replaces, th_out_setup, th_out_teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_folder, th_out_setup, th_out_teardown),

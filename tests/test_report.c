@@ -73,6 +73,7 @@ static int stray_files(const char *dir)
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
             !strcmp(e->d_name, "results.sqlite") || !strcmp(e->d_name, "report.html") ||
+            !strcmp(e->d_name, ".scoresim") ||
             (e->d_name[0] != '.' && strlen(e->d_name) > 4 &&
              !strcmp(e->d_name + strlen(e->d_name) - 4, ".csv")))
             continue;

@@ -30,12 +30,12 @@ static void test_end_to_end(void **state)
     th_run_into(s, 2, dir);
     assert_true(th_file_exists(dir, "results.sqlite"));
     assert_true(th_file_exists(dir, "daily.csv"));
-    /* a CSV per table, no temporary file left behind */
+    /* a CSV per table, the manifest, no temporary file left behind */
     char have[1024];
     th_list_dir(dir, have, sizeof have);
     assert_string_equal(have,
-                        "daily.csv daily_layer.csv groups.csv layers.csv ratios.csv results.sqlite "
-                        "run.csv schedule.csv");
+                        ".scoresim daily.csv daily_layer.csv groups.csv layers.csv ratios.csv "
+                        "results.sqlite run.csv schedule.csv");
 
     sqlite3 *db = th_open_results(dir);
     assert_int_equal(th_query_int(db, "SELECT count(*) FROM run"), 1);

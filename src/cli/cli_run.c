@@ -158,8 +158,7 @@ static void progress_attach(struct progress *pr, struct sim_options *o)
  * and say where the results are; the exit status. */
 static int run_to_end(struct sim *sim, int st, const struct progress *pr, struct ss_error *err)
 {
-    if (st == SS_OK) st = sim_run(sim, err);
-    if (st == SS_OK) st = rep_write(sim_out_dir(sim), err);
+    if (st == SS_OK) st = sim_run(sim, err); /* the report is written before publishing */
     if (st == SS_OK) {
         printf("scenario '%s': results in %s/ (results.sqlite, a CSV per table)\n",
                scn_name(sim_scenario(sim)), sim_out_dir(sim));
@@ -185,6 +184,7 @@ int cli_cmd_run(struct cli *c)
                             .sets = c->sets,
                             .n_sets = c->n_sets,
                             .memory_limit = c->memory_limit,
+                            .report = 1,
                             .checkpoint_every = c->checkpoint_every};
     progress_attach(&pr, &o);
     struct ss_error err = {0};
@@ -202,7 +202,7 @@ int cli_cmd_resume(struct cli *c)
 {
     if (!c->file) return cli_usage_error(c->cmd, "%s", "needs the results folder of a run");
     struct progress pr = progress_new(c);
-    struct sim_options o = {.threads = c->threads};
+    struct sim_options o = {.threads = c->threads, .report = 1};
     progress_attach(&pr, &o);
     struct ss_error err = {0};
     struct sim *sim = NULL;

@@ -13,16 +13,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_internal.h"
 #include "scoresim.h"
 
+/* Seconds a command has, after SIGINT or SIGTERM, to stop at one of its
+ * own checks (between days, between runs) before it is ended here. */
+#define CLI_GRACE_SECONDS 3
+
+/* The one process-wide flag: a signal handler can reach nothing else. */
 static volatile sig_atomic_t interrupted;
 
+static void stop_now(void)
+{
+    static const char msg[] = "scoresim: interrupted\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(130);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    stop_now();
+}
+
+/* The first signal asks the command to stop at its next check, where it
+ * says what it kept; a command that is not near one (reading a scenario,
+ * building a population, writing results) is ended after the grace
+ * period, and a second signal ends it at once. Ending it here loses
+ * nothing and leaves nothing that looks finished: results are published
+ * only by the rename that ends a command (io/stage.h), and a run with
+ * checkpoints goes on from its last one. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (interrupted) stop_now();
     interrupted = 1;
+    alarm(CLI_GRACE_SECONDS);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa = {0};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -57,8 +97,7 @@ int main(int argc, char **argv)
         if (rc == 0 && help) {
             fputs(cmds[k].usage, stdout);
         } else if (rc == 0) {
-            signal(SIGINT, on_signal);
-            signal(SIGTERM, on_signal);
+            catch_signals();
             rc = cmds[k].fn(&c);
         }
         for (int i = 0; i < c.n_sets; i++) free(c.owned[i]);

@@ -1,9 +1,11 @@
 /*
- * sys.c - clock and memory figures from the operating system (see sys.h).
+ * sys.c - clock and memory figures from the operating system, and the
+ * tests' kill points (see sys.h).
  */
 #include "core/sys.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,15 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+void sys_test_point(const char *at)
+{
+    const char *v = getenv("SCORESIM_TEST_KILL_AT");
+    if (v && !strcmp(v, at)) raise(SIGKILL);
+    v = getenv("SCORESIM_TEST_HANG_AT");
+    if (v && !strcmp(v, at))
+        for (;;) pause();
+}
 
 double sys_now(void)
 {

@@ -377,8 +377,7 @@ static void cal_free(struct cal *x)
 int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c,
                   struct ss_error *err)
 {
-    struct cal x = {.o = o, .c = c};
-    int lock = -1;
+    struct cal x = {.o = o, .c = c, .stage = {.fd = -1}};
     int rc = check_options(&x, err);
     if (rc == SS_OK) rc = load_base(&x, err);
     if (rc == SS_OK) rc = design_new(&x.d, err);
@@ -408,23 +407,28 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
     /* the folder: --out, or results/calibrate-<name> */
     if (rc == SS_OK) {
         if (o->out_dir) {
-            snprintf(x.dir, sizeof x.dir, "%s", o->out_dir);
+            snprintf(x.target, sizeof x.target, "%s", o->out_dir);
         } else {
             char safe[300];
             text_safe_name(safe, sizeof safe, scn_name(x.base));
-            snprintf(x.dir, sizeof x.dir, "results/calibrate-%s", safe);
+            snprintf(x.target, sizeof x.target, "results/calibrate-%s", safe);
         }
-        size_t len = strlen(x.dir);
-        while (len > 1 && x.dir[len - 1] == '/') x.dir[--len] = '\0';
-        if (len + 48 >= sizeof x.dir)
-            rc = err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
-        snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
+        size_t len = strlen(x.target);
+        while (len > 1 && x.target[len - 1] == '/') x.target[--len] = '\0';
+        if (len + 60 >= sizeof x.target)
+            rc = err_msg(err, SS_EINPUT, "results folder path too long: %s", x.target);
     }
     if (rc == SS_OK && !o->scoresim)
         rc = err_msg(err, SS_EINTERNAL, "exp_options.scoresim is NULL");
-    if (rc == SS_OK) rc = store_mkdirs(x.dir, err);
-    if (rc == SS_OK) rc = exp_lock_dir(x.dir, &lock, err);
-    if (rc == SS_OK) rc = cal_open_db(&x, err);
+    /* written in the staging folder (an interrupted calibration goes on,
+     * a published one comes back to be extended), published whole */
+    if (rc == SS_OK) rc = stage_open(&x.stage, x.target, STAGE_RESUMABLE, 0, err);
+    if (rc == SS_OK) {
+        snprintf(x.dir, sizeof x.dir, "%s", x.stage.dir);
+        snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
+        rc = cal_open_db(&x, err);
+        if (rc == SS_EINPUT) stage_give_back(&x.stage); /* not ours to extend */
+    }
     if (rc == SS_OK) rc = cal_record_identity(&x, err);
 
     int w = 1, last = 0;
@@ -455,8 +459,18 @@ int exp_calibrate(const struct exp_options *o, const struct exp_calib_options *c
         rc = err_msg(err, EXP_ERUNS,
                      "some runs failed (listed above; their points have no figures); the same "
                      "command retries them");
-    if (o->out_used && x.dir[0]) snprintf(o->out_used, o->out_used_size, "%s", x.dir);
-    cal_free(&x);
-    if (lock >= 0) close(lock);
+    if (o->out_used && x.target[0]) snprintf(o->out_used, o->out_used_size, "%s", x.target);
+    cal_free(&x); /* closes the database */
+    if (rc == SS_OK || rc == EXP_ERUNS) {
+        /* the report over what completed, then the folder, whole */
+        struct ss_error perr = {0};
+        int prc = o->report ? rep_write(x.dir, &perr) : SS_OK;
+        if (prc == SS_OK) prc = stage_publish(&x.stage, 1, &perr);
+        if (prc != SS_OK) {
+            *err = perr;
+            rc = prc;
+        }
+    }
+    stage_keep(&x.stage); /* unpublished: the same command goes on with it */
     return rc;
 }

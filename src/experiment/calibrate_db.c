@@ -136,7 +136,7 @@ static int check_identity(struct cal *x, const char *scen, const char *targets, 
             rc = err_msg(err, SS_EINPUT,
                          "%s holds a calibration with another %s: use another --out folder, or "
                          "add --force to replace it",
-                         x->dir, what);
+                         x->target, what);
     }
     sqlite3_finalize(st);
     return rc;
@@ -151,7 +151,7 @@ int cal_open_db(struct cal *x, struct ss_error *err)
             return err_msg(err, SS_EINPUT,
                            "%s holds other results (%s): use another --out folder, or add "
                            "--force to replace them",
-                           x->dir, found);
+                           x->target, found);
     }
     if (sqlite3_open_v2(x->db_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
@@ -167,7 +167,7 @@ int cal_open_db(struct cal *x, struct ss_error *err)
             return err_msg(err, SS_EINPUT,
                            "%s holds other results (results.sqlite is not a calibration's): use "
                            "another --out folder, or add --force to replace them",
-                           x->dir);
+                           x->target);
     }
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "experiment/calib.h"
 #include "experiment/experiment.h"
+#include "io/stage.h"
 #include "io/store.h"
 #include "scenario/params.h"
 
@@ -33,7 +34,9 @@ struct cal {
     int k, nt, reps, waves;            /* parameters, targets, replicates, waves asked */
     long per_wave;                     /* points a wave runs */
     double disc, accept;               /* discrepancy fraction, ABC acceptance share */
-    char dir[MAX_PATH];                /* the results folder */
+    char target[MAX_PATH];             /* the results folder, once published */
+    struct stage stage;                /* where it is written until then (io/stage.h) */
+    char dir[MAX_PATH];                /* the staging folder, where everything is written */
     char db_path[MAX_PATH + 32];       /* dir/results.sqlite */
     sqlite3 *db;                       /* the calibration database */
     double *z, *vobs, *vdisc;          /* [nt] each target's compared value and variances */

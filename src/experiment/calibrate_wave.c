@@ -161,9 +161,10 @@ int cal_run_wave(struct cal *x, int w, const double *u, long n, const struct cal
     wo.info = NULL;
     wo.out_used = NULL;
     wo.baseline = NULL;
+    wo.report = 0; /* a wave is read through the calibration's report */
     if (rc == SS_OK && x->o->log && x->o->progress)
-        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/\n", w, x->waves, used,
-                reps, reps == 1 ? "" : "s", wdir);
+        fprintf(x->o->log, "wave %d of %d: %ld points x %d replicate%s in %s/wave-%d/\n", w,
+                x->waves, used, reps, reps == 1 ? "" : "s", x->target, w);
     if (rc == SS_OK)
         rc = exp_plan_points(&pl, &wo, keys, k, (const char *const *)values, (int)used, err);
     int run_rc = rc == SS_OK ? exp_execute(&wo, pl, NULL, NULL, err) : rc;

@@ -133,9 +133,6 @@ typedef int (*exp_finish_fn)(struct sqlite3 *db, const struct exp_plan *pl, cons
  * Returns what exp_sweep returns, or finish's error. */
 int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn finish, void *ud,
                 struct ss_error *err);
-/* An exclusive lock on dir/.lock, held as long as *fd_out is open:
- * SS_EINPUT if another process holds it. */
-int exp_lock_dir(const char *dir, int *fd_out, struct ss_error *err);
 
 /* --- the experiment database (experiment_db.c) --------------------------- */
 

@@ -28,10 +28,12 @@
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "core/sys.h"
+#include "io/stage.h"
 #include "io/store.h"
 #include "core/error.h"
 #include "core/text.h"
@@ -43,12 +45,34 @@
 
 /* Delete the files in dir (a run's folder holds no subfolders), then dir.
  * A folder that is not there is fine. */
+void runner_log_path(const char *dir, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.stderr.log", dir);
+}
+
+void runner_keep_log(const char *dir)
+{
+    char log[MAX_PATH + 64], kept[MAX_PATH + 64];
+    runner_log_path(dir, log, sizeof log);
+    snprintf(kept, sizeof kept, "%s/stderr.log", dir);
+    if (access(log, F_OK) != 0) return;
+    mkdir(dir, 0777); /* a failed run publishes no folder */
+    rename(log, kept);
+}
+
 void runner_remove_run_dir(const char *dir)
 {
+    char path[MAX_PATH + 300];
+    long pid;
+    runner_log_path(dir, path, sizeof path);
+    unlink(path);
+    struct ss_error ignored = {0};
+    if (stage_probe(dir, &pid) != STAGE_BUSY &&
+        stage_path(dir, path, sizeof path, &ignored) == SS_OK)
+        stage_remove_tree(path);
     DIR *d = opendir(dir);
     if (!d) return;
     const struct dirent *e;
-    char path[MAX_PATH + 300];
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -78,74 +102,88 @@ void runner_base_checkpoint(const struct exp_ctx *x, int rep, char *buf, size_t 
 
 /* ---- the folder --------------------------------------------------------- */
 
-/* Take an exclusive lock on dir/.lock for the life of the returned
- * descriptor: two sweeps in one folder would run the same runs. */
-int exp_lock_dir(const char *dir, int *fd_out, struct ss_error *err)
+/* Whether folder dir can take this experiment: *fresh 0 to go on with
+ * its own (an interrupted one in the staging folder, or published results
+ * to extend), 1 to start anew (nothing there, or with force other
+ * results). SS_EINPUT saying why not otherwise. */
+static int dir_state(const char *dir, const struct exp_plan *pl, int force, int *fresh,
+                     struct ss_error *err)
 {
-    char path[MAX_PATH + 16];
-    snprintf(path, sizeof path, "%s/.lock", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0) return err_msg(err, SS_EIO, "cannot create %s: %s", path, strerror(errno));
-    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    if (fcntl(fd, F_SETLK, &fl) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EACCES || e == EAGAIN)
-            return err_msg(err, SS_EINPUT, "another sweep or comparison is running in %s", dir);
-        return err_msg(err, SS_EIO, "cannot lock %s: %s", path, strerror(e));
+    char stage[MAX_PATH], path[MAX_PATH + 32], found[64];
+    long pid;
+    *fresh = 1;
+    int rc = stage_path(dir, stage, sizeof stage, err);
+    if (rc != SS_OK) return rc;
+    switch (stage_probe(dir, &pid)) {
+    case STAGE_BUSY:
+        return err_msg(err, SS_EINPUT, "%s is being written by another scoresim (process %ld)", dir,
+                       pid);
+    case STAGE_INTERRUPTED:
+        /* an interrupted experiment: this one's goes on, another's only
+         * goes with force */
+        snprintf(path, sizeof path, "%s/" STORE_DB_NAME, stage);
+        if (access(path, F_OK) == 0 && exp_db_check(path, pl, err) == SS_OK) {
+            *fresh = 0;
+            return SS_OK;
+        }
+        err_clear(err);
+        if (!force)
+            return err_msg(err, SS_EINPUT,
+                           "%s holds another interrupted run or experiment (in %s): use another "
+                           "--out folder, or add --force to replace it",
+                           dir, stage);
+        break;
+    default:
+        break;
     }
-    *fd_out = fd;
-    return SS_OK;
+    if (!store_holds_results(dir, found, sizeof found)) return stage_target_ok(dir, 0, err);
+    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
+    rc = access(path, F_OK) == 0 ? exp_db_check(path, pl, err)
+                                 : err_msg(err, SS_EINPUT,
+                                           "%s holds other results (%s): use another --out "
+                                           "folder, or add --force to replace them",
+                                           dir, found);
+    if (rc == SS_OK) {
+        *fresh = 0; /* this experiment's, published: extended */
+        return SS_OK;
+    }
+    if (rc == SS_EINPUT && force) {
+        err_clear(err);
+        return stage_target_ok(dir, 1, err);
+    }
+    return rc;
 }
 
-/* A default folder is usable when it holds no results, or this
- * experiment's (to resume or extend). */
+/* A default folder is usable when it is free, or holds this experiment's
+ * results (to resume or extend). */
 static int dir_usable(const char *dir, void *ud)
 {
-    const struct exp_plan *pl = ud;
-    char found[64], path[MAX_PATH + 32];
-    if (!store_holds_results(dir, found, sizeof found)) return 1;
-    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
+    int fresh;
     struct ss_error ignored = {0};
-    return access(path, F_OK) == 0 && exp_db_check(path, pl, &ignored) == SS_OK;
+    return dir_state(dir, ud, 0, &fresh, &ignored) == SS_OK;
 }
 
-/* The results folder into x->dir: o->out_dir, or the default
+/* The results folder into x->target: o->out_dir, or the default
  * results/sweep-<name>_<varied keys>[_<overrides>] (compare:
  * results/compare-<a>-vs-<b>[_<overrides>]), or the first of its numbered
- * siblings that holds no results or this experiment's. A given folder
- * that holds other results is refused, naming them, before anything is
- * written, unless force (the caller then clears it). *clear is set when it
- * must be cleared. */
-static int choose_dir(struct exp_ctx *x, int *clear, struct ss_error *err)
+ * siblings that is free or holds this experiment's. A given folder that
+ * holds other results is refused, naming them, before anything is
+ * written, unless force. *fresh: see dir_state. */
+static int choose_dir(struct exp_ctx *x, int *fresh, struct ss_error *err)
 {
     const struct exp_options *o = x->o;
     const struct exp_plan *pl = x->pl;
-    *clear = 0;
     if (!o->out_dir) {
         char sets[128], base[MAX_PATH];
         text_sets_name(sets, sizeof sets, o->sets, o->n_sets, "seed");
         snprintf(base, sizeof base, "results/%.600s%s%s", pl->stem, sets[0] ? "_" : "", sets);
-        return store_pick_dir(base, x->dir, sizeof x->dir, dir_usable, (void *)pl, err);
+        int rc = store_pick_dir(base, x->target, sizeof x->target, dir_usable, (void *)pl, err);
+        return rc == SS_OK ? dir_state(x->target, pl, 0, fresh, err) : rc;
     }
-    snprintf(x->dir, sizeof x->dir, "%s", o->out_dir);
-    size_t n = strlen(x->dir);
-    while (n > 1 && x->dir[n - 1] == '/') x->dir[--n] = '\0';
-    char found[64], path[MAX_PATH + 32];
-    if (!store_holds_results(x->dir, found, sizeof found)) return SS_OK;
-    snprintf(path, sizeof path, "%s/" STORE_DB_NAME, x->dir);
-    int rc = access(path, F_OK) == 0
-                 ? exp_db_check(path, pl, err)
-                 : err_msg(err, SS_EINPUT,
-                           "%s holds other results (%s): use another --out folder, or add "
-                           "--force to replace them",
-                           x->dir, found);
-    if (rc == SS_EINPUT && o->force) {
-        err_clear(err);
-        *clear = 1;
-        return SS_OK;
-    }
-    return rc;
+    snprintf(x->target, sizeof x->target, "%s", o->out_dir);
+    size_t n = strlen(x->target);
+    while (n > 1 && x->target[n - 1] == '/') x->target[--n] = '\0';
+    return dir_state(x->target, pl, o->force, fresh, err);
 }
 
 /* The folders of kept runs (--keep-runs, failed runs' logs) follow their
@@ -191,28 +229,31 @@ static const char *plural(int n, const char *one, const char *many)
 int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn finish, void *ud,
                 struct ss_error *err)
 {
-    struct exp_ctx x = {.o = o, .pl = pl};
+    struct exp_ctx x = {.o = o, .pl = pl, .stage = {.fd = -1}};
     struct mem m = {0};
-    int lock = -1, clear = 0;
+    int fresh = 0, publish = 0;
+    struct ss_error perr = {0};
     if (!o->scoresim || access(o->scoresim, X_OK) != 0)
         return err_msg(err, SS_EIO, "cannot run the scoresim binary '%s': %s",
                        o->scoresim ? o->scoresim : "(none given)",
                        o->scoresim ? strerror(errno) : "exp_options.scoresim is NULL");
     if (o->jobs < 0 || o->threads < 0)
         return err_msg(err, SS_EINPUT, "--jobs and --threads must not be negative");
-    int rc = choose_dir(&x, &clear, err);
+    int rc = choose_dir(&x, &fresh, err);
     if (rc != SS_OK) return rc;
-    if (strlen(x.dir) + 40 >= sizeof x.dir)
-        return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.dir);
-    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
-
-    rc = store_mkdirs(x.dir, err);
-    if (rc == SS_OK) rc = exp_lock_dir(x.dir, &lock, err);
-    if (rc == SS_OK && clear) {
-        const char *keep[] = {".lock", NULL}; /* ours, held */
-        rc = store_clear_results(x.dir, keep, err);
+    if (strlen(x.target) + 60 >= sizeof x.target)
+        return err_msg(err, SS_EINPUT, "results folder path too long: %s", x.target);
+    /* Everything is written in the staging folder (an interrupted one goes
+     * on, published results come back to be extended) and published whole
+     * at the end. */
+    rc = stage_open(&x.stage, x.target, STAGE_RESUMABLE, fresh, err);
+    if (rc != SS_OK) {
+        stage_keep(&x.stage);
+        return rc;
     }
-    if (rc == SS_OK) rc = exp_db_open(&x.db, x.db_path, pl, err);
+    snprintf(x.dir, sizeof x.dir, "%s", x.stage.dir);
+    snprintf(x.db_path, sizeof x.db_path, "%s/" STORE_DB_NAME, x.dir);
+    rc = exp_db_open(&x.db, x.db_path, pl, err);
     if (rc != SS_OK) goto done;
     renumber_run_dirs(&x);
     x.jobs = o->jobs ? o->jobs : 1;
@@ -269,17 +310,17 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
         n_failed++;
         runner_log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
                         pl->label[r / pl->replicates], r % pl->replicates,
-                        (unsigned long long)exp_run_seed(pl, r), x.dir, r, why);
+                        (unsigned long long)exp_run_seed(pl, r), x.target, r, why);
     }
     if (o->info)
-        fprintf(o->info, "%s '%s': %d of %d %s done (%d %s x %d %s); results in %s\n",
+        fprintf(o->info,
+                "%s '%s': %d of %d %s done (%d %s x %d %s); results in %s/" STORE_DB_NAME "\n",
                 exp_kind_name(pl->kind), pl->name, n_done, pl->n_runs,
                 plural(pl->n_runs, "run", "runs"), pl->n_points,
                 plural(pl->n_points, "point", "points"), pl->replicates,
-                plural(pl->replicates, "replicate", "replicates"), x.db_path);
-    /* The folder goes back to a caller that took the default (to write a
-     * report there, say). */
-    if (o->out_used) snprintf(o->out_used, o->out_used_size, "%s", x.dir);
+                plural(pl->replicates, "replicate", "replicates"), x.target);
+    /* The folder goes back to a caller that took the default. */
+    if (o->out_used) snprintf(o->out_used, o->out_used_size, "%s", x.target);
     if (rc == SS_EINTR)
         err_msg(err, SS_EINTR, "interrupted: %d of %d runs done; the same command resumes the rest",
                 n_done, pl->n_runs);
@@ -289,16 +330,28 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
                      pl->n_runs);
     else if (n_done != pl->n_runs)
         rc = err_msg(err, SS_EINTERNAL, "%d of %d runs done, yet none failed", n_done, pl->n_runs);
+    /* what completed is published, failures and all (the record says
+     * which failed; the same command retries them) */
+    publish = rc == SS_OK || rc == EXP_ERUNS;
 
 done:
     exp_db_close(x.db);
-    if (lock >= 0) close(lock);
     if (x.dir[0]) {
         char runs[MAX_PATH + 8];
         snprintf(runs, sizeof runs, "%s/runs", x.dir);
         rmdir(runs); /* only if empty: failed and kept runs stay */
         remove_bases(&x);
     }
+    if (publish) {
+        /* the report shows what completed, also when some runs failed */
+        int prc = o->report ? rep_write(x.dir, &perr) : SS_OK;
+        if (prc == SS_OK) prc = stage_publish(&x.stage, 1, &perr);
+        if (prc != SS_OK) {
+            *err = perr;
+            rc = prc;
+        }
+    }
+    stage_keep(&x.stage); /* unpublished: an interrupted experiment goes on later */
     mem_free(&m, x.done);
     mem_free(&m, x.child);
     mem_free(&m, x.base_ok);

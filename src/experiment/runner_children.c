@@ -108,7 +108,7 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     char dir[MAX_PATH + 32], log[MAX_PATH + 64], seed[48], threads[16], days[32], every[16];
     char from[MAX_PATH + 64];
     runner_run_dir(x, run, dir, sizeof dir);
-    snprintf(log, sizeof log, "%s/stderr.log", dir);
+    runner_log_path(dir, log, sizeof log);
     snprintf(seed, sizeof seed, "seed=%llu",
              (unsigned long long)pl->base_seed + (unsigned long long)rep);
     snprintf(threads, sizeof threads, "%d", x->threads);
@@ -119,7 +119,11 @@ static int spawn_run(struct exp_ctx *x, struct exp_child *c, int run, struct ss_
     snprintf(every, sizeof every, "%d", pl->fork_day);
     runner_base_checkpoint(x, rep, from, sizeof from);
     runner_remove_run_dir(dir); /* what a killed earlier attempt left */
-    int rc = store_mkdirs(dir, err);
+    /* the run publishes its folder itself (whole or absent); its log is
+     * beside it until it ends */
+    char parent[MAX_PATH + 32];
+    snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(dir, '/') - dir), dir);
+    int rc = store_mkdirs(parent, err);
     if (rc) return rc;
 
     size_t n_args = 16 + 2 * ((size_t)pl->n_sets + (size_t)pl->n_sets_b + (size_t)pl->n_axes + 1);
@@ -225,8 +229,10 @@ static int reap_base(struct exp_ctx *x, struct exp_child *c, int status, int sto
     const struct exp_plan *pl = x->pl;
     int rep = -1 - c->run;
     double wall = sys_now() - c->started;
-    char path[MAX_PATH + 64], why[1200] = "", msg[1400];
+    char path[MAX_PATH + 64], why[1200] = "", msg[1400], dir[MAX_PATH + 32];
     c->pid = 0;
+    runner_run_dir(x, c->run, dir, sizeof dir);
+    if (!stopping) runner_keep_log(dir);
     runner_base_checkpoint(x, rep, path, sizeof path);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         if (access(path, R_OK) == 0) {
@@ -274,6 +280,7 @@ static int reap(struct exp_ctx *x, struct exp_child *c, int status, int stopping
     char dir[MAX_PATH + 32], path[MAX_PATH + 64], why[1200] = "";
     c->pid = 0;
     runner_run_dir(x, run, dir, sizeof dir);
+    if (!stopping) runner_keep_log(dir);
     snprintf(path, sizeof path, "%s/" STORE_DB_NAME, dir);
     struct stat st;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {

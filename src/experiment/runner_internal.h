@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "experiment/experiment.h"
+#include "io/stage.h"
 #include "scenario/params.h"
 
 struct sqlite3;
@@ -28,7 +29,9 @@ struct exp_ctx {
     const struct exp_options *o; /* as given */
     const struct exp_plan *pl;   /* what to run */
     struct sqlite3 *db;          /* the experiment database */
-    char dir[MAX_PATH];          /* results folder */
+    char target[MAX_PATH];       /* results folder, once published */
+    struct stage stage;          /* where it is written until then (io/stage.h) */
+    char dir[MAX_PATH];          /* the staging folder, where everything is written */
     char db_path[MAX_PATH + 32]; /* dir/results.sqlite */
     int jobs;                    /* children at once */
     int threads;                 /* --threads of each child */
@@ -44,9 +47,16 @@ struct exp_ctx {
 };
 
 /* runner.c */
-/* Delete the files in dir (a run's folder holds no subfolders), then dir.
- * A folder that is not there is fine. */
+/* Delete the files in dir (a run's folder holds no subfolders), then dir,
+ * its log beside it and what a killed run left in its staging folder. A
+ * folder that is not there is fine. */
 void runner_remove_run_dir(const char *dir);
+/* The log of the run whose folder is dir while it runs: beside the
+ * folder, which the run publishes whole (io/stage.h). */
+void runner_log_path(const char *dir, char *buf, size_t size);
+/* Once the run has ended: its log into its folder (made if the run left
+ * none, as a failed run does), where the user finds it. */
+void runner_keep_log(const char *dir);
 /* The folder of a run (run >= 0) or of a shared history (-1 - replicate). */
 void runner_run_dir(const struct exp_ctx *x, int run, char *buf, size_t size);
 /* The checkpoint of day fork_day of replicate rep's shared history. */

@@ -9,10 +9,11 @@
  * added in one line. The CSVs are written from the finished database
  * (store_csv_write), so they cannot disagree with it.
  *
- * Every file is written under a temporary name and renamed into place by
- * out_close, results.sqlite last: its rename is the commit point, so SQLite
- * runs without a journal and without syncs, and the files are synced once
- * before renaming.
+ * The folder written here is a staging folder (io/stage.h), published
+ * whole once everything is in it. Within it, every file is still written
+ * under a temporary name and renamed into place by out_close,
+ * results.sqlite last, so SQLite runs without a journal and without syncs,
+ * and the files are synced once before renaming.
  */
 #include "io/output.h"
 
@@ -31,6 +32,7 @@
 #include "io/store.h"
 #include "core/error.h"
 #include "core/strbuf.h"
+#include "core/sys.h"
 #include "core/text.h"
 #include "io/output_internal.h"
 #include "io/ratios.h"
@@ -479,20 +481,10 @@ int out_close(struct output *o, const struct out_run *run, struct ss_error *err)
     rc = out_sync_path(o->db_tmp, err);
     if (rc == SS_OK && rename(o->db_tmp, db_final) != 0)
         rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", o->db_tmp, db_final, strerror(errno));
+    if (rc == SS_OK) sys_test_point("db");
     if (rc != SS_OK) {
         store_csv_remove(o->dir, tables); /* no half of a result */
         goto fail;
-    }
-    if (o->replace) {
-        /* What earlier results left that these do not replace: their
-         * report, their other tables' CSVs, a sweep's runs. */
-        const char *keep[N_OF(tables) + 1] = {STORE_DB_NAME};
-        char names[N_OF(tables)][32];
-        for (size_t i = 0; tables[i]; i++) {
-            snprintf(names[i], sizeof names[i], "%s.csv", tables[i]);
-            keep[i + 1] = names[i];
-        }
-        rc = store_clear_results(o->dir, keep, err);
     }
     memset(o, 0, sizeof *o);
     return rc;

@@ -117,8 +117,6 @@ struct output {
     char dir[MAX_PATH];                    /* results folder */
     int durable;                           /* checkpoints commit it (fixed partial names) */
     char db_tmp[MAX_PATH + 64];            /* results.sqlite's temporary name */
-    int replace; /* set by the caller after out_open: on out_close, remove what earlier
-                    results left in the folder that these do not replace (--force) */
 };
 
 /* Create the folder (and parents), open the temporary files, write the

@@ -28,6 +28,7 @@
 
 #include "core/error.h"
 #include "core/strbuf.h"
+#include "core/sys.h"
 #include "core/text.h"
 #include "io/report_internal.h"
 #include "io/store.h"
@@ -134,6 +135,7 @@ static int rep_save(const char *dir, const struct sbuf *h, struct ss_error *err)
         unlink(tmp);
         return err_msg(err, SS_EIO, "writing %s: %s", tmp, strerror(e ? e : EIO));
     }
+    sys_test_point("report");
     if (rename(tmp, final) != 0) {
         e = errno;
         unlink(tmp);

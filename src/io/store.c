@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sys.h"
 #include "scenario/params.h"
 
 const char *const store_tables[] = {
@@ -303,6 +304,7 @@ int store_csv_write(sqlite3 *db, const char *dir, const char *const *tables, str
         store_csv_path(final, sizeof final, dir, tables[i], 0);
         if (rename(tmp, final) != 0)
             rc = err_msg(err, SS_EIO, "renaming %s to %s: %s", tmp, final, strerror(errno));
+        if (i == 0) sys_test_point("csv"); /* one CSV in place, the others not */
     }
     if (rc != SS_OK)
         for (size_t i = 0; i < n; i++) {

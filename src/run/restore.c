@@ -86,16 +86,16 @@ int sim_checkpoint(struct sim *sim, struct ss_error *err)
     const struct run *run = &sim->run;
     int rc = out_checkpoint(&sim->run.out, err);
     if (rc != SS_OK) return rc;
-    char path[MAX_PATH + 64];
-    sim_checkpoint_path(path, sizeof path, run->out_dir, sim->world.day);
+    char path[MAX_PATH + 128];
+    sim_checkpoint_path(path, sizeof path, run->stage.dir, sim->world.day);
     rc = ckpt_write(&sim->world, path, scn_text(sim->scn), scn_dir(sim->scn),
                     run->opt.checkpoint_every, err);
     if (rc != SS_OK) return rc;
     /* only now, with the new one in place, the older ones go */
     int days[64];
-    int n = ckpt_list(run->out_dir, days, 64);
+    int n = ckpt_list(run->stage.dir, days, 64);
     for (int k = CKPT_KEEP; k < n; k++) {
-        sim_checkpoint_path(path, sizeof path, run->out_dir, days[k]);
+        sim_checkpoint_path(path, sizeof path, run->stage.dir, days[k]);
         unlink(path);
     }
     return SS_OK;
@@ -177,12 +177,45 @@ static int same_scenario(const char *ckpt, const char *a, const struct scenario 
                    (int)strcspn(lx, "\n"), lx, (int)strcspn(ly, "\n"), ly);
 }
 
+/* The staging folder of the interrupted run whose results folder is dir,
+ * into buf; SS_EINPUT saying why there is none to go on with. */
+static int sim_resume_stage(const char *dir, char *buf, size_t size, struct ss_error *err)
+{
+    int rc = stage_path(dir, buf, size, err);
+    if (rc != SS_OK) return rc;
+    long pid;
+    char found[64];
+    switch (stage_probe(dir, &pid)) {
+    case STAGE_INTERRUPTED:
+        return SS_OK;
+    case STAGE_BUSY:
+        return err_msg(err, SS_EINPUT, "%s is being written by a running scoresim (process %ld)",
+                       dir, pid);
+    case STAGE_STALE:
+        return err_msg(err, SS_EINPUT,
+                       "the run into %s was stopped before its end, and it wrote no "
+                       "checkpoints (run --checkpoint-every): nothing to go on from",
+                       dir);
+    default:
+        if (store_holds_results(dir, found, sizeof found))
+            return err_msg(err, SS_EINPUT,
+                           "%s holds finished results, not an interrupted run: nothing to "
+                           "resume",
+                           dir);
+        return err_msg(err, SS_EINPUT,
+                       "%s holds no checkpoint to resume from: no interrupted run of it (%s) "
+                       "was found; was it finished elsewhere, or cleaned?",
+                       dir, buf);
+    }
+}
+
 int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
                const struct sim_options *o, struct ss_error *err)
 {
     *out = NULL;
-    char path[MAX_PATH + 64];
-    int rc = ckpt_newest(dir, path, sizeof path, err);
+    char path[MAX_PATH + 64], stage[MAX_PATH];
+    int rc = sim_resume_stage(dir, stage, sizeof stage, err);
+    if (rc == SS_OK) rc = ckpt_newest(stage, path, sizeof path, err);
     if (rc != SS_OK) return rc;
     struct mem m = {0};
     struct ckpt_meta meta;
@@ -208,7 +241,8 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
     struct sim_options opt = o ? *o : (struct sim_options){0};
     opt.out_dir = dir;
     opt.checkpoint_every = meta.every > 0 ? meta.every : 1; /* as the run did */
-    opt.force = 1; /* the folder holds this run's own partial results */
+    opt.force = 1;        /* the folder holds this run's own partial results */
+    sim->run.resumed = 1; /* its staging folder goes on, whatever happens */
     rc = sim_setup(sim, s, &opt, err);
     if (rc == SS_OK) rc = sim_build(sim, path, err);
     struct out_group groups[MAX_GROUPS];
@@ -220,7 +254,7 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
         rc = sim_schedule_rows(sim, &changes, &n_changes, err);
     }
     if (rc == SS_OK)
-        rc = out_resume(&sim->run.out, dir, groups, sim->world.pop.n_groups, layers,
+        rc = out_resume(&sim->run.out, sim->run.stage.dir, groups, sim->world.pop.n_groups, layers,
                         sim->world.net.n_layers, changes, n_changes, sim->world.day,
                         &sim->run.opt.snapshot, err);
     mem_free(&sim->mem, changes);
@@ -229,7 +263,6 @@ int sim_resume(struct sim **out, const char *dir, const struct scenario *expect,
         sim_free(sim);
         return rc;
     }
-    sim->run.resumed = 1;
     *out = sim;
     return SS_OK;
 }

@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "core/sys.h"
 #include "core/text.h"
+#include "io/stage.h"
 #include "io/store.h"
 #include "model/scoring.h"
 #include "scenario/scenario.h"
@@ -46,36 +47,47 @@ size_t sim_estimate_bytes(const struct scenario *s)
     return sim_estimate_threads(s, sim_threads(NULL));
 }
 
-/* A default folder is usable when it holds no results. */
+/* A default folder is usable when it could take a published folder
+ * without replacing anything, and nobody is writing it or left a run in
+ * it to resume. */
 static int sim_dir_free(const char *dir, void *ud)
 {
     (void)ud;
-    char found[64];
-    return !store_holds_results(dir, found, sizeof found);
+    long pid;
+    int st = stage_probe(dir, &pid);
+    struct ss_error ignored = {0};
+    return (st == STAGE_NONE || st == STAGE_STALE) && stage_target_ok(dir, 0, &ignored) == SS_OK;
 }
 
 /* The results folder: out_dir as given (refused if it holds results and
- * force is not set), or results/<name>-<seed>[_<overrides>][_N], the
- * name and overrides reduced to characters that are safe in a file name on
- * every system: a name may hold any text. */
+ * force is not set, or files that are not scoresim's, or a run being
+ * written or left to resume), or results/<name>-<seed>[_<overrides>][_N],
+ * the name and overrides reduced to characters that are safe in a file
+ * name on every system: a name may hold any text. */
 static int sim_choose_out_dir(struct run *run, const struct params *p, struct ss_error *err)
 {
     const struct sim_options *o = &run->opt;
     if (o->out_dir) {
-        char found[64];
         int k = snprintf(run->out_dir, sizeof run->out_dir, "%s", o->out_dir);
         if (k < 0 || (size_t)k >= sizeof run->out_dir)
             return err_msg(err, SS_EINPUT, "results folder path too long: %s", o->out_dir);
-        if (o->force || !store_holds_results(run->out_dir, found, sizeof found)) return SS_OK;
-        if (!strcmp(found, STORE_PARTIAL_NAME))
-            return err_msg(err, SS_EINPUT,
-                           "%s holds an interrupted run (%s): go on with it with 'scoresim "
-                           "resume %s', or add --force to replace it",
-                           run->out_dir, found, run->out_dir);
-        return err_msg(err, SS_EINPUT,
-                       "%s already holds results (%s): give another --out folder, or add "
-                       "--force to replace them",
-                       run->out_dir, found);
+        if (run->resumed) return SS_OK; /* sim_resume checked it */
+        long pid;
+        switch (stage_probe(run->out_dir, &pid)) {
+        case STAGE_BUSY:
+            return err_msg(err, SS_EINPUT, "%s is being written by another scoresim (process %ld)",
+                           run->out_dir, pid);
+        case STAGE_INTERRUPTED:
+            if (!o->force)
+                return err_msg(err, SS_EINPUT,
+                               "%s holds an interrupted run: go on with it with 'scoresim resume "
+                               "%s', or add --force to replace it",
+                               run->out_dir, run->out_dir);
+            break;
+        default:
+            break;
+        }
+        return stage_target_ok(run->out_dir, o->force, err);
     }
     char safe[sizeof p->name], sets[128], base[MAX_PATH];
     text_safe_name(safe, sizeof safe, p->name);
@@ -103,7 +115,14 @@ int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_option
     run->fork_day = -1;
     run->threads = sim_threads(o);
     time(&run->started);
+    run->stage.fd = -1;
     int rc = sim_choose_out_dir(run, p, err);
+    /* the staging folder now, so that a folder that cannot be made is
+     * said before any work; a resumed run goes on in its own */
+    if (rc == SS_OK)
+        rc = stage_open(&run->stage, run->out_dir,
+                        run->opt.checkpoint_every > 0 ? STAGE_RESUMABLE : STAGE_ONCE, !run->resumed,
+                        err);
     if (rc != SS_OK) return rc;
 
     run->estimate_bytes = sim_estimate_threads(s, run->threads);
@@ -125,6 +144,7 @@ int sim_build(struct sim *sim, const char *ckpt, struct ss_error *err)
     struct run *run = &sim->run;
     struct world *w = &sim->world;
     double t0 = sys_now();
+    sys_test_point("build");
     int rc = world_build(w, scn_params(sim->scn), scn_dir(sim->scn), run->threads, &sim->mem, err);
     if (rc == SS_OK && ckpt) {
         /* the state of the checkpoint's day, and the parameters of that day */
@@ -155,13 +175,25 @@ int sim_create(struct sim **out, const struct scenario *s, const struct sim_opti
     return SS_OK;
 }
 
+/* A run that ends unpublished: one with checkpoints (or resumed from
+ * them) keeps its staging folder to go on from; no part of another stays.
+ * Nothing to do after a publish. */
+static void sim_unpublished(struct sim *sim)
+{
+    struct run *run = &sim->run;
+    if (run->out.durable || run->resumed) {
+        out_suspend(&run->out);
+        stage_keep(&run->stage);
+    } else {
+        out_abort(&run->out);
+        stage_discard(&run->stage);
+    }
+}
+
 void sim_free(struct sim *sim)
 {
     if (!sim) return;
-    if (sim->run.out.durable)
-        out_suspend(&sim->run.out); /* an unfinished durable run stays resumable */
-    else
-        out_abort(&sim->run.out);
+    sim_unpublished(sim);
     met_free(&sim->met, &sim->mem);
     eng_free(&sim->eng, &sim->mem);
     world_free(&sim->world, &sim->mem);
@@ -323,11 +355,10 @@ static int sim_open_output(struct sim *sim, struct ss_error *err)
     sim_static_rows(sim, groups, layers);
     int rc = sim_schedule_rows(sim, &changes, &n_changes, err);
     if (rc == SS_OK)
-        rc = out_open(&sim->run.out, sim->run.out_dir, groups, sim->world.pop.n_groups, layers,
+        rc = out_open(&sim->run.out, sim->run.stage.dir, groups, sim->world.pop.n_groups, layers,
                       sim->world.net.n_layers, changes, n_changes, sim->run.opt.snapshot,
                       sim->run.opt.checkpoint_every > 0, err);
     mem_free(&sim->mem, changes);
-    sim->run.out.replace = sim->run.opt.force;
     return rc;
 }
 
@@ -432,7 +463,7 @@ int sim_run(struct sim *sim, struct ss_error *err)
             rc = sim_measure_and_write(sim, err); /* day 0: the initial state */
         /* the folder is this run's now (free, or --force): checkpoints of
          * a run it replaces must not pass for this one's */
-        if (rc == SS_OK) sim_clear_checkpoints(run->out_dir);
+        if (rc == SS_OK) sim_clear_checkpoints(run->stage.dir);
     }
     const int first = sim->world.day;
     double t_loop = sys_now();
@@ -469,9 +500,8 @@ int sim_run(struct sim *sim, struct ss_error *err)
     time(&run->finished);
     if (rc == SS_OK && run->opt.snapshot) rc = sim_write_snapshot(sim, err);
     if (rc == SS_OK) rc = sim_close_output(sim, err);
-    if (rc == SS_EINTR && run->out.durable)
-        out_suspend(&run->out);
-    else if (rc != SS_OK)
-        out_abort(&run->out);
+    if (rc == SS_OK && run->opt.report) rc = rep_write(run->stage.dir, err);
+    if (rc == SS_OK) rc = stage_publish(&run->stage, run->opt.force, err);
+    if (rc != SS_OK) sim_unpublished(sim);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/metrics.h"
 #include "io/output.h"
+#include "io/stage.h"
 #include "scoresim.h"
 #include "world/world.h"
 
@@ -28,7 +29,8 @@ struct run {
     int fork_day;             /* sim_fork: the day it branched at; -1 for a plain run */
     char fork_from[MAX_PATH]; /* sim_fork: the checkpoint it branched from */
     int threads;              /* team size of every parallel region of this run */
-    char out_dir[MAX_PATH];   /* results folder */
+    char out_dir[MAX_PATH];   /* results folder, once published */
+    struct stage stage;       /* where its files are written until then (io/stage.h) */
     struct output out;        /* results files, open during sim_run */
     time_t started;           /* wall clock at sim_create */
     time_t finished;          /* wall clock at the end of the day loop */

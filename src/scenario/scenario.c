@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/sys.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
 
@@ -159,6 +160,7 @@ int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
     struct ss_error local;
     if (!err) err = &local; /* the walk keeps what the one path recorded */
     memset(all, 0, sizeof *all);
+    sys_test_point("load");
     int rc = load_file(out, path, 0, all, err);
     /* an error that stopped the reading (a file that cannot be opened,
      * invalid YAML) is the only one: keep it with the rest */
