@@ -60,6 +60,17 @@ void ss_errors_add(struct ss_errors *all, const struct ss_error *e);
  * were found, if any. */
 void ss_errors_print(const struct ss_errors *all, FILE *f);
 
+/* The allocation fault switch, a test hook (SCORESIM_FAIL_ALLOC, described
+ * in src/core/mem.h): what this process allocated so far and whether the
+ * allocation it was told to fail has failed. */
+struct ss_alloc_counts {
+    int armed;    /* 1 SCORESIM_FAIL_ALLOC was set, 0 not, -1 set but not understood */
+    long library; /* allocations through the library's hook */
+    long sqlite;  /* allocations SQLite made through it */
+    int failed;   /* 1 once the allocation named by the switch was made to fail */
+};
+void ss_alloc_counts(struct ss_alloc_counts *out);
+
 struct scenario; /* parsed, validated parameters and their source text */
 struct sim;      /* one simulation: population, networks, state, metrics */
 

@@ -73,6 +73,9 @@ int cli_parse_args(struct cli *c, int argc, char **argv, int *help);
 /* Seconds between progress lines off a terminal. */
 double cli_progress_every(void);
 int cli_cmd_run(struct cli *c);
+/* Append this process's allocation counts to $SCORESIM_ALLOC_COUNTS, if
+ * set (a test hook: see cli_run.c). */
+void cli_alloc_report(const char *cmd, int status);
 int cli_cmd_resume(struct cli *c);
 int cli_cmd_check(struct cli *c);
 int cli_cmd_scenario(struct cli *c);

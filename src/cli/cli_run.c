@@ -77,6 +77,24 @@ static int test_kill_day(void)
     return v ? (int)strtol(v, NULL, 10) : 0;
 }
 
+/* The fault switch's count (SCORESIM_FAIL_ALLOC, a test hook): with
+ * $SCORESIM_ALLOC_COUNTS naming a file, one line appended to it per
+ * process, so that a test learns how many allocations a command made and
+ * whether the one it was to fail did (a sweep's runs append theirs). A
+ * file, not stderr: a sweep reports a failed run by its log's last line. */
+void cli_alloc_report(const char *cmd, int status)
+{
+    const char *path = getenv("SCORESIM_ALLOC_COUNTS");
+    if (!path || !*path) return;
+    struct ss_alloc_counts n;
+    ss_alloc_counts(&n);
+    FILE *f = fopen(path, "a");
+    if (!f) return;
+    fprintf(f, "%s pid=%ld library=%ld sqlite=%ld armed=%d failed=%d exit=%d\n", cmd,
+            (long)getpid(), n.library, n.sqlite, n.armed, n.failed, status);
+    fclose(f);
+}
+
 /* Seconds between progress lines off a terminal: $SCORESIM_PROGRESS_SECONDS
  * (a test sets 0 for a line at every step), else 10. */
 double cli_progress_every(void)

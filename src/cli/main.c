@@ -100,6 +100,7 @@ int main(int argc, char **argv)
             catch_signals();
             rc = cmds[k].fn(&c);
         }
+        cli_alloc_report(cmds[k].name, rc);
         for (int i = 0; i < c.n_sets; i++) free(c.owned[i]);
         return rc;
     }

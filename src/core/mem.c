@@ -1,20 +1,98 @@
 /*
  * mem.c - the allocation hook (see mem.h). Each block carries a small header
- * with its size so that live and peak bytes are exact.
+ * with its size so that live and peak bytes are exact. Also the
+ * process-wide fault switch (SCORESIM_FAIL_ALLOC), and its public report,
+ * ss_alloc_counts.
  */
 #include "core/mem.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scoresim.h"
+
 /* Keeps the payload aligned for any type, SIMD loads included. */
 #define HDR 64
+
+/* ---- the process-wide fault switch (mem.h says why it is global) ------ */
+
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+static int fault_armed, fault_kind = -1; /* written once, under fault_once */
+static long fault_at;
+static atomic_long fault_count[2], fault_any, fault_failed;
+
+int mem_fault_parse(const char *spec, int *kind, long *at)
+{
+    *kind = -1;
+    if (!strncmp(spec, "lib:", 4))
+        *kind = MEM_LIB, spec += 4;
+    else if (!strncmp(spec, "sqlite:", 7))
+        *kind = MEM_SQLITE, spec += 7;
+    if (*spec < '0' || *spec > '9') return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(spec, &end, 10);
+    if (errno || *end) return -1;
+    *at = v;
+    return 0;
+}
+
+/* Read the switch, then hand the children's spec on in its place (mem.h). */
+static void fault_read(void)
+{
+    const char *spec = getenv("SCORESIM_FAIL_ALLOC");
+    if (!spec) return;
+    fault_armed = mem_fault_parse(spec, &fault_kind, &fault_at) == 0 ? 1 : -1;
+    if (fault_armed < 0) fault_at = 0;
+    const char *children = getenv("SCORESIM_FAIL_ALLOC_CHILDREN");
+    if (children)
+        setenv("SCORESIM_FAIL_ALLOC", children, 1);
+    else
+        unsetenv("SCORESIM_FAIL_ALLOC");
+}
+
+int mem_fault_hit(enum mem_kind k)
+{
+    pthread_once(&fault_once, fault_read);
+    long own = atomic_fetch_add(&fault_count[k], 1) + 1;
+    long any = atomic_fetch_add(&fault_any, 1) + 1;
+    if (fault_armed <= 0 || fault_at <= 0) return 0;
+    long n = fault_kind < 0 ? any : fault_kind == (int)k ? own : 0;
+    if (n != fault_at) return 0;
+    atomic_store(&fault_failed, 1);
+    return 1;
+}
+
+void mem_fault_state(struct mem_fault_state *out)
+{
+    pthread_once(&fault_once, fault_read);
+    out->armed = fault_armed;
+    out->kind = fault_kind;
+    out->at = fault_at;
+    out->lib = atomic_load(&fault_count[MEM_LIB]);
+    out->sqlite = atomic_load(&fault_count[MEM_SQLITE]);
+    out->failed = atomic_load(&fault_failed);
+}
+
+void ss_alloc_counts(struct ss_alloc_counts *out)
+{
+    struct mem_fault_state st;
+    mem_fault_state(&st);
+    *out = (struct ss_alloc_counts){
+        .armed = st.armed, .library = st.lib, .sqlite = st.sqlite, .failed = (int)st.failed};
+}
+
+/* ---- the hook ---------------------------------------------------------- */
 
 static int mem_should_fail(struct mem *m)
 {
     m->count++;
-    return m->fail_at > 0 && m->count == m->fail_at;
+    int global = mem_fault_hit(MEM_LIB);
+    return global || (m->fail_at > 0 && m->count == m->fail_at);
 }
 
 static void *mem_track(struct mem *m, unsigned char *raw, size_t size)
@@ -35,7 +113,7 @@ void *mem_alloc(struct mem *m, size_t size)
 void *mem_alloc_array(struct mem *m, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size) {
-        m->count++;
+        mem_should_fail(m); /* counted like any other attempt */
         return NULL;
     }
     return mem_alloc(m, count * size);

@@ -21,6 +21,7 @@
 #include "experiment/calibrate_internal.h"
 #include "experiment/design.h"
 #include "experiment/targets.h"
+#include "io/sqlmem.h"
 #include "io/store.h"
 #include "scenario/params.h"
 #include "scenario/scenario.h"
@@ -153,8 +154,7 @@ int cal_open_db(struct cal *x, struct ss_error *err)
                            "--force to replace them",
                            x->target, found);
     }
-    if (sqlite3_open_v2(x->db_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlmem_open(x->db_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
         int rc = store_db_err(x->db, err, "opening");
         sqlite3_close(x->db);
         x->db = NULL;

@@ -19,6 +19,7 @@
 #include "experiment/design.h"
 #include "experiment/experiment.h"
 #include "experiment/targets.h"
+#include "io/sqlmem.h"
 #include "io/store.h"
 #include "scenario/scenario.h"
 
@@ -189,7 +190,7 @@ int cal_run_wave(struct cal *x, int w, const double *u, long n, const struct cal
     char path[MAX_PATH + 64];
     snprintf(path, sizeof path, "%s/" STORE_DB_NAME, wdir);
     sqlite3 *wdb = NULL;
-    if (sqlite3_open_v2(path, &wdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlmem_open(path, &wdb, SQLITE_OPEN_READONLY) != SQLITE_OK) {
         rc = store_db_err(wdb, err, "opening");
         sqlite3_close(wdb);
         return rc;

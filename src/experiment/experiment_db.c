@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "engine/metrics.h"
 #include "io/output.h"
+#include "io/sqlmem.h"
 #include "io/store.h"
 
 /* ---- SQL text ---------------------------------------------------------- */
@@ -337,7 +338,7 @@ static int not_an_experiment(const char *path, struct ss_error *err)
 int exp_db_check(const char *path, const struct exp_plan *pl, struct ss_error *err)
 {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlmem_open(path, &db, SQLITE_OPEN_READONLY) != SQLITE_OK) {
         sqlite3_close(db);
         return not_an_experiment(path, err);
     }
@@ -357,7 +358,7 @@ int exp_db_open(sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_
 {
     sqlite3 *db = NULL;
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlmem_open(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
         int rc = err_msg(err, SS_EIO, "cannot open %s: %s", path,
                          db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "io/sqlmem.h"
 #include "io/store.h"
 #include "core/error.h"
 #include "core/strbuf.h"
@@ -240,7 +241,7 @@ static int out_open_db(struct output *o, int create, struct ss_error *err)
 {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(o->db_tmp, &db, flags, NULL) != SQLITE_OK) {
+    if (sqlmem_open(o->db_tmp, &db, flags) != SQLITE_OK) {
         int rc = err_msg(err, create ? SS_EIO : SS_EINPUT, "cannot %s %s: %s",
                          create ? "create" : "open the partial results", o->db_tmp,
                          db ? sqlite3_errmsg(db) : "out of memory");

@@ -31,6 +31,7 @@
 #include "core/sys.h"
 #include "core/text.h"
 #include "io/report_internal.h"
+#include "io/sqlmem.h"
 #include "io/store.h"
 #include "scenario/params.h"
 
@@ -160,7 +161,7 @@ int rep_write_mem(const char *dir, struct mem *m, struct ss_error *err)
     struct sbuf page = {.m = m};
     char *title = NULL;
     int rc = SS_OK;
-    if (sqlite3_open_v2(path, &r.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlmem_open(path, &r.db, SQLITE_OPEN_READONLY) != SQLITE_OK) {
         rc = err_msg(err, SS_EINPUT, "cannot open %s: %s", path,
                      r.db ? sqlite3_errmsg(r.db) : "out of memory");
         goto done;
