@@ -41,18 +41,22 @@ int mem_fault_parse(const char *spec, int *kind, long *at)
     return 0;
 }
 
-/* Read the switch, then hand the children's spec on in its place (mem.h). */
+/* Read the switch, then hand the children's spec on in its place (mem.h),
+ * and no further: a run's own children, if it ever has any, see neither. */
 static void fault_read(void)
 {
     const char *spec = getenv("SCORESIM_FAIL_ALLOC");
-    if (!spec) return;
-    fault_armed = mem_fault_parse(spec, &fault_kind, &fault_at) == 0 ? 1 : -1;
-    if (fault_armed < 0) fault_at = 0;
+    if (spec) {
+        fault_armed = mem_fault_parse(spec, &fault_kind, &fault_at) == 0 ? 1 : -1;
+        if (fault_armed < 0) fault_at = 0;
+    }
     const char *children = getenv("SCORESIM_FAIL_ALLOC_CHILDREN");
-    if (children)
+    if (children) {
         setenv("SCORESIM_FAIL_ALLOC", children, 1);
-    else
+        unsetenv("SCORESIM_FAIL_ALLOC_CHILDREN");
+    } else if (spec) {
         unsetenv("SCORESIM_FAIL_ALLOC");
+    }
 }
 
 int mem_fault_hit(enum mem_kind k)

@@ -48,8 +48,10 @@ char *mem_strdup(struct mem *m, const char *s);
  * through io/sqlmem.c); N is 1-based, 0 counts and fails nothing. Only that
  * one allocation fails: the ones after it succeed, as when memory comes
  * back. On reading, SCORESIM_FAIL_ALLOC is replaced in the environment by
- * the value of SCORESIM_FAIL_ALLOC_CHILDREN (removed when that is unset), so
- * child processes see only what is meant for them. The counters are
+ * the value of SCORESIM_FAIL_ALLOC_CHILDREN (removed when that is unset),
+ * and SCORESIM_FAIL_ALLOC_CHILDREN is removed, so child processes see only
+ * what is meant for them (setenv: the first allocation comes from the
+ * command's one thread, before any other starts). The counters are
  * atomic: SQLite may allocate from any thread.
  */
 enum mem_kind { MEM_LIB, MEM_SQLITE };
