@@ -339,8 +339,10 @@ int exp_db_check(const char *path, const struct exp_plan *pl, struct ss_error *e
 {
     sqlite3 *db = NULL;
     if (sqlmem_open(path, &db, SQLITE_OPEN_READONLY) != SQLITE_OK) {
+        int rc = sqlmem_nomem(db) ? err_msg(err, SS_ENOMEM, "out of memory while opening %s", path)
+                                  : not_an_experiment(path, err);
         sqlite3_close(db);
-        return not_an_experiment(path, err);
+        return rc;
     }
     sqlite3_busy_timeout(db, 30000);
     int n_tables = 0, has_experiment = 0, reps = 0;
@@ -359,8 +361,9 @@ int exp_db_open(sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_
     sqlite3 *db = NULL;
     *out = NULL;
     if (sqlmem_open(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
-        int rc = err_msg(err, SS_EIO, "cannot open %s: %s", path,
-                         db ? sqlite3_errmsg(db) : "out of memory");
+        int rc = sqlmem_nomem(db) ? err_msg(err, SS_ENOMEM, "out of memory while opening %s", path)
+                                  : err_msg(err, SS_EIO, "cannot open %s: %s", path,
+                                            db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }
@@ -544,8 +547,11 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     if (rc == SS_OK) {
         sqlite3_bind_text(st, 1, run_db, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = err_msg(err, SS_EIO, "cannot read run %d's results %s: %s", run, run_db,
-                         sqlite3_errmsg(db));
+            rc = sqlmem_nomem(db)
+                     ? err_msg(err, SS_ENOMEM, "out of memory while reading run %d's results %s",
+                               run, run_db)
+                     : err_msg(err, SS_EIO, "cannot read run %d's results %s: %s", run, run_db,
+                               sqlite3_errmsg(db));
     }
     sqlite3_finalize(st);
     st = NULL;

@@ -114,6 +114,8 @@ static void out_get(const struct met_column *c, const void *row, const struct ou
 
 static int out_db_err(struct output *o, struct ss_error *err, const char *what)
 {
+    if (o->db && sqlmem_nomem(o->db))
+        return err_msg(err, SS_ENOMEM, "out of memory while %s %s", what, o->db_tmp);
     return err_msg(err, SS_EIO, "%s %s: %s", what, o->db_tmp,
                    o->db ? sqlite3_errmsg(o->db) : "no database open");
 }
@@ -242,9 +244,11 @@ static int out_open_db(struct output *o, int create, struct ss_error *err)
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlmem_open(o->db_tmp, &db, flags) != SQLITE_OK) {
-        int rc = err_msg(err, create ? SS_EIO : SS_EINPUT, "cannot %s %s: %s",
-                         create ? "create" : "open the partial results", o->db_tmp,
-                         db ? sqlite3_errmsg(db) : "out of memory");
+        int rc = sqlmem_nomem(db)
+                     ? err_msg(err, SS_ENOMEM, "out of memory while opening %s", o->db_tmp)
+                     : err_msg(err, create ? SS_EIO : SS_EINPUT, "cannot %s %s: %s",
+                               create ? "create" : "open the partial results", o->db_tmp,
+                               db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }

@@ -162,8 +162,9 @@ int rep_write_mem(const char *dir, struct mem *m, struct ss_error *err)
     char *title = NULL;
     int rc = SS_OK;
     if (sqlmem_open(path, &r.db, SQLITE_OPEN_READONLY) != SQLITE_OK) {
-        rc = err_msg(err, SS_EINPUT, "cannot open %s: %s", path,
-                     r.db ? sqlite3_errmsg(r.db) : "out of memory");
+        rc = sqlmem_nomem(r.db) ? err_msg(err, SS_ENOMEM, "out of memory while opening %s", path)
+                                : err_msg(err, SS_EINPUT, "cannot open %s: %s", path,
+                                          r.db ? sqlite3_errmsg(r.db) : "out of memory");
         goto done;
     }
     rc = rep_build(&r, dir);

@@ -17,6 +17,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "io/report_internal.h"
+#include "io/sqlmem.h"
 #include "io/store.h"
 #include "scenario/params.h"
 
@@ -30,6 +31,8 @@
 
 static int rep_sql_err(struct rep *r, const char *what)
 {
+    if (sqlmem_nomem(r->db))
+        return err_msg(r->err, SS_ENOMEM, "out of memory while reading %s (%s)", r->db_path, what);
     return err_msg(r->err, SS_EINPUT, "%s: %s %s: %s", r->db_path,
                    "cannot read the results (is it a scoresim results folder?) while reading", what,
                    sqlite3_errmsg(r->db));

@@ -87,6 +87,11 @@ int sqlmem_open(const char *path, sqlite3 **db, int flags)
     return sqlite3_open_v2(path, db, flags, NULL);
 }
 
+int sqlmem_nomem(sqlite3 *db)
+{
+    return !db || sqlite3_errcode(db) == SQLITE_NOMEM;
+}
+
 int sqlmem_installed(void)
 {
     pthread_once(&sq_once, sq_install);

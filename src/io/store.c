@@ -6,6 +6,7 @@
  * experiment's alike.
  */
 #include "io/store.h"
+#include "io/sqlmem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -159,6 +160,9 @@ int store_mkdirs(const char *dir, struct ss_error *err)
 int store_db_err(sqlite3 *db, struct ss_error *err, const char *what)
 {
     const char *file = sqlite3_db_filename(db, "main");
+    if (sqlmem_nomem(db))
+        return err_msg(err, SS_ENOMEM, "out of memory while %s %s", what,
+                       file && file[0] ? file : "the database");
     return err_msg(err, SS_EIO, "%s %s: %s", what, file && file[0] ? file : "the database",
                    sqlite3_errmsg(db));
 }
