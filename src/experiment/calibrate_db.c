@@ -155,7 +155,9 @@ int cal_open_db(struct cal *x, struct ss_error *err)
                            x->target, found);
     }
     if (sqlmem_open(x->db_path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) != SQLITE_OK) {
-        int rc = store_db_err(x->db, err, "opening");
+        /* no connection at all: SQLite could not allocate one */
+        int rc = x->db ? store_db_err(x->db, err, "opening")
+                       : err_msg(err, SS_ENOMEM, "out of memory while opening %s", x->db_path);
         sqlite3_close(x->db);
         x->db = NULL;
         return rc;

@@ -191,7 +191,8 @@ int cal_run_wave(struct cal *x, int w, const double *u, long n, const struct cal
     snprintf(path, sizeof path, "%s/" STORE_DB_NAME, wdir);
     sqlite3 *wdb = NULL;
     if (sqlmem_open(path, &wdb, SQLITE_OPEN_READONLY) != SQLITE_OK) {
-        rc = store_db_err(wdb, err, "opening");
+        rc = wdb ? store_db_err(wdb, err, "opening")
+                 : err_msg(err, SS_ENOMEM, "out of memory while opening %s", path);
         sqlite3_close(wdb);
         return rc;
     }

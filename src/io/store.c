@@ -159,6 +159,8 @@ int store_mkdirs(const char *dir, struct ss_error *err)
 
 int store_db_err(sqlite3 *db, struct ss_error *err, const char *what)
 {
+    if (!db) /* a failed open leaves none when it could not allocate one */
+        return err_msg(err, SS_ENOMEM, "out of memory while %s a database", what);
     const char *file = sqlite3_db_filename(db, "main");
     if (sqlmem_nomem(db))
         return err_msg(err, SS_ENOMEM, "out of memory while %s %s", what,
