@@ -183,8 +183,10 @@ static int write_scenario(struct cal *x, const double *xv, const char *path, con
     rc = scn_print(s, f, 1);
     if (fclose(f) != 0 && rc == SS_OK)
         rc = err_set(err, SS_EIO, tmp, 0, 0, "cannot write: %s", strerror(errno));
-    else if (rc != SS_OK)
-        err_set(err, rc, tmp, 0, 0, "cannot write the scenario");
+    else if (rc != SS_OK) /* scn_print says only its status */
+        err_set(err, rc, tmp, 0, 0,
+                rc == SS_ENOMEM ? "out of memory while writing the scenario"
+                                : "cannot write the scenario");
     if (rc == SS_OK && rename(tmp, path) != 0)
         rc = err_set(err, SS_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
     if (rc != SS_OK) unlink(tmp);
