@@ -542,6 +542,9 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
                  struct ss_error *err)
 {
     sqlite3_stmt *st = NULL;
+    /* What a DETACH that failed at the end of an earlier merge (out of
+     * memory) left attached: else every later run's ATTACH would fail. */
+    sqlite3_exec(db, "DETACH child", NULL, NULL, NULL);
     /* ATTACH cannot be inside a transaction: attach, then one transaction. */
     int rc = store_prepare(db, "ATTACH ? AS child", &st, err);
     if (rc == SS_OK) {
