@@ -9,17 +9,19 @@
 # $SCORESIM_ALLOC_COUNTS), and nothing complete-looking left in the results
 # folder (nothing_complete below).
 #
-# Which N: every one of the library's own allocations of run and report,
-# evenly spaced samples of the others' (20 of check, resume and a sweep's
-# parent; 8 of compare, sensitivity and calibrate, whose every N runs an
-# experiment) and 6 of SQLite's per command (each makes thousands: all of
-# them would take an hour). The runs a sweep starts are tested on their own
-# (SCORESIM_FAIL_ALLOC_CHILDREN): the sweep ends with status 1 and names
-# the failed runs. The ASan suite takes sparser samples (6, 3 and 2: every
-# run there costs several times more); OOM_FULL=1 takes every library N of
-# all but sensitivity and calibrate. The counts covered are printed at the
-# end. A failure SQLite recovers from on its own (it happens: a cache that
-# does not grow) must leave the results of the unfaulted command.
+# Which N: evenly spaced samples, the same every time: 66 of the library's
+# own allocations of run (every other one) and all 18 of report's, 12 of
+# check's, resume's and a sweep parent's, 6 of compare's, sensitivity's
+# and calibrate's (every N of those runs an experiment), and 4 of SQLite's
+# per command (each makes thousands: all of them would take hours). The
+# runs a sweep starts are tested on their own (3 N, through
+# SCORESIM_FAIL_ALLOC_CHILDREN): the sweep ends with status 1 and names
+# the failed runs. The ASan suite takes 5, 2 and 2 (every start there costs
+# more). OOM_FULL=1 takes every library N of all but sensitivity and
+# calibrate, and 40 of SQLite's (minutes); OOM_SAMPLE sets the five counts.
+# The counts covered are printed at the end. A failure SQLite recovers from
+# on its own (it happens: a cache that does not grow) must leave the
+# results of the unfaulted command.
 # usage: cli_oom.sh SCORESIM_BINARY SOURCE_DIR   (run from the build folder)
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
@@ -154,17 +156,17 @@ sweep_cmd() {
   $name: library $n_lib of $lib, SQLite $n_sql of $sql"
 }
 
-# How many N per command: all of the library's allocations (all), a
-# sample of them for the commands with more (most) and for those whose
-# every N runs a whole experiment (few), SQLite's (sql), a sweep's runs'
-# (kids). OOM_FULL=1: all of them for all but sensitivity and calibrate
-# (thousands each), and many of SQLite's (about ten minutes).
-if [ -n "${OOM_FULL:-}" ]; then
+# How many N per command (the header says which): all (run, report), most
+# (check, resume, sweep), few (compare, sensitivity, calibrate), sql
+# (SQLite's, each command), kids (a sweep's runs').
+if [ -n "${OOM_SAMPLE:-}" ]; then # "ALL MOST FEW SQL KIDS", to measure by hand
+    read -r all most few sql kids <<<"$OOM_SAMPLE"
+elif [ -n "${OOM_FULL:-}" ]; then
     all=100000 most=100000 few=100 sql=40 kids=40
 elif [ -n "$san" ]; then
-    all=6 most=6 few=3 sql=2 kids=2
+    all=5 most=5 few=2 sql=2 kids=2
 else
-    all=100000 most=20 few=8 sql=6 kids=4
+    all=66 most=12 few=6 sql=4 kids=3
 fi
 
 # ---- run ---------------------------------------------------------------------
