@@ -331,8 +331,9 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
     else if (n_done != pl->n_runs)
         rc = err_msg(err, SS_EINTERNAL, "%d of %d runs done, yet none failed", n_done, pl->n_runs);
     /* what completed is published, failures and all (the record says
-     * which failed; the same command retries them) */
-    publish = rc == SS_OK || rc == EXP_ERUNS;
+     * which failed; the same command retries them); with no run done there
+     * is nothing to show, and the record waits for the same command */
+    publish = rc == SS_OK || (rc == EXP_ERUNS && n_done > 0);
 
 done:
     exp_db_close(x.db);
