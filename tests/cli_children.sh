@@ -79,13 +79,19 @@ if start_sweep "$work/k9"; then
     else
         bad "runs of a killed sweep still running after 60 s: $(ps -o pid,ppid,stat,etime,args -p "$(echo $run_pids | tr ' ' ,)" 2>&1)"
     fi
-    # Ended because the sweep died, not by running to their end: the folder
-    # of every run in progress (merged runs' are gone) has its log saying so.
+    # Ended because the sweep died, not by running to their end: a run that
+    # ends writes its results into its folder (and its sweep, dead, never
+    # merges them), one stopped keeps none. Every run in progress (merged
+    # runs' folders are gone) has its folder, without results; its log says
+    # it was interrupted, or nothing if the signal came before the run had
+    # its handler (its default action ends a run at once).
     n=0
     for d in "$work"/k9/runs/*/; do
         n=$((n + 1))
-        grep -qF "interrupted on day" "$d/stderr.log" && ok ||
-            bad "run $d ran on after its sweep was killed: $(cat "$d/stderr.log")"
+        [ ! -e "$d/results.sqlite" ] && ok ||
+            bad "run $d ran on after its sweep was killed: $(ls "$d"; cat "$d/stderr.log")"
+        [ ! -s "$d/stderr.log" ] || grep -qF "interrupted on day" "$d/stderr.log" && ok ||
+            bad "run $d: unexpected log: $(cat "$d/stderr.log")"
     done
     [ $n -ge 2 ] && ok || bad "expected the folders of the 2 runs in progress, found $n"
     # The same command: the lock is free, nothing runs in the folder, it completes.
