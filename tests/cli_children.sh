@@ -28,9 +28,13 @@ if [ -n "${SCORESIM_SANITIZED:-}" ]; then agents=12000 days=80; else agents=5000
 args=(--set population.agents=$agents --set days=$days --threads 1 --jobs 2
     --vary scoring.integration=0,1 --replicates 2 --quiet)
 
-# The pids of the runs writing under folder $1 (absolute, so unique to this
-# test): found by their command line, whoever their parent is now.
-runs_of() { pgrep -f -- "--out $1/runs/" 2>/dev/null | tr '\n' ' '; }
+# The pids of the runs of the sweep into folder $1 (absolute, so unique to
+# this test; a sweep works in .NAME.partial beside it until it publishes):
+# found by their command line, whoever their parent is now.
+runs_of() {
+    pgrep -f -- "--out $(dirname "$1")/(\.$(basename "$1")\.partial|$(basename "$1"))/runs/" 2>/dev/null |
+        tr '\n' ' '
+}
 
 # start_sweep DIR: the sweep in the background (pid in sweep_pid), then
 # wait until both of its jobs are running; their pids in run_pids.
@@ -72,7 +76,8 @@ if start_sweep "$work/k9"; then
     kill -9 $sweep_pid
     wait $sweep_pid 2>/dev/null
     sweep_pid=
-    done_then=$(sqlite3 "$work/k9/results.sqlite" "select count(*) from runs where status = 'done'" 2>/dev/null)
+    k9=$work/.k9.partial # the killed sweep's folder, never published
+    done_then=$(sqlite3 "$k9/results.sqlite" "select count(*) from runs where status = 'done'" 2>/dev/null)
     [ "${done_then:-0}" -lt 4 ] && ok || bad "the sweep had finished before it was killed: make its runs longer"
     if wait_gone $run_pids && [ -z "$(runs_of "$work/k9")" ]; then
         ok
@@ -80,18 +85,18 @@ if start_sweep "$work/k9"; then
         bad "runs of a killed sweep still running after 60 s: $(ps -o pid,ppid,stat,etime,args -p "$(echo $run_pids | tr ' ' ,)" 2>&1)"
     fi
     # Ended because the sweep died, not by running to their end: a run that
-    # ends writes its results into its folder (and its sweep, dead, never
-    # merges them), one stopped keeps none. Every run in progress (merged
-    # runs' folders are gone) has its folder, without results; its log says
-    # it was interrupted, or nothing if the signal came before the run had
-    # its handler (its default action ends a run at once).
+    # ends publishes its folder, runs/N, with its results (and its sweep,
+    # dead, never merges them); one stopped publishes none. Every run in
+    # progress has its log, runs/N.stderr.log, saying it was interrupted, or
+    # nothing if the signal came before the run had its handler (the default
+    # action ends a run at once).
+    published=$(ls -d "$k9"/runs/*/ 2>/dev/null)
+    [ -z "$published" ] && ok || bad "runs ran on after their sweep was killed: $published"
     n=0
-    for d in "$work"/k9/runs/*/; do
+    for f in "$k9"/runs/*.stderr.log; do
+        [ -e "$f" ] || continue
         n=$((n + 1))
-        [ ! -e "$d/results.sqlite" ] && ok ||
-            bad "run $d ran on after its sweep was killed: $(ls "$d"; cat "$d/stderr.log")"
-        [ ! -s "$d/stderr.log" ] || grep -qF "interrupted on day" "$d/stderr.log" && ok ||
-            bad "run $d: unexpected log: $(cat "$d/stderr.log")"
+        [ ! -s "$f" ] || grep -qF "interrupted on day" "$f" && ok || bad "run log $f: $(cat "$f")"
     done
     [ $n -ge 2 ] && ok || bad "expected the folders of the 2 runs in progress, found $n"
     # The same command: the lock is free, nothing runs in the folder, it completes.
@@ -118,7 +123,7 @@ if start_sweep "$work/term"; then
     n=$(alive $run_pids)
     [ "$n" = 0 ] && [ -z "$(runs_of "$work/term")" ] && ok ||
         bad "$n runs still alive when the sweep had exited: $(ps -o pid,ppid,stat,args -p "$(echo $run_pids | tr ' ' ,)" 2>&1)"
-    n=$(sqlite3 "$work/term/results.sqlite" "select count(*) from runs where status != 'done'")
+    n=$(sqlite3 "$work/.term.partial/results.sqlite" "select count(*) from runs where status != 'done'")
     [ "$n" = 0 ] && ok || bad "the stopped runs were recorded as $n failures"
     expect 0 "" -- "$bin" sweep "${args[@]}" --out "$work/term"
     grep -qF "4 of 4 runs done" out.txt && ok || bad "the sweep run again after SIGTERM: $(cat out.txt err.txt)"

@@ -38,8 +38,8 @@ extern char **environ; /* POSIX: the environment, passed to every run */
 
 /* Seconds to wait for runs told to stop (SIGTERM: they stop at their next
  * check, within moments) before killing them. Short: an interrupted
- * command must end within about 2 s, and the sweep is to have reaped its
- * runs by then, not to leave them behind. */
+ * command is ended within 3 s (main.c's alarm), and the sweep is to have
+ * reaped its runs by then, not to leave them behind. */
 #define EXP_STOP_GRACE 1.0
 /* Poll interval for finished runs, in nanoseconds. */
 #define EXP_POLL_NS 10000000L
