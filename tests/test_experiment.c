@@ -293,11 +293,13 @@ static void test_sweep_end_to_end(void **state)
     assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 4);
     double rows = th_exp_query_real(db, "SELECT count(*) FROM daily");
-    double groups = th_exp_query_real(db, "SELECT count(*) FROM groups");
+    double groups = th_exp_query_real(db, "SELECT count(*) FROM groups WHERE run = 0");
     assert_true(rows == 4.0 * (days + 1) * (groups + 1));
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM summary") ==
                 2.0 * (days + 1) * (groups + 1) * th_exp_n_metrics());
-    assert_true(th_exp_query_real(db, "SELECT count(*) FROM layers") > 0);
+    /* every run's own groups and layers */
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM groups") == 4.0 * groups);
+    assert_true(th_exp_query_real(db, "SELECT count(DISTINCT run) FROM layers") == 4.0);
     double seeds = th_exp_query_real(db, "SELECT sum(seed) FROM runs");
     assert_true(seeds == 2 * (1 + 2)); /* seeds 1, 2 at both points */
     double wall = th_exp_query_real(db, "SELECT sum(wall_seconds) FROM runs");

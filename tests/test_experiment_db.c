@@ -163,6 +163,12 @@ static void test_extend_replicates(void **state)
     th_exp_exec_sql(db, "INSERT INTO daily (run, day, \"group\", group_name, fear_mean) VALUES "
                         "(0, 0, -1, 'all', 0), (1, 0, -1, 'all', 10), (2, 0, -1, 'all', 20),"
                         "(3, 0, -1, 'all', 30)");
+    /* each run's own groups and layers, told apart by their agents and ties */
+    th_exp_exec_sql(db, "INSERT INTO groups (run, \"group\", name, share, agents) VALUES "
+                        "(0, 0, 'g', 1, 100), (1, 0, 'g', 1, 101), (2, 0, 'g', 1, 102),"
+                        "(3, 0, 'g', 1, 103);"
+                        "INSERT INTO layers (run, layer, name, ties) VALUES (0, 0, 'l', 200),"
+                        "(1, 0, 'l', 201), (2, 0, 'l', 202), (3, 0, 'l', 203)");
     assert_int_equal(exp_db_finish(db, pl, dir, 1, &err), SS_OK);
     exp_db_close(db);
     exp_plan_free(pl);
@@ -180,6 +186,10 @@ static void test_extend_replicates(void **state)
                     want[i][1]);
         assert_true(th_exp_query_real(db, "SELECT fear_mean FROM daily WHERE run = %d", run) ==
                     want[i][2]);
+        assert_true(th_exp_query_real(db, "SELECT agents FROM groups WHERE run = %d", run) ==
+                    100 + i);
+        assert_true(th_exp_query_real(db, "SELECT ties FROM layers WHERE run = %d", run) ==
+                    200 + i);
     }
     assert_true(th_exp_query_real(db, "SELECT count(*) FROM runs") == 4);
     unsigned char done[6];
@@ -196,6 +206,41 @@ static void test_extend_replicates(void **state)
     assert_int_equal(pl->replicates, 3);
     assert_int_equal(pl->n_runs, 6);
     assert_true(th_exp_query_real(db, "SELECT fear_mean FROM daily WHERE run = 4") == 30);
+    exp_db_close(db);
+    exp_plan_free(pl);
+    assert_int_equal(th_remove_tree(dir), 0);
+}
+
+/* A database of an earlier version kept one run's groups and layers (the
+ * first merged, without saying which): opened again, they are replaced by
+ * the tables of every run, empty until runs are merged; the rest stays. */
+static void test_older_groups_replaced(void **state)
+{
+    char dir[64], path[128];
+    th_tmpdir(dir, sizeof dir, "exp");
+    snprintf(path, sizeof path, "%s/results.sqlite", dir);
+    const char *vary[] = {"days=1,2"};
+    struct exp_plan *pl = NULL;
+    struct ss_error err = {0};
+    sqlite3 *db = NULL;
+    assert_int_equal(th_exp_plan(&pl, vary, 1, NULL, 0, 1, &err), SS_OK);
+    assert_int_equal(exp_db_open(&db, path, pl, &err), SS_OK);
+    th_exp_exec_sql(db, "DROP TABLE groups; DROP TABLE layers;"
+                        "CREATE TABLE groups (\"group\" INTEGER, name TEXT, share REAL, agents "
+                        "INTEGER, PRIMARY KEY(\"group\"));"
+                        "CREATE TABLE layers (layer INTEGER, name TEXT, PRIMARY KEY(layer));"
+                        "INSERT INTO groups VALUES (0, 'g', 1, 100); INSERT INTO layers VALUES "
+                        "(0, 'l');"
+                        "INSERT INTO runs VALUES (0, 0, 0, 1, 'done', NULL, 1, 1)");
+    exp_db_close(db);
+    if (exp_db_open(&db, path, pl, &err) != SS_OK) fail_msg("reopening: %s", err.msg);
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM pragma_table_info('groups') WHERE "
+                                      "name = 'run'") == 1);
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM pragma_table_info('layers') WHERE "
+                                      "name = 'run'") == 1);
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM groups") == 0);
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM layers") == 0);
+    assert_true(th_exp_query_real(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 1);
     exp_db_close(db);
     exp_plan_free(pl);
     assert_int_equal(th_remove_tree(dir), 0);
@@ -322,9 +367,12 @@ static void test_refuse_other_experiment(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_summary_hand_made),       cmocka_unit_test(test_comparison_hand_made),
-        cmocka_unit_test(test_refuse_other_experiment), cmocka_unit_test(test_extend_replicates),
+        cmocka_unit_test(test_summary_hand_made),
+        cmocka_unit_test(test_comparison_hand_made),
+        cmocka_unit_test(test_refuse_other_experiment),
+        cmocka_unit_test(test_extend_replicates),
         cmocka_unit_test(test_differences_hand_made),
+        cmocka_unit_test(test_older_groups_replaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,17 +127,25 @@ static void exec_sql(sqlite3 *db, const char *sql)
 
 /* An experiment's tables by hand: two points of two runs each (and a failed
  * run whose rows must not count), groups 'maj' (the reference, largest
- * share) and 'min'; point 1 numbers its groups the other way round. */
+ * share) and 'min'; point 1 numbers its groups the other way round; point
+ * 2 (one run) gives 'min' the larger share, so it is that point's
+ * reference. Each run has its own groups rows, as an experiment's. */
 static void test_table_from_an_experiment(void **state)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    exec_sql(db, "CREATE TABLE groups (\"group\" INTEGER, name TEXT, share REAL, agents INTEGER);"
-                 "INSERT INTO groups VALUES (0, 'maj', 0.9, 900), (1, 'min', 0.1, 100);"
+    exec_sql(db, "CREATE TABLE groups (run INTEGER, \"group\" INTEGER, name TEXT, share REAL,"
+                 " agents INTEGER);"
+                 "INSERT INTO groups VALUES (0, 0, 'maj', 0.9, 900), (0, 1, 'min', 0.1, 100),"
+                 " (1, 0, 'maj', 0.9, 900), (1, 1, 'min', 0.1, 100),"
+                 " (2, 0, 'min', 0.1, 100), (2, 1, 'maj', 0.9, 900),"
+                 " (3, 0, 'min', 0.1, 100), (3, 1, 'maj', 0.9, 900),"
+                 " (5, 0, 'maj', 0.4, 400), (5, 1, 'min', 0.6, 600);"
                  "CREATE TABLE runs (run INTEGER, point INTEGER, replicate INTEGER, seed INTEGER,"
                  " status TEXT);"
                  "INSERT INTO runs VALUES (0, 0, 0, 1, 'done'), (1, 0, 1, 2, 'done'),"
-                 " (2, 1, 0, 1, 'done'), (3, 1, 1, 2, 'done'), (4, 1, 2, 3, 'failed');"
+                 " (2, 1, 0, 1, 'done'), (3, 1, 1, 2, 'done'), (4, 1, 2, 3, 'failed'),"
+                 " (5, 2, 0, 1, 'done');"
                  "CREATE TABLE daily (run INTEGER, day INTEGER, \"group\" INTEGER, group_name TEXT,"
                  " agents INTEGER, listed INTEGER, ever_sanctioned INTEGER);"
                  "INSERT INTO daily VALUES"
@@ -146,13 +154,15 @@ static void test_table_from_an_experiment(void **state)
                  " (1, 5, 1, 'min', 100, 1, 9),"
                  " (2, 5, 1, 'maj', 900, 30, 60), (2, 5, 0, 'min', 100, 0, 10),"
                  " (3, 5, 1, 'maj', 900, 30, 60), (3, 5, 0, 'min', 100, 0, 10),"
-                 " (4, 5, 1, 'maj', 900, 1, 1), (4, 5, 0, 'min', 100, 99, 99)");
+                 " (4, 5, 1, 'maj', 900, 1, 1), (4, 5, 0, 'min', 100, 99, 99),"
+                 " (5, 5, 0, 'maj', 400, 4, 8), (5, 5, 1, 'min', 600, 12, 12)");
     struct ss_error err = {0};
     exec_sql(db, "BEGIN");
     if (ratios_build(db, 1, &err) != SS_OK) fail_msg("ratios_build: %s", err.msg);
     exec_sql(db, "COMMIT");
-    assert_int_equal(th_query_int(db, "SELECT count(*) FROM ratios"), 4);
-    assert_int_equal(th_query_int(db, "SELECT count(*) FROM ratios WHERE group_name = 'maj'"), 0);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM ratios"), 6);
+    assert_int_equal(
+        th_query_int(db, "SELECT count(*) FROM ratios WHERE group_name = 'maj' AND point < 2"), 0);
     /* point 0, listed: (3 + 1) / 200 against (18 + 27) / 1800 = 0.8 */
     const char *p0 = "FROM ratios WHERE point = 0 AND metric = 'di_listed' AND day = 5";
     char q[256];
@@ -182,18 +192,27 @@ static void test_table_from_an_experiment(void **state)
                                   "'di_listed'") == 0.0);
     assert_true(th_query_real(db, "SELECT ci_low FROM ratios WHERE point = 1 AND metric = "
                                   "'di_listed'") == 0.0);
-    assert_int_equal(th_query_int(db, "SELECT \"group\" FROM ratios WHERE point = 1 LIMIT 1"), 1);
+    /* numbered as point 1 numbers it */
+    assert_int_equal(th_query_int(db, "SELECT \"group\" FROM ratios WHERE point = 1 LIMIT 1"), 0);
     assert_close(th_query_real(db, "SELECT ratio FROM ratios WHERE point = 1 AND metric = "
                                    "'di_sanctioned'"),
                  1.5, "point 1 sanctioned");
     assert_int_equal(th_query_int(db, "SELECT runs FROM ratios WHERE point = 1 AND metric = "
                                       "'di_sanctioned'"),
                      2);
+    /* point 2: its own reference, 'min'; listed (4 / 400) / (12 / 600) = 0.5 */
+    th_query_text(db,
+                  "SELECT group_concat(group_name || ':' || \"group\") FROM ratios WHERE point = 2",
+                  text, sizeof text);
+    assert_string_equal(text, "maj:0,maj:0");
+    assert_close(th_query_real(db, "SELECT ratio FROM ratios WHERE point = 2 AND metric = "
+                                   "'di_listed'"),
+                 0.5, "point 2 listed, against its own reference");
     /* built again: replaced, not appended */
     exec_sql(db, "BEGIN");
     assert_int_equal(ratios_build(db, 1, &err), SS_OK);
     exec_sql(db, "COMMIT");
-    assert_int_equal(th_query_int(db, "SELECT count(*) FROM ratios"), 4);
+    assert_int_equal(th_query_int(db, "SELECT count(*) FROM ratios"), 6);
     sqlite3_close(db);
 }
 

@@ -105,15 +105,18 @@ static int create_schema(sqlite3 *db, const struct exp_plan *pl, struct ss_error
     return rc;
 }
 
-/* Whether db's experiment table has the column `name`. */
-static int has_column(sqlite3 *db, const char *name, int *has, struct ss_error *err)
+/* Whether db's table `table` has the column `name` (0 when there is no
+ * such table). */
+static int has_column(sqlite3 *db, const char *table, const char *name, int *has,
+                      struct ss_error *err)
 {
     sqlite3_stmt *st = NULL;
     *has = 0;
-    int rc = store_prepare(
-        db, "SELECT count(*) FROM pragma_table_info('experiment') WHERE name = ?", &st, err);
+    int rc =
+        store_prepare(db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", &st, err);
     if (rc) return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) *has = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return SS_OK;
@@ -135,18 +138,52 @@ static int create_schedule(sqlite3 *db, struct ss_error *err)
     return rc;
 }
 
+/* The groups and layers tables: every run's rows, a `run` column then a
+ * single run's (output.h), keyed by run so that what they hold and the
+ * order they hold it in do not depend on which run finished first. An
+ * older database's are one run's copy, which run not recorded (the first
+ * merged): they go, and the runs merged from then on bring their own. */
+static int create_run_tables(sqlite3 *db, struct ss_error *err)
+{
+    static const struct {
+        const char *name, *key;
+        const struct met_column *cols;
+        const size_t *n;
+    } t[] = {{"groups", "group", out_group_columns, &out_n_group_columns},
+             {"layers", "layer", out_layer_columns, &out_n_layer_columns}};
+    int rc = SS_OK;
+    for (size_t k = 0; k < 2 && rc == SS_OK; k++) {
+        int has_run = 0, has_key = 0;
+        rc = has_column(db, t[k].name, "run", &has_run, err);
+        if (rc == SS_OK) rc = has_column(db, t[k].name, t[k].key, &has_key, err);
+        if (rc != SS_OK) break;
+        struct mem m = {0};
+        struct sbuf b = {.m = &m};
+        if (has_key && !has_run) sbuf_printf(&b, "DROP TABLE \"%s\";", t[k].name);
+        sbuf_printf(&b, "CREATE TABLE IF NOT EXISTS \"%s\" (\"run\" INTEGER", t[k].name);
+        for (size_t i = 0; i < *t[k].n; i++)
+            sbuf_printf(&b, ", \"%s\" %s", t[k].cols[i].name, met_sql_type(t[k].cols[i].type));
+        sbuf_printf(&b, ", PRIMARY KEY(\"run\", \"%s\")) WITHOUT ROWID", t[k].key);
+        const char *sql = sbuf_str(&b, err, "creating the experiment database");
+        rc = sql ? store_exec(db, sql, err) : SS_ENOMEM;
+        sbuf_free(&b);
+    }
+    return rc;
+}
+
 /* What later versions added to an experiment database, for a new one and
  * one written before: the experiment's baseline and fork_day columns (the
  * fork day is also in the points' params, so it is part of what the
  * experiment is; an older database's is NULL: none), the sweep's
  * differences table, the schedule table (an older database's gains the
- * schedules of the runs merged from then on). (Derived tables are rebuilt
- * by every invocation, so an older database gains them complete.) */
+ * schedules of the runs merged from then on), the groups and layers tables
+ * of every run (create_run_tables). (Derived tables are rebuilt by every
+ * invocation, so an older database gains them complete.) */
 static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
     int has_baseline = 0, has_fork = 0;
-    int rc = has_column(db, "baseline", &has_baseline, err);
-    if (rc == SS_OK) rc = has_column(db, "fork_day", &has_fork, err);
+    int rc = has_column(db, "experiment", "baseline", &has_baseline, err);
+    if (rc == SS_OK) rc = has_column(db, "experiment", "fork_day", &has_fork, err);
     if (rc == SS_OK && !has_baseline)
         rc = store_exec(db, "ALTER TABLE experiment ADD COLUMN baseline INTEGER", err);
     if (rc == SS_OK && !has_fork)
@@ -165,6 +202,7 @@ static int migrate(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
                         "PRIMARY KEY(\"point\", \"group\", \"metric\", \"day\")) WITHOUT ROWID",
                         err);
     if (rc == SS_OK) rc = create_schedule(db, err);
+    if (rc == SS_OK) rc = create_run_tables(db, err);
     return rc;
 }
 
@@ -295,15 +333,24 @@ static int check_same(sqlite3 *db, const struct exp_plan *pl, const char *path, 
 static int renumber_runs(sqlite3 *db, const struct exp_plan *pl, struct ss_error *err)
 {
     char sql[1024];
+    int rc = SS_OK;
+    /* the tables keyed by run first, runs (which they look up) last */
+    static const char *const tables[] = {"daily", "groups", "layers"};
+    for (size_t t = 0; t < 3 && rc == SS_OK; t++) {
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM \"%s\" WHERE run NOT IN (SELECT run FROM runs);"
+                 "UPDATE \"%s\" SET run = -1 - (SELECT r.point * %d + r.replicate FROM runs r"
+                 " WHERE r.run = \"%s\".run);",
+                 tables[t], tables[t], pl->replicates, tables[t]);
+        rc = store_exec(db, sql, err);
+    }
     snprintf(sql, sizeof sql,
-             "DELETE FROM daily WHERE run NOT IN (SELECT run FROM runs);"
-             "UPDATE daily SET run = -1 - (SELECT r.point * %d + r.replicate FROM runs r"
-             " WHERE r.run = daily.run);"
              "UPDATE runs SET run = -1 - (point * %d + replicate);"
-             "UPDATE daily SET run = -1 - run; UPDATE runs SET run = -1 - run;"
+             "UPDATE daily SET run = -1 - run; UPDATE groups SET run = -1 - run;"
+             "UPDATE layers SET run = -1 - run; UPDATE runs SET run = -1 - run;"
              "UPDATE experiment SET replicates = %d, finished = NULL;",
-             pl->replicates, pl->replicates, pl->replicates);
-    return store_exec(db, sql, err);
+             pl->replicates, pl->replicates);
+    return rc == SS_OK ? store_exec(db, sql, err) : rc;
 }
 
 /* What the tables of db are: how many, and whether one is the experiment
@@ -386,6 +433,8 @@ int exp_db_open(sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_
         else
             rc = create_schema(db, pl, err);
     }
+    /* before renumbering: an older database's tables gain their run column */
+    if (rc == SS_OK) rc = migrate(db, pl, err);
     if (rc == SS_OK && has_experiment) {
         pl->replicates_before = reps;
         if (!pl->replicates_asked && reps != pl->replicates)
@@ -393,7 +442,6 @@ int exp_db_open(sqlite3 **out, const char *path, struct exp_plan *pl, struct ss_
         else if (reps < pl->replicates)
             rc = renumber_runs(db, pl, err); /* extend it */
     }
-    if (rc == SS_OK) rc = migrate(db, pl, err);
     if (rc == SS_OK) rc = record_baseline(db, pl, err);
     rc = store_end(db, rc, err);
     if (rc != SS_OK) {
@@ -474,30 +522,24 @@ static int exec_for_run(sqlite3 *db, const char *sql, int run, struct ss_error *
     return rc;
 }
 
-/* The groups or layers table, from the attached run, if main has none:
- * the run's own CREATE statement, so the schema is output.c's. */
-static int take_static_table(sqlite3 *db, const char *table, struct ss_error *err)
+/* The attached run's rows of the groups or layers table (cols, n of them),
+ * under its run id, in place of any it had (a run done again). */
+static int take_run_rows(sqlite3 *db, const char *table, const struct met_column *cols, size_t n,
+                         int run, struct ss_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db,
-                           "SELECT (SELECT count(*) FROM main.sqlite_master WHERE type = 'table' "
-                           "AND name = ?1), (SELECT sql FROM child.sqlite_master WHERE type = "
-                           "'table' AND name = ?1)",
-                           &st, err);
-    if (rc) return rc;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = store_db_err(db, err, "reading");
-    } else if (sqlite3_column_int(st, 0) == 0 && sqlite3_column_text(st, 1)) {
-        struct mem m = {0};
-        struct sbuf b = {.m = &m};
-        sbuf_printf(&b, "%s; INSERT INTO main.\"%s\" SELECT * FROM child.\"%s\"",
-                    (const char *)sqlite3_column_text(st, 1), table, table);
-        const char *sql = sbuf_str(&b, err, "merging a run");
-        rc = sql ? store_exec(db, sql, err) : SS_ENOMEM;
-        sbuf_free(&b);
-    }
-    sqlite3_finalize(st);
+    struct mem m = {0};
+    struct sbuf b = {.m = &m};
+    sbuf_printf(&b, "INSERT INTO main.\"%s\" (\"run\"", table);
+    for (size_t i = 0; i < n; i++) sbuf_printf(&b, ", \"%s\"", cols[i].name);
+    sbuf_add(&b, ") SELECT ?1");
+    for (size_t i = 0; i < n; i++) sbuf_printf(&b, ", \"%s\"", cols[i].name);
+    sbuf_printf(&b, " FROM child.\"%s\"", table);
+    const char *sql = sbuf_str(&b, err, "merging a run");
+    char del[64];
+    snprintf(del, sizeof del, "DELETE FROM main.\"%s\" WHERE run = ?1", table);
+    int rc = sql ? exec_for_run(db, del, run, err) : SS_ENOMEM;
+    if (rc == SS_OK) rc = exec_for_run(db, sql, run, err);
+    sbuf_free(&b);
     return rc;
 }
 
@@ -561,8 +603,10 @@ int exp_db_merge(sqlite3 *db, const struct exp_plan *pl, int run, const char *ru
     if (rc) return rc;
 
     rc = store_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc == SS_OK) rc = take_static_table(db, "groups", err);
-    if (rc == SS_OK) rc = take_static_table(db, "layers", err);
+    if (rc == SS_OK)
+        rc = take_run_rows(db, "groups", out_group_columns, out_n_group_columns, run, err);
+    if (rc == SS_OK)
+        rc = take_run_rows(db, "layers", out_layer_columns, out_n_layer_columns, run, err);
     if (rc == SS_OK) rc = take_schedule(db, pl, run, err);
     if (rc == SS_OK) {
         struct mem m = {0};
@@ -599,6 +643,8 @@ int exp_db_fail(sqlite3 *db, const struct exp_plan *pl, int run, const char *err
     sqlite3_stmt *ins = NULL;
     int rc = store_exec(db, "BEGIN IMMEDIATE", err);
     if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM daily WHERE run = ?1", run, err);
+    if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM groups WHERE run = ?1", run, err);
+    if (rc == SS_OK) rc = exec_for_run(db, "DELETE FROM layers WHERE run = ?1", run, err);
     if (rc == SS_OK)
         rc = store_prepare(
             db, "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, 'failed', ?, ?, NULL)", &ins, err);

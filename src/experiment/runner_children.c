@@ -1,21 +1,25 @@
 /*
  * runner_children.c - the child processes of a sweep or comparison: each run
- * a real `scoresim run` started with posix_spawn, up to `jobs` at once,
- * polled, and merged into the experiment database when it ends (a
- * failure logged with the last line of its log); progress and time left;
- * on a stop request, SIGTERM to every child, then SIGKILL after a grace.
- * Apart from the folder and the entry points (runner.c) because this is
- * the part that deals with processes and signals.
+ * a real `scoresim run` (fork and exec, armed to die with the sweep), up to
+ * `jobs` at once, polled, and merged into the experiment database when it
+ * ends (a failure logged with the last line of its log); progress and time
+ * left; on a stop request, SIGTERM to every child, SIGKILL after a short
+ * grace, and every child reaped before returning. Apart from the folder
+ * and the entry points (runner.c) because this is the part that deals with
+ * processes and signals.
  */
+
+#define _GNU_SOURCE /* Linux's process calls: pipe2, gettid (for prctl, below) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,9 +36,11 @@
 
 extern char **environ; /* POSIX: the environment, passed to every run */
 
-/* Seconds to wait for runs told to stop (SIGTERM: they stop between days)
- * before killing them. */
-#define EXP_STOP_GRACE 10.0
+/* Seconds to wait for runs told to stop (SIGTERM: they stop at their next
+ * check, within moments) before killing them. Short: an interrupted
+ * command is ended within 3 s (main.c's alarm), and the sweep is to have
+ * reaped its runs by then, not to leave them behind. */
+#define EXP_STOP_GRACE 1.0
 /* Poll interval for finished runs, in nanoseconds. */
 #define EXP_POLL_NS 10000000L
 
@@ -62,35 +68,89 @@ static void last_line(const char *path, char *buf, size_t size)
     buf[keep] = '\0';
 }
 
-/* posix_spawn bin with argv: stdin and stdout on /dev/null, stderr into
- * log, default signal handling and nothing blocked, whatever the caller
- * had (a run installs its own SIGINT handler). Returns 0 or an errno. */
+/* In the child, between fork and exec: only async-signal-safe calls (the
+ * parent may have other threads). Reports an errno on `report` and ends
+ * the child if anything fails; never returns. */
+static void child_exec(const char *bin, char *const *argv, const char *log, pid_t parent,
+                       int report)
+{
+    /* Default dispositions and nothing blocked, whatever the parent had (a
+     * run installs its own SIGINT and SIGTERM handlers after exec), and
+     * before the death signal is armed, so that it kills even here. */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    const int sigs[] = {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGALRM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* SIGTERM, not SIGKILL, when the sweep dies: a run told to stop ends
+     * within moments on its own (exit 130, nothing complete-looking left)
+     * and tidies its folder as it goes, where SIGKILL would leave a
+     * half-written one for the next invocation to clean; a run cannot
+     * ignore it (the handler only asks it to stop). The signal survives
+     * exec (the binary is not set-user-ID). */
+    int e = 0;
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) e = errno;
+    /* The sweep may have died before prctl: then nothing would ever fire,
+     * and the child would run on as an orphan. */
+    if (!e && getppid() != parent) _exit(127);
+    int fd = e ? -1 : open("/dev/null", O_RDWR);
+    if (!e && (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)) e = errno;
+    if (fd > 1) close(fd);
+    fd = e ? -1 : open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (!e && (fd < 0 || dup2(fd, 2) < 0)) e = errno;
+    if (fd > 2) close(fd);
+    if (!e) execve(bin, argv, environ);
+    if (!e) e = errno;
+    /* one write of an int to a pipe is atomic; nothing to do if it fails */
+    ssize_t ignored = write(report, &e, sizeof e);
+    (void)ignored;
+    _exit(127);
+}
+
+/* Start bin with argv as a child that dies with us: stdin and stdout on
+ * /dev/null, stderr into log, default signal handling and nothing
+ * blocked. Returns 0 or the errno of what failed (exec's included).
+ *
+ * Not posix_spawn: the child must arm PR_SET_PDEATHSIG before exec, so
+ * that a sweep killed outright (kill -9, the OOM killer) takes its runs
+ * with it instead of leaving them to run on, reparented to init. That
+ * signal fires when the *thread* that forked ends, not the process: this
+ * must be called from the main thread, which lives as long as the
+ * process (the runner's loop runs there; it starts no threads). */
 static int start_child(const char *bin, char *const *argv, const char *log, pid_t *pid)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, def;
-    sigemptyset(&none);
-    sigemptyset(&def);
-    sigaddset(&def, SIGINT);
-    sigaddset(&def, SIGTERM);
-    sigaddset(&def, SIGPIPE);
-    int e = posix_spawn_file_actions_init(&fa);
-    if (e) return e;
-    e = posix_spawnattr_init(&attr);
-    if (!e) {
-        e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        if (!e) e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        if (!e)
-            e = posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (!e) e = posix_spawnattr_setsigmask(&attr, &none);
-        if (!e) e = posix_spawnattr_setsigdefault(&attr, &def);
-        if (!e) e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        if (!e) e = posix_spawn(pid, bin, &fa, &attr, argv, environ);
-        posix_spawnattr_destroy(&attr);
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0) return errno;
+    const pid_t parent = getpid();
+    const pid_t p = fork();
+    if (p < 0) {
+        int e = errno;
+        close(pfd[0]);
+        close(pfd[1]);
+        return e;
     }
-    posix_spawn_file_actions_destroy(&fa);
-    return e;
+    if (p == 0) {
+        close(pfd[0]);
+        child_exec(bin, argv, log, parent, pfd[1]);
+    }
+    close(pfd[1]);
+    /* The pipe closes on a successful exec (O_CLOEXEC): end of file then,
+     * an errno if the child failed before it. */
+    int e = 0;
+    ssize_t n;
+    do n = read(pfd[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(pfd[0]);
+    if (n == (ssize_t)sizeof e && e) {
+        int status;
+        while (waitpid(p, &status, 0) < 0 && errno == EINTR) {
+        }
+        return e;
+    }
+    *pid = p;
+    return 0;
 }
 
 /* Start `scoresim run` for one run: the point's scenario file, the sets,
@@ -345,6 +405,10 @@ static int task(const struct exp_ctx *x, int k)
  * or the first error (children are then stopped and awaited). */
 int runner_run_all(struct exp_ctx *x, struct ss_error *err)
 {
+    /* start_child ties each child's life to this thread's */
+    if ((pid_t)syscall(SYS_gettid) != getpid())
+        return err_msg(err, SS_EINTERNAL,
+                       "a sweep's runs must be started from the process's main thread");
     const struct exp_plan *pl = x->pl;
     const int n_tasks = x->phase ? pl->n_runs : pl->replicates;
     int next = 0, running = 0, stopping = 0, killed = 0, rc = SS_OK;

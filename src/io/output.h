@@ -62,6 +62,13 @@ struct out_layer {
     double mean_degree;    /* 2 x ties / agents */
 };
 
+/* The groups and layers tables' columns, in order: an experiment's tables
+ * of the same names are a `run` column, then these (each run's rows). */
+extern const struct met_column out_group_columns[];
+extern const size_t out_n_group_columns;
+extern const struct met_column out_layer_columns[];
+extern const size_t out_n_layer_columns;
+
 /* A row of the schedule table: one change of the scenario's schedule, as
  * the run applies it. Values are text, as the scenario file writes them
  * (a number, true or false, a choice's name). */

@@ -39,14 +39,15 @@ static const struct met_column out_run_cols[] = {
     OCOL(out_run, fork_from, MET_TEXT, "a fork: the checkpoint it branched from; NULL otherwise"),
 };
 
-static const struct met_column out_group_cols[] = {
+const struct met_column out_group_columns[] = {
     OCOL(out_group, group, MET_INT, "group index, as in the daily tables"),
     OCOL(out_group, name, MET_TEXT, "group name, as in the scenario"),
     OCOL(out_group, share, MET_REAL, "share of the population the scenario asked for"),
     OCOL(out_group, agents, MET_INT, "agents in the group"),
 };
+const size_t out_n_group_columns = N_OF(out_group_columns);
 
-static const struct met_column out_layer_cols[] = {
+const struct met_column out_layer_columns[] = {
     OCOL(out_layer, layer, MET_INT, "layer index, as in daily_layer"),
     OCOL(out_layer, name, MET_TEXT, "layer name, as in the scenario"),
     OCOL(out_layer, generator, MET_TEXT,
@@ -55,6 +56,7 @@ static const struct met_column out_layer_cols[] = {
     OCOL(out_layer, ties, MET_INT, "undirected ties as built (before any is cut)"),
     OCOL(out_layer, mean_degree, MET_REAL, "2 x ties / agents"),
 };
+const size_t out_n_layer_columns = N_OF(out_layer_columns);
 
 const struct met_column out_schedule_columns[] = {
     OCOL(out_change, day, MET_INT, "the day the change starts: from that day on it is in force"),
@@ -121,15 +123,15 @@ struct out_table out_table_get(int id)
                                   "One row: what was run, on what, and how long it took."};
     case T_GROUPS:
         return (struct out_table){"groups",
-                                  out_group_cols,
-                                  N_OF(out_group_cols),
+                                  out_group_columns,
+                                  N_OF(out_group_columns),
                                   "\"group\"",
                                   0,
                                   "One row per population group. Key: `group`."};
     case T_LAYERS:
         return (struct out_table){"layers",
-                                  out_layer_cols,
-                                  N_OF(out_layer_cols),
+                                  out_layer_columns,
+                                  N_OF(out_layer_columns),
                                   "\"layer\"",
                                   0,
                                   "One row per network layer. Key: `layer`."};

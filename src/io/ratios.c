@@ -176,7 +176,7 @@ static int ratio_insert(sqlite3 *db, sqlite3_stmt *st, const struct ratio_row *r
 static int ratio_flush(sqlite3 *db, struct ratio_block *b, struct ss_error *err)
 {
     int rc = SS_OK;
-    for (int g = 0; g < b->n_groups && rc == SS_OK; g++) {
+    for (int g = 0; b->ref >= 0 && g < b->n_groups && rc == SS_OK; g++) {
         if (g == b->ref) continue;
         for (int m = 0; m < 2 && rc == SS_OK; m++) {
             int runs = 0;
@@ -216,9 +216,13 @@ static int ratio_flush(sqlite3 *db, struct ratio_block *b, struct ss_error *err)
     return rc;
 }
 
-/* The groups table's names and its reference group; n_groups 0 if there
- * is no groups table (no run merged yet). */
-static int ratio_groups(sqlite3 *db, struct ratio_block *b, struct ss_error *err)
+/* The groups of point `point` (experiment: the groups table holds every
+ * run's; any run of a point has the point's groups, so its lowest-numbered
+ * done run's are taken; a run: its own), their names and the reference
+ * group, into b; n_groups 0 if there are none (no run merged yet, or none
+ * of the point's). */
+static int ratio_groups(sqlite3 *db, struct ratio_block *b, int experiment, int64_t point,
+                        struct ss_error *err)
 {
     sqlite3_stmt *st = NULL;
     b->n_groups = 0;
@@ -232,8 +236,14 @@ static int ratio_groups(sqlite3 *db, struct ratio_block *b, struct ss_error *err
     sqlite3_finalize(st);
     st = NULL;
     if (rc != SS_OK || !has) return rc; /* no run merged yet */
-    rc =
-        store_prepare(db, "SELECT \"group\", name, share FROM groups ORDER BY \"group\"", &st, err);
+    rc = store_prepare(db,
+                       experiment ? "SELECT \"group\", name, share FROM groups WHERE run = "
+                                    "(SELECT min(g.run) FROM groups g JOIN runs r ON r.run = "
+                                    "g.run WHERE r.point = ?1 AND r.status = 'done') "
+                                    "ORDER BY \"group\""
+                                  : "SELECT \"group\", name, share FROM groups ORDER BY \"group\"",
+                       &st, err);
+    if (rc == SS_OK && experiment) sqlite3_bind_int64(st, 1, point);
     double best = -1.0;
     while (rc == SS_OK && sqlite3_step(st) == SQLITE_ROW) {
         sqlite3_int64 g = sqlite3_column_int64(st, 0);
@@ -278,8 +288,12 @@ int ratios_build(sqlite3 *db, int experiment, struct ss_error *err)
     struct ratio_block b = {.m = &m};
     sqlite3_stmt *sel = NULL;
     int rc = ratio_create(db, err);
-    if (rc == SS_OK) rc = ratio_groups(db, &b, err);
-    if (rc != SS_OK || b.n_groups < 2 || b.ref < 0) return rc;
+    int64_t groups_of = -1; /* the point whose groups b holds */
+    if (rc == SS_OK && !experiment) {
+        rc = ratio_groups(db, &b, 0, 0, err);
+        groups_of = 0;
+    }
+    if (rc != SS_OK || (!experiment && (b.n_groups < 2 || b.ref < 0))) return rc;
     rc = store_prepare(db,
                        experiment
                            ? "SELECT r.point, d.day, d.run, d.group_name, d.listed, "
@@ -299,6 +313,10 @@ int ratios_build(sqlite3 *db, int experiment, struct ss_error *err)
         int64_t point = sqlite3_column_int64(sel, 0), day = sqlite3_column_int64(sel, 1);
         int64_t run = sqlite3_column_int64(sel, 2);
         if (b.valid && (point != b.point || day != b.day)) rc = ratio_flush(db, &b, err);
+        /* each point its own groups: a sweep may vary their shares, so its
+         * reference, and a comparison's A and B may have other groups */
+        if (rc == SS_OK && point != groups_of) rc = ratio_groups(db, &b, 1, point, err);
+        groups_of = point;
         if (rc != SS_OK) break;
         if (!b.valid) b.valid = 1, b.point = point, b.day = day, b.n = 0;
         if (b.n == 0 || run != b.cur_run) {

@@ -52,10 +52,11 @@ struct sqlite3;
 /* Create (if need be) and fill the ratios table of db from its daily
  * table: a run's (experiment 0: one run, point 0) or an experiment's
  * (experiment 1: the done runs of each point, by the runs table). For every
- * point, day and group but the reference (the groups table's largest
- * share, the first of equals), di_listed and di_sanctioned. Rows are
- * matched by group name, so points may number groups differently. Call
- * inside the caller's transaction. */
+ * point, day and group but the reference (the largest share of the point's
+ * groups, the first of equals: an experiment's groups table holds every
+ * run's, and the point's lowest-numbered done run's are taken),
+ * di_listed and di_sanctioned. Rows are matched by group name, so points
+ * may number groups differently. Call inside the caller's transaction. */
 int ratios_build(struct sqlite3 *db, int experiment, struct ss_error *err);
 
 #endif

@@ -493,7 +493,11 @@ int rep_build(struct rep *r, const char *dir)
     }
     long long groups = 0, points = 1;
     rc = rep_scalar(r, "SELECT MAX(day) FROM daily", 0, &r->last_day);
-    if (!rc) rc = rep_scalar(r, "SELECT COUNT(*) FROM groups", 0, &groups);
+    if (!rc)
+        rc = rep_scalar(r,
+                        r->kind == REP_RUN ? "SELECT COUNT(*) FROM groups"
+                                           : "SELECT COUNT(DISTINCT \"group\") FROM groups",
+                        0, &groups);
     if (!rc && r->kind != REP_RUN) rc = rep_scalar(r, "SELECT COUNT(*) FROM points", 1, &points);
     if (rc) return rc;
     /* point, group, day, exit days, silence */
@@ -515,9 +519,22 @@ int rep_build(struct rep *r, const char *dir)
     sbuf_add(b, ",\"dir\":");
     sbuf_json(b, dir);
     sbuf_printf(b, ",\"last_day\":%lld,\"step\":%lld", r->last_day, r->step);
-    rc = rep_table(r, "groups",
-                   "SELECT \"group\", name, share, agents FROM groups ORDER BY \"group\"");
-    if (!rc) rc = rep_table(r, "layers", "SELECT * FROM layers ORDER BY layer");
+    /* An experiment's groups and layers tables hold every run's: the page
+     * shows the lowest-numbered run's (the groups' sizes in every run come
+     * from the daily rows). */
+    if (r->kind == REP_RUN) {
+        rc = rep_table(r, "groups",
+                       "SELECT \"group\", name, share, agents FROM groups ORDER BY \"group\"");
+        if (!rc) rc = rep_table(r, "layers", "SELECT * FROM layers ORDER BY layer");
+    } else {
+        rc = rep_table(r, "groups",
+                       "SELECT \"group\", name, share, agents FROM groups WHERE run = "
+                       "(SELECT min(run) FROM groups) ORDER BY \"group\"");
+        if (!rc)
+            rc = rep_table(r, "layers",
+                           "SELECT layer, name, generator, contact, ties, mean_degree FROM layers "
+                           "WHERE run = (SELECT min(run) FROM layers) ORDER BY layer");
+    }
     if (!rc && r->kind == REP_RUN) rc = rep_table(r, "run", "SELECT * FROM run LIMIT 1");
     if (!rc && r->kind == REP_SENS) rc = rep_sensitivity_tables(r);
     if (!rc && r->kind != REP_RUN && r->kind != REP_SENS) rc = rep_experiment_tables(r);
