@@ -21,6 +21,12 @@ const char *scn_text(const struct scenario *s);
 /* scn_load whose allocation hook fails its fail_at-th allocation (1-based;
  * 0: never), so tests can prove out-of-memory is reported, not crashed on. */
 int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err);
+/* scn_load_all of text[0 .. len) (any bytes; text[len] need not exist)
+ * instead of a file: label names it in messages, and relative paths are
+ * taken from label's folder. all may be NULL (only the first error, in
+ * err). The path versions read their file and call this. */
+int scn_load_buffer(struct scenario **out, const char *text, size_t len, const char *label,
+                    struct ss_errors *all, struct ss_error *err);
 /* A scenario from YAML text (a checkpoint's), unfinished: label names it in
  * messages, dir is the folder its relative paths are taken from. */
 int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
