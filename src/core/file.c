@@ -12,50 +12,51 @@
 
 #include "core/text.h"
 
-/* What a file that is not a regular one is, for "... is a FIFO". */
-static const char *file_kind(mode_t mode)
+const char *file_open_why(const char *path, FILE **out, int *code)
 {
-    if (S_ISDIR(mode)) return "a directory";
-    if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-    if (S_ISCHR(mode)) return "a character device";
-    if (S_ISBLK(mode)) return "a block device";
-    if (S_ISSOCK(mode)) return "a socket";
-    return "not a regular file";
+    *out = NULL;
+    *code = SS_EINPUT;
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return strerror(errno);
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st) != 0) {
+        why = strerror(errno);
+        *code = SS_EIO;
+    } else if (S_ISDIR(st.st_mode)) {
+        why = "it is a directory, not a regular file";
+    } else if (S_ISFIFO(st.st_mode)) {
+        why = "it is a FIFO (named pipe), not a regular file";
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        why = "it is a device, not a regular file";
+    } else if (S_ISSOCK(st.st_mode)) {
+        why = "it is a socket, not a regular file";
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "it is not a regular file";
+    } else {
+        /* a regular file never blocks; reads are plain from here */
+        int flags = fcntl(fd, F_GETFL);
+        FILE *f = NULL;
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
+            why = strerror(errno);
+            *code = SS_EIO;
+        } else {
+            *out = f;
+            *code = SS_OK;
+            return NULL;
+        }
+    }
+    close(fd);
+    return why;
 }
 
 int file_open_regular(const char *path, const char *what, FILE **out, struct ss_error *err)
 {
-    *out = NULL;
-    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return err_set(err, SS_EINPUT, path, 0, 0, "cannot open %s: %s", what, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return err_set(err, SS_EIO, path, 0, 0, "cannot read %s: %s", what, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return err_set(err, SS_EINPUT, path, 0, 0, "cannot read %s: it is %s, not a regular file",
-                       what, file_kind(st.st_mode));
-    }
-    /* A regular file never blocks, but say so: reads are plain from here. */
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-        int e = errno;
-        close(fd);
-        return err_set(err, SS_EIO, path, 0, 0, "cannot read %s: %s", what, strerror(e));
-    }
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        int e = errno;
-        close(fd);
-        return err_set(err, SS_EIO, path, 0, 0, "cannot read %s: %s", what, strerror(e));
-    }
-    *out = f;
-    return SS_OK;
+    int code;
+    const char *why = file_open_why(path, out, &code);
+    if (!why) return SS_OK;
+    return err_set(err, code, path, 0, 0, "cannot read %s: %s", what, why);
 }
 
 /* max as "4 MiB", or as bytes when it is not a whole number of MiB. */

@@ -19,10 +19,16 @@
  * (a FIFO with no writer cannot block the open), checked with fstat, then
  * read normally. what names the file in messages ("the scenario file").
  * Returns SS_OK with *out open (the caller fcloses it); SS_EINPUT naming
- * path when it cannot be opened (with the system's reason) or is not a
- * regular file ("is a directory", "is a FIFO", ...); SS_EIO when a system
- * call other than the open fails. */
+ * path ("cannot read the scenario file: ...") when it cannot be opened
+ * (the system's reason) or is not a regular file ("it is a directory",
+ * "it is a FIFO", ...); SS_EIO when a system call after the open fails. */
 int file_open_regular(const char *path, const char *what, FILE **out, struct ss_error *err);
+
+/* file_open_regular's work without the message: NULL with *out open and
+ * *code SS_OK, or the reason ("No such file or directory", "it is a
+ * directory, not a regular file") with *code SS_EINPUT (SS_EIO when a
+ * system call after the open failed). The reason is a static string. */
+const char *file_open_why(const char *path, FILE **out, int *code);
 
 /* The whole regular file at path (file_open_regular), NUL-terminated, in
  * *text (allocated through m, the caller frees it) and its length in *len

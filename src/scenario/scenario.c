@@ -76,6 +76,72 @@ int scn_new_default(struct scenario **out, struct ss_error *err)
     return create(out, 0, err);
 }
 
+/* The owned array of row r's field in p (NULL for a row that owns none),
+ * and its bytes. A family's rows own none (checked in scn_copy_fresh). */
+static void **owned(struct params *p, const struct row *r, size_t *bytes, int which)
+{
+    char *addr = (char *)p + r->off;
+    *bytes = 0;
+    if (r->type == T_DIST && which == 0) {
+        struct dist *d = (struct dist *)addr;
+        *bytes = d->n_values * sizeof *d->values;
+        return (void **)&d->values;
+    }
+    if (r->type == T_INTS && which == 0) {
+        struct int_list *l = (struct int_list *)addr;
+        *bytes = l->n * sizeof *l->v;
+        return (void **)&l->v;
+    }
+    if (r->type == T_SCHEDULE) {
+        struct schedule *sc = (struct schedule *)addr;
+        *bytes = sc->n * (which ? sizeof *sc->order : sizeof *sc->c);
+        return which ? (void **)&sc->order : (void **)&sc->c;
+    }
+    return NULL;
+}
+
+int scn_copy_fresh(struct scenario **out, const struct scenario *fresh, struct ss_error *err)
+{
+    *out = NULL;
+    if (fresh->finished || fresh->n_marks || fresh->n_srcs || fresh->text)
+        return err_msg(err, SS_EINTERNAL, "scn_copy_fresh: the scenario was read into");
+    struct mem m = {0};
+    struct scenario *s = mem_alloc(&m, sizeof *s);
+    if (!s) return err_nomem(err, "copying a scenario");
+    memcpy(s, fresh, sizeof *s);
+    s->mem = m;
+    s->marks = NULL;
+    s->srcs = NULL;
+    s->cap_marks = s->cap_srcs = 0;
+    /* first no array is the copy's, so that scn_free of a half copy frees
+     * only what was copied; then each is copied */
+    size_t bytes;
+    for (size_t i = 0; i < scn_n_rows; i++)
+        for (int w = 0; w < 2; w++) {
+            void **a = owned(&s->p, &scn_rows[i], &bytes, w);
+            if (a && scn_rows[i].fam) {
+                scn_free(s);
+                return err_msg(err, SS_EINTERNAL, "scn_copy_fresh: family row %s owns memory",
+                               scn_rows[i].key);
+            }
+            if (a) *a = NULL;
+        }
+    for (size_t i = 0; i < scn_n_rows; i++)
+        for (int w = 0; w < 2; w++) {
+            void **a = owned(&s->p, &scn_rows[i], &bytes, w);
+            void *const *from =
+                (void *const *)owned((struct params *)&fresh->p, &scn_rows[i], &bytes, w);
+            if (!a || !*from) continue;
+            if (!(*a = mem_alloc(&s->mem, bytes))) {
+                scn_free(s);
+                return err_nomem(err, "copying a scenario");
+            }
+            if (bytes) memcpy(*a, *from, bytes);
+        }
+    *out = s;
+    return SS_OK;
+}
+
 /* The folder of path and its base name without extension. */
 static void split_path(struct scenario *s, const char *path)
 {
@@ -177,17 +243,19 @@ static int read_text(struct scenario *s, const char *text, size_t len, struct ss
     return rc;
 }
 
-/* A scenario of text[0 .. len) (whose source is label, relative paths
- * taken from dir, or from label's folder when dir is NULL). */
-static int load_buffer(struct scenario **out, const char *text, size_t len, const char *label,
-                       const char *dir, long fail_at, struct ss_errors *all, struct ss_error *err)
+/* A scenario of text[0 .. len) over the seed defaults, or over a copy of
+ * base (scn_copy_fresh) if not NULL; its source is label, relative paths
+ * are taken from dir, or from label's folder when dir is NULL. */
+static int load_buffer(struct scenario **out, const struct scenario *base, const char *text,
+                       size_t len, const char *label, const char *dir, long fail_at,
+                       struct ss_errors *all, struct ss_error *err)
 {
     struct scenario *s;
     *out = NULL;
     if (strlen(label) >= MAX_PATH || (dir && strlen(dir) >= MAX_PATH))
         return err_msg(err, SS_EINPUT, "scenario path or folder longer than %d bytes",
                        MAX_PATH - 1);
-    int rc = create(&s, fail_at, err);
+    int rc = base ? scn_copy_fresh(&s, base, err) : create(&s, fail_at, err);
     if (rc) return rc;
     strcpy(s->path, label);
     if (dir) {
@@ -216,7 +284,7 @@ static int load_file(struct scenario **out, const char *path, long fail_at, stru
     size_t len;
     int rc = file_read_all(path, "the scenario file", SCN_MAX_BYTES, 0, &m, &text, &len, err);
     if (rc) return rc;
-    rc = load_buffer(out, text, len, path, NULL, fail_at, all, err);
+    rc = load_buffer(out, NULL, text, len, path, NULL, fail_at, all, err);
     mem_free(&m, text);
     return rc;
 }
@@ -239,21 +307,21 @@ int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
     return rc;
 }
 
-int scn_load_buffer(struct scenario **out, const char *text, size_t len, const char *label,
-                    struct ss_errors *all, struct ss_error *err)
+int scn_load_buffer(struct scenario **out, const struct scenario *defaults, const char *text,
+                    size_t len, const char *label, struct ss_errors *all, struct ss_error *err)
 {
     struct ss_error local;
     if (!err) err = &local;
     if (all) memset(all, 0, sizeof *all);
-    int rc = load_buffer(out, text, len, label, NULL, 0, all, err);
+    int rc = load_buffer(out, defaults, text, len, label, NULL, 0, all, err);
     if (all && rc == SS_EINPUT && all->n == 0) ss_errors_add(all, err);
     return rc;
 }
 
-int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
-                  struct ss_error *err)
+int scn_load_text(struct scenario **out, const struct scenario *defaults, const char *text,
+                  const char *label, const char *dir, struct ss_error *err)
 {
-    return load_buffer(out, text, strlen(text), label, dir, 0, NULL, err);
+    return load_buffer(out, defaults, text, strlen(text), label, dir, 0, NULL, err);
 }
 
 int scn_load(struct scenario **out, const char *path, struct ss_error *err)

@@ -270,7 +270,7 @@ static int el_load(struct el_ties *t, const char *path, const char *layer, uint3
 int net_edge_list_parse(const char *text, size_t len, const char *label, uint32_t agents,
                         struct mem *m, uint64_t *ties, struct ss_error *err)
 {
-    struct el_ties t = {0};
+    struct el_ties t = {.count_only = 1};
     struct el_place pl = {label, 0, agents};
     size_t used;
     int rc = el_scan(&t, text, len, 1, &pl, m, err, &used);
