@@ -20,7 +20,8 @@ for h in $harnesses; do
     [ -x "$bin" ] || { echo "fuzz: $bin is not built (make build-fuzz)"; exit 2; }
     work=$build/corpus/$h crashes=$build/crashes/$h log=$build/fuzz-$h.log
     mkdir -p "$work" "$crashes"
-    seeds=("$src/fuzz/corpus/$h")
+    seeds=()
+    [ -d "$src/fuzz/corpus/$h" ] && seeds+=("$src/fuzz/corpus/$h")
     opts=()
     case $h in
     scenario) seeds+=("$src/scenarios" "$src/tests/data/good" "$src/tests/data/bad")
