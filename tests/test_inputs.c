@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "core/file.h"
+#include "core/strbuf.h"
 #include "core/text.h"
 #include "experiment/targets.h"
 #include "harness.h"
@@ -263,8 +264,7 @@ static void test_scenario_bytes(void **state)
     assert_string_equal(err.msg, "a NUL byte: expected UTF-8 text in a scenario");
     static const char latin1[] = "days: 10\nname: caf\xE9\n";
     assert_int_equal(
-        scn_load_buffer(&s, NULL, latin1, sizeof latin1 - 1, "latin1.yaml", NULL, &err),
-        SS_EINPUT);
+        scn_load_buffer(&s, NULL, latin1, sizeof latin1 - 1, "latin1.yaml", NULL, &err), SS_EINPUT);
     TH_EQ(err.line, 2);
     TH_EQ(err.col, 10);
     assert_non_null(strstr(err.msg, "not UTF-8 (\\xE9)"));
@@ -372,14 +372,83 @@ static void test_edge_list_long_line(void **state)
     assert_int_equal(th_remove_tree(dir), 0);
 }
 
+/* --- targets ---------------------------------------------------------------------- */
+
+/* Each target is compared with every one before it: 10,000 are read, the
+ * 10,001st is refused at its line. */
+static void test_targets_count(void **state)
+{
+    struct sbuf b = {0};
+    struct mem m = {0};
+    sbuf_init(&b, &m);
+    sbuf_add(&b, "day,metric,value,scale,sd\n");
+    for (int i = 1; i <= 10001; i++) sbuf_printf(&b, "%d,listed,0.1,share_of_adults,0.05\n", i);
+    struct ss_error err = {0};
+    struct tgt_set *ts = NULL;
+    assert_int_equal(
+        tgt_load_text(&ts, sbuf_str(&b, &err, "targets"), "t.csv", NULL, 0, NULL, &err), SS_EINPUT);
+    assert_null(ts);
+    TH_EQ(err.line, 10002);
+    assert_string_equal(err.msg, "a target after the 10000th: expected at most 10000 targets");
+    /* one fewer is read */
+    char *text = (char *)sbuf_str(&b, &err, "targets");
+    *strstr(text, "10001,listed") = '\0';
+    assert_int_equal(tgt_load_text(&ts, text, "t.csv", NULL, 0, NULL, &err), SS_OK);
+    TH_EQ(ts->n, 10000);
+    tgt_free(ts);
+    sbuf_free(&b);
+}
+
+/* A scenario mapping of more keys than any section has is refused before
+ * its keys are compared with each other (the duplicate check). */
+static void test_scenario_map_keys(void **state)
+{
+    struct sbuf b = {0};
+    struct mem m = {0};
+    sbuf_init(&b, &m);
+    sbuf_add(&b, "days: 5\npopulation:\n");
+    for (int i = 0; i < 1001; i++) sbuf_printf(&b, "  k%d: 1\n", i);
+    struct ss_error err = {0};
+    struct scenario *s = NULL;
+    const char *text = sbuf_str(&b, &err, "scenario");
+    assert_int_equal(scn_load_buffer(&s, NULL, text, strlen(text), "keys.yaml", NULL, &err),
+                     SS_EINPUT);
+    TH_EQ(err.line, 3);
+    TH_EQ(err.col, 3);
+    assert_string_equal(err.msg,
+                        "a mapping of 1001 keys: expected at most 1000 (docs/scenario.md)");
+    sbuf_free(&b);
+}
+
+/* A schedule is finished by comparing every change with every other: more
+ * than 1,000 changes are refused at the entry that passes the limit. */
+static void test_schedule_changes(void **state)
+{
+    struct sbuf b = {0};
+    struct mem m = {0};
+    sbuf_init(&b, &m);
+    sbuf_add(&b, "days: 400\nschedule:\n");
+    for (int i = 0; i < 1001; i++)
+        sbuf_printf(&b, "  - {day: %d, set: {scoring.integration: 0.5}}\n", 1 + i % 300);
+    struct ss_error err = {0};
+    struct scenario *s = NULL;
+    const char *text = sbuf_str(&b, &err, "scenario");
+    assert_int_equal(scn_load_buffer(&s, NULL, text, strlen(text), "sched.yaml", NULL, &err),
+                     SS_EINPUT);
+    TH_EQ(err.line, 3 + 1000);
+    assert_string_equal(err.msg, "'schedule' makes more than 1000 changes: expected at most 1000");
+    sbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_regular_files_only), cmocka_unit_test(test_read_limit),
-        cmocka_unit_test(test_text_positions),     cmocka_unit_test(test_escape),
-        cmocka_unit_test(test_scenario_nesting),   cmocka_unit_test(test_scenario_size),
-        cmocka_unit_test(test_scenario_bytes),     cmocka_unit_test(test_edge_list_lines),
-        cmocka_unit_test(test_edge_list_long_line),
+        cmocka_unit_test(test_regular_files_only),  cmocka_unit_test(test_read_limit),
+        cmocka_unit_test(test_text_positions),      cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_scenario_nesting),    cmocka_unit_test(test_scenario_size),
+        cmocka_unit_test(test_scenario_bytes),      cmocka_unit_test(test_edge_list_lines),
+        cmocka_unit_test(test_edge_list_long_line), cmocka_unit_test(test_targets_count),
+        cmocka_unit_test(test_scenario_map_keys),   cmocka_unit_test(test_schedule_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

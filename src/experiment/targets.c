@@ -23,6 +23,9 @@
 
 /* A targets file larger than this is surely not one. */
 #define TGT_MAX_BYTES ((size_t)64 << 20)
+/* Targets in a file, at most: a calibration has tens (the shipped file 14),
+ * and each is evaluated on every run of every wave. */
+#define TGT_MAX_TARGETS 10000
 
 /* --- collecting errors ---------------------------------------------------- */
 
@@ -160,6 +163,13 @@ int tgt_load_text(struct tgt_set **out, const char *text, const char *label,
         if (prc == -2) {
             free_target(m, t);
             goto nomem;
+        }
+        if (prc == 0 && ts->n == TGT_MAX_TARGETS) {
+            /* each target is compared with those before it (below) */
+            tgt_bad(&c, t->line, 1, "a target after the %dth: expected at most %d targets",
+                    TGT_MAX_TARGETS, TGT_MAX_TARGETS);
+            free_target(m, t);
+            break;
         }
         if (prc == 0) {
             for (int i = 0; i < ts->n; i++)

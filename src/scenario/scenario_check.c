@@ -187,8 +187,7 @@ static int check_edge_file(struct scenario *s, struct ss_error *err, const struc
         fclose(f);
         return SS_OK;
     }
-    return fail_at(s, err, key, -1, "'%s' names '%s', which cannot be read: %s", key, l->file,
-                   why);
+    return fail_at(s, err, key, -1, "'%s' names '%s', which cannot be read: %s", key, l->file, why);
 }
 
 /* Check each layer, then drop disabled ones (the rest keep their order). */

@@ -25,8 +25,10 @@
 #define MAX_DEPTH 8   /* components in a key path */
 /* Limits of what is read, far above any real scenario (the seed scenario
  * with every comment is 20 KiB and nests 5 deep); docs/scenario.md. */
-#define SCN_MAX_BYTES   (16 << 20) /* a scenario file, a --set value, a checkpoint's scenario */
-#define SCN_MAX_NESTING 32         /* lists and mappings inside each other */
+#define SCN_MAX_BYTES    (16 << 20) /* a scenario file, a --set value, a checkpoint's scenario */
+#define SCN_MAX_NESTING  32         /* lists and mappings inside each other */
+#define SCN_MAX_MAP_KEYS 1000       /* keys of one mapping (the table's largest has 15) */
+#define SCN_MAX_CHANGES  1000       /* changes of a schedule (a real one has tens) */
 
 /* What a row's field holds, and so how it is read, checked and printed. */
 enum ptype {

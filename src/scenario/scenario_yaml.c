@@ -465,6 +465,11 @@ static int walk_pair(struct scn_ctx *c, const char *path, yaml_node_pair_t *firs
 static int walk_map(struct scn_ctx *c, const char *path, yaml_node_t *v)
 {
     yaml_node_pair_t *first = v->data.mapping.pairs.start, *top = v->data.mapping.pairs.top;
+    /* each key is compared with those before it (duplicates): bounded
+     * here, far above the largest mapping the table has */
+    if (top - first > SCN_MAX_MAP_KEYS)
+        return scn_fail(c, v, "a mapping of %ld keys: expected at most %d (docs/scenario.md)",
+                        (long)(top - first), SCN_MAX_MAP_KEYS);
     for (yaml_node_pair_t *p = first; p < top; p++) {
         int rc = walk_pair(c, path, first, p);
         if (rc == SS_EINPUT && c->all)
