@@ -6,7 +6,6 @@
  * waves and the posterior because this is what makes a calibration
  * resumable, and it reads best on its own.
  */
-#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>

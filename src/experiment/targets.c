@@ -8,7 +8,6 @@
  */
 #include "experiment/targets.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,13 +8,11 @@
  * because these are the model's rules about its parameters, and they
  * grow with it.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/file.h"
