@@ -1,22 +1,31 @@
 # scoresim: the two commands a user needs, and the steps behind them.
 #   make demo   install what is missing (Debian, as root), build, run the seed scenario
-#   make test   install, build (release and ASan+UBSan), run every test with ctest, lint
+#   make test   install, build (release and ASan+UBSan), run every test with ctest, a short
+#               run of each fuzzer (fuzz/), lint
 # Everything else is a step of those two, callable on its own.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# make fuzz: seconds per harness; make test runs each for FUZZ_SMOKE_SECONDS.
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 8
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 # Debian packages the build, the tests and the linters need. Node.js and npm
 # build the report's charts (report/); chromium runs the report's browser test;
 # python3 runs scripts/check-includes.py (lint, tests/cli_includes.sh).
+# clang, its runtime (libFuzzer, the sanitizers: not pulled in without
+# recommends) and its OpenMP build the fuzzers (fuzz/).
 # npm only if missing: NodeSource's nodejs package carries its own npm.
 DEPS := build-essential cmake pkg-config libyaml-dev libsqlite3-dev libgsl-dev zlib1g-dev libcmocka-dev sqlite3 \
-        clang-format clang-tidy cppcheck nodejs chromium python3
+        clang-format clang-tidy cppcheck nodejs chromium python3 \
+        clang libclang-rt-14-dev libomp-dev
 DEPS += $(if $(shell command -v npm),,npm)
 
-.PHONY: all deps build build-asan demo test test-release test-asan lint format docs bench clean
+.PHONY: all deps build build-asan build-fuzz demo test test-release test-asan test-fuzz fuzz lint \
+        format docs bench clean
 
 all: build
 
@@ -52,9 +61,24 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SCORESIM_SANITIZED=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900
 
-test: test-release test-asan lint
+# The libFuzzer harnesses (fuzz/README.md), in their own build with clang.
+build-fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCORESIM_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
-SOURCES = $(wildcard src/*/*.c src/*/*.h include/*.h tests/*.c tests/*.h bench/*.c)
+# Each harness for FUZZ_SECONDS, one after the other (one core).
+fuzz: build-fuzz
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# A short run of each, so that the harnesses keep building and the
+# corpus (regression inputs included) keeps passing.
+test-fuzz: build-fuzz
+	./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+test: test-release test-asan test-fuzz lint
+
+SOURCES = $(wildcard src/*/*.c src/*/*.h include/*.h tests/*.c tests/*.h bench/*.c fuzz/*.c fuzz/*.h)
 
 lint: build
 	@echo "clang-format: checking $(words $(SOURCES)) files"
@@ -90,4 +114,4 @@ bench: build
 	./bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

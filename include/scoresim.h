@@ -156,6 +156,11 @@ struct sim_options {
                                       from there, even after kill -9; 0: never */
 };
 
+/* Read every input file a run of s (finished) reads before its first day
+ * (its edge lists), with the run's own reader and messages, building
+ * nothing: SS_OK, or the error the run would stop with (SS_EINPUT for a
+ * malformed or unreadable file, naming it, with line and column). */
+int sim_check_inputs(const struct scenario *s, struct ss_error *err);
 /* Estimate the peak bytes a scenario needs (population, networks, build
  * buffers, metrics). */
 size_t sim_estimate_bytes(const struct scenario *s);

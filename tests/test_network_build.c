@@ -79,8 +79,8 @@ static void test_edge_list_errors(void **state)
                  "(population.agents)");
     expect_error("bad_selfloop.txt", 1000, SS_EINPUT, 3, 3,
                  "self-loop on agent 7: a tie needs two different agents");
-    expect_error("missing.txt", 1000, SS_EIO, 0, 0,
-                 "cannot open the edge list: No such file or directory");
+    expect_error("missing.txt", 1000, SS_EINPUT, 0, 0,
+                 "cannot read the edge list: No such file or directory");
 }
 
 /* Round trip: a generated layer written out as an edge list (each tie

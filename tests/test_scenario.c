@@ -451,7 +451,7 @@ static void test_trigger_days_in_run(void **state)
     assert_int_equal(scn_triggers_after(s), 1);
     /* read back from its effective text (what a checkpoint holds) */
     struct scenario *back = NULL;
-    assert_int_equal(scn_load_text(&back, scn_text(s), "a checkpoint", ".", &err), SS_OK);
+    assert_int_equal(scn_load_text(&back, NULL, scn_text(s), "a checkpoint", ".", &err), SS_OK);
     assert_int_equal(scn_finish(back, &err), SS_OK);
     assert_int_equal(scn_triggers_after(back), 1);
     scn_free(back);
@@ -472,7 +472,7 @@ static void test_trigger_days_in_run(void **state)
     assert_int_equal(scn_triggers_after(s), 0);
     scn_free(s);
     /* a file of 100 days that leaves the seed's trigger day: kept, counted */
-    assert_int_equal(scn_load_text(&s, "days: 100\n", "a file", ".", &err), SS_OK);
+    assert_int_equal(scn_load_text(&s, NULL, "days: 100\n", "a file", ".", &err), SS_OK);
     s->effective = 0; /* as scn_load reads a file */
     assert_int_equal(scn_finish(s, &err), SS_OK);
     assert_int_equal(scn_triggers_after(s), 1);

@@ -196,7 +196,7 @@ static void test_missing_file(void **state)
     assert_int_equal(scn_load(&s, TEST_DATA_DIR "/no/such.yaml", &err), SS_EINPUT);
     assert_null(s);
     assert_string_equal(err.file, TEST_DATA_DIR "/no/such.yaml");
-    assert_string_equal(err.msg, "cannot open scenario file: No such file or directory");
+    assert_string_equal(err.msg, "cannot read the scenario file: No such file or directory");
 }
 
 /* --- --set ------------------------------------------------------------------------- */

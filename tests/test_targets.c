@@ -541,7 +541,7 @@ static void test_eval_run(void **state)
     scn_free(s);
 }
 
-/* The file on disk: read, and a missing one is SS_EIO naming it. */
+/* The file on disk: read, and a missing one is SS_EINPUT naming it. */
 static void test_load_file(void **state)
 {
     char dir[128], path[256];
@@ -559,7 +559,7 @@ static void test_load_file(void **state)
     assert_string_equal(ts->path, path);
     tgt_free(ts);
     snprintf(path, sizeof path, "%s/none.csv", dir);
-    assert_int_equal(tgt_load(&ts, path, s, NULL, &err), SS_EIO);
+    assert_int_equal(tgt_load(&ts, path, s, NULL, &err), SS_EINPUT);
     assert_string_equal(err.file, path);
     assert_null(ts);
     scn_free(s);

@@ -244,6 +244,13 @@ int cli_cmd_check(struct cli *c)
     struct scenario *s = NULL;
     int rc = load_scenario(c, &s);
     if (rc) return rc;
+    struct ss_error err = {0};
+    rc = sim_check_inputs(s, &err);
+    if (rc) {
+        ss_error_print(&err, stderr);
+        scn_free(s);
+        return rc == SS_EINPUT ? 2 : 1;
+    }
     printf("%s: ok\n", c->file);
     scn_free(s);
     return 0;

@@ -213,7 +213,8 @@ const char cli_usage_report[] =
 const char cli_usage_check[] =
     "usage: scoresim check SCENARIO.yaml [--set KEY=VALUE]...\n"
     "\n"
-    "Validates every key of the scenario (and the overrides) without running it.\n"
+    "Validates every key of the scenario (and the overrides), and reads its edge lists\n"
+    "as a run would, without running it.\n"
     "Errors are printed as FILE:LINE:COL: message; the exit status is 2.\n";
 
 const char cli_usage_scenario[] =

@@ -4,7 +4,10 @@
 #include "core/error.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "core/text.h"
 
 static int err_vset(struct ss_error *err, int code, const char *file, int line, int col,
                     const char *fmt, va_list ap)
@@ -14,11 +17,13 @@ static int err_vset(struct ss_error *err, int code, const char *file, int line, 
     err->line = line;
     err->col = col;
     err->file[0] = '\0';
-    if (file) {
-        strncpy(err->file, file, sizeof err->file - 1);
-        err->file[sizeof err->file - 1] = '\0';
-    }
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    /* Messages quote what users wrote (keys, values, lines of their files,
+     * paths): escaped here, on the one path, so that no control byte or
+     * invalid UTF-8 reaches a terminal whichever reader quoted it. */
+    if (file) text_escape(err->file, sizeof err->file, file, strlen(file), 0);
+    char msg[sizeof err->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    text_escape(err->msg, sizeof err->msg, msg, strlen(msg), 0);
     return code;
 }
 

@@ -31,6 +31,69 @@ size_t text_utf8_len(const char *str)
     return n;
 }
 
+size_t text_utf8_len_n(const char *s, size_t n)
+{
+    char c[5] = {0};
+    memcpy(c, s, n < 4 ? n : 4);
+    return text_utf8_len(c);
+}
+
+void text_position(const char *text, size_t len, size_t at, int *line, int *col)
+{
+    long long l = 1, c = 1;
+    if (at > len) at = len;
+    for (size_t i = 0; i < at;) {
+        if (text[i] == '\n') {
+            l++, c = 1, i++;
+            continue;
+        }
+        size_t k = text_utf8_len_n(text + i, len - i);
+        i += k ? k : 1;
+        c++;
+    }
+    /* positions past INT_MAX are shown as INT_MAX rather than wrapped */
+    *line = l > 0x7fffffff ? 0x7fffffff : (int)l;
+    *col = c > 0x7fffffff ? 0x7fffffff : (int)c;
+}
+
+void text_escape(char *out, size_t size, const char *s, size_t n, int backslash)
+{
+    if (size < 8) {
+        if (size) out[0] = '\0';
+        return;
+    }
+    size_t j = 0, i = 0;
+    const size_t room = size - 4; /* keep room for "..." and the NUL */
+    while (i < n) {
+        const unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        size_t k = 1, w;
+        if (c >= 0x20 && c < 0x7f && (c != '\\' || !backslash)) {
+            esc[0] = (char)c, w = 1;
+        } else if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            esc[0] = '\\';
+            esc[1] = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+            w = 2;
+        } else {
+            size_t u = c >= 0x80 ? text_utf8_len_n(s + i, n - i) : 0;
+            /* C1 controls (U+0080 to U+009F) are two bytes C2 80 to C2 9F */
+            if (u > 1 && !(u == 2 && c == 0xC2 && (unsigned char)s[i + 1] < 0xA0)) {
+                memcpy(esc, s + i, u);
+                k = w = u;
+            } else {
+                snprintf(esc, sizeof esc, "\\x%02X", c);
+                w = 4;
+            }
+        }
+        if (j + w > room) break;
+        memcpy(out + j, esc, w);
+        j += w;
+        i += k;
+    }
+    if (i < n) memcpy(out + j, "...", 3), j += 3;
+    out[j] = '\0';
+}
+
 void text_safe_name(char *out, size_t size, const char *name)
 {
     if (size < 2) {

@@ -1,6 +1,7 @@
 /*
  * text.h - small text rules that more than one layer needs: what counts as
- * UTF-8, what a scenario's name becomes in a file name, and how a time is
+ * UTF-8 (and where a byte is, and how an untrusted one is shown in a
+ * message), what a scenario's name becomes in a file name, and how a time is
  * written in the results (ISO 8601, UTC).
  */
 #ifndef TEXT_H
@@ -15,6 +16,23 @@
  * byte, an overlong form, a surrogate or a code point above U+10FFFF.
  * Reads no further than a NUL. */
 size_t text_utf8_len(const char *s);
+/* text_utf8_len of s[0 .. n) (n at least 1), never reading s[n] or past
+ * it: for text that is not NUL-terminated. */
+size_t text_utf8_len_n(const char *s, size_t n);
+
+/* Line and column (both from 1; the column counts UTF-8 characters, each
+ * byte that is not UTF-8 as one) of byte offset at of text[0 .. len). */
+void text_position(const char *text, size_t len, size_t at, int *line, int *col);
+
+/* s[0 .. n) made safe to show in a message, into out (size bytes, at
+ * least 8): printable ASCII and valid UTF-8 characters from U+00A0 up are
+ * copied; a tab is written "\t", a line feed "\n", a carriage return
+ * "\r", and every other byte (other controls, DEL, C1 controls, a NUL,
+ * bytes that are not UTF-8) "\xHH"; with backslash, a backslash is
+ * written "\\" (so that a quoted excerpt reads back unambiguously). What
+ * does not fit is cut, and "..." marks the cut. Reads no byte at or past
+ * s + n. */
+void text_escape(char *out, size_t size, const char *s, size_t n, int backslash);
 
 /* name reduced to characters safe in a file name on every system, into out
  * (size bytes, at least 2): letters, digits, '-', '_' and '.' are kept,

@@ -6,7 +6,6 @@
  * waves and the posterior because this is what makes a calibration
  * resumable, and it reads best on its own.
  */
-#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/strbuf.h"
 #include "core/text.h"
 #include "experiment/calib.h"
@@ -49,20 +49,12 @@ static char *params_json(struct cal *x, struct ss_error *err)
 /* The whole targets file, as its identity. */
 static char *slurp(struct cal *x, const char *path, struct ss_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set(err, SS_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+    char *text;
+    size_t len;
+    /* tgt_load read it already: no new limit, the same regular-file rule */
+    if (file_read_all(path, "the targets file", (size_t)1 << 30, 0, &x->m, &text, &len, err))
         return NULL;
-    }
-    struct sbuf b = {.m = &x->m};
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf - 1, f)) > 0) {
-        buf[got] = '\0';
-        sbuf_add(&b, buf);
-    }
-    fclose(f);
-    return sbuf_take(&b, err, "reading the targets");
+    return text;
 }
 
 static const char schema[] =

@@ -192,7 +192,7 @@ static int scratch(struct scenario **out, const struct scenario *base, struct ss
     const char *text = scn_text(base);
     if (!text) return err_msg(err, SS_EINTERNAL, "a design needs a finished scenario");
     const char *label = scn_path(base)[0] ? scn_path(base) : "the seed scenario";
-    return scn_load_text(out, text, label, scn_dir(base), err);
+    return scn_load_text(out, NULL, text, label, scn_dir(base), err);
 }
 
 /* The cause of the error in err, without its place (a --set of our own

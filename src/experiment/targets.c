@@ -8,7 +8,6 @@
  */
 #include "experiment/targets.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +15,16 @@
 
 #include "core/csv.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "experiment/targets_internal.h"
 #include "scenario/params.h"
 #include "scenario/scenario.h"
 
 /* A targets file larger than this is surely not one. */
-#define TGT_MAX_BYTES (64L << 20)
+#define TGT_MAX_BYTES ((size_t)64 << 20)
+/* Targets in a file, at most: a calibration has tens (the shipped file 14),
+ * and each is evaluated on every run of every wave. */
+#define TGT_MAX_TARGETS 10000
 
 /* --- collecting errors ---------------------------------------------------- */
 
@@ -160,6 +163,13 @@ int tgt_load_text(struct tgt_set **out, const char *text, const char *label,
             free_target(m, t);
             goto nomem;
         }
+        if (prc == 0 && ts->n == TGT_MAX_TARGETS) {
+            /* each target is compared with those before it (below) */
+            tgt_bad(&c, t->line, 1, "a target after the %dth: expected at most %d targets",
+                    TGT_MAX_TARGETS, TGT_MAX_TARGETS);
+            free_target(m, t);
+            break;
+        }
         if (prc == 0) {
             for (int i = 0; i < ts->n; i++)
                 if (same_target(&ts->t[i], t)) {
@@ -201,54 +211,22 @@ int tgt_load(struct tgt_set **out, const char *path, const struct scenario *s,
 {
     *out = NULL;
     if (errs) errs->n = errs->total = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return err_set(err, SS_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
     struct mem m = {0};
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc = SS_OK;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            size_t nc = cap ? 2 * cap : 65536;
-            if (nc > (size_t)TGT_MAX_BYTES + 1) nc = (size_t)TGT_MAX_BYTES + 1;
-            if (len + 1 >= nc) {
-                rc = err_set(err, SS_EINPUT, path, 0, 0, "larger than %ld MiB: not a targets file",
-                             TGT_MAX_BYTES >> 20);
-                goto done;
-            }
-            char *t = mem_realloc(&m, text, nc);
-            if (!t) {
-                rc = err_nomem(err, "reading the targets");
-                goto done;
-            }
-            text = t;
-            cap = nc;
-        }
-        size_t got = fread(text + len, 1, cap - len - 1, fp);
-        len += got;
-        if (got == 0) break;
+    char *text;
+    size_t len;
+    int rc = file_read_all(path, "the targets file", TGT_MAX_BYTES, 0, &m, &text, &len, err);
+    /* tgt_load_text reads a C string, and the CSV reader finds (and
+     * collects) each line's bytes that are not UTF-8: only a NUL is
+     * refused here, placed by the file's check */
+    if (!rc && memchr(text, '\0', len)) {
+        rc = file_check_text(text, len, path, "the targets file", err);
+        mem_free(&m, text);
     }
-    if (ferror(fp)) {
-        rc = err_set(err, SS_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-        goto done;
-    }
-    text[len] = '\0';
-    if (memchr(text, '\0', len)) {
-        size_t at = (size_t)((char *)memchr(text, '\0', len) - text);
-        int line = 1, col = 1;
-        for (size_t i = 0; i < at; i++) {
-            if (text[i] == '\n')
-                line++, col = 1;
-            else if (((unsigned char)text[i] & 0xC0) != 0x80)
-                col++;
-        }
-        rc = err_set(err, SS_EINPUT, path, line, col, "a NUL byte: expected text (a CSV file)");
-        if (errs) errs->e[0] = *err, errs->n = errs->total = 1;
-        goto done;
+    if (rc) {
+        if (rc == SS_EINPUT && errs) errs->e[0] = *err, errs->n = errs->total = 1;
+        return rc;
     }
     rc = tgt_load_text(out, text, path, s, 0, errs, err);
-done:
-    fclose(fp);
     mem_free(&m, text);
     return rc;
 }

@@ -134,7 +134,7 @@ static int ckpt_newest(const char *dir, char *path, size_t size, struct ss_error
 static int ckpt_scenario_load(struct scenario **out, const char *text, const char *path,
                               const char *dir, struct ss_error *err)
 {
-    int rc = scn_load_text(out, text, path, dir, err);
+    int rc = scn_load_text(out, NULL, text, path, dir, err);
     if (rc != SS_OK) return rc;
     char days[32];
     snprintf(days, sizeof days, "days=%d", scn_params(*out)->days);

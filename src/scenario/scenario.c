@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/sys.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
@@ -76,6 +77,72 @@ int scn_new_default(struct scenario **out, struct ss_error *err)
     return create(out, 0, err);
 }
 
+/* The owned array of row r's field in p (NULL for a row that owns none),
+ * and its bytes. A family's rows own none (checked in scn_copy_fresh). */
+static void **owned(struct params *p, const struct row *r, size_t *bytes, int which)
+{
+    char *addr = (char *)p + r->off;
+    *bytes = 0;
+    if (r->type == T_DIST && which == 0) {
+        struct dist *d = (struct dist *)addr;
+        *bytes = d->n_values * sizeof *d->values;
+        return (void **)&d->values;
+    }
+    if (r->type == T_INTS && which == 0) {
+        struct int_list *l = (struct int_list *)addr;
+        *bytes = l->n * sizeof *l->v;
+        return (void **)&l->v;
+    }
+    if (r->type == T_SCHEDULE) {
+        struct schedule *sc = (struct schedule *)addr;
+        *bytes = sc->n * (which ? sizeof *sc->order : sizeof *sc->c);
+        return which ? (void **)&sc->order : (void **)&sc->c;
+    }
+    return NULL;
+}
+
+int scn_copy_fresh(struct scenario **out, const struct scenario *fresh, struct ss_error *err)
+{
+    *out = NULL;
+    if (fresh->finished || fresh->n_marks || fresh->n_srcs || fresh->text)
+        return err_msg(err, SS_EINTERNAL, "scn_copy_fresh: the scenario was read into");
+    struct mem m = {0};
+    struct scenario *s = mem_alloc(&m, sizeof *s);
+    if (!s) return err_nomem(err, "copying a scenario");
+    memcpy(s, fresh, sizeof *s);
+    s->mem = m;
+    s->marks = NULL;
+    s->srcs = NULL;
+    s->cap_marks = s->cap_srcs = 0;
+    /* first no array is the copy's, so that scn_free of a half copy frees
+     * only what was copied; then each is copied */
+    size_t bytes;
+    for (size_t i = 0; i < scn_n_rows; i++)
+        for (int w = 0; w < 2; w++) {
+            void **a = owned(&s->p, &scn_rows[i], &bytes, w);
+            if (a && scn_rows[i].fam) {
+                scn_free(s);
+                return err_msg(err, SS_EINTERNAL, "scn_copy_fresh: family row %s owns memory",
+                               scn_rows[i].key);
+            }
+            if (a) *a = NULL;
+        }
+    for (size_t i = 0; i < scn_n_rows; i++)
+        for (int w = 0; w < 2; w++) {
+            void **a = owned(&s->p, &scn_rows[i], &bytes, w);
+            void *const *from =
+                (void *const *)owned((struct params *)&fresh->p, &scn_rows[i], &bytes, w);
+            if (!a || !*from) continue;
+            if (!(*a = mem_alloc(&s->mem, bytes))) {
+                scn_free(s);
+                return err_nomem(err, "copying a scenario");
+            }
+            if (bytes) memcpy(*a, *from, bytes);
+        }
+    *out = s;
+    return SS_OK;
+}
+
 /* The folder of path and its base name without extension. */
 static void split_path(struct scenario *s, const char *path)
 {
@@ -93,23 +160,78 @@ static void split_path(struct scenario *s, const char *path)
     if (len) snprintf(s->p.name, sizeof s->p.name, "%.*s", (int)len, base);
 }
 
-/* Read the YAML in f over s; with all, keep every input error of the
- * walk (scn_apply_root). */
-static int read_file(struct scenario *s, FILE *f, struct ss_errors *all, struct ss_error *err)
+/* One pass over the events of text before it is loaded: a document whose
+ * collections nest deeper than SCN_MAX_NESTING is refused at the first
+ * one too deep, before libyaml's loader builds it. The scanner is fed
+ * lazily, so the pass stops within a few tokens of that place (a file of
+ * 10^6 nested brackets is refused in milliseconds: docs/scenario.md). */
+static int check_nesting(const char *text, size_t len, const char *src, int has_pos,
+                         struct ss_error *err)
+{
+    yaml_parser_t y;
+    yaml_event_t ev;
+    if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading YAML");
+    yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
+    int depth = 0, rc = SS_OK;
+    for (;;) {
+        if (!yaml_parser_parse(&y, &ev)) {
+            rc = scn_yaml_error(&y, src, has_pos, text, len, err);
+            break;
+        }
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+            if (++depth > SCN_MAX_NESTING) {
+                rc = err_set(err, SS_EINPUT, src, has_pos ? (int)ev.start_mark.line + 1 : 0,
+                             has_pos ? (int)ev.start_mark.column + 1 : 0,
+                             "lists and mappings nested more than %d deep: expected a scenario "
+                             "(docs/scenario.md)",
+                             SCN_MAX_NESTING);
+                yaml_event_delete(&ev);
+                break;
+            }
+        } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (t == YAML_STREAM_END_EVENT) break;
+    }
+    yaml_parser_delete(&y);
+    return rc;
+}
+
+int scn_yaml_load(yaml_parser_t *y, yaml_document_t *doc, const char *text, size_t len,
+                  const char *src, int has_pos, struct ss_error *err)
+{
+    if (len > SCN_MAX_BYTES)
+        return err_set(err, SS_EINPUT, src, 0, 0,
+                       "longer than %d MiB, the most scoresim reads: expected a scenario",
+                       SCN_MAX_BYTES >> 20);
+    int rc = check_nesting(text, len, src, has_pos, err);
+    if (rc) return rc;
+    if (!yaml_parser_initialize(y)) return err_nomem(err, "reading YAML");
+    yaml_parser_set_input_string(y, (const unsigned char *)text, len);
+    if (!yaml_parser_load(y, doc)) {
+        rc = scn_yaml_error(y, src, has_pos, text, len, err);
+        yaml_parser_delete(y);
+        return rc;
+    }
+    return SS_OK;
+}
+
+/* Read the YAML text[0 .. len) over s; with all, keep every input error
+ * of the walk (scn_apply_root). */
+static int read_text(struct scenario *s, const char *text, size_t len, struct ss_errors *all,
+                     struct ss_error *err)
 {
     yaml_parser_t y;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading the scenario");
-    yaml_parser_set_input_file(&y, f);
-    if (!yaml_parser_load(&y, &doc)) {
-        int rc = scn_yaml_error(&y, s->path, 1, err);
-        yaml_parser_delete(&y);
-        return rc;
-    }
-    int rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), all, err);
+    int rc = file_check_text(text, len, s->path, "a scenario", err);
+    if (rc) return rc;
+    if ((rc = scn_yaml_load(&y, &doc, text, len, s->path, 1, err))) return rc;
+    rc = scn_apply_root(s, s->path, &doc, yaml_document_get_root_node(&doc), all, err);
     yaml_document_delete(&doc);
     if (!rc && !yaml_parser_load(&y, &doc))
-        rc = scn_yaml_error(&y, s->path, 1, err);
+        rc = scn_yaml_error(&y, s->path, 1, text, len, err);
     else if (!rc) {
         yaml_node_t *extra = yaml_document_get_root_node(&doc);
         if (extra)
@@ -122,31 +244,50 @@ static int read_file(struct scenario *s, FILE *f, struct ss_errors *all, struct 
     return rc;
 }
 
-static int load_file(struct scenario **out, const char *path, long fail_at, struct ss_errors *all,
-                     struct ss_error *err)
+/* A scenario of text[0 .. len) over the seed defaults, or over a copy of
+ * base (scn_copy_fresh) if not NULL; its source is label, relative paths
+ * are taken from dir, or from label's folder when dir is NULL. */
+static int load_buffer(struct scenario **out, const struct scenario *base, const char *text,
+                       size_t len, const char *label, const char *dir, long fail_at,
+                       struct ss_errors *all, struct ss_error *err)
 {
     struct scenario *s;
     *out = NULL;
-    if (strlen(path) >= MAX_PATH)
-        return err_msg(err, SS_EINPUT, "scenario path longer than %d bytes", MAX_PATH - 1);
-    int rc = create(&s, fail_at, err);
+    if (strlen(label) >= MAX_PATH || (dir && strlen(dir) >= MAX_PATH))
+        return err_msg(err, SS_EINPUT, "scenario path or folder longer than %d bytes",
+                       MAX_PATH - 1);
+    int rc = base ? scn_copy_fresh(&s, base, err) : create(&s, fail_at, err);
     if (rc) return rc;
-    strcpy(s->path, path);
-    split_path(s, path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        rc = err_set(err, SS_EINPUT, path, 0, 0, "cannot open scenario file: %s", strerror(errno));
-        scn_free(s);
-        return rc;
+    strcpy(s->path, label);
+    if (dir) {
+        strcpy(s->dir, dir);
+        s->effective = 1;
+    } else {
+        split_path(s, label);
     }
-    rc = read_file(s, f, all, err);
-    fclose(f);
+    rc = read_text(s, text, len, all, err);
     if (rc) {
         scn_free(s);
         return rc;
     }
     *out = s;
     return SS_OK;
+}
+
+static int load_file(struct scenario **out, const char *path, long fail_at, struct ss_errors *all,
+                     struct ss_error *err)
+{
+    *out = NULL;
+    if (strlen(path) >= MAX_PATH)
+        return err_msg(err, SS_EINPUT, "scenario path longer than %d bytes", MAX_PATH - 1);
+    struct mem m = {0};
+    char *text;
+    size_t len;
+    int rc = file_read_all(path, "the scenario file", SCN_MAX_BYTES, 0, &m, &text, &len, err);
+    if (rc) return rc;
+    rc = load_buffer(out, NULL, text, len, path, NULL, fail_at, all, err);
+    mem_free(&m, text);
+    return rc;
 }
 
 int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err)
@@ -168,32 +309,21 @@ int scn_load_all(struct scenario **out, const char *path, struct ss_errors *all,
     return rc;
 }
 
-int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
-                  struct ss_error *err)
+int scn_load_buffer(struct scenario **out, const struct scenario *defaults, const char *text,
+                    size_t len, const char *label, struct ss_errors *all, struct ss_error *err)
 {
-    struct scenario *s;
-    *out = NULL;
-    if (strlen(label) >= MAX_PATH || strlen(dir) >= MAX_PATH)
-        return err_msg(err, SS_EINPUT, "scenario label or folder longer than %d bytes",
-                       MAX_PATH - 1);
-    int rc = create(&s, 0, err);
-    if (rc) return rc;
-    strcpy(s->path, label);
-    strcpy(s->dir, dir);
-    s->effective = 1;
-    FILE *f = fmemopen((void *)text, strlen(text), "r");
-    if (!f) {
-        scn_free(s);
-        return err_msg(err, SS_ENOMEM, "reading the scenario of %s", label);
-    }
-    rc = read_file(s, f, NULL, err);
-    fclose(f);
-    if (rc) {
-        scn_free(s);
-        return rc;
-    }
-    *out = s;
-    return SS_OK;
+    struct ss_error local;
+    if (!err) err = &local;
+    if (all) memset(all, 0, sizeof *all);
+    int rc = load_buffer(out, defaults, text, len, label, NULL, 0, all, err);
+    if (all && rc == SS_EINPUT && all->n == 0) ss_errors_add(all, err);
+    return rc;
+}
+
+int scn_load_text(struct scenario **out, const struct scenario *defaults, const char *text,
+                  const char *label, const char *dir, struct ss_error *err)
+{
+    return load_buffer(out, defaults, text, strlen(text), label, dir, 0, NULL, err);
 }
 
 int scn_load(struct scenario **out, const char *path, struct ss_error *err)
@@ -254,13 +384,10 @@ int scn_set(struct scenario *s, const char *assignment, struct ss_error *err)
     if (rc) return rc;
     yaml_parser_t y;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading --set");
-    yaml_parser_set_input_string(&y, (const unsigned char *)eq + 1, strlen(eq + 1));
-    if (!yaml_parser_load(&y, &doc)) {
-        rc = scn_yaml_error(&y, arg, 0, err);
-        yaml_parser_delete(&y);
-        return rc;
-    }
+    const char *value = eq + 1;
+    /* checked whole, so that a column counts in what the message shows */
+    if ((rc = file_check_text(arg, strlen(arg), arg, "a --set value", err))) return rc;
+    if ((rc = scn_yaml_load(&y, &doc, value, strlen(value), arg, 0, err))) return rc;
     rc = scn_apply(s, arg, 0, &doc, key, NULL, yaml_document_get_root_node(&doc), err);
     yaml_document_delete(&doc);
     yaml_parser_delete(&y);

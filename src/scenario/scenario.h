@@ -21,10 +21,25 @@ const char *scn_text(const struct scenario *s);
 /* scn_load whose allocation hook fails its fail_at-th allocation (1-based;
  * 0: never), so tests can prove out-of-memory is reported, not crashed on. */
 int scn_load_mem(struct scenario **out, const char *path, long fail_at, struct ss_error *err);
+/* scn_load_all of text[0 .. len) (any bytes; text[len] need not exist)
+ * instead of a file: label names it in messages, and relative paths are
+ * taken from label's folder. all may be NULL (only the first error, in
+ * err). The text is read over defaults, a scenario from scn_new_default
+ * that nothing was read into (copied: scn_copy_fresh), or, when defaults
+ * is NULL, over the seed defaults made afresh (what the path versions do:
+ * they read their file and call this). */
+int scn_load_buffer(struct scenario **out, const struct scenario *defaults, const char *text,
+                    size_t len, const char *label, struct ss_errors *all, struct ss_error *err);
+/* A copy of fresh, a scenario from scn_new_default that nothing was read
+ * into and that is not finished (else SS_EINTERNAL): the same as making
+ * the defaults again, without reading each default's YAML (ten times
+ * faster: what a caller that reads many scenarios, the fuzzer, wants). */
+int scn_copy_fresh(struct scenario **out, const struct scenario *fresh, struct ss_error *err);
 /* A scenario from YAML text (a checkpoint's), unfinished: label names it in
- * messages, dir is the folder its relative paths are taken from. */
-int scn_load_text(struct scenario **out, const char *text, const char *label, const char *dir,
-                  struct ss_error *err);
+ * messages, dir is the folder its relative paths are taken from; read over
+ * defaults as scn_load_buffer reads (NULL: the seed defaults). */
+int scn_load_text(struct scenario **out, const struct scenario *defaults, const char *text,
+                  const char *label, const char *dir, struct ss_error *err);
 /* SS_OK if a and b (finished) build the same world: the same population,
  * networks (a layer's contact probability aside), seed and start_date;
  * else SS_EINPUT naming the first key that differs. */

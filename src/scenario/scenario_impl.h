@@ -23,6 +23,12 @@
 #define BIT(x)    (1u << (x))
 #define MAX_KEY   256 /* a dotted key path, with its NUL */
 #define MAX_DEPTH 8   /* components in a key path */
+/* Limits of what is read, far above any real scenario (the seed scenario
+ * with every comment is 20 KiB and nests 5 deep); docs/scenario.md. */
+#define SCN_MAX_BYTES    (16 << 20) /* a scenario file, a --set value, a checkpoint's scenario */
+#define SCN_MAX_NESTING  32         /* lists and mappings inside each other */
+#define SCN_MAX_MAP_KEYS 1000       /* keys of one mapping (the table's largest has 15) */
+#define SCN_MAX_CHANGES  1000       /* changes of a schedule (a real one has tens) */
 
 /* What a row's field holds, and so how it is read, checked and printed. */
 enum ptype {
@@ -170,7 +176,15 @@ int scn_apply_root(struct scenario *s, const char *src, yaml_document_t *doc, ya
 int scn_apply_default(struct scenario *s, const struct row *r, const struct row *parent, char *base,
                       const char *path, struct ss_error *err);
 /* Record a libyaml parser failure. */
-int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct ss_error *err);
+int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, const char *text,
+                   size_t len, struct ss_error *err);
+/* Load the one YAML document of text[0 .. len) (a file, a --set value)
+ * into doc with y, after the limits: at most SCN_MAX_BYTES, collections
+ * nested at most SCN_MAX_NESTING deep. On SS_OK the caller deletes doc
+ * and y (y can load the next document); on an error both are freed and
+ * err says where (src; with has_pos, the line and column). */
+int scn_yaml_load(yaml_parser_t *y, yaml_document_t *doc, const char *text, size_t len,
+                  const char *src, int has_pos, struct ss_error *err);
 /* The last mark for key, or NULL if the user never wrote it. */
 const struct mark *scn_mark_find(const struct scenario *s, const char *key);
 /* Whether the user wrote key on the command line (--set), not in a file. */

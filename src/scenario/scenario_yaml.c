@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_impl.h"
 
@@ -464,6 +465,11 @@ static int walk_pair(struct scn_ctx *c, const char *path, yaml_node_pair_t *firs
 static int walk_map(struct scn_ctx *c, const char *path, yaml_node_t *v)
 {
     yaml_node_pair_t *first = v->data.mapping.pairs.start, *top = v->data.mapping.pairs.top;
+    /* each key is compared with those before it (duplicates): bounded
+     * here, far above the largest mapping the table has */
+    if (top - first > SCN_MAX_MAP_KEYS)
+        return scn_fail(c, v, "a mapping of %ld keys: expected at most %d (docs/scenario.md)",
+                        (long)(top - first), SCN_MAX_MAP_KEYS);
     for (yaml_node_pair_t *p = first; p < top; p++) {
         int rc = walk_pair(c, path, first, p);
         if (rc == SS_EINPUT && c->all)
@@ -512,7 +518,7 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
     if (!yaml_parser_initialize(&y)) return err_nomem(err, "reading a default");
     yaml_parser_set_input_string(&y, (const unsigned char *)r->def, strlen(r->def));
     if (!yaml_parser_load(&y, &doc)) {
-        int rc = scn_yaml_error(&y, "built-in default", 0, err);
+        int rc = scn_yaml_error(&y, "built-in default", 0, NULL, 0, err);
         yaml_parser_delete(&y);
         return rc == SS_EINPUT ? SS_EINTERNAL : rc;
     }
@@ -524,13 +530,25 @@ int scn_apply_default(struct scenario *s, const struct row *r, const struct row 
     return rc;
 }
 
-int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, struct ss_error *err)
+int scn_yaml_error(const yaml_parser_t *y, const char *src, int has_pos, const char *text,
+                   size_t len, struct ss_error *err)
 {
     if (y->error == YAML_MEMORY_ERROR) return err_nomem(err, "reading YAML");
     const char *problem = y->problem ? y->problem : "unreadable input";
-    int placed = has_pos && y->error != YAML_READER_ERROR;
-    int line = placed ? (int)y->problem_mark.line + 1 : 0;
-    int col = placed ? (int)y->problem_mark.column + 1 : 0;
+    int line = 0, col = 0;
+    if (has_pos && y->error == YAML_READER_ERROR && text) {
+        /* the reader knows only a byte offset (a control character, a
+         * byte that is not UTF-8): counted from the text read */
+        text_position(text, len, y->problem_offset, &line, &col);
+        if (y->problem_value >= 0)
+            return err_set(err, SS_EINPUT, src, line, col, "invalid YAML: %s (character U+%04X)",
+                           problem, (unsigned)y->problem_value);
+        return err_set(err, SS_EINPUT, src, line, col, "invalid YAML: %s", problem);
+    }
+    if (has_pos && y->error != YAML_READER_ERROR) {
+        line = (int)y->problem_mark.line + 1;
+        col = (int)y->problem_mark.column + 1;
+    }
     if (y->context)
         return err_set(err, SS_EINPUT, src, line, col, "invalid YAML: %s (%s)", problem,
                        y->context);

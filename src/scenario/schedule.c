@@ -260,6 +260,11 @@ int scn_read_schedule(struct scn_ctx *c, const char *path, const yaml_node_t *v,
         int rc = sched_child(c, m, "ramp") ? sched_read_ramp(c, m, entry, out)
                                            : sched_read_set(c, m, entry, out);
         if (rc) return rc;
+        /* finishing compares every change with every other (overlaps) and
+         * sorts them by insertion: bounded here */
+        if (out->n > SCN_MAX_CHANGES)
+            return scn_fail(c, m, "'%s' makes more than %d changes: expected at most %d", path,
+                            SCN_MAX_CHANGES, SCN_MAX_CHANGES);
     }
     return SS_OK;
 }

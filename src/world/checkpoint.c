@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "core/error.h"
+#include "core/file.h"
 
 static const char ckpt_magic[16] = "SCORESIM CKPT\n";
 #define CKPT_ORDER 0x01020304u /* as written by this machine */
@@ -172,15 +173,13 @@ int ckpt_write(const struct world *w, const char *path, const char *scenario, co
     return SS_OK;
 }
 
-/* Open path and read its header; the caller goes on reading io. */
-static int ckpt_open(const char *path, struct ckpt_io *io, struct ckpt_head *h,
+/* Read the header of the checkpoint f (named path in messages); the
+ * caller goes on reading io. On an error f is closed. */
+static int ckpt_open(FILE *f, const char *path, struct ckpt_io *io, struct ckpt_head *h,
                      struct ss_error *err)
 {
-    *io = (struct ckpt_io){fopen(path, "rb"), path, crc32(0L, Z_NULL, 0), 0};
+    *io = (struct ckpt_io){f, path, crc32(0L, Z_NULL, 0), 0};
     memset(h, 0, sizeof *h);
-    if (!io->f)
-        return err_set(err, SS_EINPUT, path, 0, 0, "cannot open the checkpoint: %s",
-                       strerror(errno));
     ckpt_get(io, h, sizeof *h);
     const char *why = NULL;
     if (io->failed || memcmp(h->magic, ckpt_magic, sizeof h->magic))
@@ -221,12 +220,13 @@ static int ckpt_close(struct ckpt_io *io, struct ss_error *err)
     return SS_OK;
 }
 
-int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, struct ss_error *err)
+int ckpt_read_meta_file(FILE *f, const char *path, struct ckpt_meta *meta, struct mem *m,
+                        struct ss_error *err)
 {
     memset(meta, 0, sizeof *meta);
     struct ckpt_io io;
     struct ckpt_head h;
-    int rc = ckpt_open(path, &io, &h, err);
+    int rc = ckpt_open(f, path, &io, &h, err);
     if (rc) return rc;
     meta->format = h.format;
     memcpy(meta->version, h.version, sizeof meta->version);
@@ -264,11 +264,19 @@ int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, stru
     return rc;
 }
 
-int ckpt_restore(const char *path, struct world *w, struct ss_error *err)
+int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, struct ss_error *err)
+{
+    FILE *f;
+    memset(meta, 0, sizeof *meta);
+    int rc = file_open_regular(path, "the checkpoint", &f, err);
+    return rc ? rc : ckpt_read_meta_file(f, path, meta, m, err);
+}
+
+int ckpt_restore_file(FILE *f, const char *path, struct world *w, struct ss_error *err)
 {
     struct ckpt_io io;
     struct ckpt_head h;
-    int rc = ckpt_open(path, &io, &h, err);
+    int rc = ckpt_open(f, path, &io, &h, err);
     if (rc) return rc;
     int fits = h.agents == w->pop.n && h.n_groups == w->pop.n_groups &&
                h.n_layers == w->net.n_layers && h.n_misses == w->st.n_misses &&
@@ -306,6 +314,13 @@ int ckpt_restore(const char *path, struct world *w, struct ss_error *err)
     if (rc) return rc;
     w->day = h.day;
     return SS_OK;
+}
+
+int ckpt_restore(const char *path, struct world *w, struct ss_error *err)
+{
+    FILE *f;
+    int rc = file_open_regular(path, "the checkpoint", &f, err);
+    return rc ? rc : ckpt_restore_file(f, path, w, err);
 }
 
 void ckpt_meta_free(struct ckpt_meta *meta, struct mem *m)

@@ -17,6 +17,7 @@
 #define CHECKPOINT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/mem.h"
 #include "scoresim.h"
@@ -57,6 +58,14 @@ int ckpt_read_meta(const char *path, struct ckpt_meta *meta, struct mem *m, stru
  * parameters in force are the caller's to recompute (sched_params_at).
  * SS_EINPUT if the file does not fit w (another population or network). */
 int ckpt_restore(const char *path, struct world *w, struct ss_error *err);
+
+/* ckpt_read_meta and ckpt_restore of the checkpoint open in f (read from
+ * where it stands; any stream, a file's or fmemopen's), named path in
+ * messages. Each closes f. The path versions open path
+ * (file_open_regular: a regular file only) and call these. */
+int ckpt_read_meta_file(FILE *f, const char *path, struct ckpt_meta *meta, struct mem *m,
+                        struct ss_error *err);
+int ckpt_restore_file(FILE *f, const char *path, struct world *w, struct ss_error *err);
 
 void ckpt_meta_free(struct ckpt_meta *meta, struct mem *m);
 

@@ -7,7 +7,11 @@
  * once (either way round) is merged and counted in layer.n_merged. The
  * file is read in large blocks and scanned by hand, since edge lists can
  * have 10^8 lines; ties are kept in fixed-size chunks until the CSR is
- * built, so no buffer is ever copied to grow it.
+ * built, so no buffer is ever copied to grow it. A line may be at most
+ * EL_MAX_LINE bytes (the read buffer, less its newline); a longer one is
+ * refused as too long. The same scan reads a file, a text in memory
+ * (net_edge_list_parse, for the fuzzer) and the files `check` reads
+ * (net_check_edge_lists), so all three say the same thing of a line.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,10 +19,13 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/file.h"
+#include "core/text.h"
 #include "world/net_internal.h"
 
-/* Bytes read from the file at a time; also the longest line accepted. */
-#define EL_BUF (1u << 20)
+/* Bytes read from the file at a time; a line and its newline must fit. */
+#define EL_BUF      (1u << 20)
+#define EL_MAX_LINE (EL_BUF - 1)
 /* Ties per chunk (8 bytes each). */
 #define EL_CHUNK (1u << 16)
 /* Characters of an offending line quoted in an error. */
@@ -30,6 +37,7 @@ struct el_ties {
     uint32_t n_chunks; /* chunks allocated */
     uint32_t cap;      /* room in chunk[] */
     uint64_t n;        /* ties */
+    int count_only;    /* only count the ties (check): chunk stays empty */
 };
 
 /* Where a line is being read from, for errors. */
@@ -60,7 +68,7 @@ static int el_digit(char c)
 }
 
 /* The line [s, e) as quoted in an error: comment and surrounding blanks
- * stripped, control bytes shown as '?', cut at EL_QUOTE characters. */
+ * stripped, escaped (text_escape), cut at about EL_QUOTE characters. */
 static void el_quote(char *out, size_t size, const char *s, const char *e)
 {
     while (s < e && el_space(*s)) s++;
@@ -70,11 +78,7 @@ static void el_quote(char *out, size_t size, const char *s, const char *e)
             break;
         }
     while (e > s && el_space(e[-1])) e--;
-    size_t n = 0, lim = size - 4;
-    for (; s < e && n < lim && n < EL_QUOTE; s++)
-        out[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-    if (s < e) memcpy(out + n, "...", 3), n += 3;
-    out[n] = '\0';
+    text_escape(out, size, s, (size_t)(e - s), 1);
 }
 
 /* A column in an error: 1-based, clamped to int. */
@@ -87,7 +91,7 @@ static int el_col(const char *s, const char *at)
 static int el_malformed(const struct el_place *pl, const char *s, const char *e, const char *at,
                         struct ss_error *err)
 {
-    char q[EL_QUOTE + 8];
+    char q[EL_QUOTE + 4];
     el_quote(q, sizeof q, s, e);
     return err_set(err, SS_EINPUT, pl->path, pl->line > INT_MAX ? INT_MAX : (int)pl->line,
                    el_col(s, at), "expected two agent ids, got '%s'", q);
@@ -96,6 +100,10 @@ static int el_malformed(const struct el_place *pl, const char *s, const char *e,
 /* Append tie (u, v). Returns SS_OK or SS_ENOMEM. */
 static int el_push(struct el_ties *t, uint32_t u, uint32_t v, struct mem *m)
 {
+    if (t->count_only) {
+        t->n++;
+        return SS_OK;
+    }
     uint32_t k = (uint32_t)(t->n % EL_CHUNK);
     if (k == 0 && t->n / EL_CHUNK == t->n_chunks) {
         if (t->n_chunks == t->cap) {
@@ -123,6 +131,10 @@ static int el_line(struct el_ties *t, const char *s, const char *e, const struct
     const char *c = s, *tok[2];
     uint64_t id[2];
     int over[2];
+    if (e - s > (long)EL_MAX_LINE)
+        return err_set(err, SS_EINPUT, pl->path, pl->line > INT_MAX ? INT_MAX : (int)pl->line, 1,
+                       "a line longer than %u bytes: expected one tie (two agent ids) a line",
+                       EL_MAX_LINE);
     for (int k = 0; k < 2; k++) {
         while (c < e && el_space(*c)) c++;
         if (k == 1 && c < e && *c == ',') {
@@ -167,6 +179,27 @@ static int el_line(struct el_ties *t, const char *s, const char *e, const struct
     return el_push(t, (uint32_t)id[0], (uint32_t)id[1], m);
 }
 
+/* Read the complete lines of buf[0 .. have), and with eof the last one
+ * without a newline, into t; *used gets the bytes read. */
+static int el_scan(struct el_ties *t, const char *buf, size_t have, int eof, struct el_place *pl,
+                   struct mem *m, struct ss_error *err, size_t *used)
+{
+    const char *s = buf, *end = buf + have, *nl;
+    int rc = SS_OK;
+    while ((nl = memchr(s, '\n', (size_t)(end - s)))) {
+        pl->line++;
+        if ((rc = el_line(t, s, nl, pl, m, err))) break;
+        s = nl + 1;
+    }
+    if (!rc && eof && s < end) {
+        pl->line++;
+        rc = el_line(t, s, end, pl, m, err);
+        s = end;
+    }
+    *used = (size_t)(s - buf);
+    return rc;
+}
+
 /* Read the whole file into t. */
 static int el_read(struct el_ties *t, FILE *f, struct el_place *pl, struct mem *m,
                    struct ss_error *err, const char *what)
@@ -176,39 +209,93 @@ static int el_read(struct el_ties *t, FILE *f, struct el_place *pl, struct mem *
     size_t have = 0;
     int rc = SS_OK;
     for (;;) {
-        size_t got = fread(buf + have, 1, EL_BUF - have, f);
+        size_t got = fread(buf + have, 1, EL_BUF - have, f), used;
         if (!got && ferror(f)) {
             rc = err_set(err, SS_EIO, pl->path, 0, 0, "cannot read the edge list: %s",
                          strerror(errno));
             break;
         }
         have += got;
-        const char *s = buf, *end = buf + have, *nl;
-        while ((nl = memchr(s, '\n', (size_t)(end - s)))) {
+        if ((rc = el_scan(t, buf, have, !got, pl, m, err, &used)) || !got) break;
+        size_t rest = have - used;
+        if (rest == EL_BUF) { /* no newline in a full buffer: el_line says too long */
             pl->line++;
-            if ((rc = el_line(t, s, nl, pl, m, err))) goto done;
-            s = nl + 1;
-        }
-        size_t rest = (size_t)(end - s);
-        if (!got) { /* end of file: a last line without a newline */
-            if (rest) {
-                pl->line++;
-                rc = el_line(t, s, end, pl, m, err);
-            }
+            rc = el_line(t, buf, buf + rest, pl, m, err);
+            if (!rc) rc = SS_EINTERNAL; /* unreachable: el_line refuses the line */
             break;
         }
-        if (rest == EL_BUF) { /* a line longer than the buffer */
-            pl->line++;
-            rc = el_malformed(pl, s, end, s, err);
-            break;
-        }
-        memmove(buf, s, rest);
+        memmove(buf, buf + used, rest);
         have = rest;
     }
-done:
     mem_free(m, buf);
     if (rc == SS_ENOMEM) err_nomem(err, what);
     return rc;
+}
+
+static void el_free(struct el_ties *t, struct mem *m)
+{
+    for (uint32_t i = 0; i < t->n_chunks; i++) mem_free(m, t->chunk[i]);
+    mem_free(m, t->chunk);
+    memset(t, 0, sizeof *t);
+}
+
+/* The layer's file, resolved against base_dir, into path. */
+static int el_path(char *path, size_t size, const struct layer_params *lp, const char *base_dir,
+                   struct ss_error *err)
+{
+    if (!lp->file[0])
+        return err_msg(err, SS_EINPUT, "network.%s.file: an edge_list layer needs a file",
+                       lp->name);
+    if (net_edge_list_path(path, size, base_dir, lp->file))
+        return err_msg(err, SS_EINPUT, "network.%s.file: the path is too long", lp->name);
+    return SS_OK;
+}
+
+/* Open the regular file path and read its ties into t; then the layer's
+ * size (net_check_entries). */
+static int el_load(struct el_ties *t, const char *path, const char *layer, uint32_t agents,
+                   struct mem *m, struct ss_error *err, const char *what)
+{
+    FILE *f;
+    int rc = file_open_regular(path, "the edge list", &f, err);
+    if (rc) return rc;
+    struct el_place pl = {path, 0, agents};
+    rc = el_read(t, f, &pl, m, err, what);
+    fclose(f);
+    /* the count is exact here: refuse before net_csr_build's first pass */
+    if (!rc) rc = net_check_entries(2 * t->n, layer, err);
+    return rc;
+}
+
+int net_edge_list_parse(const char *text, size_t len, const char *label, uint32_t agents,
+                        struct mem *m, uint64_t *ties, struct ss_error *err)
+{
+    struct el_ties t = {.count_only = 1};
+    struct el_place pl = {label, 0, agents};
+    size_t used;
+    int rc = el_scan(&t, text, len, 1, &pl, m, err, &used);
+    if (rc == SS_ENOMEM) err_nomem(err, "reading an edge list");
+    *ties = t.n;
+    el_free(&t, m);
+    return rc;
+}
+
+int net_check_edge_lists(const struct params *p, const char *base_dir, struct mem *m,
+                         struct ss_error *err)
+{
+    for (uint32_t l = 0; l < p->network.n_layers; l++) {
+        const struct layer_params *lp = &p->network.layers[l];
+        if (!lp->enabled || lp->generator != GEN_EDGE_LIST) continue;
+        char path[2 * MAX_PATH], what[MAX_NAME + 32];
+        int rc = el_path(path, sizeof path, lp, base_dir, err);
+        if (rc) return rc;
+        snprintf(what, sizeof what, "checking the %s layer", lp->name);
+        struct el_ties t = {.count_only = 1};
+        rc = el_load(&t, path, lp->name, p->population.agents, m, err, what);
+        el_free(&t, m);
+        if (rc) return rc;
+    }
+    return SS_OK;
 }
 
 /* Item i is tie i. */
@@ -224,23 +311,12 @@ int net_edge_list_read(struct layer *L, const struct population *pop, const stru
                        const char *what)
 {
     char path[2 * MAX_PATH];
-    if (!lp->file[0])
-        return err_msg(err, SS_EINPUT, "network.%s.file: an edge_list layer needs a file",
-                       lp->name);
-    if (net_edge_list_path(path, sizeof path, base_dir, lp->file))
-        return err_msg(err, SS_EINPUT, "network.%s.file: the path is too long", lp->name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(err, SS_EIO, path, 0, 0, "cannot open the edge list: %s", strerror(errno));
+    int rc = el_path(path, sizeof path, lp, base_dir, err);
+    if (rc) return rc;
     struct el_ties t = {0};
-    struct el_place pl = {path, 0, pop->n};
-    int rc = el_read(&t, f, &pl, m, err, what);
-    fclose(f);
+    rc = el_load(&t, path, L->name, pop->n, m, err, what);
     struct net_gen gen = {el_item, &t, t.n, 2, threads};
-    /* the count is exact here: refuse before net_csr_build's first pass */
-    if (!rc) rc = net_check_entries(2 * t.n, L->name, err);
     if (!rc) rc = net_csr_build(L, &gen, m, err, what);
-    for (uint32_t i = 0; i < t.n_chunks; i++) mem_free(m, t.chunk[i]);
-    mem_free(m, t.chunk);
+    el_free(&t, m);
     return rc;
 }

@@ -157,6 +157,12 @@ int net_gen_erdos_renyi(struct layer *L, const struct population *pop, const str
 int net_edge_list_read(struct layer *L, const struct population *pop, const struct layer_params *lp,
                        const char *base_dir, int threads, struct mem *m, struct ss_error *err,
                        const char *what);
+/* The ties of the edge list text[0 .. len) (any bytes), read line by line
+ * as a file's are (net_check_edge_lists' way: counted in *ties, not kept):
+ * for the fuzzer. label names the text in errors; ids must be below
+ * agents. */
+int net_edge_list_parse(const char *text, size_t len, const char *label, uint32_t agents,
+                        struct mem *m, uint64_t *ties, struct ss_error *err);
 /* Bytes the reader holds whatever the file's size (buffer, a first chunk
  * of ties), for net_estimate_bytes. */
 #define NET_EDGE_LIST_FIXED ((1 << 20) + (1 << 19))

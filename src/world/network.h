@@ -61,6 +61,12 @@ void net_free(struct network *net, struct mem *m);
  * which layer and what the limit is. Builders call it with the exact count
  * (computed in 64 bits) before they allocate adj. */
 int net_check_entries(uint64_t entries, const char *layer, struct ss_error *err);
+/* Read every edge list p's enabled layers name (paths relative to
+ * base_dir) as net_build would, with the same errors, keeping only a
+ * count of ties: what `check` does so that a file a run would refuse is
+ * refused before it. SS_OK, or net_build's error for the first bad file. */
+int net_check_edge_lists(const struct params *p, const char *base_dir, struct mem *m,
+                         struct ss_error *err);
 /* Bytes the layers will hold, and the extra peak while building (edge
  * lists are estimated from their file size). */
 size_t net_estimate_bytes(const struct params *p, const char *base_dir);
