@@ -288,8 +288,12 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
 
     int n_done = 0;
     for (int r = 0; r < pl->n_runs; r++) n_done += x.done[r];
-    int frc = exp_db_finish(x.db, pl, x.dir, n_done == pl->n_runs, err);
-    if (frc == SS_OK && finish) frc = finish(x.db, pl, x.dir, n_done == pl->n_runs, ud, err);
+    /* An interrupted experiment is not published: its summaries would be
+     * rebuilt by the invocation that completes it, and building them now
+     * could outlast the grace an interrupted command has (cli/main.c). */
+    int frc = rc == SS_EINTR ? SS_OK : exp_db_finish(x.db, pl, x.dir, n_done == pl->n_runs, err);
+    if (frc == SS_OK && finish && rc != SS_EINTR)
+        frc = finish(x.db, pl, x.dir, n_done == pl->n_runs, ud, err);
     if (frc != SS_OK) {
         rc = frc;
         goto done;
