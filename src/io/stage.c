@@ -144,8 +144,10 @@ static void stage_sweep_stale(const char *parent)
         long pid;
         snprintf(dir, sizeof dir, "%s/%s", parent, e->d_name);
         const char *old = e->d_name[0] == '.' ? strstr(e->d_name, ".old-") : NULL;
+        if (!old && e->d_name[0] == '.') old = strstr(e->d_name, ".new-");
         if (old) {
-            /* a replaced folder whose remover died (stage_publish) */
+            /* a replaced folder whose remover died (stage_publish), or a
+             * new one whose maker died before naming it (stage_open) */
             char *end;
             pid = strtol(old + 5, &end, 10);
             if (!*end && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
@@ -159,11 +161,12 @@ static void stage_sweep_stale(const char *parent)
     closedir(d);
 }
 
-/* Create dir's lock, hold it, and say who we are. */
-static int stage_lock(struct stage *s, struct ss_error *err)
+/* Create the lock in dir (the staging folder, or what becomes it by a
+ * rename), hold it, and say who we are. */
+static int stage_lock(struct stage *s, const char *dir, struct ss_error *err)
 {
     char path[1200], text[96];
-    snprintf(path, sizeof path, "%s/" STAGE_LOCK, s->dir);
+    snprintf(path, sizeof path, "%s/" STAGE_LOCK, dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) return err_msg(err, SS_EIO, "cannot create %s: %s", path, strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -200,6 +203,17 @@ static int stage_known_name(const char *n)
            !strncmp(n, "." STORE_DB_NAME, strlen(STORE_DB_NAME) + 1) || !strncmp(n, "wave-", 5) ||
            !strncmp(n, "checkpoint-", 11) || (len > 4 && !strcmp(n + len - 4, ".csv")) ||
            (n[0] == '.' && strstr(n, ".tmp-"));
+}
+
+/* Give up the lock just taken in dir, which did not become the staging
+ * folder. */
+static void stage_unlock_at(struct stage *s, const char *dir)
+{
+    char path[MAX_PATH + 64];
+    snprintf(path, sizeof path, "%s/" STAGE_LOCK, dir);
+    unlink(path);
+    close(s->fd);
+    s->fd = -1;
 }
 
 int stage_target_ok(const char *target, int replace, struct ss_error *err)
@@ -288,17 +302,40 @@ int stage_open(struct stage *s, const char *target, int kind, int fresh, struct 
     default:
         break;
     }
+    /* A staging folder is never seen under its name without its lock: a
+     * new one is made and locked under a name of its own, then renamed; a
+     * published one taken back is locked first. Another process that
+     * races for the same folder finds it busy, never half made. */
     struct stat st;
-    if (!fresh && lstat(s->dir, &st) != 0 && lstat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
-        /* extend published results: take them back until published again */
-        if (rename(target, s->dir) != 0)
-            return err_msg(err, SS_EIO, "cannot move %s to %s to go on with it: %s", target, s->dir,
-                           strerror(errno));
-        s->adopted = 1;
+    if (lstat(s->dir, &st) == 0) {
+        rc = stage_lock(s, s->dir, err); /* an interrupted one, to go on with */
+    } else if (!fresh && lstat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* extend published results: taken back until published again */
+        rc = stage_lock(s, target, err);
+        if (rc == SS_OK && rename(target, s->dir) != 0) {
+            int e = errno;
+            stage_unlock_at(s, target);
+            return err_msg(err, SS_EINPUT, "cannot move %s to %s to go on with it: %s", target,
+                           s->dir, strerror(e));
+        }
+        s->adopted = rc == SS_OK;
+    } else {
+        char tmp[MAX_PATH + 32];
+        snprintf(tmp, sizeof tmp, "%s.new-%ld", s->dir, (long)getpid());
+        stage_remove_tree(tmp);
+        if (mkdir(tmp, 0777) != 0)
+            return err_msg(err, SS_EINPUT, "cannot create %s: %s", tmp, strerror(errno));
+        rc = stage_lock(s, tmp, err);
+        if (rc == SS_OK && rename(tmp, s->dir) != 0) {
+            int e = errno;
+            stage_unlock_at(s, tmp);
+            stage_remove_tree(tmp);
+            if (e == EEXIST || e == ENOTEMPTY)
+                return err_msg(err, SS_EINPUT, "%s is being written by another scoresim", target);
+            return err_msg(err, SS_EINPUT, "cannot create %s: %s", s->dir, strerror(e));
+        }
+        if (rc != SS_OK) stage_remove_tree(tmp);
     }
-    if (mkdir(s->dir, 0777) != 0 && errno != EEXIST)
-        return err_msg(err, SS_EINPUT, "cannot create %s: %s", s->dir, strerror(errno));
-    rc = stage_lock(s, err);
     if (rc != SS_OK) return rc;
     /* an interrupted manifest is not this folder's: it is written last */
     char man[1200];

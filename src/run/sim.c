@@ -116,13 +116,20 @@ int sim_setup(struct sim *sim, const struct scenario *s, const struct sim_option
     run->threads = sim_threads(o);
     time(&run->started);
     run->stage.fd = -1;
-    int rc = sim_choose_out_dir(run, p, err);
     /* the staging folder now, so that a folder that cannot be made is
-     * said before any work; a resumed run goes on in its own */
-    if (rc == SS_OK)
-        rc = stage_open(&run->stage, run->out_dir,
-                        run->opt.checkpoint_every > 0 ? STAGE_RESUMABLE : STAGE_ONCE, !run->resumed,
-                        err);
+     * said before any work; a resumed run goes on in its own. A default
+     * folder another run took since it was chosen is passed over. */
+    int rc = SS_OK;
+    for (int tries = 0; tries < 100; tries++) {
+        rc = sim_choose_out_dir(run, p, err);
+        if (rc == SS_OK)
+            rc = stage_open(&run->stage, run->out_dir,
+                            run->opt.checkpoint_every > 0 ? STAGE_RESUMABLE : STAGE_ONCE,
+                            !run->resumed, err);
+        long pid;
+        if (rc == SS_OK || run->opt.out_dir || stage_probe(run->out_dir, &pid) != STAGE_BUSY) break;
+        err_clear(err);
+    }
     if (rc != SS_OK) return rc;
 
     run->estimate_bytes = sim_estimate_threads(s, run->threads);
