@@ -314,7 +314,8 @@ int exp_execute(const struct exp_options *o, struct exp_plan *pl, exp_finish_fn 
         n_failed++;
         runner_log_line(o, "run %d failed (%s, replicate %d, seed %llu; log in %s/runs/%d/): %s", r,
                         pl->label[r / pl->replicates], r % pl->replicates,
-                        (unsigned long long)exp_run_seed(pl, r), x.target, r, why);
+                        (unsigned long long)exp_run_seed(pl, r), n_done > 0 ? x.target : x.dir, r,
+                        why);
     }
     if (o->info)
         fprintf(o->info,
