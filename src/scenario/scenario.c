@@ -251,13 +251,14 @@ static int load_buffer(struct scenario **out, const struct scenario *base, const
                        size_t len, const char *label, const char *dir, long fail_at,
                        struct ss_errors *all, struct ss_error *err)
 {
-    struct scenario *s;
     *out = NULL;
     if (strlen(label) >= MAX_PATH || (dir && strlen(dir) >= MAX_PATH))
         return err_msg(err, SS_EINPUT, "scenario path or folder longer than %d bytes",
                        MAX_PATH - 1);
+    struct scenario *s = NULL;
     int rc = base ? scn_copy_fresh(&s, base, err) : create(&s, fail_at, err);
     if (rc) return rc;
+    if (!s) return err_msg(err, SS_EINTERNAL, "loading a scenario: no scenario was made");
     strcpy(s->path, label);
     if (dir) {
         strcpy(s->dir, dir);
