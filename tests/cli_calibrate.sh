@@ -112,15 +112,7 @@ done
 # Interrupted after a merged run, then run again: the same tables.
 "$bin" "${cal[@]}" --out resumed >/dev/null 2>int.err &
 pid=$!
-for _ in $(seq 1 3000); do
-    n=$(sqlite3 .resumed.partial/.wave-1.partial/results.sqlite "select count(*) from runs where status = 'done'" \
-        2>/dev/null)
-    [ "${n:-0}" -ge 1 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.01
-done
-kill -INT $pid
-wait $pid
+interrupt_after_merge $pid .resumed.partial/.wave-1.partial/results.sqlite
 code=$?
 [ "$code" = 130 ] && ok || bad "an interrupted calibration exited $code, expected 130: $(cat int.err)"
 grep -qF "the same command resumes" int.err && ok || bad "no hint to resume: $(cat int.err)"

@@ -69,14 +69,7 @@ dump() { sqlite3 "$1/results.sqlite" ".dump daily" ".dump summary"; }
 # Interrupted after its first merged run, then run again: the same tables.
 "$bin" sweep "${base[@]}" "${vary[@]}" --out resumed >/dev/null 2>int.err &
 pid=$!
-for _ in $(seq 1 3000); do
-    n=$(sqlite3 .resumed.partial/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
-    [ "${n:-0}" -ge 1 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.01
-done
-kill -INT $pid
-wait $pid
+interrupt_after_merge $pid .resumed.partial/results.sqlite
 code=$?
 if [ $code -eq 130 ]; then
     ok

@@ -89,14 +89,7 @@ done
 # Interrupted after a run is merged (SIGINT), then resumed with --jobs 3.
 "$bin" "${sweep[@]}" --jobs 2 --out int >/dev/null 2>int.err &
 pid=$!
-for _ in $(seq 1 3000); do
-    n=$(sqlite3 .int.partial/results.sqlite "select count(*) from runs where status = 'done'" 2>/dev/null)
-    [ "${n:-0}" -ge 1 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.01
-done
-kill -INT $pid
-wait $pid
+interrupt_after_merge $pid .int.partial/results.sqlite
 code=$?
 # (the sweep works in .int.partial until it is complete)
 n=$(sqlite3 .int.partial/results.sqlite "select count(*) from runs where status = 'done'")

@@ -29,3 +29,17 @@ finish() {
     echo "$1: $passes passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
+
+# interrupt_after_merge PID DB: once the experiment PID has merged a run
+# into DB (or has ended), SIGINT it and wait; returns its exit status.
+interrupt_after_merge() {
+    local pid=$1 db=$2 n
+    for _ in $(seq 1 3000); do
+        n=$(sqlite3 "$db" "select count(*) from runs where status = 'done'" 2>/dev/null)
+        [ "${n:-0}" -ge 1 ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    kill -INT "$pid"
+    wait "$pid"
+}
